@@ -1,0 +1,29 @@
+//! bulletind: watches an inbox folder of bulletin files and publishes their
+//! articles as RSS 2.0, Atom 1.0 and JSON Feed 1.1 over HTTP.
+//!
+//! # Layout
+//!
+//! Data flows one way, each stage a module that knows only its neighbours'
+//! types:
+//!
+//! - [`inbox`]: watches the inbox, decides when a file is complete, ignores
+//!   temporary files, moves rejected files to quarantine.
+//! - [`parse`]: bytes → [`model::Bulletin`]; decoding, newspaper pages,
+//!   Markdown, JSON. No file system.
+//! - [`store`]: SQLite; idempotent ingest, stable item ids, retraction.
+//! - [`render`]: items → feed bytes, compressed copies and ETags.
+//! - [`http`]: the hyper service; serves prepared bytes, conditional GET.
+//! - [`daemon`]: the wiring: tasks, channels, signals, systemd notify.
+//!
+//! [`config`] resolves CLI, environment and file once; [`model`] holds the
+//! plain types the stages exchange; [`metrics`] the shared counters.
+
+pub mod config;
+pub mod daemon;
+pub mod http;
+pub mod inbox;
+pub mod metrics;
+pub mod model;
+pub mod parse;
+pub mod render;
+pub mod store;
