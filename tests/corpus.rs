@@ -112,8 +112,8 @@ fn load_goldens() -> Vec<(PathBuf, Golden)> {
     paths
         .into_iter()
         .map(|path| {
-            let text = fs::read_to_string(&path)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let text =
+                fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let golden: Golden = serde_json::from_str(&text)
                 .unwrap_or_else(|e| panic!("{}: bad golden: {e}", path.display()));
             (path, golden)
@@ -235,7 +235,10 @@ fn compare(golden: &Golden, bulletin: &Bulletin) -> Vec<String> {
     let pairs = align(&golden.articles, got);
     for (j, article) in got.iter().enumerate() {
         if !pairs.contains(&Some(j)) {
-            out.push(format!("unexpected article [{j}] titled {}", clip(&article.title)));
+            out.push(format!(
+                "unexpected article [{j}] titled {}",
+                clip(&article.title)
+            ));
         }
     }
     for (i, (want, pair)) in golden.articles.iter().zip(&pairs).enumerate() {
@@ -313,7 +316,10 @@ fn compare_article(i: usize, want: &GoldenArticle, got: &Article, out: &mut Vec<
     }
     if let Some(kicker) = &want.kicker {
         if got.kicker.as_deref().map(str::trim) != Some(kicker.as_str()) {
-            out.push(format!("{at}: kicker: expected {kicker:?}, got {:?}", got.kicker));
+            out.push(format!(
+                "{at}: kicker: expected {kicker:?}, got {:?}",
+                got.kicker
+            ));
         }
     }
     if let Some(subtitle) = &want.subtitle {
@@ -327,7 +333,9 @@ fn compare_article(i: usize, want: &GoldenArticle, got: &Article, out: &mut Vec<
     for (field, role, names) in want.role_lists() {
         let got_names: Vec<&str> = got.names_with(role).map(str::trim).collect();
         if got_names != names.iter().map(String::as_str).collect::<Vec<_>>() {
-            out.push(format!("{at}: {field}: expected {names:?}, got {got_names:?}"));
+            out.push(format!(
+                "{at}: {field}: expected {names:?}, got {got_names:?}"
+            ));
         }
     }
     let paras = paragraphs(got);
@@ -351,7 +359,13 @@ fn compare_article(i: usize, want: &GoldenArticle, got: &Article, out: &mut Vec<
         _ => out.push(format!("{at}: no paragraph at all")),
     }
     let got_subs = subheadings(got);
-    if got_subs != want.subheadings.iter().map(String::as_str).collect::<Vec<_>>() {
+    if got_subs
+        != want
+            .subheadings
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+    {
         out.push(format!(
             "{at}: subheadings: expected {:?}, got {got_subs:?}",
             want.subheadings
@@ -373,13 +387,26 @@ fn check_invariants(bulletin: &Bulletin, out: &mut Vec<String>) {
             out.push(format!("article[{j}]: empty title"));
         }
         if article.title.contains('\n') {
-            out.push(format!("article[{j}]: title spans lines: {:?}", article.title));
+            out.push(format!(
+                "article[{j}]: title spans lines: {:?}",
+                article.title
+            ));
         }
-        if article.blocks.iter().any(|b| block_text(b).trim().is_empty()) {
-            out.push(format!("article[{j}] {}: empty block", clip(&article.title)));
+        if article
+            .blocks
+            .iter()
+            .any(|b| block_text(b).trim().is_empty())
+        {
+            out.push(format!(
+                "article[{j}] {}: empty block",
+                clip(&article.title)
+            ));
         }
         if article.authors.iter().any(|a| a.name.trim().is_empty()) {
-            out.push(format!("article[{j}] {}: author with empty name", clip(&article.title)));
+            out.push(format!(
+                "article[{j}] {}: author with empty name",
+                clip(&article.title)
+            ));
         }
         let texts = std::iter::once(article.title.as_str())
             .chain(article.blocks.iter().map(block_text))
@@ -455,7 +482,11 @@ fn sample_text() -> String {
 fn encode_legacy(text: &str, encoding: &'static Encoding) -> Vec<u8> {
     let (bytes, used, unmappable) = encoding.encode(text);
     assert_eq!(used, encoding, "encoder substituted another encoding");
-    assert!(!unmappable, "the sample has characters {} cannot encode", encoding.name());
+    assert!(
+        !unmappable,
+        "the sample has characters {} cannot encode",
+        encoding.name()
+    );
     bytes.into_owned()
 }
 
@@ -563,7 +594,9 @@ fn decode_as(label: &str, bytes: &[u8]) -> Result<String, String> {
             let enc = Encoding::for_label(legacy.as_bytes())
                 .ok_or_else(|| format!("unknown encoding label {legacy:?}"))?;
             if std::str::from_utf8(bytes).is_ok() {
-                return Err(format!("file labelled {legacy} is valid UTF-8: not real legacy bytes"));
+                return Err(format!(
+                    "file labelled {legacy} is valid UTF-8: not real legacy bytes"
+                ));
             }
             strict(enc, bytes)
         }
@@ -576,19 +609,23 @@ fn decode_as(label: &str, bytes: &[u8]) -> Result<String, String> {
 fn flowed_variants(text: &str) -> [String; 3] {
     let unix = text.replace("\r\n", "\n").replace('\r', "\n");
     let removed = unix.replace('\n', "");
-    let spaced = unix.split('\n').filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join(" ");
-    let dehyphenated = unix
+    let spaced = unix
         .split('\n')
         .filter(|l| !l.trim().is_empty())
-        .fold(String::new(), |mut acc, line| {
-            if acc.ends_with('-') {
-                acc.pop();
-            } else if !acc.is_empty() {
-                acc.push(' ');
-            }
-            acc.push_str(line.trim());
-            acc
-        });
+        .collect::<Vec<_>>()
+        .join(" ");
+    let dehyphenated =
+        unix.split('\n')
+            .filter(|l| !l.trim().is_empty())
+            .fold(String::new(), |mut acc, line| {
+                if acc.ends_with('-') {
+                    acc.pop();
+                } else if !acc.is_empty() {
+                    acc.push(' ');
+                }
+                acc.push_str(line.trim());
+                acc
+            });
     [removed, spaced, dehyphenated]
 }
 
@@ -663,7 +700,11 @@ fn corpus_is_consistent() {
                 .skip(1)
                 .any(|(k, _)| on_page(f[..k].trim_end()) && on_page(f[k..].trim_start()));
             let flows = flowed.iter().any(|v| v.contains(f.as_str()));
-            need("rejoined fragment (broken across lines)", f, !on_page(f) && (flows || halves));
+            need(
+                "rejoined fragment (broken across lines)",
+                f,
+                !on_page(f) && (flows || halves),
+            );
         }
         for s in &golden.not_in_any_body {
             need("not_in_any_body", s, on_page(s));
@@ -682,7 +723,11 @@ fn corpus_is_consistent() {
             problems.push(format!("{name}: fixture without a golden"));
         }
     }
-    assert!(problems.is_empty(), "corpus problems:\n  {}", problems.join("\n  "));
+    assert!(
+        problems.is_empty(),
+        "corpus problems:\n  {}",
+        problems.join("\n  ")
+    );
 }
 
 #[test]
@@ -699,4 +744,200 @@ fn corpus_covers_the_required_styles() {
     assert!(count("big5") >= 1, "no Big5 fixture");
     assert!(count("gb18030") >= 1, "no GB18030 fixture");
     assert!(count("windows-1252") >= 1, "no Windows-1252 fixture");
+}
+
+// ---------------------------------------------------------------------------
+// The checker itself: a bulletin built straight from a golden must pass, and
+// each kind of mistake must be reported.
+
+/// The bulletin a perfect parser would return for `golden`, as far as the
+/// golden describes it.
+fn bulletin_from(golden: &Golden) -> Bulletin {
+    let mut articles: Vec<Article> = golden
+        .articles
+        .iter()
+        .map(|want| {
+            let mut blocks = vec![Block::Paragraph(want.body_starts.clone())];
+            blocks.extend(want.subheadings.iter().cloned().map(Block::Subheading));
+            blocks.extend(want.captions.iter().map(|c| Block::Caption {
+                text: c.clone(),
+                credit: None,
+            }));
+            blocks.push(Block::Paragraph(want.body_ends.clone()));
+            let authors = want
+                .role_lists()
+                .into_iter()
+                .flat_map(|(_, role, names)| {
+                    names.iter().map(move |name| bulletind::model::Author {
+                        name: name.clone(),
+                        role,
+                    })
+                })
+                .collect();
+            Article {
+                title: want.title.clone(),
+                kicker: want.kicker.clone(),
+                subtitle: want.subtitle.clone(),
+                authors,
+                blocks,
+                ..Article::default()
+            }
+        })
+        .collect();
+    if let (Some(first), false) = (
+        articles.first_mut(),
+        golden.rejoined_paragraph_fragments.is_empty(),
+    ) {
+        for fragment in &golden.rejoined_paragraph_fragments {
+            first.blocks.insert(1, Block::Paragraph(fragment.clone()));
+        }
+    }
+    if let Some(section) = &golden.section {
+        for (i, article) in articles.iter_mut().enumerate() {
+            let applies = golden
+                .section_applies_to
+                .as_ref()
+                .map_or(true, |list| list.contains(&i));
+            if applies {
+                article.section = Some(section.clone());
+            }
+        }
+    }
+    Bulletin {
+        articles,
+        date: golden.date.map(Dated::Day),
+        ..Bulletin::default()
+    }
+}
+
+#[test]
+fn checker_accepts_what_each_golden_describes() {
+    let mut problems = Vec::new();
+    for (_, golden) in load_goldens() {
+        for m in compare(&golden, &bulletin_from(&golden)) {
+            problems.push(format!("{}: {m}", golden.file));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "goldens contradict themselves:\n  {}",
+        problems.join("\n  ")
+    );
+}
+
+#[test]
+fn checker_reports_each_kind_of_mistake() {
+    type Mutation = fn(&mut Bulletin);
+    let cases: &[(&str, Mutation, &str)] = &[
+        (
+            "wrong title",
+            |b| b.articles[0].title.push('!'),
+            "title: got",
+        ),
+        (
+            "empty title",
+            |b| b.articles[0].title.clear(),
+            "empty title",
+        ),
+        ("lost article", |b| drop(b.articles.pop()), "missing"),
+        (
+            "extra article",
+            |b| {
+                let extra = b.articles[0].clone();
+                b.articles.push(Article {
+                    title: "本版导读".into(),
+                    ..extra
+                });
+            },
+            "unexpected article",
+        ),
+        (
+            "lost reporter",
+            |b| b.articles[0].authors.clear(),
+            "reporters: expected",
+        ),
+        (
+            "photographer as author",
+            |b| {
+                b.articles[1].authors.push(bulletind::model::Author {
+                    name: "邹凯".into(),
+                    role: Role::Reporter,
+                })
+            },
+            "reporters: expected",
+        ),
+        (
+            "credit left in body",
+            |b| {
+                b.articles[0]
+                    .blocks
+                    .insert(0, Block::Paragraph("本报讯（记者 梁晨）".into()))
+            },
+            "left in a block",
+        ),
+        (
+            "fragment split",
+            |b| {
+                for a in &mut b.articles {
+                    for block in &mut a.blocks {
+                        if let Block::Paragraph(t) = block {
+                            *t = t.replace("吞吐能力将", "吞吐能力\n\n将");
+                        }
+                    }
+                }
+            },
+            "in no single paragraph",
+        ),
+        (
+            "subheading lost",
+            |b| {
+                b.articles[0]
+                    .blocks
+                    .retain(|x| !matches!(x, Block::Subheading(_)))
+            },
+            "subheadings: expected",
+        ),
+        (
+            "caption lost",
+            |b| {
+                b.articles[1]
+                    .blocks
+                    .retain(|x| !matches!(x, Block::Caption { .. }))
+            },
+            "captions: expected",
+        ),
+        ("no date", |b| b.date = None, "date: expected"),
+        (
+            "mis-decoded",
+            |b| b.articles[2].title = "农村电商培训\u{FFFD}开班".into(),
+            "U+FFFD",
+        ),
+        (
+            "body cut short",
+            |b| {
+                if let Some(Block::Paragraph(t)) = b.articles[3].blocks.last_mut() {
+                    t.truncate(3);
+                }
+            },
+            "body_ends",
+        ),
+    ];
+    let golden = golden_named("zh-multipage.txt");
+    let mut reference = bulletin_from(&golden);
+    // zh-multipage has no subheadings; give article 0 one so losing it shows.
+    reference.articles[0]
+        .blocks
+        .insert(0, Block::Subheading("X".into()));
+    let mut golden_with_sub = golden_named("zh-multipage.txt");
+    golden_with_sub.articles[0].subheadings = vec!["X".into()];
+    for (name, mutate, expected) in cases {
+        let mut bulletin = reference.clone();
+        mutate(&mut bulletin);
+        let found = compare(&golden_with_sub, &bulletin);
+        assert!(
+            found.iter().any(|m| m.contains(expected)),
+            "{name}: expected a mismatch containing {expected:?}, got {found:#?}"
+        );
+    }
+    assert_eq!(compare(&golden_with_sub, &reference), Vec::<String>::new());
 }
