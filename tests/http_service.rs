@@ -152,8 +152,7 @@ impl Server {
     fn request(&self, method: &str, target: &str, headers: &[(&str, &str)]) -> Response {
         let mut stream = self.connect();
         send(&mut stream, method, target, headers, true);
-        let response = read_response(&mut BufReader::new(&mut stream), method == "HEAD");
-        response
+        read_response(&mut BufReader::new(&mut stream), method == "HEAD")
     }
 
     fn body_of(&self, path: &str) -> Vec<u8> {

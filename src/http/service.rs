@@ -281,7 +281,8 @@ mod tests {
             .as_ref()
             .map(|g| g.1.clone())
             .expect("gzip copy");
-        let cases: Vec<(Method, &str, Vec<(&str, &str)>, StatusCode)> = vec![
+        type Case<'a> = (Method, &'a str, Vec<(&'a str, &'a str)>, StatusCode);
+        let cases: Vec<Case<'_>> = vec![
             (
                 Method::GET,
                 "/%E6%B1%9F%E6%B5%B7/feed.rss",
