@@ -3,6 +3,7 @@
 //! Never renders, never touches the database or the file system.
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -144,7 +145,10 @@ fn serve_entity(
         if_modified_since: if_modified_since.as_deref(),
         if_unmodified_since: if_unmodified_since.as_deref(),
     };
-    let outcome = conditional::evaluate(method, &conditions, etag, entity.last_modified);
+    // RFC 9110 §8.8.2.1: never claim a modification later than the
+    // response's Date (an item dated in the future).
+    let last_modified = entity.last_modified.map(|t| t.min(SystemTime::now()));
+    let outcome = conditional::evaluate(method, &conditions, etag, last_modified);
 
     let mut response = match outcome {
         Outcome::PreconditionFailed => {
@@ -173,7 +177,7 @@ fn serve_entity(
     if let Ok(value) = HeaderValue::from_str(etag) {
         out.insert(header::ETAG, value);
     }
-    if let Some(modified) = entity.last_modified {
+    if let Some(modified) = last_modified {
         if let Ok(value) = HeaderValue::from_str(&httpdate::fmt_http_date(modified)) {
             out.insert(header::LAST_MODIFIED, value);
         }
@@ -237,7 +241,7 @@ fn no_store(response: &mut Response<Full<Bytes>>) {
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
-    use std::time::{Duration, SystemTime};
+    use std::time::Duration;
 
     use super::*;
     use crate::render::RSS_TYPE;
@@ -384,5 +388,35 @@ mod tests {
         assert_eq!(header(&post, "allow"), Some("GET, HEAD"));
         let metrics = get(&shared, Method::GET, "/metrics", &[]);
         assert_eq!(header(&metrics, "content-type"), Some(METRICS_TYPE));
+    }
+}
+
+#[cfg(test)]
+mod clock_tests {
+    use std::collections::HashMap;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::render::RSS_TYPE;
+
+    #[test]
+    fn future_last_modified_is_clamped_to_now() {
+        let future = SystemTime::now() + Duration::from_secs(365 * 86_400);
+        let mut entities = HashMap::new();
+        entities.insert(
+            "/feed.rss".to_string(),
+            Arc::new(Entity::new(RSS_TYPE, b"x".to_vec(), Some(future))),
+        );
+        let (_tx, rx) = watch::channel(Arc::new(Published { entities }));
+        let shared = Shared::new(rx, Arc::new(Metrics::default()), 60);
+        let request = Request::get("/feed.rss").body(()).expect("valid request");
+        let response = respond(&shared, &request);
+        let sent = response
+            .headers()
+            .get(header::LAST_MODIFIED)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v).ok())
+            .expect("Last-Modified");
+        assert!(sent <= SystemTime::now(), "Last-Modified in the future");
     }
 }

@@ -7,7 +7,7 @@
 use chrono::SecondsFormat;
 
 use super::content::{body_html, byline};
-use super::text::escape_html;
+use super::text::{escape_attr, escape_html};
 use super::{feed_url, item_url, to_system_time, Entity, Format, Site, HTML_TYPE};
 use crate::model::Item;
 
@@ -50,7 +50,7 @@ pub fn render_item_page(site: &Site, item: &Item) -> Entity {
     let article = &item.article;
     let mut head = format!(
         "<link rel=\"canonical\" href=\"{}\">\n",
-        escape_html(&item_url(site, &item.slug))
+        escape_attr(&item_url(site, &item.slug))
     );
     push_alternates(&mut head, site, "");
     if !item.channel.is_empty() {
@@ -91,7 +91,7 @@ pub fn render_item_page(site: &Site, item: &Item) -> Entity {
     body.push_str("</article>\n<footer>\n");
     body.push_str(&format!(
         "<p><a href=\"{}\">{}</a>: {}</p>\n",
-        escape_html(&site.base_url),
+        escape_attr(&site.base_url),
         escape_html(&site.title),
         feed_links(site, "")
     ));
@@ -119,7 +119,7 @@ fn document(site: &Site, title: &str, head_extra: &str, body: &str) -> String {
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title}</title>\n{head_extra}</head>\n<body>\n{body}</body>\n</html>\n",
-        lang = escape_html(&site.language),
+        lang = escape_attr(&site.language),
         title = escape_html(title),
     )
 }
@@ -130,9 +130,9 @@ fn push_alternates(head: &mut String, site: &Site, channel: &str) {
         head.push_str(&format!(
             "<link rel=\"alternate\" type=\"{}\" title=\"{} ({})\" href=\"{}\">\n",
             format.media_type(),
-            escape_html(&site.feed_title(channel)),
+            escape_attr(&site.feed_title(channel)),
             format.label(),
-            escape_html(&feed_url(site, channel, format)),
+            escape_attr(&feed_url(site, channel, format)),
         ));
     }
 }
@@ -144,7 +144,7 @@ fn feed_links(site: &Site, channel: &str) -> String {
         .map(|&format| {
             format!(
                 "<a href=\"{}\" type=\"{}\">{}</a>",
-                escape_html(&feed_url(site, channel, format)),
+                escape_attr(&feed_url(site, channel, format)),
                 format.media_type(),
                 format.label()
             )

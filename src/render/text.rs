@@ -50,8 +50,18 @@ pub fn cleaned(s: &str) -> String {
     clean(s).into_owned()
 }
 
-/// Cleans `s` and escapes it for HTML text and double-quoted attribute values.
+/// Cleans `s` and escapes it for HTML text content (`&`, `<`, `>`).
 pub fn escape_html(s: &str) -> String {
+    escape(s, false)
+}
+
+/// Cleans `s` and escapes it for a double-quoted HTML attribute value
+/// (`&`, `<`, `>`, `"`).
+pub fn escape_attr(s: &str) -> String {
+    escape(s, true)
+}
+
+fn escape(s: &str, quotes: bool) -> String {
     let s = clean(s);
     let mut out = String::with_capacity(s.len() + s.len() / 8);
     for c in s.chars() {
@@ -59,8 +69,7 @@ pub fn escape_html(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
+            '"' if quotes => out.push_str("&quot;"),
             _ => out.push(c),
         }
     }
@@ -126,20 +135,22 @@ mod tests {
     }
 
     #[test]
-    fn escape_html_escapes_markup_and_quotes() {
-        let cases: &[(&str, &str)] = &[
+    fn escape_html_and_attr() {
+        let cases: &[(&str, &str, &str)] = &[
             (
                 "<script>alert(1)</script>",
                 "&lt;script&gt;alert(1)&lt;/script&gt;",
+                "&lt;script&gt;alert(1)&lt;/script&gt;",
             ),
-            ("a & b", "a &amp; b"),
-            ("]]>", "]]&gt;"),
-            ("\"q\" 'a'", "&quot;q&quot; &#39;a&#39;"),
-            ("&amp;", "&amp;amp;"),
-            ("nul\u{0}gone", "nulgone"),
+            ("a & b", "a &amp; b", "a &amp; b"),
+            ("]]>", "]]&gt;", "]]&gt;"),
+            ("\"q\" 'a'", "\"q\" 'a'", "&quot;q&quot; 'a'"),
+            ("&amp;", "&amp;amp;", "&amp;amp;"),
+            ("nul\u{0}gone", "nulgone", "nulgone"),
         ];
-        for (input, want) in cases {
-            assert_eq!(escape_html(input), *want, "input {input:?}");
+        for (input, text, attr) in cases {
+            assert_eq!(escape_html(input), *text, "text {input:?}");
+            assert_eq!(escape_attr(input), *attr, "attr {input:?}");
         }
     }
 
