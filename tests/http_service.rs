@@ -497,6 +497,27 @@ fn slow_clients_are_cut_off_by_the_header_read_timeout() {
         waited >= Duration::from_millis(200),
         "closed too early: {waited:?}"
     );
+
+    // A connection that never sends a byte is closed as well, and so is an
+    // idle keep-alive connection after its last response.
+    let mut silent = server.connect();
+    let started = Instant::now();
+    let _ = silent.read_to_end(&mut rest);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "silent connection held"
+    );
+    let mut idle = server.connect();
+    send(&mut idle, "GET", "/healthz", &[], false);
+    let mut reader = BufReader::new(idle.try_clone().expect("clone"));
+    assert_eq!(read_response(&mut reader, false).status, 200);
+    let started = Instant::now();
+    let mut after = Vec::new();
+    let _ = reader.read_to_end(&mut after);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "idle keep-alive connection held"
+    );
 }
 
 #[test]

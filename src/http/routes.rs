@@ -4,15 +4,18 @@
 //! here touches the file system: the only thing a path can name is a key of
 //! [`Published::entities`](crate::render::Published).
 
+use std::borrow::Cow;
+
 /// Where a request goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Route {
+pub enum Route<'a> {
     /// `/healthz`.
     Health,
     /// `/metrics`.
     Metrics,
-    /// A prepared entity, by decoded path (`/江海/feed.rss`).
-    Entity(String),
+    /// A prepared entity, by decoded path (`/江海/feed.rss`); borrowed from
+    /// the request when there was nothing to decode.
+    Entity(Cow<'a, str>),
     /// A path with `..`, `\` or NUL: never served.
     Forbidden,
     /// Undecodable escapes or not UTF-8.
@@ -20,14 +23,14 @@ pub enum Route {
 }
 
 /// Routes the raw (still percent-encoded) request path.
-pub fn route(raw_path: &str) -> Route {
+pub fn route(raw_path: &str) -> Route<'_> {
     let Some(path) = decode(raw_path) else {
         return Route::BadRequest;
     };
     if path.contains("..") || path.contains('\\') || path.contains('\0') || !path.starts_with('/') {
         return Route::Forbidden;
     }
-    match path.as_str() {
+    match &*path {
         "/healthz" => Route::Health,
         "/metrics" => Route::Metrics,
         _ => Route::Entity(path),
@@ -36,9 +39,9 @@ pub fn route(raw_path: &str) -> Route {
 
 /// Strict percent-decoding of a whole path; `None` on a bad escape or a
 /// result that is not UTF-8.
-fn decode(raw: &str) -> Option<String> {
+fn decode(raw: &str) -> Option<Cow<'_, str>> {
     if !raw.contains('%') {
-        return Some(raw.to_string());
+        return Some(Cow::Borrowed(raw));
     }
     let bytes = raw.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -54,7 +57,7 @@ fn decode(raw: &str) -> Option<String> {
             i += 1;
         }
     }
-    String::from_utf8(out).ok()
+    String::from_utf8(out).ok().map(Cow::Owned)
 }
 
 fn hex(b: u8) -> Option<u8> {
@@ -70,8 +73,8 @@ fn hex(b: u8) -> Option<u8> {
 mod tests {
     use super::*;
 
-    fn entity(path: &str) -> Route {
-        Route::Entity(path.to_string())
+    fn entity(path: &str) -> Route<'_> {
+        Route::Entity(Cow::Borrowed(path))
     }
 
     #[test]

@@ -110,7 +110,7 @@ fn answer(
         Route::Forbidden => text(StatusCode::NOT_FOUND, "not found\n", method),
         Route::Entity(key) => {
             let snapshot = Arc::clone(&*shared.published.borrow());
-            match snapshot.entities.get(&key) {
+            match snapshot.entities.get(&*key) {
                 Some(entity) => serve_entity(shared, method, headers, entity),
                 None => text(StatusCode::NOT_FOUND, "not found\n", method),
             }

@@ -375,10 +375,7 @@ fn html_pages_escape_and_link_the_feeds() {
     assert_eq!(page.content_type, HTML_TYPE);
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"zh-CN\">"));
     assert!(!html.contains("<script"), "unescaped script:\n{html}");
-    assert!(
-        html.contains("<h1>&lt;script&gt;alert('x')"),
-        "{html}"
-    );
+    assert!(html.contains("<h1>&lt;script&gt;alert('x')"), "{html}");
     assert!(
         html.contains("<p class=\"byline\">记者 &lt;script&gt;"),
         "{html}"
