@@ -1,15 +1,51 @@
 //! Items → bytes: RSS 2.0, Atom 1.0, JSON Feed 1.1, the HTML index and
 //! permalink pages, each prepared once per change as an [`Entity`] with its
-//! compressed copy and strong ETags.
-//! PLACEHOLDER interface: implemented on the render branch.
+//! gzip copy and strong ETags.
+//!
+//! Layout: [`text`] (escaping, XML-illegal characters, summaries, URL
+//! encoding) and `content` (one item prepared for every format) feed the
+//! per-format writers `rss`, `atom`, `json` and `html`; [`Entity::new`]
+//! hashes and compresses the result. Nothing here reads a clock: the same
+//! items always give the same bytes and the same ETags.
+
+mod atom;
+mod content;
+mod html;
+mod json;
+mod rss;
+pub mod text;
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
+use chrono::{DateTime, FixedOffset};
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use sha2::{Digest, Sha256};
 
 use crate::model::Item;
+
+pub use html::{render_index, render_item_page};
+
+/// Bodies up to this many bytes are not compressed: the gzip header and the
+/// extra ETag cost more than the few bytes it could save.
+pub const GZIP_MIN_BYTES: usize = 256;
+
+/// Bytes of the SHA-256 digest kept in an ETag (128 bits: collisions between
+/// two versions of one URL are not a practical concern, and headers stay short).
+const ETAG_DIGEST_BYTES: usize = 16;
+
+/// `Content-Type` of RSS feeds.
+pub const RSS_TYPE: &str = "application/rss+xml; charset=utf-8";
+/// `Content-Type` of Atom feeds.
+pub const ATOM_TYPE: &str = "application/atom+xml; charset=utf-8";
+/// `Content-Type` of JSON Feeds.
+pub const JSON_TYPE: &str = "application/feed+json; charset=utf-8";
+/// `Content-Type` of the HTML pages.
+pub const HTML_TYPE: &str = "text/html; charset=utf-8";
 
 /// Feed-level metadata, resolved from the configuration once.
 #[derive(Debug, Clone)]
@@ -26,6 +62,26 @@ pub struct Site {
     pub base_url: String,
     /// Authority used in `tag:` ids (host of the base URL).
     pub tag_authority: String,
+}
+
+impl Site {
+    /// Title of a channel's feeds: the site title, plus ` — NAME` for a
+    /// named channel.
+    pub fn feed_title(&self, channel: &str) -> String {
+        if channel.is_empty() {
+            self.title.clone()
+        } else {
+            format!("{} — {}", self.title, channel)
+        }
+    }
+
+    /// The feed-level author: the configured one, else the site title.
+    pub fn author_or_title(&self) -> &str {
+        self.author
+            .as_deref()
+            .filter(|a| !a.trim().is_empty())
+            .unwrap_or(&self.title)
+    }
 }
 
 /// One of the three feed formats.
@@ -51,6 +107,33 @@ impl Format {
             Format::Json => "feed.json",
         }
     }
+
+    /// `Content-Type` this format is served with.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Rss => RSS_TYPE,
+            Format::Atom => ATOM_TYPE,
+            Format::Json => JSON_TYPE,
+        }
+    }
+
+    /// Media type without parameters (for `<link rel="alternate" type=…>`).
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Rss => "application/rss+xml",
+            Format::Atom => "application/atom+xml",
+            Format::Json => "application/feed+json",
+        }
+    }
+
+    /// Short human name (`RSS`, `Atom`, `JSON Feed`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Rss => "RSS",
+            Format::Atom => "Atom",
+            Format::Json => "JSON Feed",
+        }
+    }
 }
 
 /// A prepared HTTP representation: the bytes, their gzip copy and validators.
@@ -68,6 +151,72 @@ pub struct Entity {
     pub last_modified: Option<SystemTime>,
 }
 
+impl Entity {
+    /// Prepares `identity` for serving: hashes it into a strong ETag and,
+    /// when it is over [`GZIP_MIN_BYTES`] and gzip makes it smaller, keeps a
+    /// gzip copy (level 9, deterministic header) with its own ETag.
+    /// `last_modified` is truncated to whole seconds, as HTTP dates are.
+    pub fn new(
+        content_type: &'static str,
+        identity: Vec<u8>,
+        last_modified: Option<SystemTime>,
+    ) -> Entity {
+        let etag = strong_etag(&identity);
+        let gzip = if identity.len() > GZIP_MIN_BYTES {
+            gzip(&identity)
+                .filter(|z| z.len() < identity.len())
+                .map(|z| {
+                    let tag = strong_etag(&z);
+                    (Bytes::from(z), tag)
+                })
+        } else {
+            None
+        };
+        Entity {
+            content_type,
+            identity: Bytes::from(identity),
+            etag,
+            gzip,
+            last_modified: last_modified.map(whole_seconds),
+        }
+    }
+}
+
+/// `"…"`: the quoted hex of the first [`ETAG_DIGEST_BYTES`] of SHA-256.
+fn strong_etag(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut tag = String::with_capacity(2 + 2 * ETAG_DIGEST_BYTES);
+    tag.push('"');
+    for b in &digest[..ETAG_DIGEST_BYTES] {
+        tag.push_str(&format!("{b:02x}"));
+    }
+    tag.push('"');
+    tag
+}
+
+/// gzip at level 9. flate2's header has mtime 0 and no file name, so the
+/// output depends on the input only. `None` only if writing to memory failed.
+fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut encoder = GzEncoder::new(Vec::with_capacity(bytes.len() / 3), Compression::best());
+    encoder.write_all(bytes).ok()?;
+    encoder.finish().ok()
+}
+
+/// `t` without its fraction of a second (times before 1970 become 1970).
+fn whole_seconds(t: SystemTime) -> SystemTime {
+    let secs = t
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
+}
+
+/// A chrono time as a `SystemTime` (whole seconds; before 1970 → 1970).
+fn to_system_time(t: DateTime<FixedOffset>) -> SystemTime {
+    let secs = u64::try_from(t.timestamp()).unwrap_or(0);
+    SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
+}
+
 /// Everything the HTTP layer may serve, keyed by URL path (`/feed.rss`,
 /// `/NAME/feed.atom`, `/items/SLUG`, `/`).
 #[derive(Debug, Clone, Default)]
@@ -76,70 +225,105 @@ pub struct Published {
     pub entities: HashMap<String, Arc<Entity>>,
 }
 
-// ---- TEMPORARY stand-ins until the render branch lands (lead's build only) ----
-/// Rendering failure.
+/// Why a feed could not be written.
 #[derive(Debug, thiserror::Error)]
-#[error("render: {0}")]
-pub struct RenderError(pub String);
-impl Entity {
-    /// Stand-in.
-    pub fn new(
-        content_type: &'static str,
-        identity: Vec<u8>,
-        last_modified: Option<SystemTime>,
-    ) -> Entity {
-        Entity {
-            content_type,
-            etag: format!("\"{}\"", crate::store::hash_hex(&identity)),
-            identity: identity.into(),
-            gzip: None,
-            last_modified,
+pub enum RenderError {
+    /// The RSS writer failed.
+    #[error("writing RSS: {0}")]
+    Rss(#[from] ::rss::Error),
+    /// The Atom writer failed.
+    #[error("writing Atom: {0}")]
+    Atom(#[from] ::atom_syndication::Error),
+    /// JSON serialisation failed.
+    #[error("writing JSON Feed: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// Renders one feed. `channel` is `""` for the main feed (all channels).
+/// `items` are expected newest first and already limited; they are written
+/// in the order given. Feed-level dates come from the items (the newest
+/// `updated`), never from the clock, so equal input gives equal bytes.
+pub fn render_feed(
+    site: &Site,
+    channel: &str,
+    items: &[Item],
+    format: Format,
+) -> Result<Entity, RenderError> {
+    let views: Vec<content::ItemView> = items
+        .iter()
+        .map(|item| content::ItemView::new(site, item))
+        .collect();
+    let feed = FeedMeta::new(site, channel, format, &views);
+    let bytes = match format {
+        Format::Rss => rss::write(site, &feed, &views)?,
+        Format::Atom => atom::write(site, &feed, &views)?,
+        Format::Json => json::write(site, &feed, &views)?,
+    };
+    Ok(Entity::new(
+        format.content_type(),
+        bytes,
+        Some(to_system_time(feed.updated)),
+    ))
+}
+
+/// Feed-level values shared by the three writers.
+#[derive(Debug, Clone)]
+pub(crate) struct FeedMeta {
+    /// Title, cleaned.
+    pub title: String,
+    /// Absolute URL of this feed (also the Atom feed id).
+    pub self_url: String,
+    /// Newest `updated` among the items; the Unix epoch for an empty feed.
+    pub updated: DateTime<FixedOffset>,
+    /// Which format is being written.
+    pub format: Format,
+}
+
+impl FeedMeta {
+    fn new(site: &Site, channel: &str, format: Format, views: &[content::ItemView]) -> FeedMeta {
+        let epoch = DateTime::UNIX_EPOCH.fixed_offset();
+        FeedMeta {
+            title: text::cleaned(&site.feed_title(channel)),
+            self_url: feed_url(site, channel, format),
+            updated: views.iter().map(|v| v.updated).max().unwrap_or(epoch),
+            format,
         }
     }
 }
-/// Stand-in.
+
+/// Path of a feed as served and as keyed in [`Published::entities`]
+/// (not percent-encoded): `/feed.rss`, `/CHANNEL/feed.rss`.
 pub fn feed_path(channel: &str, format: Format) -> String {
     if channel.is_empty() {
         format!("/{}", format.file_name())
     } else {
-        format!("/{channel}/{}", format.file_name())
+        format!("/{}/{}", channel, format.file_name())
     }
 }
-/// Stand-in.
+
+/// Path of an item's permalink page (not percent-encoded): `/items/SLUG`.
 pub fn item_path(slug: &str) -> String {
     format!("/items/{slug}")
 }
-/// Stand-in.
-pub fn render_feed(
-    _site: &Site,
-    _channel: &str,
-    items: &[Item],
-    format: Format,
-) -> Result<Entity, RenderError> {
-    let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
-    let body = serde_json::to_vec(
-        &serde_json::json!({"format": format!("{format:?}"), "items": items, "ids": ids}),
-    )
-    .map_err(|e| RenderError(e.to_string()))?;
-    Ok(Entity::new(
-        "application/feed+json; charset=utf-8",
-        body,
-        None,
-    ))
+
+/// Absolute, percent-encoded URL of a feed.
+pub fn feed_url(site: &Site, channel: &str, format: Format) -> String {
+    if channel.is_empty() {
+        format!("{}{}", site.base_url, format.file_name())
+    } else {
+        format!(
+            "{}{}/{}",
+            site.base_url,
+            text::encode_segment(channel),
+            format.file_name()
+        )
+    }
 }
-/// Stand-in.
-pub fn render_item_page(_site: &Site, item: &Item) -> Entity {
-    Entity::new(
-        "text/html; charset=utf-8",
-        item.article.title.clone().into_bytes(),
-        None,
-    )
+
+/// Absolute, percent-encoded URL of an item's permalink page.
+pub fn item_url(site: &Site, slug: &str) -> String {
+    format!("{}items/{}", site.base_url, text::encode_segment(slug))
 }
-/// Stand-in.
-pub fn render_index(_site: &Site, channels: &[(String, usize)]) -> Entity {
-    Entity::new(
-        "text/html; charset=utf-8",
-        format!("{channels:?}").into_bytes(),
-        None,
-    )
-}
+
+#[cfg(test)]
+mod tests;

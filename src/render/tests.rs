@@ -1,0 +1,417 @@
+//! Tests of the whole renderer: every format well-formed with hostile text,
+//! determinism, escaping, feed-level dates, paths and ETags.
+
+use std::io::Read;
+
+use chrono::{DateTime, FixedOffset};
+use quick_xml::events::Event;
+
+use super::*;
+use crate::model::{Article, Author, Block, Role};
+
+fn site() -> Site {
+    Site {
+        title: "江门日报 & <Co>".into(),
+        description: "Local news ]]> from Jianghai".into(),
+        language: "zh-CN".into(),
+        author: None,
+        base_url: "http://127.0.0.1:8080/".into(),
+        tag_authority: "127.0.0.1".into(),
+    }
+}
+
+fn at(s: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(s).expect("test date is valid RFC 3339")
+}
+
+fn item(n: usize, title: &str, paragraph: &str) -> Item {
+    Item {
+        id: format!("tag:127.0.0.1,2022-12-09:item-{n}"),
+        slug: format!("item-{n}"),
+        channel: "江海".into(),
+        article: Article {
+            title: title.into(),
+            kicker: Some("引题".into()),
+            subtitle: Some("副题".into()),
+            authors: vec![
+                Author {
+                    name: "陈婵".into(),
+                    role: Role::Reporter,
+                },
+                Author {
+                    name: "黄雅玲".into(),
+                    role: Role::Correspondent,
+                },
+            ],
+            section: Some("要闻".into()),
+            blocks: vec![
+                Block::Paragraph(paragraph.into()),
+                Block::Subheading("小标题".into()),
+                Block::Caption {
+                    text: "图为现场".into(),
+                    credit: None,
+                },
+            ],
+            ..Article::default()
+        },
+        published: at("2022-12-09T08:00:00.250+08:00"),
+        updated: at("2022-12-10T09:30:00+08:00"),
+    }
+}
+
+/// Hostile text in every place that reaches the output.
+fn hostile() -> Vec<Item> {
+    let evil = "<script>alert('x')</script> ]]> & \u{0}\u{1}\u{B}\u{FFFE} &amp; \"q\"";
+    let mut a = item(1, evil, evil);
+    a.article.kicker = Some(evil.into());
+    a.article.subtitle = Some(evil.into());
+    a.article.section = Some(evil.into());
+    a.article.authors[0].name = evil.into();
+    a.article.blocks.push(Block::Html {
+        html: "<p>safe <b>html</b>\u{0}</p>".into(),
+        text: evil.into(),
+    });
+    a.id = format!("tag:x,2022:{evil}");
+    let b = item(2, "普通标题", "正文");
+    vec![a, b]
+}
+
+fn text(entity: &Entity) -> &str {
+    std::str::from_utf8(&entity.identity).expect("renderer writes UTF-8")
+}
+
+/// Fails unless `xml` is well-formed (quick-xml, end names checked) and
+/// free of characters XML 1.0 forbids.
+fn assert_well_formed(xml: &str) {
+    let bad = xml
+        .chars()
+        .find(|&c| matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}'));
+    assert_eq!(bad, None, "illegal character in {xml}");
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut depth = 0usize;
+    let mut roots = 0usize;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(_)) => {
+                if depth == 0 {
+                    roots += 1;
+                }
+                depth += 1;
+            }
+            Ok(Event::End(_)) => depth -= 1,
+            Ok(Event::Empty(_)) if depth == 0 => roots += 1,
+            Ok(Event::Text(t)) => {
+                t.decode().expect("text decodes");
+            }
+            Ok(Event::GeneralRef(r)) => {
+                let name = r.decode().expect("entity name decodes");
+                assert!(
+                    matches!(&*name, "amp" | "lt" | "gt" | "quot" | "apos")
+                        || name.starts_with('#'),
+                    "undefined entity &{name};"
+                );
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!(
+                "not well-formed at {}: {e}\n{xml}",
+                reader.buffer_position()
+            ),
+        }
+    }
+    assert_eq!((depth, roots), (0, 1), "unbalanced document");
+}
+
+#[test]
+fn every_format_is_well_formed_with_hostile_text() {
+    let items = hostile();
+    for channel in ["", "江海"] {
+        let rss = render_feed(&site(), channel, &items, Format::Rss).expect("rss renders");
+        assert_well_formed(text(&rss));
+        let atom = render_feed(&site(), channel, &items, Format::Atom).expect("atom renders");
+        assert_well_formed(text(&atom));
+        let json = render_feed(&site(), channel, &items, Format::Json).expect("json renders");
+        let value: serde_json::Value = serde_json::from_slice(&json.identity).expect("valid JSON");
+        assert!(!text(&json).contains("\\u0000"), "NUL leaked into JSON");
+        assert_eq!(value["items"].as_array().map(Vec::len), Some(2));
+    }
+}
+
+#[test]
+fn hostile_text_reads_back_as_text_in_every_format() {
+    let items = hostile();
+    // The removed control characters leave their neighbours (two spaces).
+    let want = "<script>alert('x')</script> ]]> &  &amp; \"q\"";
+    let rss = render_feed(&site(), "", &items, Format::Rss).expect("rss renders");
+    let channel = ::rss::Channel::read_from(&rss.identity[..]).expect("rss reads back");
+    assert_eq!(channel.items()[0].title(), Some(want));
+    // description is HTML: the summary's markup must arrive escaped.
+    let description = channel.items()[0].description().expect("description");
+    assert!(description.starts_with("&lt;script&gt;"), "{description}");
+    let content = channel.items()[0].content().expect("content:encoded");
+    assert!(content.contains("<p>&lt;script&gt;alert"), "{content}");
+    assert!(content.contains("]]&gt;"), "{content}");
+    assert!(content.contains("<p>safe <b>html</b></p>"), "{content}");
+
+    let atom = render_feed(&site(), "", &items, Format::Atom).expect("atom renders");
+    let feed = ::atom_syndication::Feed::read_from(&atom.identity[..]).expect("atom reads back");
+    assert_eq!(feed.entries()[0].title().as_str(), want);
+    let html = feed.entries()[0]
+        .content()
+        .and_then(|c| c.value())
+        .expect("atom content");
+    assert!(
+        html.contains("<p class=\"kicker\">&lt;script&gt;"),
+        "{html}"
+    );
+
+    let json = render_feed(&site(), "", &items, Format::Json).expect("json renders");
+    let value: serde_json::Value = serde_json::from_slice(&json.identity).expect("valid JSON");
+    assert_eq!(value["items"][0]["title"], want);
+    assert_eq!(value["items"][0]["tags"][0], want);
+}
+
+#[test]
+fn same_items_give_same_bytes_and_etags() {
+    for format in Format::ALL {
+        let a = render_feed(&site(), "江海", &hostile(), format).expect("renders");
+        let b = render_feed(&site(), "江海", &hostile(), format).expect("renders");
+        assert_eq!(a.identity, b.identity, "{format:?}");
+        assert_eq!(a.etag, b.etag, "{format:?}");
+        assert_eq!(a.gzip, b.gzip, "{format:?}");
+        let mut changed = hostile();
+        changed[1].article.title.push('!');
+        let c = render_feed(&site(), "江海", &changed, format).expect("renders");
+        assert_ne!(a.etag, c.etag, "{format:?}: content changed, ETag did not");
+    }
+}
+
+#[test]
+fn entity_etags_are_strong_distinct_and_gzip_round_trips() {
+    let big = Entity::new(RSS_TYPE, "x".repeat(4000).into_bytes(), None);
+    let (zipped, zip_tag) = big.gzip.clone().expect("large body is compressed");
+    assert!(big.etag.starts_with('"') && big.etag.ends_with('"') && big.etag.len() == 34);
+    assert_ne!(&big.etag, &zip_tag);
+    let mut unzipped = Vec::new();
+    flate2::read::GzDecoder::new(&zipped[..])
+        .read_to_end(&mut unzipped)
+        .expect("valid gzip");
+    assert_eq!(unzipped, big.identity);
+
+    let small = Entity::new(RSS_TYPE, b"tiny".to_vec(), None);
+    assert!(
+        small.gzip.is_none(),
+        "bodies under the threshold stay identity-only"
+    );
+    let lm = Entity::new(
+        RSS_TYPE,
+        vec![],
+        Some(SystemTime::UNIX_EPOCH + Duration::from_millis(1500)),
+    );
+    assert_eq!(
+        lm.last_modified,
+        Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1))
+    );
+}
+
+#[test]
+fn feed_dates_come_from_items_never_the_clock() {
+    let mut items = vec![item(1, "a", "b"), item(2, "c", "d")];
+    items[1].updated = at("2023-01-01T00:00:00Z");
+    let rss = render_feed(&site(), "", &items, Format::Rss).expect("renders");
+    assert!(text(&rss).contains("<lastBuildDate>Sun, 1 Jan 2023 00:00:00 +0000</lastBuildDate>"));
+    assert!(text(&rss).contains("<pubDate>Fri, 9 Dec 2022 08:00:00 +0800</pubDate>"));
+    assert_eq!(
+        rss.last_modified,
+        Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_672_531_200))
+    );
+    let atom = render_feed(&site(), "", &items, Format::Atom).expect("renders");
+    let atom = text(&atom);
+    assert!(
+        atom.contains("<updated>2023-01-01T00:00:00+00:00</updated>"),
+        "{atom}"
+    );
+    assert!(
+        atom.contains("<published>2022-12-09T08:00:00+08:00</published>"),
+        "{atom}"
+    );
+    let json = render_feed(&site(), "", &items, Format::Json).expect("renders");
+    let value: serde_json::Value = serde_json::from_slice(&json.identity).expect("JSON");
+    assert_eq!(
+        value["items"][0]["date_published"],
+        "2022-12-09T08:00:00+08:00"
+    );
+    assert_eq!(
+        value["items"][0]["date_modified"],
+        "2022-12-10T09:30:00+08:00"
+    );
+
+    let empty = render_feed(&site(), "", &[], Format::Atom).expect("renders");
+    assert!(text(&empty).contains("<updated>1970-01-01T00:00:00+00:00</updated>"));
+    assert_eq!(empty.last_modified, Some(SystemTime::UNIX_EPOCH));
+    let empty_rss = render_feed(&site(), "", &[], Format::Rss).expect("renders");
+    assert_well_formed(text(&empty_rss));
+}
+
+#[test]
+fn feed_level_metadata_and_links() {
+    let items = vec![item(1, "a", "b")];
+    let rss = render_feed(&site(), "江海", &items, Format::Rss).expect("renders");
+    let rss = text(&rss);
+    for want in [
+        "<title>江门日报 &amp; &lt;Co&gt; — 江海</title>",
+        "<link>http://127.0.0.1:8080/</link>",
+        "href=\"http://127.0.0.1:8080/%E6%B1%9F%E6%B5%B7/feed.rss\"",
+        "rel=\"self\"",
+        "<generator>bulletind</generator>",
+        "<language>zh-CN</language>",
+        "<guid isPermaLink=\"false\">tag:127.0.0.1,2022-12-09:item-1</guid>",
+        "<dc:creator>陈婵</dc:creator>",
+        "<dc:contributor>黄雅玲</dc:contributor>",
+        "<category>要闻</category>",
+        "<link>http://127.0.0.1:8080/items/item-1</link>",
+    ] {
+        assert!(rss.contains(want), "RSS lacks {want}:\n{rss}");
+    }
+    assert!(!rss.contains("<author>"), "RSS <author> must be an e-mail");
+
+    let atom = render_feed(&site(), "江海", &items, Format::Atom).expect("renders");
+    let atom = text(&atom);
+    for want in [
+        "<id>http://127.0.0.1:8080/%E6%B1%9F%E6%B5%B7/feed.atom</id>",
+        "<author><name>江门日报 &amp; &lt;Co&gt;</name></author>",
+        "<contributor><name>黄雅玲</name></contributor>",
+        "<category term=\"要闻\"/>",
+        "xml:lang=\"zh-CN\"",
+    ] {
+        assert!(atom.contains(want), "Atom lacks {want}:\n{atom}");
+    }
+
+    let json = render_feed(&site(), "江海", &items, Format::Json).expect("renders");
+    let value: serde_json::Value = serde_json::from_slice(&json.identity).expect("JSON");
+    assert_eq!(value["version"], "https://jsonfeed.org/version/1.1");
+    assert_eq!(
+        value["feed_url"],
+        "http://127.0.0.1:8080/%E6%B1%9F%E6%B5%B7/feed.json"
+    );
+    assert_eq!(value["home_page_url"], "http://127.0.0.1:8080/");
+    let first = &value["items"][0];
+    assert_eq!(first["url"], "http://127.0.0.1:8080/items/item-1");
+    assert_eq!(first["authors"][0]["name"], "陈婵");
+    assert_eq!(first["authors"][1]["name"], "黄雅玲");
+    assert_eq!(first["language"], "zh-CN");
+    let html = first["content_html"].as_str().expect("content_html");
+    assert!(html.starts_with(
+        "<p class=\"kicker\">引题</p>\n<p class=\"subtitle\">副题</p>\n\
+         <p class=\"byline\">记者 陈婵\u{3000}通讯员 黄雅玲</p>\n<p>b</p>"
+    ));
+    assert_eq!(first["summary"], "b 小标题 图为现场");
+}
+
+#[test]
+fn items_keep_the_order_given() {
+    let items = vec![item(3, "c", "x"), item(1, "a", "x"), item(2, "b", "x")];
+    let json = render_feed(&site(), "", &items, Format::Json).expect("renders");
+    let value: serde_json::Value = serde_json::from_slice(&json.identity).expect("JSON");
+    let titles: Vec<&str> = value["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["title"].as_str())
+        .collect();
+    assert_eq!(titles, ["c", "a", "b"]);
+}
+
+#[test]
+fn paths_and_urls() {
+    let cases: &[(&str, Format, &str, &str)] = &[
+        (
+            "",
+            Format::Rss,
+            "/feed.rss",
+            "http://127.0.0.1:8080/feed.rss",
+        ),
+        (
+            "",
+            Format::Json,
+            "/feed.json",
+            "http://127.0.0.1:8080/feed.json",
+        ),
+        (
+            "news",
+            Format::Atom,
+            "/news/feed.atom",
+            "http://127.0.0.1:8080/news/feed.atom",
+        ),
+        (
+            "江海",
+            Format::Rss,
+            "/江海/feed.rss",
+            "http://127.0.0.1:8080/%E6%B1%9F%E6%B5%B7/feed.rss",
+        ),
+        (
+            "a b",
+            Format::Json,
+            "/a b/feed.json",
+            "http://127.0.0.1:8080/a%20b/feed.json",
+        ),
+    ];
+    for (channel, format, path, url) in cases {
+        assert_eq!(feed_path(channel, *format), *path);
+        assert_eq!(feed_url(&site(), channel, *format), *url);
+    }
+    assert_eq!(item_path("abc-1"), "/items/abc-1");
+    assert_eq!(
+        item_url(&site(), "abc 1"),
+        "http://127.0.0.1:8080/items/abc%201"
+    );
+}
+
+#[test]
+fn html_pages_escape_and_link_the_feeds() {
+    let items = hostile();
+    let page = render_item_page(&site(), &items[0]);
+    let html = text(&page);
+    assert_eq!(page.content_type, HTML_TYPE);
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"zh-CN\">"));
+    assert!(!html.contains("<script"), "unescaped script:\n{html}");
+    assert!(html.contains("<h1>&lt;script&gt;alert('x')"), "{html}");
+    assert!(
+        html.contains("<p class=\"byline\">记者 &lt;script&gt;"),
+        "{html}"
+    );
+    assert!(html
+        .contains("<time datetime=\"2022-12-09T08:00:00+08:00\">2022-12-09 08:00 +08:00</time>"));
+    assert!(html.contains("href=\"http://127.0.0.1:8080/%E6%B1%9F%E6%B5%B7/feed.atom\""));
+    assert!(page.last_modified.is_some());
+    // XHTML-style check that every tag closes: the page parses as XML
+    // once the doctype and void elements are accounted for.
+    let xmlish: String = html
+        .lines()
+        .filter(|l| !l.starts_with("<!DOCTYPE"))
+        .map(|l| {
+            if l.starts_with("<meta ") || l.starts_with("<link ") {
+                format!("{}/>\n", l.trim_end_matches('>'))
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    assert_well_formed(&xmlish);
+
+    let index = render_index(&site(), &[("江海".to_string(), 2), ("news".to_string(), 1)]);
+    let html = text(&index);
+    for format in Format::ALL {
+        assert!(html.contains(&format!(
+            "<link rel=\"alternate\" type=\"{}\" title=\"江门日报 &amp; &lt;Co&gt; ({})\" href=\"http://127.0.0.1:8080/{}\">",
+            format.media_type(),
+            format.label(),
+            format.file_name()
+        )), "{html}");
+    }
+    assert!(html.contains(
+        "<li>江海 (2 items): <a href=\"http://127.0.0.1:8080/%E6%B1%9F%E6%B5%B7/feed.rss\""
+    ));
+    assert!(html.contains("<li>news (1 item)"));
+    assert!(index.last_modified.is_none());
+}

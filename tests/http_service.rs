@@ -1,0 +1,575 @@
+//! `http::serve` over real loopback sockets: a hand-built `Published`
+//! snapshot, a tiny blocking HTTP/1.1 client on `std::net::TcpStream`, and
+//! checks of 200 / 304 / HEAD / gzip / 404 / traversal / 405, keep-alive,
+//! the header-read timeout, the connection limit and shutdown.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bulletind::http::{serve, HttpOptions};
+use bulletind::metrics::Metrics;
+use bulletind::model::{Article, Author, Block, Item, Role};
+use bulletind::render::{
+    feed_path, item_path, render_feed, render_index, render_item_page, Format, Published, Site,
+};
+use chrono::DateTime;
+use tokio::sync::{oneshot, watch};
+
+/// Bound for every socket read in these tests, so a bug hangs nothing.
+const IO_TIMEOUT: Duration = Duration::from_secs(5);
+
+fn site(port: u16) -> Site {
+    Site {
+        title: "江门日报".into(),
+        description: "Jianghai district news".into(),
+        language: "zh-CN".into(),
+        author: None,
+        base_url: format!("http://127.0.0.1:{port}/"),
+        tag_authority: "127.0.0.1".into(),
+    }
+}
+
+fn items() -> Vec<Item> {
+    let article = |title: &str, body: &str| Article {
+        title: title.into(),
+        authors: vec![
+            Author {
+                name: "陈婵".into(),
+                role: Role::Reporter,
+            },
+            Author {
+                name: "黄雅玲".into(),
+                role: Role::Correspondent,
+            },
+        ],
+        section: Some("要闻".into()),
+        blocks: vec![Block::Paragraph(body.repeat(20))],
+        ..Article::default()
+    };
+    let date = |s: &str| DateTime::parse_from_rfc3339(s).expect("valid test date");
+    vec![
+        Item {
+            id: "tag:127.0.0.1,2022-12-09:b".into(),
+            slug: "b".into(),
+            channel: "江海".into(),
+            article: article(
+                "人大代表到社区听民声解民忧",
+                "近日，区人大常委会组织代表视察。",
+            ),
+            published: date("2022-12-09T10:00:00+08:00"),
+            updated: date("2022-12-09T10:00:00+08:00"),
+        },
+        Item {
+            id: "tag:127.0.0.1,2022-12-09:a".into(),
+            slug: "a".into(),
+            channel: "江海".into(),
+            article: article("<script>alert(1)</script> & ]]>", "为深入学习宣传贯彻。"),
+            published: date("2022-12-09T08:00:00+08:00"),
+            updated: date("2022-12-09T08:00:00+08:00"),
+        },
+    ]
+}
+
+fn publish(site: &Site) -> Published {
+    let items = items();
+    let mut entities = HashMap::new();
+    for channel in ["", "江海"] {
+        for format in Format::ALL {
+            let entity = render_feed(site, channel, &items, format).expect("feed renders");
+            entities.insert(feed_path(channel, format), Arc::new(entity));
+        }
+    }
+    for item in &items {
+        entities.insert(
+            item_path(&item.slug),
+            Arc::new(render_item_page(site, item)),
+        );
+    }
+    entities.insert(
+        "/".to_string(),
+        Arc::new(render_index(site, &[("江海".to_string(), items.len())])),
+    );
+    Published { entities }
+}
+
+/// A running server on its own runtime.
+struct Server {
+    addr: SocketAddr,
+    published: Arc<Published>,
+    stop: Option<oneshot::Sender<()>>,
+    done: Option<std::sync::mpsc::Receiver<std::io::Result<()>>>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Server {
+    fn start(max_connections: usize, header_read_timeout: Duration) -> Server {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("bind loopback");
+        let addr = listener.local_addr().expect("local addr");
+        let published = Arc::new(publish(&site(addr.port())));
+        let (_tx, rx) = watch::channel(Arc::clone(&published));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let (done_tx, done) = std::sync::mpsc::channel();
+        let opts = HttpOptions {
+            max_age: 60,
+            max_connections,
+            header_read_timeout,
+            drain_timeout: Duration::from_secs(2),
+        };
+        runtime.spawn(async move {
+            let _keep_sender = _tx;
+            let result = serve(listener, rx, Arc::new(Metrics::default()), opts, async {
+                let _ = stopped.await;
+            })
+            .await;
+            let _ = done_tx.send(result);
+        });
+        Server {
+            addr,
+            published,
+            stop: Some(stop),
+            done: Some(done),
+            _runtime: runtime,
+        }
+    }
+
+    fn connect(&self) -> TcpStream {
+        let stream = TcpStream::connect(self.addr).expect("connect");
+        stream.set_read_timeout(Some(IO_TIMEOUT)).expect("timeout");
+        stream
+    }
+
+    /// One request on a fresh connection (`Connection: close`).
+    fn request(&self, method: &str, target: &str, headers: &[(&str, &str)]) -> Response {
+        let mut stream = self.connect();
+        send(&mut stream, method, target, headers, true);
+        read_response(&mut BufReader::new(&mut stream), method == "HEAD")
+    }
+
+    fn body_of(&self, path: &str) -> Vec<u8> {
+        self.published.entities[path].identity.to_vec()
+    }
+
+    /// Signals shutdown and waits (bounded) for `serve` to return.
+    fn shut_down(&mut self) -> Duration {
+        let started = Instant::now();
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let done = self.done.take().expect("not yet shut down");
+        done.recv_timeout(Duration::from_secs(10))
+            .expect("serve returned after shutdown")
+            .expect("serve returned Ok");
+        started.elapsed()
+    }
+}
+
+#[derive(Debug)]
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn send(stream: &mut TcpStream, method: &str, target: &str, headers: &[(&str, &str)], close: bool) {
+    let mut request = format!("{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if close {
+        request.push_str("Connection: close\r\n");
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).expect("send request");
+}
+
+/// Reads one response; the body by Content-Length (none for HEAD and 304).
+fn read_response<R: BufRead>(reader: &mut R, head: bool) -> Response {
+    let mut line = String::new();
+    reader.read_line(&mut line).expect("status line");
+    let status = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("bad status line {line:?}"));
+    let mut headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("header line");
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        let (name, value) = line.split_once(':').expect("header has a colon");
+        headers.push((name.trim().to_string(), value.trim().to_string()));
+    }
+    let mut response = Response {
+        status,
+        headers,
+        body: Vec::new(),
+    };
+    if !head && status != 304 {
+        let length: usize = response
+            .header("content-length")
+            .and_then(|v| v.parse().ok())
+            .expect("content-length on responses with a body");
+        response.body = vec![0; length];
+        reader.read_exact(&mut response.body).expect("body");
+    }
+    response
+}
+
+/// After a response with `Connection: close`: nothing more arrives.
+fn assert_nothing_follows(stream: &mut TcpStream) {
+    let mut rest = Vec::new();
+    stream.read_to_end(&mut rest).expect("read to close");
+    assert!(
+        rest.is_empty(),
+        "unexpected bytes after the response: {rest:?}"
+    );
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .expect("valid gzip");
+    out
+}
+
+fn server() -> Server {
+    Server::start(64, Duration::from_secs(5))
+}
+
+#[test]
+fn get_serves_prepared_bytes_with_validators() {
+    let server = server();
+    for (target, path, media) in [
+        (
+            "/feed.rss",
+            "/feed.rss",
+            "application/rss+xml; charset=utf-8",
+        ),
+        (
+            "/feed.atom",
+            "/feed.atom",
+            "application/atom+xml; charset=utf-8",
+        ),
+        (
+            "/feed.json",
+            "/feed.json",
+            "application/feed+json; charset=utf-8",
+        ),
+        (
+            "/%E6%B1%9F%E6%B5%B7/feed.rss",
+            "/江海/feed.rss",
+            "application/rss+xml; charset=utf-8",
+        ),
+        ("/items/a", "/items/a", "text/html; charset=utf-8"),
+        ("/", "/", "text/html; charset=utf-8"),
+    ] {
+        let r = server.request("GET", target, &[]);
+        assert_eq!(r.status, 200, "{target}");
+        assert_eq!(r.body, server.body_of(path), "{target}");
+        assert_eq!(r.header("content-type"), Some(media), "{target}");
+        assert_eq!(
+            r.header("etag"),
+            Some(server.published.entities[path].etag.as_str())
+        );
+        assert_eq!(r.header("cache-control"), Some("public, max-age=60"));
+        assert_eq!(r.header("vary"), Some("accept-encoding"));
+        assert_eq!(
+            r.header("content-length"),
+            Some(r.body.len().to_string().as_str())
+        );
+        assert!(r.header("date").is_some(), "{target}: hyper's Date");
+        assert_eq!(r.header("content-encoding"), None);
+    }
+    let rss = server.request("GET", "/feed.rss", &[]);
+    assert_eq!(
+        rss.header("last-modified"),
+        Some("Fri, 09 Dec 2022 02:00:00 GMT")
+    );
+}
+
+#[test]
+fn conditional_requests_get_304_without_body() {
+    let server = server();
+    let first = server.request("GET", "/feed.atom", &[]);
+    let etag = first.header("etag").expect("etag").to_string();
+    let modified = first
+        .header("last-modified")
+        .expect("last-modified")
+        .to_string();
+    let weak = format!("W/{etag}");
+    let list = format!("\"nope\", {etag}");
+    for headers in [
+        vec![("If-None-Match", etag.as_str())],
+        vec![("If-None-Match", weak.as_str())],
+        vec![("If-None-Match", list.as_str())],
+        vec![("If-None-Match", "*")],
+        vec![("If-Modified-Since", modified.as_str())],
+    ] {
+        let mut stream = server.connect();
+        send(&mut stream, "GET", "/feed.atom", &headers, true);
+        let r = read_response(&mut BufReader::new(&mut stream), false);
+        assert_eq!(r.status, 304, "{headers:?}");
+        for name in ["etag", "cache-control", "vary", "last-modified"] {
+            assert_eq!(
+                r.header(name),
+                first.header(name),
+                "{name} on 304 for {headers:?}"
+            );
+        }
+        assert!(r.header("date").is_some());
+        assert_nothing_follows(&mut stream);
+    }
+    // A non-matching If-None-Match wins over a matching If-Modified-Since.
+    let r = server.request(
+        "GET",
+        "/feed.atom",
+        &[
+            ("If-None-Match", "\"nope\""),
+            ("If-Modified-Since", &modified),
+        ],
+    );
+    assert_eq!((r.status, r.body.len()), (200, first.body.len()));
+    let r = server.request(
+        "GET",
+        "/feed.atom",
+        &[("If-Modified-Since", "Thu, 08 Dec 2022 00:00:00 GMT")],
+    );
+    assert_eq!(r.status, 200);
+}
+
+#[test]
+fn head_has_get_headers_and_no_body() {
+    let server = server();
+    let get = server.request("GET", "/feed.json", &[]);
+    let mut stream = server.connect();
+    send(&mut stream, "HEAD", "/feed.json", &[], true);
+    let head = read_response(&mut BufReader::new(&mut stream), true);
+    assert_eq!(head.status, 200);
+    for name in [
+        "content-type",
+        "content-length",
+        "etag",
+        "last-modified",
+        "cache-control",
+        "vary",
+    ] {
+        assert_eq!(head.header(name), get.header(name), "{name}");
+    }
+    assert_nothing_follows(&mut stream);
+}
+
+#[test]
+fn gzip_when_accepted_with_its_own_etag() {
+    let server = server();
+    let plain = server.request("GET", "/feed.rss", &[]);
+    let zipped = server.request("GET", "/feed.rss", &[("Accept-Encoding", "gzip, br")]);
+    assert_eq!(zipped.status, 200);
+    assert_eq!(zipped.header("content-encoding"), Some("gzip"));
+    assert_eq!(zipped.header("vary"), Some("accept-encoding"));
+    assert_eq!(gunzip(&zipped.body), plain.body);
+    assert!(zipped.body.len() < plain.body.len());
+    let tag = zipped.header("etag").expect("gzip etag");
+    assert_ne!(Some(tag), plain.header("etag"));
+    let r = server.request(
+        "GET",
+        "/feed.rss",
+        &[("Accept-Encoding", "gzip"), ("If-None-Match", tag)],
+    );
+    assert_eq!(r.status, 304);
+    assert_eq!(r.header("etag"), Some(tag));
+    let refused = server.request("GET", "/feed.rss", &[("Accept-Encoding", "gzip;q=0")]);
+    assert_eq!(refused.header("content-encoding"), None);
+    assert_eq!(refused.body, plain.body);
+}
+
+#[test]
+fn unknown_traversal_and_bad_paths_are_refused() {
+    let server = server();
+    for target in [
+        "/no-such-path",
+        "/feed.xml",
+        "/../../../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/feed.rss/..%2f..%2f..%2fetc%2fpasswd",
+        "/%252e%252e/%252e%252e/etc/passwd",
+        "/..%5c..%5cetc%5cpasswd",
+        "/....//....//etc/passwd",
+        "/items/%00",
+        "/bad%zz",
+        "/%FF",
+    ] {
+        let r = server.request("GET", target, &[]);
+        assert!((400..500).contains(&r.status), "{target} -> {}", r.status);
+        assert!(
+            !String::from_utf8_lossy(&r.body).contains("root:"),
+            "{target}"
+        );
+    }
+    assert_eq!(server.request("GET", "/no-such-path", &[]).status, 404);
+}
+
+#[test]
+fn other_methods_get_405_with_allow() {
+    let server = server();
+    for method in ["POST", "PUT", "DELETE", "OPTIONS"] {
+        let r = server.request(method, "/feed.rss", &[("Content-Length", "0")]);
+        assert_eq!(r.status, 405, "{method}");
+        assert_eq!(r.header("allow"), Some("GET, HEAD"), "{method}");
+    }
+}
+
+#[test]
+fn health_and_metrics() {
+    let server = server();
+    let health = server.request("GET", "/healthz", &[]);
+    assert_eq!((health.status, health.body.as_slice()), (200, &b"ok\n"[..]));
+    server.request("GET", "/feed.rss", &[]);
+    server.request("GET", "/nothing", &[]);
+    let metrics = server.request("GET", "/metrics", &[]);
+    assert_eq!(
+        metrics.header("content-type"),
+        Some("text/plain; version=0.0.4")
+    );
+    let text = String::from_utf8(metrics.body).expect("utf-8");
+    // healthz and feed.rss are counted before /metrics renders its body.
+    assert!(
+        text.contains("bulletind_http_responses_total{status=\"200\"} 2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("bulletind_http_responses_total{status=\"other\"} 1"),
+        "{text}"
+    );
+}
+
+#[test]
+fn keep_alive_serves_several_requests_on_one_connection() {
+    let server = server();
+    let mut stream = server.connect();
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    for target in ["/feed.rss", "/feed.atom", "/healthz"] {
+        send(&mut stream, "GET", target, &[], false);
+        let r = read_response(&mut reader, false);
+        assert_eq!(r.status, 200, "{target}");
+    }
+}
+
+#[test]
+fn slow_clients_are_cut_off_by_the_header_read_timeout() {
+    let server = Server::start(64, Duration::from_millis(300));
+    let mut stream = server.connect();
+    stream
+        .write_all(b"GET /feed.rss HTTP/1.1\r\nHost: x\r\n")
+        .expect("partial head");
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    // hyper may answer 408 before closing; either way the connection ends.
+    let _ = stream.read_to_end(&mut rest);
+    let waited = started.elapsed();
+    assert!(
+        waited < Duration::from_secs(3),
+        "connection held for {waited:?}"
+    );
+    assert!(
+        waited >= Duration::from_millis(200),
+        "closed too early: {waited:?}"
+    );
+
+    // A connection that never sends a byte is closed as well, and so is an
+    // idle keep-alive connection after its last response.
+    let mut silent = server.connect();
+    let started = Instant::now();
+    let _ = silent.read_to_end(&mut rest);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "silent connection held"
+    );
+    let mut idle = server.connect();
+    send(&mut idle, "GET", "/healthz", &[], false);
+    let mut reader = BufReader::new(idle.try_clone().expect("clone"));
+    assert_eq!(read_response(&mut reader, false).status, 200);
+    let started = Instant::now();
+    let mut after = Vec::new();
+    let _ = reader.read_to_end(&mut after);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "idle keep-alive connection held"
+    );
+}
+
+#[test]
+fn over_the_connection_limit_clients_wait() {
+    let server = Server::start(1, Duration::from_secs(5));
+    let mut first = server.connect();
+    send(&mut first, "GET", "/healthz", &[], false);
+    let mut first_reader = BufReader::new(first.try_clone().expect("clone"));
+    assert_eq!(read_response(&mut first_reader, false).status, 200);
+
+    let mut second = server.connect();
+    second
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .expect("timeout");
+    send(&mut second, "GET", "/healthz", &[], true);
+    let mut byte = [0u8; 1];
+    let waited = second.read(&mut byte);
+    assert!(
+        waited.is_err(),
+        "second connection was served while the first held the only slot"
+    );
+
+    drop(first_reader);
+    drop(first);
+    second.set_read_timeout(Some(IO_TIMEOUT)).expect("timeout");
+    let mut response = Vec::new();
+    second
+        .read_to_end(&mut response)
+        .expect("served after the first closed");
+    assert!(
+        response.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&response)
+    );
+}
+
+#[test]
+fn serve_returns_after_shutdown_and_stops_accepting() {
+    let mut server = server();
+    // An idle keep-alive connection must not hold the drain open.
+    let mut idle = server.connect();
+    send(&mut idle, "GET", "/feed.rss", &[], false);
+    let mut reader = BufReader::new(idle.try_clone().expect("clone"));
+    assert_eq!(read_response(&mut reader, false).status, 200);
+
+    let took = server.shut_down();
+    assert!(took < Duration::from_secs(2), "shutdown took {took:?}");
+    let mut rest = Vec::new();
+    let _ = reader.read_to_end(&mut rest);
+    assert!(rest.is_empty());
+    assert!(
+        TcpStream::connect(server.addr).is_err(),
+        "still accepting after shutdown"
+    );
+}
