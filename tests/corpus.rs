@@ -1,0 +1,943 @@
+//! Golden-file tests for the newspaper-page parser.
+//!
+//! Every `tests/corpus/NAME.expected.json` describes how `NAME.txt` must split
+//! into articles (see `tests/corpus/README.md` for the format and the role
+//! rules). [`corpus_matches_goldens`] parses every fixture and reports *all*
+//! mismatches of all files in one failure, so the parser author sees the whole
+//! picture at once. The `sample_*` tests feed the sample page re-encoded at
+//! test time (BOMs, UTF-16, GB18030/GBK, CRLF/CR) and hold each variant to the
+//! same golden. [`corpus_is_consistent`] checks the fixtures themselves (the
+//! stated encoding decodes the bytes, every golden string really is on the
+//! page) and so passes without any parser.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use bulletind::model::{Article, Block, Bulletin, Dated, Role};
+use bulletind::parse::{parse_bulletin, Limits};
+use chrono::NaiveDate;
+use encoding_rs::Encoding;
+use serde::Deserialize;
+
+/// The expected outcome for one fixture file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Golden {
+    /// File name of the fixture, relative to `tests/corpus/`.
+    file: String,
+    /// What the file's bytes are in (`utf-8`, `gb18030`, `big5`, …); absent means UTF-8.
+    #[serde(default)]
+    encoding: Option<String>,
+    /// Prose: the style the page represents and the rules it exercises.
+    #[serde(default)]
+    #[allow(dead_code)]
+    description: Option<String>,
+    /// Expected bulletin date, checked only when present.
+    #[serde(default)]
+    date: Option<NaiveDate>,
+    /// Expected section banner, checked only when present.
+    #[serde(default)]
+    section: Option<String>,
+    /// Indexes of the articles the section belongs to; absent means all of them.
+    #[serde(default)]
+    section_applies_to: Option<Vec<usize>>,
+    /// Each must appear inside one paragraph block.
+    #[serde(default)]
+    rejoined_paragraph_fragments: Vec<String>,
+    /// Each must appear in no block of any article.
+    #[serde(default)]
+    not_in_any_body: Vec<String>,
+    /// The articles, in page order.
+    articles: Vec<GoldenArticle>,
+}
+
+/// The expected shape of one article.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GoldenArticle {
+    title: String,
+    #[serde(default)]
+    kicker: Option<String>,
+    #[serde(default)]
+    subtitle: Option<String>,
+    #[serde(default)]
+    reporters: Vec<String>,
+    #[serde(default)]
+    correspondents: Vec<String>,
+    #[serde(default)]
+    authors: Vec<String>,
+    #[serde(default)]
+    agencies: Vec<String>,
+    #[serde(default)]
+    editors: Vec<String>,
+    body_starts: String,
+    body_ends: String,
+    #[serde(default)]
+    subheadings: Vec<String>,
+    #[serde(default)]
+    captions: Vec<String>,
+}
+
+impl GoldenArticle {
+    /// The role lists a golden article states, each paired with its role.
+    fn role_lists(&self) -> [(&'static str, Role, &Vec<String>); 5] {
+        [
+            ("reporters", Role::Reporter, &self.reporters),
+            ("correspondents", Role::Correspondent, &self.correspondents),
+            ("authors", Role::Author, &self.authors),
+            ("agencies", Role::Agency, &self.agencies),
+            ("editors", Role::Editor, &self.editors),
+        ]
+    }
+}
+
+/// The directory holding the fixtures.
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
+}
+
+/// Every golden in the corpus with its path, sorted by file name.
+fn load_goldens() -> Vec<(PathBuf, Golden)> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(corpus_dir())
+        .expect("tests/corpus must be readable")
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(".expected.json"))
+        })
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let text =
+                fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let golden: Golden = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{}: bad golden: {e}", path.display()));
+            (path, golden)
+        })
+        .collect()
+}
+
+/// Reads the fixture a golden describes.
+fn fixture_bytes(golden: &Golden) -> Vec<u8> {
+    let path = corpus_dir().join(&golden.file);
+    fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Loads one golden by fixture name.
+fn golden_named(file: &str) -> Golden {
+    load_goldens()
+        .into_iter()
+        .map(|(_, g)| g)
+        .find(|g| g.file == file)
+        .unwrap_or_else(|| panic!("no golden for {file}"))
+}
+
+/// The text of a block, whatever its kind.
+fn block_text(block: &Block) -> &str {
+    match block {
+        Block::Paragraph(t) | Block::Subheading(t) => t,
+        Block::Caption { text, .. } => text,
+        Block::Html { text, .. } => text,
+    }
+}
+
+/// Paragraph texts of an article. Sanitised HTML counts as a paragraph
+/// through its plain text, so a parser may keep Markdown-ish bodies as HTML.
+fn paragraphs(article: &Article) -> Vec<&str> {
+    article
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Paragraph(t) => Some(t.as_str()),
+            Block::Html { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Subheading texts of an article, trimmed.
+fn subheadings(article: &Article) -> Vec<&str> {
+    article
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Subheading(t) => Some(t.trim()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Caption texts of an article, trimmed.
+fn captions(article: &Article) -> Vec<&str> {
+    article
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Caption { text, .. } => Some(text.trim()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Shortens long strings in failure messages.
+fn clip(s: &str) -> String {
+    const MAX: usize = 60;
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= MAX {
+        format!("{s:?}")
+    } else {
+        let head: String = chars[..MAX / 2].iter().collect();
+        let tail: String = chars[chars.len() - MAX / 2..].iter().collect();
+        format!("{head:?}…{tail:?} ({} chars)", chars.len())
+    }
+}
+
+/// Pairs golden articles with parsed ones: first by identical title (in page
+/// order), then leftovers at the same index, so a wrong title still gets its
+/// other fields compared. Returns `pairs[golden index] = parsed index`.
+fn align(expected: &[GoldenArticle], got: &[Article]) -> Vec<Option<usize>> {
+    let mut pairs = vec![None; expected.len()];
+    let mut used = vec![false; got.len()];
+    let mut next = 0;
+    for (i, want) in expected.iter().enumerate() {
+        if let Some(j) = (next..got.len()).find(|&j| !used[j] && got[j].title.trim() == want.title)
+        {
+            pairs[i] = Some(j);
+            used[j] = true;
+            next = j + 1;
+        }
+    }
+    for (i, pair) in pairs.iter_mut().enumerate() {
+        if pair.is_none() && i < got.len() && !used[i] {
+            *pair = Some(i);
+            used[i] = true;
+        }
+    }
+    pairs
+}
+
+/// Compares a parsed bulletin with its golden; returns one line per mismatch.
+fn compare(golden: &Golden, bulletin: &Bulletin) -> Vec<String> {
+    let mut out = Vec::new();
+    let got = &bulletin.articles;
+    if got.len() != golden.articles.len() {
+        out.push(format!(
+            "article count: expected {}, got {} — got titles {:?}",
+            golden.articles.len(),
+            got.len(),
+            got.iter().map(|a| a.title.as_str()).collect::<Vec<_>>()
+        ));
+    }
+    let pairs = align(&golden.articles, got);
+    for (j, article) in got.iter().enumerate() {
+        if !pairs.contains(&Some(j)) {
+            out.push(format!(
+                "unexpected article [{j}] titled {}",
+                clip(&article.title)
+            ));
+        }
+    }
+    for (i, (want, pair)) in golden.articles.iter().zip(&pairs).enumerate() {
+        match pair {
+            None => out.push(format!("article[{i}] {}: missing", clip(&want.title))),
+            Some(j) => compare_article(i, want, &got[*j], &mut out),
+        }
+    }
+
+    if let Some(date) = golden.date {
+        let got_day = bulletin.date.map(|d| match d {
+            Dated::Day(day) => day,
+            Dated::Local(t) => t.date(),
+            Dated::Exact(t) => t.date_naive(),
+        });
+        if got_day != Some(date) {
+            out.push(format!("date: expected {date}, got {:?}", bulletin.date));
+        }
+    }
+    if let Some(section) = &golden.section {
+        let all: Vec<usize> = (0..golden.articles.len()).collect();
+        let applies = golden.section_applies_to.as_ref().unwrap_or(&all);
+        for (i, pair) in pairs.iter().enumerate() {
+            let Some(j) = pair else { continue };
+            let effective = got[*j].section.as_ref().or(bulletin.section.as_ref());
+            let has = effective.map(|s| s.trim()) == Some(section.as_str());
+            if applies.contains(&i) && !has {
+                out.push(format!(
+                    "article[{i}] section: expected {section:?}, got {effective:?}"
+                ));
+            } else if !applies.contains(&i) && has {
+                out.push(format!(
+                    "article[{i}] section: {section:?} must not apply here (article section {:?}, bulletin section {:?})",
+                    got[*j].section, bulletin.section
+                ));
+            }
+        }
+    }
+    for fragment in &golden.rejoined_paragraph_fragments {
+        let found = got
+            .iter()
+            .flat_map(paragraphs)
+            .any(|p| p.contains(fragment.as_str()));
+        if !found {
+            out.push(format!(
+                "rejoined fragment {} is in no single paragraph",
+                clip(fragment)
+            ));
+        }
+    }
+    for banned in &golden.not_in_any_body {
+        for (j, article) in got.iter().enumerate() {
+            if let Some(block) = article
+                .blocks
+                .iter()
+                .find(|b| block_text(b).contains(banned.as_str()))
+            {
+                out.push(format!(
+                    "article[{j}] {}: {banned:?} left in a block: {}",
+                    clip(&article.title),
+                    clip(block_text(block))
+                ));
+            }
+        }
+    }
+    check_invariants(bulletin, &mut out);
+    out
+}
+
+/// Compares one golden article with the parsed article paired to it.
+fn compare_article(i: usize, want: &GoldenArticle, got: &Article, out: &mut Vec<String>) {
+    let at = format!("article[{i}] {}", clip(&want.title));
+    if got.title.trim() != want.title {
+        out.push(format!("{at}: title: got {:?}", got.title));
+    }
+    if let Some(kicker) = &want.kicker {
+        if got.kicker.as_deref().map(str::trim) != Some(kicker.as_str()) {
+            out.push(format!(
+                "{at}: kicker: expected {kicker:?}, got {:?}",
+                got.kicker
+            ));
+        }
+    }
+    if let Some(subtitle) = &want.subtitle {
+        if got.subtitle.as_deref().map(str::trim) != Some(subtitle.as_str()) {
+            out.push(format!(
+                "{at}: subtitle: expected {subtitle:?}, got {:?}",
+                got.subtitle
+            ));
+        }
+    }
+    for (field, role, names) in want.role_lists() {
+        let got_names: Vec<&str> = got.names_with(role).map(str::trim).collect();
+        if got_names != names.iter().map(String::as_str).collect::<Vec<_>>() {
+            out.push(format!(
+                "{at}: {field}: expected {names:?}, got {got_names:?}"
+            ));
+        }
+    }
+    let paras = paragraphs(got);
+    match (paras.first(), paras.last()) {
+        (Some(first), Some(last)) => {
+            if !first.trim_start().starts_with(want.body_starts.as_str()) {
+                out.push(format!(
+                    "{at}: body_starts: expected {:?}, first paragraph is {}",
+                    want.body_starts,
+                    clip(first)
+                ));
+            }
+            if !last.trim_end().ends_with(want.body_ends.as_str()) {
+                out.push(format!(
+                    "{at}: body_ends: expected {:?}, last paragraph is {}",
+                    want.body_ends,
+                    clip(last)
+                ));
+            }
+        }
+        _ => out.push(format!("{at}: no paragraph at all")),
+    }
+    let got_subs = subheadings(got);
+    if got_subs
+        != want
+            .subheadings
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+    {
+        out.push(format!(
+            "{at}: subheadings: expected {:?}, got {got_subs:?}",
+            want.subheadings
+        ));
+    }
+    let got_caps = captions(got);
+    if got_caps != want.captions.iter().map(String::as_str).collect::<Vec<_>>() {
+        out.push(format!(
+            "{at}: captions: expected {:?}, got {got_caps:?}",
+            want.captions
+        ));
+    }
+}
+
+/// Rules that hold for every page whatever its golden says.
+fn check_invariants(bulletin: &Bulletin, out: &mut Vec<String>) {
+    for (j, article) in bulletin.articles.iter().enumerate() {
+        if article.title.trim().is_empty() {
+            out.push(format!("article[{j}]: empty title"));
+        }
+        if article.title.contains('\n') {
+            out.push(format!(
+                "article[{j}]: title spans lines: {:?}",
+                article.title
+            ));
+        }
+        if article
+            .blocks
+            .iter()
+            .any(|b| block_text(b).trim().is_empty())
+        {
+            out.push(format!(
+                "article[{j}] {}: empty block",
+                clip(&article.title)
+            ));
+        }
+        if article.authors.iter().any(|a| a.name.trim().is_empty()) {
+            out.push(format!(
+                "article[{j}] {}: author with empty name",
+                clip(&article.title)
+            ));
+        }
+        let texts = std::iter::once(article.title.as_str())
+            .chain(article.blocks.iter().map(block_text))
+            .chain(article.authors.iter().map(|a| a.name.as_str()));
+        if texts.into_iter().any(|t| t.contains('\u{FFFD}')) {
+            out.push(format!(
+                "article[{j}] {}: U+FFFD replacement character (mis-decoded bytes)",
+                clip(&article.title)
+            ));
+        }
+    }
+}
+
+/// Parses `bytes` under `file_name` and compares with `golden`.
+fn check_one(file_name: &str, bytes: &[u8], golden: &Golden) -> Vec<String> {
+    match parse_bulletin(file_name, bytes, &Limits::default()) {
+        Ok(bulletin) => compare(golden, &bulletin),
+        Err(e) => vec![format!("parse error: {e}")],
+    }
+}
+
+/// Formats a report of mismatches per file; empty when all files matched.
+fn report(results: &[(String, Vec<String>)]) -> String {
+    let failed = results.iter().filter(|(_, m)| !m.is_empty()).count();
+    if failed == 0 {
+        return String::new();
+    }
+    let mut msg = format!(
+        "{failed} of {} fixtures do not split as their goldens say:\n",
+        results.len()
+    );
+    for (file, mismatches) in results {
+        if mismatches.is_empty() {
+            let _ = writeln!(msg, "\n== {file}: ok");
+            continue;
+        }
+        let _ = writeln!(msg, "\n== {file}: {} mismatch(es)", mismatches.len());
+        for m in mismatches {
+            let _ = writeln!(msg, "  {m}");
+        }
+    }
+    msg
+}
+
+#[test]
+fn corpus_matches_goldens() {
+    let goldens = load_goldens();
+    assert!(!goldens.is_empty(), "no golden files found");
+    let results: Vec<(String, Vec<String>)> = goldens
+        .iter()
+        .map(|(_, golden)| {
+            let bytes = fixture_bytes(golden);
+            (golden.file.clone(), check_one(&golden.file, &bytes, golden))
+        })
+        .collect();
+    let msg = report(&results);
+    assert!(msg.is_empty(), "{msg}");
+}
+
+// ---------------------------------------------------------------------------
+// The sample page in every encoding the parser must read.
+
+/// Name of the sample page in the corpus.
+const SAMPLE: &str = "jianghai-page.txt";
+
+/// The sample page as UTF-8 text.
+fn sample_text() -> String {
+    String::from_utf8(fixture_bytes(&golden_named(SAMPLE))).expect("the sample is UTF-8")
+}
+
+/// Encodes with an `encoding_rs` encoder, failing the test on any character
+/// the encoding cannot hold (the variant would not be the same page).
+fn encode_legacy(text: &str, encoding: &'static Encoding) -> Vec<u8> {
+    let (bytes, used, unmappable) = encoding.encode(text);
+    assert_eq!(used, encoding, "encoder substituted another encoding");
+    assert!(
+        !unmappable,
+        "the sample has characters {} cannot encode",
+        encoding.name()
+    );
+    bytes.into_owned()
+}
+
+/// Encodes as UTF-16 with a byte-order mark.
+fn encode_utf16(text: &str, big_endian: bool) -> Vec<u8> {
+    let bom: u16 = 0xFEFF;
+    std::iter::once(bom)
+        .chain(text.encode_utf16())
+        .flat_map(|unit| {
+            if big_endian {
+                unit.to_be_bytes()
+            } else {
+                unit.to_le_bytes()
+            }
+        })
+        .collect()
+}
+
+/// Parses a variant of the sample and fails with every mismatch.
+fn check_sample_variant(variant: &str, bytes: &[u8]) {
+    let golden = golden_named(SAMPLE);
+    let mismatches = check_one(SAMPLE, bytes, &golden);
+    let msg = report(&[(format!("{SAMPLE} as {variant}"), mismatches)]);
+    assert!(msg.is_empty(), "{msg}");
+}
+
+#[test]
+fn sample_utf8_with_bom() {
+    let mut bytes = vec![0xEF, 0xBB, 0xBF];
+    bytes.extend_from_slice(sample_text().as_bytes());
+    check_sample_variant("UTF-8 with BOM", &bytes);
+}
+
+#[test]
+fn sample_utf16le_with_bom() {
+    check_sample_variant("UTF-16LE with BOM", &encode_utf16(&sample_text(), false));
+}
+
+#[test]
+fn sample_utf16be_with_bom() {
+    check_sample_variant("UTF-16BE with BOM", &encode_utf16(&sample_text(), true));
+}
+
+#[test]
+fn sample_gb18030() {
+    let bytes = encode_legacy(&sample_text(), encoding_rs::GB18030);
+    check_sample_variant("GB18030", &bytes);
+}
+
+#[test]
+fn sample_gbk() {
+    let bytes = encode_legacy(&sample_text(), encoding_rs::GBK);
+    check_sample_variant("GBK", &bytes);
+}
+
+#[test]
+fn sample_crlf() {
+    let text = sample_text().replace("\r\n", "\n").replace('\n', "\r\n");
+    check_sample_variant("CRLF line ends", text.as_bytes());
+}
+
+#[test]
+fn sample_cr() {
+    let text = sample_text().replace("\r\n", "\n").replace('\n', "\r");
+    check_sample_variant("CR line ends", text.as_bytes());
+}
+
+#[test]
+fn sample_gb18030_crlf() {
+    let text = sample_text().replace("\r\n", "\n").replace('\n', "\r\n");
+    let bytes = encode_legacy(&text, encoding_rs::GB18030);
+    check_sample_variant("GB18030 with CRLF line ends", &bytes);
+}
+
+// ---------------------------------------------------------------------------
+// The corpus itself: these pass without a parser and keep the goldens honest.
+
+/// Decodes fixture bytes strictly as the golden's `encoding` says.
+fn decode_as(label: &str, bytes: &[u8]) -> Result<String, String> {
+    let strict = |enc: &'static Encoding, body: &[u8]| {
+        enc.decode_without_bom_handling_and_without_replacement(body)
+            .map(|s| s.into_owned())
+            .ok_or_else(|| format!("bytes are not valid {}", enc.name()))
+    };
+    match label {
+        "utf-8" => {
+            if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                return Err("utf-8 file starts with a BOM; label it utf-8-bom".into());
+            }
+            strict(encoding_rs::UTF_8, bytes)
+        }
+        "utf-8-bom" => match bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+            Some(body) => strict(encoding_rs::UTF_8, body),
+            None => Err("no UTF-8 BOM".into()),
+        },
+        "utf-16le-bom" => match bytes.strip_prefix(&[0xFF, 0xFE]) {
+            Some(body) => strict(encoding_rs::UTF_16LE, body),
+            None => Err("no UTF-16LE BOM".into()),
+        },
+        "utf-16be-bom" => match bytes.strip_prefix(&[0xFE, 0xFF]) {
+            Some(body) => strict(encoding_rs::UTF_16BE, body),
+            None => Err("no UTF-16BE BOM".into()),
+        },
+        legacy => {
+            let enc = Encoding::for_label(legacy.as_bytes())
+                .ok_or_else(|| format!("unknown encoding label {legacy:?}"))?;
+            if std::str::from_utf8(bytes).is_ok() {
+                return Err(format!(
+                    "file labelled {legacy} is valid UTF-8: not real legacy bytes"
+                ));
+            }
+            strict(enc, bytes)
+        }
+    }
+}
+
+/// Ways a string may be broken across lines on the page: newlines removed
+/// (CJK), newline runs turned into one space (English wraps), and
+/// end-of-line hyphens joined (`infor-` + `mation`).
+fn flowed_variants(text: &str) -> [String; 3] {
+    let unix = text.replace("\r\n", "\n").replace('\r', "\n");
+    let removed = unix.replace('\n', "");
+    let spaced = unix
+        .split('\n')
+        .filter(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let dehyphenated =
+        unix.split('\n')
+            .filter(|l| !l.trim().is_empty())
+            .fold(String::new(), |mut acc, line| {
+                if acc.ends_with('-') {
+                    acc.pop();
+                } else if !acc.is_empty() {
+                    acc.push(' ');
+                }
+                acc.push_str(line.trim());
+                acc
+            });
+    [removed, spaced, dehyphenated]
+}
+
+#[test]
+fn corpus_is_consistent() {
+    let dir = corpus_dir();
+    let goldens = load_goldens();
+    let mut problems = Vec::new();
+    let mut with_golden = Vec::new();
+    for (path, golden) in &goldens {
+        let stem = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".expected.json"))
+            .unwrap_or_default();
+        if golden.file != format!("{stem}.txt") {
+            problems.push(format!("{}: \"file\" is {:?}", path.display(), golden.file));
+        }
+        with_golden.push(golden.file.clone());
+        let label = golden.encoding.as_deref().unwrap_or("utf-8");
+        let text = match decode_as(label, &fixture_bytes(golden)) {
+            Ok(text) => text,
+            Err(e) => {
+                problems.push(format!("{}: {e}", golden.file));
+                continue;
+            }
+        };
+        let lines: Vec<&str> = text.lines().map(str::trim).collect();
+        let on_page = |s: &str| text.contains(s);
+        let flowed = flowed_variants(&text);
+        let mut missing = Vec::new();
+        let mut need = |what: &str, s: &str, found: bool| {
+            if s.trim().is_empty() || !found {
+                missing.push(format!("{}: {what} {s:?} is not on the page", golden.file));
+            }
+        };
+        for (i, a) in golden.articles.iter().enumerate() {
+            let at = format!("article[{i}]");
+            // Markdown markup may wrap a headline; the rest must be printed as is.
+            need(&format!("{at} title"), &a.title, on_page(&a.title));
+            for (field, value) in [("kicker", &a.kicker), ("subtitle", &a.subtitle)] {
+                if let Some(v) = value {
+                    need(&format!("{at} {field}"), v, on_page(v));
+                }
+            }
+            for (field, _, names) in a.role_lists() {
+                for name in names {
+                    need(&format!("{at} {field}"), name, on_page(name));
+                }
+            }
+            for (field, value) in [("body_starts", &a.body_starts), ("body_ends", &a.body_ends)] {
+                let found = on_page(value) || flowed.iter().any(|f| f.contains(value.as_str()));
+                need(&format!("{at} {field}"), value, found);
+            }
+            for s in &a.subheadings {
+                let bare = lines.iter().any(|l| l.trim_matches(['#', '*', ' ']) == s);
+                need(&format!("{at} subheading (alone on a line)"), s, bare);
+            }
+            for c in &a.captions {
+                let found = lines.contains(&c.as_str()) || flowed[1].contains(c.as_str());
+                need(&format!("{at} caption"), c, found);
+            }
+        }
+        if let Some(s) = &golden.section {
+            need("section", s, on_page(s));
+        }
+        for f in &golden.rejoined_paragraph_fragments {
+            // A fragment printed whole on one line tests no re-joining; one
+            // cut by a page break has its two halves apart on the page.
+            let halves = f
+                .char_indices()
+                .skip(1)
+                .any(|(k, _)| on_page(f[..k].trim_end()) && on_page(f[k..].trim_start()));
+            let flows = flowed.iter().any(|v| v.contains(f.as_str()));
+            need(
+                "rejoined fragment (broken across lines)",
+                f,
+                !on_page(f) && (flows || halves),
+            );
+        }
+        for s in &golden.not_in_any_body {
+            need("not_in_any_body", s, on_page(s));
+        }
+        problems.append(&mut missing);
+        if let Some(applies) = &golden.section_applies_to {
+            if applies.iter().any(|&i| i >= golden.articles.len()) {
+                problems.push(format!("{}: section_applies_to out of range", golden.file));
+            }
+        }
+    }
+    for entry in fs::read_dir(&dir).expect("tests/corpus must be readable") {
+        let name = entry.expect("directory entry").file_name();
+        let name = name.to_string_lossy();
+        if name.ends_with(".txt") && !with_golden.iter().any(|f| f == name.as_ref()) {
+            problems.push(format!("{name}: fixture without a golden"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "corpus problems:\n  {}",
+        problems.join("\n  ")
+    );
+}
+
+#[test]
+fn corpus_covers_the_required_styles() {
+    let goldens = load_goldens();
+    let count = |label: &str| {
+        goldens
+            .iter()
+            .filter(|(_, g)| g.encoding.as_deref().unwrap_or("utf-8") == label)
+            .count()
+    };
+    let composed = goldens.iter().filter(|(_, g)| g.file != SAMPLE).count();
+    assert!(composed >= 16, "only {composed} composed fixtures");
+    assert!(count("big5") >= 1, "no Big5 fixture");
+    assert!(count("gb18030") >= 1, "no GB18030 fixture");
+    assert!(count("windows-1252") >= 1, "no Windows-1252 fixture");
+}
+
+// ---------------------------------------------------------------------------
+// The checker itself: a bulletin built straight from a golden must pass, and
+// each kind of mistake must be reported.
+
+/// The bulletin a perfect parser would return for `golden`, as far as the
+/// golden describes it.
+fn bulletin_from(golden: &Golden) -> Bulletin {
+    let mut articles: Vec<Article> = golden
+        .articles
+        .iter()
+        .map(|want| {
+            let mut blocks = vec![Block::Paragraph(want.body_starts.clone())];
+            blocks.extend(want.subheadings.iter().cloned().map(Block::Subheading));
+            blocks.extend(want.captions.iter().map(|c| Block::Caption {
+                text: c.clone(),
+                credit: None,
+            }));
+            blocks.push(Block::Paragraph(want.body_ends.clone()));
+            let authors = want
+                .role_lists()
+                .into_iter()
+                .flat_map(|(_, role, names)| {
+                    names.iter().map(move |name| bulletind::model::Author {
+                        name: name.clone(),
+                        role,
+                    })
+                })
+                .collect();
+            Article {
+                title: want.title.clone(),
+                kicker: want.kicker.clone(),
+                subtitle: want.subtitle.clone(),
+                authors,
+                blocks,
+                ..Article::default()
+            }
+        })
+        .collect();
+    if let (Some(first), false) = (
+        articles.first_mut(),
+        golden.rejoined_paragraph_fragments.is_empty(),
+    ) {
+        for fragment in &golden.rejoined_paragraph_fragments {
+            first.blocks.insert(1, Block::Paragraph(fragment.clone()));
+        }
+    }
+    if let Some(section) = &golden.section {
+        for (i, article) in articles.iter_mut().enumerate() {
+            let applies = golden
+                .section_applies_to
+                .as_ref()
+                .map_or(true, |list| list.contains(&i));
+            if applies {
+                article.section = Some(section.clone());
+            }
+        }
+    }
+    Bulletin {
+        articles,
+        date: golden.date.map(Dated::Day),
+        ..Bulletin::default()
+    }
+}
+
+#[test]
+fn checker_accepts_what_each_golden_describes() {
+    let mut problems = Vec::new();
+    for (_, golden) in load_goldens() {
+        for m in compare(&golden, &bulletin_from(&golden)) {
+            problems.push(format!("{}: {m}", golden.file));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "goldens contradict themselves:\n  {}",
+        problems.join("\n  ")
+    );
+}
+
+#[test]
+fn checker_reports_each_kind_of_mistake() {
+    type Mutation = fn(&mut Bulletin);
+    let cases: &[(&str, Mutation, &str)] = &[
+        (
+            "wrong title",
+            |b| b.articles[0].title.push('!'),
+            "title: got",
+        ),
+        (
+            "empty title",
+            |b| b.articles[0].title.clear(),
+            "empty title",
+        ),
+        ("lost article", |b| drop(b.articles.pop()), "missing"),
+        (
+            "extra article",
+            |b| {
+                let extra = b.articles[0].clone();
+                b.articles.push(Article {
+                    title: "本版导读".into(),
+                    ..extra
+                });
+            },
+            "unexpected article",
+        ),
+        (
+            "lost reporter",
+            |b| b.articles[0].authors.clear(),
+            "reporters: expected",
+        ),
+        (
+            "photographer as author",
+            |b| {
+                b.articles[1].authors.push(bulletind::model::Author {
+                    name: "邹凯".into(),
+                    role: Role::Reporter,
+                })
+            },
+            "reporters: expected",
+        ),
+        (
+            "credit left in body",
+            |b| {
+                b.articles[0]
+                    .blocks
+                    .insert(0, Block::Paragraph("本报讯（记者 梁晨）".into()))
+            },
+            "left in a block",
+        ),
+        (
+            "fragment split",
+            |b| {
+                for a in &mut b.articles {
+                    for block in &mut a.blocks {
+                        if let Block::Paragraph(t) = block {
+                            *t = t.replace("吞吐能力将", "吞吐能力\n\n将");
+                        }
+                    }
+                }
+            },
+            "in no single paragraph",
+        ),
+        (
+            "subheading lost",
+            |b| {
+                b.articles[0]
+                    .blocks
+                    .retain(|x| !matches!(x, Block::Subheading(_)))
+            },
+            "subheadings: expected",
+        ),
+        (
+            "caption lost",
+            |b| {
+                b.articles[1]
+                    .blocks
+                    .retain(|x| !matches!(x, Block::Caption { .. }))
+            },
+            "captions: expected",
+        ),
+        ("no date", |b| b.date = None, "date: expected"),
+        (
+            "mis-decoded",
+            |b| b.articles[2].title = "农村电商培训\u{FFFD}开班".into(),
+            "U+FFFD",
+        ),
+        (
+            "body cut short",
+            |b| {
+                if let Some(Block::Paragraph(t)) = b.articles[3].blocks.last_mut() {
+                    t.truncate(3);
+                }
+            },
+            "body_ends",
+        ),
+    ];
+    let golden = golden_named("zh-multipage.txt");
+    let mut reference = bulletin_from(&golden);
+    // zh-multipage has no subheadings; give article 0 one so losing it shows.
+    reference.articles[0]
+        .blocks
+        .insert(0, Block::Subheading("X".into()));
+    let mut golden_with_sub = golden_named("zh-multipage.txt");
+    golden_with_sub.articles[0].subheadings = vec!["X".into()];
+    for (name, mutate, expected) in cases {
+        let mut bulletin = reference.clone();
+        mutate(&mut bulletin);
+        let found = compare(&golden_with_sub, &bulletin);
+        assert!(
+            found.iter().any(|m| m.contains(expected)),
+            "{name}: expected a mismatch containing {expected:?}, got {found:#?}"
+        );
+    }
+    assert_eq!(compare(&golden_with_sub, &reference), Vec::<String>::new());
+}
