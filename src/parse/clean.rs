@@ -26,20 +26,28 @@ pub(crate) fn is_space(c: char) -> bool {
 
 /// One line, cleaned: XML-illegal characters and C1 controls dropped, runs of
 /// white space collapsed to one ASCII space, ends trimmed.
+///
+/// A run made only of ideographic spaces (U+3000) stays one ideographic
+/// space: CJK headlines use it between clauses and it is printed text.
 pub(crate) fn line(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut pending_space = false;
+    // The space a pending run collapses to, if a run is pending.
+    let mut pending: Option<char> = None;
     for c in s.chars() {
         if is_space(c) {
-            pending_space = !out.is_empty();
+            if !out.is_empty() {
+                pending = Some(match (pending, c) {
+                    (None | Some('\u{3000}'), '\u{3000}') => '\u{3000}',
+                    _ => ' ',
+                });
+            }
             continue;
         }
         if !is_xml_char(c) || ('\u{80}'..='\u{9f}').contains(&c) {
             continue;
         }
-        if pending_space {
-            out.push(' ');
-            pending_space = false;
+        if let Some(space) = pending.take() {
+            out.push(space);
         }
         out.push(c);
     }
@@ -75,7 +83,7 @@ pub(crate) fn xml_only(s: &str) -> String {
 }
 
 fn fix_line(s: &mut String) {
-    if s.chars().any(|c| !is_xml_char(c) || is_space(c) && c != ' ')
+    if s.chars().any(|c| !is_xml_char(c) || is_space(c) && c != ' ' && c != '\u{3000}')
         || s.starts_with(' ')
         || s.ends_with(' ')
         || s.contains("  ")
@@ -203,7 +211,9 @@ mod tests {
     fn cleans_lines() {
         let cases: &[(&str, &str)] = &[
             ("  a  b  ", "a b"),
-            ("\u{3000}\u{3000}标题\u{3000}副题", "标题 副题"),
+            ("\u{3000}\u{3000}标题\u{3000}副题", "标题\u{3000}副题"),
+            ("标题\u{3000} 副题", "标题 副题"),
+            ("标题\u{3000}\u{3000}副题", "标题\u{3000}副题"),
             ("x\u{0}y\u{1b}z", "xyz"),
             ("a\u{fffe}b\u{ffff}", "ab"),
             ("\u{feff}bom", "bom"),

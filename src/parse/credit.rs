@@ -207,8 +207,15 @@ fn parse_roles(s: &str) -> Option<Vec<Author>> {
         }
         let mut roles = std::mem::take(&mut orphan_roles);
         roles.push(role);
-        // The first role that names an author wins (`文/图 张三` → author).
-        if let Some(role) = roles.into_iter().flatten().next() {
+        // The most specific role wins: `文/图 本报记者 林静` is a reporter,
+        // `文/图 张三` an author; photographers alone are not credited.
+        let best = roles
+            .iter()
+            .flatten()
+            .copied()
+            .find(|r| *r != Role::Author)
+            .or_else(|| roles.iter().flatten().copied().next());
+        if let Some(role) = best {
             for name in names {
                 authors.push(Author { name, role });
             }

@@ -225,3 +225,20 @@ fn sample_splits_the_same_in_every_encoding() {
     }
     assert!(report.is_empty(), "mismatches:\n{report}");
 }
+
+/// Prints `--explain` output for the file named by `BULLETIND_EXPLAIN`
+/// (a debugging aid: `cargo test explain_file -- --ignored --nocapture`).
+#[test]
+#[ignore = "debugging aid"]
+fn explain_file() {
+    let Ok(path) = std::env::var("BULLETIND_EXPLAIN") else { return };
+    let bytes = std::fs::read(&path).expect("read file");
+    let name = Path::new(&path).file_name().and_then(|n| n.to_str()).unwrap_or("x.txt");
+    for line in super::explain(name, &bytes, &Limits::default()).expect("explain") {
+        println!("{line}");
+    }
+    let b = parse_bulletin(name, &bytes, &Limits::default()).expect("parse");
+    for a in &b.articles {
+        println!("== {:?} / {:?} / {:?} sec={:?} {:?}", a.kicker, a.title, a.subtitle, a.section, a.authors);
+    }
+}

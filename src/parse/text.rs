@@ -374,17 +374,29 @@ fn mark_contents(lines: &mut [Line]) {
     }
 }
 
-/// The wrap width of a hard-wrapped page, if the page is one.
+/// The wrap width of a hard-wrapped page, if the page is one: measured on
+/// runs of adjacent prose lines (runs with sentence punctuation, so that
+/// headline stacks do not count).
 fn hard_wrap_width(lines: &[Line]) -> Option<usize> {
-    let mut widths: Vec<usize> = lines
-        .windows(2)
-        .filter(|w| {
-            matches!(w[0].shape, Shape::Text(_))
-                && matches!(w[1].shape, Shape::Text(_))
-                && w[1].gap == 0
-        })
-        .map(|w| w[0].width)
-        .collect();
+    let mut widths: Vec<usize> = Vec::new();
+    let mut run: Vec<&Line> = Vec::new();
+    let mut flush = |run: &mut Vec<&Line>| {
+        let prose = run.iter().any(|l| ending(&l.text) != Ending::Open);
+        if run.len() >= 2 && prose {
+            widths.extend(run[..run.len() - 1].iter().map(|l| l.width));
+        }
+        run.clear();
+    };
+    for l in lines {
+        let text = matches!(l.shape, Shape::Text(_));
+        if !text || l.gap > 0 {
+            flush(&mut run);
+        }
+        if text {
+            run.push(l);
+        }
+    }
+    flush(&mut run);
     if widths.len() < 3 {
         return None;
     }
@@ -698,10 +710,6 @@ fn starts_with_dash(s: &str) -> bool {
     s.starts_with(['—', '–', '-', '－'])
 }
 
-fn strip_dashes(s: &str) -> String {
-    s.trim_start_matches(['—', '–', '-', '－', ' ']).to_owned()
-}
-
 /// Assigns the lines of a headline stack (unit indices) to their roles.
 /// `gaps[k]` is the number of blank lines before member `k`.
 fn resolve_stack(members: &[usize], texts: &[&str], gaps: &[usize], page_top: bool) -> Stack {
@@ -835,6 +843,8 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
     let mut pending_captions: Vec<usize> = Vec::new();
     let mut pending_authors: Vec<Author> = Vec::new();
     let mut join_to_last = false;
+    // A Markdown page title over every article.
+    let mut page_section: Option<String> = None;
 
     let mut i = 0;
     while i < units.len() {
@@ -843,7 +853,7 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
         if let Unit::MdHeading { line, level } = u {
             let (art_level, banner) = md.unwrap_or((*level, None));
             if banner == Some(i) {
-                bulletin.section.get_or_insert_with(|| lines[*line].text.clone());
+                page_section = Some(lines[*line].text.clone());
                 notes[*line] = (LineKind::Section, "Markdown page title above deeper headings");
                 i += 1;
                 continue;
@@ -889,6 +899,16 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
                 i = k;
                 continue;
             }
+            // A stack with no body before the next heading is a masthead or
+            // a banner of the page, not an article.
+            if !is_md && next.is_none_or(Unit::is_heading) {
+                for &m in &members {
+                    notes[units[m].first_line()] =
+                        (LineKind::Furniture, "masthead / banner: no body before the next heading");
+                }
+                i = k;
+                continue;
+            }
             let is_article = is_md
                 || credited
                 || current.is_none()
@@ -915,6 +935,7 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
             let mut article = Article {
                 title: unit_text(lines, &units[stack.title]).to_owned(),
                 line: lines[units[stack.title].first_line()].no,
+                section: page_section.clone(),
                 ..Default::default()
             };
             let why_title = if is_md {
@@ -931,7 +952,6 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
             notes[units[stack.title].first_line()] = (LineKind::Headline, why_title);
             if let Some(s) = stack.section {
                 let t = unit_text(lines, &units[s]).to_owned();
-                bulletin.section.get_or_insert_with(|| t.clone());
                 article.section = Some(t);
                 notes[units[s].first_line()] = (LineKind::Section, "banner set apart above the headline");
             }
@@ -940,7 +960,7 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
                 notes[units[kk].first_line()] = (LineKind::Kicker, "line above the headline in its stack");
             }
             if let Some(s) = stack.subtitle {
-                article.subtitle = Some(strip_dashes(unit_text(lines, &units[s])));
+                article.subtitle = Some(unit_text(lines, &units[s]).to_owned());
                 notes[units[s].first_line()] = (LineKind::Subtitle, "line below the headline in its stack");
             }
             push_authors(&mut article, &pending_authors);
@@ -1073,6 +1093,15 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
         return untitled(lines, units, bulletin, notes);
     }
     bulletin.articles = drafts.into_iter().map(|d| d.article).collect();
+    // The bulletin's own section is a banner that covers every article; a
+    // banner over some articles stays on those articles only.
+    let first = bulletin.articles.first().and_then(|a| a.section.clone());
+    bulletin.section = first.filter(|s| {
+        bulletin
+            .articles
+            .iter()
+            .all(|a| a.section.as_deref() == Some(s.as_str()))
+    });
     bulletin
 }
 
