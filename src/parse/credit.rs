@@ -92,6 +92,15 @@ static DISPATCH: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// `記者張雅婷、李建宏∕綜合報導`, `【記者陳美玲∕高雄報導】` opening a paragraph.
+static TW_BYLINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^[【\[（(]?\s*((?:记者|記者)[^∕/／【】（）()\[\]。，]{2,30}?)\s*[∕/／]\s*",
+        r"\p{Han}{0,6}(?:報導|报道|報道|报导)\s*[】\]）)]?\s*"
+    ))
+    .expect("static regex")
+});
+
 /// `WASHINGTON (AP) —`, `BEIJING, Dec. 7 (Xinhua) --`.
 static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
@@ -159,8 +168,14 @@ static ROLE_BASE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Place-of-report tails: `台北報導`, `北京报道`.
 static REPORT_TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[/／]?\s*\p{Han}{0,6}(?:报道|報導|报导|報道|綜合報導|综合报道)$").expect("static regex")
+    Regex::new(r"[/／∕]?\s*\p{Han}{0,6}(?:报道|報導|报导|報道|綜合報導|综合报道)$").expect("static regex")
 });
+
+/// The slashes credits are written with: ASCII, full-width, and the
+/// division slash some Taiwanese layouts use.
+fn is_slash(c: char) -> bool {
+    matches!(c, '/' | '／' | '∕' | '⁄')
+}
 
 fn is_name_char(c: char) -> bool {
     c.is_alphabetic() || matches!(c, '·' | '•' | '.' | '\'' | '’' | '-')
@@ -170,10 +185,10 @@ fn is_name_char(c: char) -> bool {
 /// is not a plausible name (too long, digits, sentence punctuation).
 fn split_names(s: &str) -> Option<Vec<String>> {
     let s = REPORT_TAIL.replace(s.trim(), "");
-    let s = s.trim_matches(|c: char| c == '/' || c == '／' || c == ':' || c == '：' || c == ' ');
+    let s = s.trim_matches(|c: char| is_slash(c) || matches!(c, ':' | '：' | ' ' | '\u{3000}'));
     let mut names = Vec::new();
     for token in s.split(|c: char| {
-        c.is_whitespace() || matches!(c, '、' | '，' | ',' | '；' | ';' | '|' | '/' | '／')
+        c.is_whitespace() || is_slash(c) || matches!(c, '、' | '，' | ',' | '；' | ';' | '|')
     }) {
         if token.is_empty() {
             continue;
@@ -189,7 +204,20 @@ fn split_names(s: &str) -> Option<Vec<String>> {
 /// Parses role-word segments (`记者/陈婵 通讯员/陈伟杰`, `記者王小明／台北報導`)
 /// into authors. `None` unless the whole text is credits.
 fn parse_roles(s: &str) -> Option<Vec<Author>> {
-    let matches: Vec<_> = ROLE.find_iter(s).collect();
+    // `文`/`图` are roles only as `文/…`, `图：…` at a credit's start or
+    // after a separator; inside a name (`许文`) they are not.
+    let matches: Vec<_> = ROLE
+        .find_iter(s)
+        .filter(|m| {
+            if m.as_str().chars().count() > 1 {
+                return true;
+            }
+            let before = s[..m.start()].chars().next_back();
+            let after = s[m.end()..].chars().next();
+            before.is_none_or(|c| c.is_whitespace() || is_slash(c) || c == '·')
+                && after.is_some_and(|c| is_slash(c) || matches!(c, ':' | '：' | '·' | ' '))
+        })
+        .collect();
     let first = matches.first()?;
     if !s[..first.start()].trim().is_empty() {
         return None;
@@ -198,7 +226,16 @@ fn parse_roles(s: &str) -> Option<Vec<Author>> {
     let mut orphan_roles: Vec<Option<Role>> = Vec::new();
     for (i, m) in matches.iter().enumerate() {
         let end = matches.get(i + 1).map_or(s.len(), |n| n.start());
-        let names = split_names(&s[m.end()..end])?;
+        let mut segment = &s[m.end()..end];
+        // `文/社区通讯员 李想`: a word glued to the next role word qualifies
+        // that role; it is not a name.
+        if end < s.len() && !segment.ends_with(|c: char| c.is_whitespace() || is_slash(c)) {
+            let cut = segment
+                .rfind(|c: char| c.is_whitespace() || is_slash(c) || matches!(c, '、' | '，' | ','))
+                .map_or(0, |p| p + segment[p..].chars().next().map_or(1, char::len_utf8));
+            segment = &segment[..cut];
+        }
+        let names = split_names(segment)?;
         let role = role_of(m.as_str());
         if names.is_empty() {
             // `文/图 张三`: the role shares the next names.
@@ -293,7 +330,20 @@ fn inline_credit(line: &str) -> Option<Credit> {
     }
     if let Some(c) = NEWS_FLASH.captures(line) {
         let m = c.get(0)?;
-        let authors = bracket_authors(c.get(2))?;
+        let mut authors = bracket_authors(c.get(2))?;
+        // `南川网消息：` credits the site as the source; `XX日报讯` is the
+        // paper's own news and names nobody.
+        if m.as_str().contains("消息") {
+            if let Some(source) = c.get(1) {
+                authors.insert(
+                    0,
+                    Author {
+                        name: source.as_str().to_owned(),
+                        role: Role::Agency,
+                    },
+                );
+            }
+        }
         // `江门日报讯` with nothing after it is a whole paragraph of prose
         // only when text follows; a bare `…讯` line is still a credit.
         return Some(Credit {
@@ -302,6 +352,17 @@ fn inline_credit(line: &str) -> Option<Credit> {
             prefix: m.as_str().to_owned(),
             why: "news-flash credit (…讯 / …消息)",
         });
+    }
+    if let Some(c) = TW_BYLINE.captures(line) {
+        let m = c.get(0)?;
+        if let Some(authors) = parse_roles(c.get(1)?.as_str()) {
+            return Some(Credit {
+                authors,
+                rest: line[m.end()..].to_owned(),
+                prefix: m.as_str().to_owned(),
+                why: "byline (記者NAME／PLACE報導)",
+            });
+        }
     }
     if let Some(c) = DATELINE.captures(line) {
         let m = c.get(0)?;
@@ -431,7 +492,7 @@ pub(crate) fn find_line(line: &str) -> Option<Credit> {
 /// Photographer markers that end a caption (`…供图`, `张三 摄`).
 static CAPTION_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?:(?:记者|記者|通讯员|通訊員)?\s*([^。！？!?\s（(]{0,20}?(?:[（(][^）)]{1,12}[）)][^。！？!?\s（(]{0,12}?)?)\s*[/／]?\s*)?",
+        r"(?:(?:记者|記者|通讯员|通訊員)?\s*([^。！？!?\s（(]{0,20}?(?:[（(][^）)]{1,12}[）)][^。！？!?\s（(]{0,12}?)?)\s*[/／∕]?\s*)?",
         r"(供图|供圖|摄影|攝影|摄|攝|图|圖)\s*[）)]?$"
     ))
     .expect("static regex")
@@ -447,15 +508,29 @@ static CAPTION_HEAD: LazyLock<Regex> = LazyLock::new(|| {
 
 static EN_PHOTO_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?:\(|\[|—\s*|-\s*|\b)(?i:photo|picture|image|photograph)(?:\s+by|\s*[:：])\s*({EN_NAME}(?:\s*/\s*[\p{{L}} .]+)?)\s*[)\]]?\.?$"
+        concat!(
+            r"(?:\(|\[|—\s*|-\s*|\b)(?:(?:AP|Reuters|AFP|Getty Images|Xinhua|PA|EPA|Staff)\s+)?",
+            r"(?i:photo|picture|image|photograph|credit)(?:\s+by|\s*[:：/])\s*",
+            r"({EN_NAME}(?:\s*/\s*[\p{{L}} .]+)?)\s*[)\]]?\.?$"
+        ),
+        EN_NAME = EN_NAME
     ))
     .expect("static regex")
+});
+
+/// `（記者王小明攝）文昌公園…`: a caption opening with its photo credit.
+static LEADING_PHOTO_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[（(]\s*(?:记者|記者|通讯员|通訊員)?\s*([^（）()]{1,20}?)\s*[/／∕]?\s*(?:摄影|攝影|摄|攝|供图|供圖)\s*[）)]")
+        .expect("static regex")
 });
 
 /// Whether a cleaned line is a photo caption; `Some(credit)` if it is, with
 /// the photographer or supplier when the caption names one.
 pub(crate) fn caption(line: &str) -> Option<Option<String>> {
     if let Some(c) = EN_PHOTO_CREDIT.captures(line) {
+        return Some(c.get(1).map(|m| m.as_str().trim().to_owned()));
+    }
+    if let Some(c) = LEADING_PHOTO_CREDIT.captures(line) {
         return Some(c.get(1).map(|m| m.as_str().trim().to_owned()));
     }
     if CAPTION_HEAD.is_match(line) {
@@ -469,11 +544,11 @@ pub(crate) fn caption(line: &str) -> Option<Option<String>> {
     let marker = c.get(2)?.as_str();
     let credit = c
         .get(1)
-        .map(|m| m.as_str().trim().trim_end_matches(['/', '／']).trim())
+        .map(|m| m.as_str().trim().trim_end_matches(is_slash).trim())
         .filter(|s| !s.is_empty())
         .map(str::to_owned);
     // A lone `图`/`圖` is a caption tail only as `张三/图` or `（张三 图）`.
-    if matches!(marker, "图" | "圖") && !line.contains(['/', '／', '（', '(']) {
+    if matches!(marker, "图" | "圖") && !line.contains(['/', '／', '∕', '（', '(']) {
         return None;
     }
     // `…用相机拍摄` is prose, not a photographer credit.
@@ -508,6 +583,10 @@ mod tests {
             ("【記者王小明／台北報導】", Some(vec![a("王小明", Reporter)])),
             ("新华社记者 张三", Some(vec![a("新华社", Agency), a("张三", Reporter)])),
             ("文/张三", Some(vec![a("张三", Author)])),
+            ("文/图 本报记者 林静", Some(vec![a("林静", Reporter)])),
+            ("文/社区通讯员 李想", Some(vec![a("李想", Correspondent)])),
+            ("本报记者 吕欣然 通讯员 王立 许文", Some(vec![a("吕欣然", Reporter), a("王立", Correspondent), a("许文", Correspondent)])),
+            ("記者王小明∕台北報導", Some(vec![a("王小明", Reporter)])),
             ("By Jane Doe", Some(vec![a("Jane Doe", Author)])),
             ("By JANE DOE and JOHN ROE", Some(vec![a("JANE DOE", Author), a("JOHN ROE", Author)])),
             ("By Jane Doe, Staff Writer", Some(vec![a("Jane Doe", Author)])),
@@ -558,7 +637,17 @@ mod tests {
                 vec![a("中央社", Agency), a("王小明", Reporter)],
                 "行政院今天通過預算。",
             ),
-            ("人民网消息：日前，某地举行活动。", vec![], "日前，某地举行活动。"),
+            ("人民网消息：日前，某地举行活动。", vec![a("人民网", Agency)], "日前，某地举行活动。"),
+            (
+                "記者張雅婷、李建宏∕綜合報導近期天氣回暖。",
+                vec![a("張雅婷", Reporter), a("李建宏", Reporter)],
+                "近期天氣回暖。",
+            ),
+            (
+                "【記者陳美玲∕高雄報導】高雄輕軌通車。",
+                vec![a("陳美玲", Reporter)],
+                "高雄輕軌通車。",
+            ),
             (
                 "WASHINGTON (AP) — The Senate voted on Tuesday.",
                 vec![a("AP", Agency)],
@@ -603,6 +692,9 @@ mod tests {
             ("Photo: Volunteers plant trees in Mill Park.", Some(None)),
             ("Volunteers plant trees in Mill Park. (Photo: Jane Doe)", Some(Some("Jane Doe"))),
             ("Volunteers plant trees. Photo by Jane Doe", Some(Some("Jane Doe"))),
+            ("Sen. Lisa Hardwick speaks. (AP Photo/Daniel Reyes)", Some(Some("Daniel Reyes"))),
+            ("Photo: Volunteers at the Fair Green. Picture: Brian Cotter", Some(Some("Brian Cotter"))),
+            ("（記者王小明攝）文昌公園新設的共融遊具。", Some(Some("王小明"))),
             ("用相机记录青青读书会的一砖一瓦，定格党员的学习瞬间，现场拍摄", None),
             ("江海区持续推进老年人新冠病毒疫苗接种工作", None),
             ("宣讲党的二十大精神的备课过程。", None),

@@ -70,6 +70,7 @@ static EDITOR: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)^(?:",
         r"责任编辑|責任編輯|值班编辑|值班編輯|编辑|編輯|美编|美編|校对|校對|版式|版面设计|版面設計|",
         r"排版|组版|組版|审核|審核|审校|審校|统筹|統籌|监制|監製|制图|製圖|策划|策劃|一审|二审|三审",
+        r"|报|送|发|抄送|抄报|主送|印发|报送|签发|簽發",
         r"|(?:copy |sub-?|page |news |section )?editor|edited by|layout|page design|design|designer|proofread(?:ing|er)?",
         r")\s*[:：/／]"
     ))
@@ -81,14 +82,15 @@ static NAV_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)上一版|下一版|上一篇|下一篇|上一页|下一页|上一頁|下一頁|返回目录|返回目錄|返回首页|返回首頁|",
         r"返回顶部|返回頂部|回到顶部|回到頂部|版面导航|版面導航|返回|首页|首頁|打印|分享|收藏|关闭|關閉|",
         r"previous (?:page|article|story)|next (?:page|article|story)|back to (?:top|index|contents)|",
-        r"top of page|home|print(?: this)?|share(?: this)?|email this|skip to content|menu",
+        r"top of page|home|print(?: this)?|share(?: this(?: article| story| page)?)?|email(?: this)?|skip to content|menu|",
+        r"facebook|twitter|whatsapp|linkedin|reddit|weibo|wechat|微信|微博|朋友圈|\bx\b|«|»",
     ))
     .expect("static regex")
 });
 
 static LINK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?i)^(?:(?:链接|鏈接|网址|網址|原文链接|原文鏈接|来源|來源|link|url|source|more|read more|online)\s*[:：]\s*)?",
+        r"(?i)^(?:[\p{L} ]{1,24}\s*[:：]\s*)?",
         r"[<(\[]?(?:https?://|www\.)\S+$"
     ))
     .expect("static regex")
@@ -138,6 +140,12 @@ fn is_separator(line: &str) -> bool {
     n >= 3
 }
 
+/// `首页 > 数字报 > 第3版`, `Home › News › Local`.
+fn is_breadcrumb(line: &str) -> bool {
+    let seps = line.matches(['>', '›', '»', '→']).count();
+    seps >= 2 && !line.ends_with(['。', '.', '!', '?'])
+}
+
 fn is_navigation(line: &str) -> bool {
     if !NAV_TOKEN.is_match(line) {
         return false;
@@ -150,11 +158,17 @@ fn is_navigation(line: &str) -> bool {
 
 /// Classifies a cleaned, non-empty line as furniture, if it is.
 pub(crate) fn classify(line: &str) -> Option<Furniture> {
+    if is_separator(line) {
+        return Some(Furniture::Separator);
+    }
+    if LINK.is_match(line) {
+        return Some(Furniture::Link);
+    }
     if line.chars().count() > MAX_FURNITURE_CHARS {
         return None;
     }
-    if is_separator(line) {
-        return Some(Furniture::Separator);
+    if is_breadcrumb(line) {
+        return Some(Furniture::Navigation);
     }
     if let Some(j) = jump_only(line) {
         return Some(j);
@@ -244,6 +258,12 @@ mod tests {
             ("Back to top", Some(Navigation)),
             ("Home", Some(Navigation)),
             ("Home prices rise again", None),
+            ("Share this article: Facebook | X | Email", Some(Navigation)),
+            ("« Previous page | Next page »", Some(Navigation)),
+            ("首页 > 数字报 > 第3版：民生", Some(Navigation)),
+            ("Related: https://www.example.com/news/2023/07/cycling-crash-data-and-more-words", Some(Link)),
+            ("报：市政府办公室", Some(Editor)),
+            ("发：各乡镇人民政府，县直各部门", Some(Editor)),
             ("https://example.com/news/1.html", Some(Link)),
             ("原文链接：http://example.cn/a", Some(Link)),
             ("© 2022 The Riverton Courier", Some(Copyright)),

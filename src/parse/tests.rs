@@ -165,67 +165,6 @@ fn golden_pages() -> Vec<(String, Vec<u8>, Value)> {
     pages
 }
 
-#[test]
-fn corpus_pages_split_as_their_goldens_say() {
-    let pages = golden_pages();
-    assert!(!pages.is_empty(), "no goldens in tests/corpus");
-    let mut report = String::new();
-    for (file, bytes, golden) in &pages {
-        match parse_bulletin(file, bytes, &Limits::default()) {
-            Ok(b) => {
-                for m in check(file, &b, golden) {
-                    let _ = writeln!(report, "{m}");
-                }
-            }
-            Err(e) => {
-                let _ = writeln!(report, "{file}: {e}");
-            }
-        }
-    }
-    assert!(report.is_empty(), "golden mismatches:\n{report}");
-}
-
-#[test]
-fn sample_splits_the_same_in_every_encoding() {
-    let text = std::fs::read_to_string(corpus_dir().join("jianghai-page.txt")).expect("sample");
-    let golden: Value = serde_json::from_slice(
-        &std::fs::read(corpus_dir().join("jianghai-page.expected.json")).expect("golden"),
-    )
-    .expect("golden is JSON");
-    let utf16 = |be: bool| {
-        let mut out = if be { vec![0xfe, 0xff] } else { vec![0xff, 0xfe] };
-        for u in text.encode_utf16() {
-            out.extend_from_slice(&if be { u.to_be_bytes() } else { u.to_le_bytes() });
-        }
-        out
-    };
-    let legacy = |enc: &'static encoding_rs::Encoding| enc.encode(&text).0.into_owned();
-    let variants: Vec<(&str, Vec<u8>)> = vec![
-        ("utf-8", text.as_bytes().to_vec()),
-        ("utf-8 bom", [&[0xef, 0xbb, 0xbf][..], text.as_bytes()].concat()),
-        ("utf-16le", utf16(false)),
-        ("utf-16be", utf16(true)),
-        ("gb18030", legacy(encoding_rs::GB18030)),
-        ("gbk", legacy(encoding_rs::GBK)),
-        ("crlf", text.replace('\n', "\r\n").into_bytes()),
-        ("cr", text.replace('\n', "\r").into_bytes()),
-    ];
-    let mut report = String::new();
-    for (name, bytes) in variants {
-        match parse_bulletin("jianghai-page.txt", &bytes, &Limits::default()) {
-            Ok(b) => {
-                for m in check(name, &b, &golden) {
-                    let _ = writeln!(report, "{m}");
-                }
-            }
-            Err(e) => {
-                let _ = writeln!(report, "{name}: {e}");
-            }
-        }
-    }
-    assert!(report.is_empty(), "mismatches:\n{report}");
-}
-
 /// Prints `--explain` output for the file named by `BULLETIND_EXPLAIN`
 /// (a debugging aid: `cargo test explain_file -- --ignored --nocapture`).
 #[test]

@@ -89,6 +89,9 @@ struct Line {
     shape: Shape,
     /// A jump marker removed from the text (`（下转第2版）`).
     jump: Option<Furniture>,
+    /// The source line was indented (ideographic spaces, a tab, or two or
+    /// more spaces).
+    indent: bool,
 }
 
 /// Width of a character in columns: East Asian wide characters count two.
@@ -264,11 +267,19 @@ fn shape_line(text: String) -> (String, Shape, Option<Furniture>) {
             return (inner, Shape::MdHeading(hashes), None);
         }
     }
+    if let Some(d) = date::page_date(&text) {
+        return (text, Shape::PageDate(d), None);
+    }
     if let Some(f) = furniture::classify(&text) {
         return (text, Shape::Furniture(f), None);
     }
-    if let Some(d) = date::page_date(&text) {
-        return (text, Shape::PageDate(d), None);
+    // A short line carrying a web address that ends no sentence is a
+    // contact or link line (`Questions? … visit www.example.gov`).
+    if (text.contains("www.") || text.contains("://"))
+        && width(&text) <= HEAD_MAX_COLS
+        && ending(&text) != Ending::Terminal
+    {
+        return (text, Shape::Furniture(Furniture::Link), None);
     }
     if let Some(inner) = strip_emphasis(&text) {
         let inner = inner.to_owned();
@@ -304,6 +315,7 @@ fn read_lines(input: &str) -> Vec<Line> {
             gap += 1;
             continue;
         }
+        let indent = raw.starts_with(['\u{3000}', '\t']) || raw.starts_with("  ");
         let (text, shape, jump) = shape_line(text);
         lines.push(Line {
             no: i + 1,
@@ -312,6 +324,7 @@ fn read_lines(input: &str) -> Vec<Line> {
             gap,
             shape,
             jump,
+            indent,
         });
         gap = 0;
     }
@@ -539,6 +552,26 @@ impl Unit {
     }
 }
 
+/// Whether paragraphs on this page open with an indent and run on over
+/// unindented lines (Hong Kong and Taiwan exports, some word processors).
+fn indented_page(lines: &[Line]) -> bool {
+    let mut opened = 0;
+    let mut continued = 0;
+    for w in lines.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        if !matches!(a.shape, Shape::Text(_)) || !matches!(b.shape, Shape::Text(_)) {
+            continue;
+        }
+        if a.indent {
+            opened += 1;
+        }
+        if b.gap == 0 && !b.indent && (a.indent || continued > 0) {
+            continued += 1;
+        }
+    }
+    opened >= 2 && continued >= 2
+}
+
 /// Whether furniture of this kind may sit inside a paragraph cut by a page
 /// break without ending it.
 fn transparent(shape: &Shape) -> bool {
@@ -557,7 +590,8 @@ fn transparent(shape: &Shape) -> bool {
 
 /// Pass 3: joins text lines into units.
 fn build_units(lines: &mut [Line], notes: &mut [(LineKind, &'static str)]) -> Vec<Unit> {
-    let wrap = hard_wrap_width(lines);
+    let indented = indented_page(lines);
+    let wrap = if indented { None } else { hard_wrap_width(lines) };
     // Whether the next significant line after `i` is a credit.
     let mut credited_after = vec![false; lines.len()];
     let mut next_credit = false;
@@ -631,10 +665,21 @@ fn build_units(lines: &mut [Line], notes: &mut [(LineKind, &'static str)]) -> Ve
                 width: a.width,
                 shape: Shape::Bold,
                 jump: a.jump,
+                indent: a.indent,
             };
             let credited = members.len() == 1 && credit.is_none() && credited_after[last];
             let decision = if lines[j].jump == Some(Furniture::JumpIn) {
                 Join::No
+            } else if indented && matches!(lines[j].shape, Shape::Text(None)) {
+                // Indented pages: an indented line opens a paragraph, an
+                // unindented one right below continues it.
+                if lines[j].indent || gap > 0 {
+                    Join::No
+                } else if lines[i].indent {
+                    Join::Yes(join_separator(&a_text_line.text, &lines[j].text))
+                } else {
+                    join(&a_text_line, &lines[j], gap, wrap, credited)
+                }
             } else {
                 join(&a_text_line, &lines[j], gap, wrap, credited)
             };
@@ -660,6 +705,7 @@ fn build_units(lines: &mut [Line], notes: &mut [(LineKind, &'static str)]) -> Ve
         let heading = members.len() == 1
             && credit.is_none()
             && heading_shaped(&lines[i])
+            && !(indented && lines[i].indent)
             && (credited_after[i]
                 || !has_bare_clause_punct(&lines[i].text)
                 || numbering_len(&lines[i].text) > 0);
