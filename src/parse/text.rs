@@ -218,6 +218,26 @@ fn numbering_len(s: &str) -> usize {
     }
 }
 
+/// The numbering scheme of a numbered heading: `1.` (1), `一、` (2), `（一）`
+/// (3), `(1)` (4), `①` (5). Schemes rank items: a page numbering its
+/// articles `一、` numbers their sections `（一）`.
+fn numbering_scheme(s: &str) -> Option<u8> {
+    let n = numbering_len(s);
+    if n == 0 {
+        return None;
+    }
+    let first = s.chars().next()?;
+    let paren = matches!(first, '（' | '(');
+    let cjk_numeral = s[..n].chars().any(|c| "一二三四五六七八九十".contains(c));
+    Some(match (paren, cjk_numeral) {
+        _ if ('①'..='⑳').contains(&first) => 5,
+        (false, false) => 1,
+        (false, true) => 2,
+        (true, true) => 3,
+        (true, false) => 4,
+    })
+}
+
 /// Whether a short line reads as a fragment of prose, not a heading: it
 /// has clause punctuation (`、`, `，`) outside quotes and brackets.
 fn has_bare_clause_punct(s: &str) -> bool {
@@ -883,6 +903,23 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
                 .find(|n| !matches!(n, Unit::Furniture { .. } | Unit::Caption { .. }))
                 .is_some_and(Unit::is_credit)
     });
+    // The typography of credited headlines: when every one of them is a
+    // `**bold**` line, every bold line on the page is a headline too.
+    let mut credited_styles = (0usize, 0usize);
+    for (i, u) in units.iter().enumerate() {
+        let credited = units[i + 1..]
+            .iter()
+            .find(|n| !matches!(n, Unit::Furniture { .. } | Unit::Caption { .. }))
+            .is_some_and(Unit::is_credit);
+        match u {
+            Unit::Bold { .. } if credited => credited_styles.0 += 1,
+            Unit::Text { heading: true, .. } if credited => credited_styles.1 += 1,
+            _ => {}
+        }
+    }
+    let bold_headlines = credited_styles.0 > 0 && credited_styles.1 == 0;
+    // The numbering scheme of the first numbered headline.
+    let mut article_scheme: Option<u8> = None;
     let mut bulletin = Bulletin::default();
     let mut drafts: Vec<Draft> = Vec::new();
     let mut current: Option<usize> = None;
@@ -932,7 +969,26 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
             let continues = drafts.iter().position(|d| {
                 d.jumped_out && members.iter().any(|&m| unit_text(lines, &units[m]) == d.article.title)
             });
-            let jump_head = matches!(next, Some(Unit::Text { jump_in: true, .. }));
+            let jump_head = units[k..]
+                .iter()
+                .take_while(|n| matches!(n, Unit::Furniture { .. } | Unit::Caption { .. } | Unit::Text { jump_in: true, .. }))
+                .any(|n| match n {
+                    Unit::Furniture { line } => {
+                        matches!(lines[*line].shape, Shape::Furniture(Furniture::JumpIn))
+                    }
+                    Unit::Text { jump_in, .. } => *jump_in,
+                    _ => false,
+                })
+                || matches!(next, Some(Unit::Text { jump_in: true, .. }));
+            if jump_head && drafts.iter().any(|d| d.jumped_out) {
+                // A jump head (`Budget`) over the rest of a story continued
+                // from another page: the jump line that follows resumes it.
+                for &m in &members {
+                    notes[units[m].first_line()] = (LineKind::Furniture, "jump head over a continued story");
+                }
+                i = k;
+                continue;
+            }
             if let Some(d) = continues {
                 // A jump head repeating the headline of an article that was
                 // continued from another page.
@@ -955,11 +1011,19 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
                 i = k;
                 continue;
             }
-            let is_article = is_md
+            let scheme = numbering_scheme(unit_text(lines, &units[members[0]]));
+            // A numbered heading of another scheme than the numbered
+            // articles (`（一）` under `二、`) is a section of the article.
+            let sub_numbered = members.len() == 1
+                && current.is_some()
+                && article_scheme.is_some()
+                && scheme != article_scheme;
+            let is_article = !sub_numbered && (is_md
                 || credited
+                || (bold_headlines && matches!(units[members[0]], Unit::Bold { .. }))
                 || current.is_none()
                 || adjacent_stack
-                || (!credit_mode && !jump_head && md.is_none());
+                || (!credit_mode && !jump_head && md.is_none()));
             if !is_article {
                 if let Some(c) = current {
                     for &m in &members {
@@ -1018,6 +1082,9 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
                         credit: credit.clone(),
                     });
                 }
+            }
+            if article_scheme.is_none() {
+                article_scheme = numbering_scheme(&article.title);
             }
             drafts.push(Draft {
                 article,
