@@ -122,7 +122,21 @@ fn is_cjk(c: char) -> bool {
     char_width(c) == 2
 }
 
+/// English words that cannot end a sentence or a headline: a line ending
+/// in one was wrapped mid-sentence.
+const EN_CONTINUERS: &[&str] = &[
+    "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "with", "from", "and", "or",
+    "but", "that", "as", "is", "are", "was", "were", "be", "has", "have", "had", "will", "would",
+    "its", "their", "his", "her", "our", "this", "these", "than", "into", "about", "who", "which",
+];
+
 fn ending(s: &str) -> Ending {
+    if s.ends_with(|c: char| c.is_ascii_lowercase()) {
+        let word = s.rsplit(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
+        if EN_CONTINUERS.contains(&word) && word.len() < s.len() {
+            return Ending::Continues;
+        }
+    }
     let core = s.trim_end_matches(['”', '’', '」', '』', '"', '\'', '）', ')', '》', '】', ']', '*', '_']);
     let Some(last) = core.chars().next_back() else {
         return Ending::Open;
@@ -726,6 +740,10 @@ fn build_units(lines: &mut [Line], notes: &mut [(LineKind, &'static str)]) -> Ve
             && credit.is_none()
             && heading_shaped(&lines[i])
             && !(indented && lines[i].indent)
+            && !matches!(
+                lines.get(j).map(|l| &l.shape),
+                Some(Shape::Furniture(Furniture::JumpOut))
+            )
             && (credited_after[i]
                 || !has_bare_clause_punct(&lines[i].text)
                 || numbering_len(&lines[i].text) > 0);
@@ -1268,4 +1286,183 @@ fn first_sentence(text: &str) -> String {
         out.push(c);
     }
     out.trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Role;
+
+    #[test]
+    fn endings() {
+        let cases = [
+            ("完成了。", Ending::Terminal),
+            ("他说：“很方便！”", Ending::Terminal),
+            ("The vote was close.", Ending::Terminal),
+            ("召开专题会议、", Ending::Continues),
+            ("新华村主要负责人说：", Ending::Continues),
+            ("the plan,", Ending::Continues),
+            ("The council voted on", Ending::Continues),
+            ("Council approves new budget", Ending::Open),
+            ("让群众喜", Ending::Open),
+            ("江海区实行“六学模式”", Ending::Open),
+            ("（一）严格质量管理", Ending::Open),
+            ("", Ending::Open),
+        ];
+        for (s, want) in cases {
+            assert_eq!(ending(s), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn numbering() {
+        let cases = [
+            ("1. Curbside leaf collection", Some(1)),
+            ("１．城区新增口袋公园", Some(1)),
+            ("12、会议要求", Some(1)),
+            ("一、县政府召开防汛工作部署会", Some(2)),
+            ("（一）严格质量管理", Some(2 + 1)),
+            ("(1) Roads", Some(4)),
+            ("①第一条", Some(5)),
+            ("1.5 million people", None),
+            ("2022. A year", None),
+            ("江海区", None),
+        ];
+        for (s, want) in cases {
+            assert_eq!(numbering_scheme(s), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn clause_fragments() {
+        let cases = [
+            ("针对党员人数少、流动性大的两新组织", true),
+            ("团区委开展“共青团与人大代表、政协委员面对面”活动", false),
+            ("一、县政府召开防汛工作部署会", false),
+            ("领导带头 先学一步 深学一层", false),
+            ("坚持稳中求进，推动高质量发展", true),
+        ];
+        for (s, want) in cases {
+            assert_eq!(has_bare_clause_punct(s), want, "{s}");
+        }
+    }
+
+    fn titles(page: &str) -> Vec<String> {
+        parse(page, None)
+            .bulletin
+            .articles
+            .iter()
+            .map(|a| a.title.clone())
+            .collect()
+    }
+
+    fn paragraphs(page: &str) -> Vec<String> {
+        parse(page, None)
+            .bulletin
+            .articles
+            .iter()
+            .flat_map(|a| &a.blocks)
+            .filter_map(|b| match b {
+                Block::Paragraph(p) => Some(p.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn joins_paragraphs_cut_by_the_column_flow() {
+        let lead = "标题一行\n\n□本报记者 张三\n\n";
+        let cases: &[(&str, &[&str])] = &[
+            // CJK text cut without punctuation after a long line.
+            (
+                "第一段很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长，让群众喜\n\n闻乐见的形式，把精神送进千家万户。",
+                &["第一段很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长，让群众喜闻乐见的形式，把精神送进千家万户。"],
+            ),
+            // Clause punctuation at the end of a line.
+            ("各级党组织以召开专题会议、\n\n“上讲台”讲党课等方式学习。", &["各级党组织以召开专题会议、“上讲台”讲党课等方式学习。"]),
+            ("负责人说：\n\n“为了加强接种。”", &["负责人说：“为了加强接种。”"]),
+            // Terminal punctuation ends a paragraph.
+            ("第一段。\n第二段。", &["第一段。", "第二段。"]),
+            // English hyphenation and lower-case continuation.
+            ("The rules give officials infor-\nmation they need.", &["The rules give officials information they need."]),
+            ("The council voted on\nTuesday to approve it.\n\nA second paragraph.", &["The council voted on Tuesday to approve it.", "A second paragraph."]),
+        ];
+        for (body, want) in cases {
+            let page = format!("{lead}{body}");
+            assert_eq!(paragraphs(&page), *want, "{body}");
+        }
+    }
+
+    #[test]
+    fn finds_headlines_subheadings_and_stacks() {
+        let page = "人民日报\n\n2022年12月9日 星期五\n\n一条古街的新生\n老街改造迎来返乡青年\n——“留得住乡愁”\n\n□本报记者 吴晓峰\n\n正文第一段。\n\n小标题\n\n正文第二段。\n\n第二篇文章标题\n\n本报讯（记者 李四）正文。\n";
+        let b = parse(page, None).bulletin;
+        let got: Vec<_> = b
+            .articles
+            .iter()
+            .map(|a| (a.kicker.as_deref(), a.title.as_str(), a.subtitle.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some("一条古街的新生"), "老街改造迎来返乡青年", Some("——“留得住乡愁”")),
+                (None, "第二篇文章标题", None),
+            ]
+        );
+        assert_eq!(
+            b.articles[0].blocks[1],
+            Block::Subheading("小标题".into())
+        );
+        assert_eq!(
+            b.articles[1].names_with(Role::Reporter).collect::<Vec<_>>(),
+            ["李四"]
+        );
+        assert_eq!(
+            parse(page, None).page_date,
+            chrono::NaiveDate::from_ymd_opt(2022, 12, 9).map(Dated::Day)
+        );
+    }
+
+    #[test]
+    fn headline_forms() {
+        let cases: &[(&str, &[&str])] = &[
+            // Markdown headings inside a .txt; the lone top heading is a banner.
+            (
+                "# 社区周报\n\n## 第一篇\n\n正文。\n\n### 小节\n\n正文。\n\n## 第二篇\n\n正文。\n",
+                &["第一篇", "第二篇"],
+            ),
+            // Bold headline lines.
+            (
+                "**Boiler replaced**\n\n_By Sarah Kim_\n\nText.\n\n**Garden plots open**\n\nText.\n",
+                &["Boiler replaced", "Garden plots open"],
+            ),
+            // Numbered items without credits; sub-numbering stays inside.
+            (
+                "一、第一件事\n\n正文。\n\n（一）细节\n\n正文。\n\n二、第二件事\n\n正文。\n",
+                &["一、第一件事", "二、第二件事"],
+            ),
+            // A page with no headline at all.
+            ("Just one paragraph of text. And more.\n", &["Just one paragraph of text"]),
+        ];
+        for (page, want) in cases {
+            assert_eq!(titles(page), *want, "{page}");
+        }
+    }
+
+    #[test]
+    fn furniture_and_contents_never_become_articles() {
+        let page = "上一版 下一版\n----\n本版导读\n· 甲地新闻\n· 乙地新闻\n第3版\n\n甲地新闻\n\n本报记者 张三\n\n正文。\n\n乙地新闻\n\n本报记者 李四\n\n正文。\n\n责任编辑：王五\n- 3 -\n";
+        assert_eq!(titles(page), ["甲地新闻", "乙地新闻"]);
+    }
+
+    #[test]
+    fn jumps_continue_one_article() {
+        let page = "头条新闻\n\n本报记者 张三\n\n第一段讲到吞吐能力\n（下转第2版）\n\n次条\n\n本报记者 李四\n\n正文。\n\n第2版\n\n头条新闻\n（上接第1版）\n将提升至一千万吨。\n";
+        let b = parse(page, None).bulletin;
+        assert_eq!(b.articles.len(), 2);
+        assert_eq!(
+            b.articles[0].blocks,
+            [Block::Paragraph("第一段讲到吞吐能力将提升至一千万吨。".into())]
+        );
+    }
 }
