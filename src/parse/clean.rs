@@ -166,7 +166,12 @@ pub(crate) fn html_to_text(html: &str) -> String {
             }
             rest = &rest[end + 1..];
         } else {
-            let end = rest[..rest.len().min(12)].find(';');
+            // An entity is short: look for its `;` within a few bytes.
+            let end = rest
+                .char_indices()
+                .take_while(|&(i, _)| i < 12)
+                .find(|&(_, c)| c == ';')
+                .map(|(i, _)| i);
             let decoded = end.and_then(|e| decode_entity(&rest[1..e]));
             match (end, decoded) {
                 (Some(e), Some(c)) => {
@@ -238,6 +243,7 @@ mod tests {
             ("<p>a &amp; b</p><p>c&lt;d</p>", "a & b\n\nc<d"),
             ("x<br>y &#20013;&#x6587; &bogus; z", "x\ny 中文 &bogus; z"),
             ("<unclosed", ""),
+            ("&lt;や=ࡸ🡷 &amp", "<や=ࡸ🡷 &amp"),
         ];
         for (html, want) in cases {
             assert_eq!(html_to_text(html), want, "{html}");
