@@ -10,7 +10,9 @@ use bulletind::parse::{parse_bulletin, Limits};
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 fn corpus_file(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -67,9 +69,11 @@ fn bench(c: &mut Criterion) {
     for mb in [0.5f64, 2.0, 8.0] {
         let bytes = large_page(&text, (mb * 1_000_000.0) as usize);
         large.throughput(Throughput::Bytes(bytes.len() as u64));
-        large.bench_with_input(BenchmarkId::from_parameter(format!("{mb} MB")), &bytes, |b, bytes| {
-            b.iter(|| parse_bulletin("page.txt", black_box(bytes), &limits))
-        });
+        large.bench_with_input(
+            BenchmarkId::from_parameter(format!("{mb} MB")),
+            &bytes,
+            |b, bytes| b.iter(|| parse_bulletin("page.txt", black_box(bytes), &limits)),
+        );
     }
     large.finish();
 }

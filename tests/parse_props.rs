@@ -18,21 +18,101 @@ const NAMES: [&str; 5] = [
 
 /// Pieces of real layouts: credits, furniture, headlines, joins, markup.
 const PIECES: &[&str] = &[
-    "\n", "\n", "\n\n", "\r\n", "\r", "  ", "\u{3000}\u{3000}", "\t", "。", "，", "、", "：",
-    "！", "”", "“", "□江门日报记者/", "陈婵 何榕", "通讯员/黄雅玲", "江门日报讯（记者/陈婵 通讯员/陈伟杰）",
-    "本报讯", "本报记者 张三", "【新华社北京12月7日电】", "新华社北京12月7日电（记者 李四）",
-    "記者王小明∕台北報導", "南川网消息：", "By Jane Doe", "Tom Baker, Staff Writer",
-    "WASHINGTON (AP) — ", "(AP Photo/Daniel Reyes)", "Photo: ", "△", "礼乐街道供图", "记者 张三 摄",
-    "----", "第1版", "- 3 -", "责任编辑：李四", "上一版 下一版", "本版导读", "· ", "http://x.example/a",
-    "（下转第2版）", "（上接第1版）", "Continued on Page A6", "Continued from Page A1",
-    "2022年12月9日 星期五", "Friday, December 9, 2022", "一、", "（一）", "1. ", "１．", "①",
-    "# ", "## ", "**", "_", "江海区实行“六学模式” 推动党的二十大精神深入人心", "领导带头 先学一步",
-    "让群众喜", "闻乐见的形式", "针对党员人数少、流动性大的两新组织", "infor-", "mation",
-    "The council voted on Tuesday to approve the plan", "and the mayor said", ".",
-    "---\n", "title: x\n", "authors: [a, b]\n", "date: 2022-12-09\n", "```\n", "<script>x</script>",
-    "{", "}", "[", "]", "\"title\"", "\"items\"", ":", ",", "\"content_html\"", "null",
-    "\u{0}", "\u{1}", "\u{1b}", "\u{7f}", "\u{85}", "\u{fffe}", "\u{ffff}", "\u{feff}", "\u{200b}",
-    "\u{fffd}", "é", "€", "😀",
+    "\n",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\r",
+    "  ",
+    "\u{3000}\u{3000}",
+    "\t",
+    "。",
+    "，",
+    "、",
+    "：",
+    "！",
+    "”",
+    "“",
+    "□江门日报记者/",
+    "陈婵 何榕",
+    "通讯员/黄雅玲",
+    "江门日报讯（记者/陈婵 通讯员/陈伟杰）",
+    "本报讯",
+    "本报记者 张三",
+    "【新华社北京12月7日电】",
+    "新华社北京12月7日电（记者 李四）",
+    "記者王小明∕台北報導",
+    "南川网消息：",
+    "By Jane Doe",
+    "Tom Baker, Staff Writer",
+    "WASHINGTON (AP) — ",
+    "(AP Photo/Daniel Reyes)",
+    "Photo: ",
+    "△",
+    "礼乐街道供图",
+    "记者 张三 摄",
+    "----",
+    "第1版",
+    "- 3 -",
+    "责任编辑：李四",
+    "上一版 下一版",
+    "本版导读",
+    "· ",
+    "http://x.example/a",
+    "（下转第2版）",
+    "（上接第1版）",
+    "Continued on Page A6",
+    "Continued from Page A1",
+    "2022年12月9日 星期五",
+    "Friday, December 9, 2022",
+    "一、",
+    "（一）",
+    "1. ",
+    "１．",
+    "①",
+    "# ",
+    "## ",
+    "**",
+    "_",
+    "江海区实行“六学模式” 推动党的二十大精神深入人心",
+    "领导带头 先学一步",
+    "让群众喜",
+    "闻乐见的形式",
+    "针对党员人数少、流动性大的两新组织",
+    "infor-",
+    "mation",
+    "The council voted on Tuesday to approve the plan",
+    "and the mayor said",
+    ".",
+    "---\n",
+    "title: x\n",
+    "authors: [a, b]\n",
+    "date: 2022-12-09\n",
+    "```\n",
+    "<script>x</script>",
+    "{",
+    "}",
+    "[",
+    "]",
+    "\"title\"",
+    "\"items\"",
+    ":",
+    ",",
+    "\"content_html\"",
+    "null",
+    "\u{0}",
+    "\u{1}",
+    "\u{1b}",
+    "\u{7f}",
+    "\u{85}",
+    "\u{fffe}",
+    "\u{ffff}",
+    "\u{feff}",
+    "\u{200b}",
+    "\u{fffd}",
+    "é",
+    "€",
+    "😀",
 ];
 
 fn xml_ok(s: &str) -> bool {
@@ -49,7 +129,14 @@ fn check_invariants(b: &Bulletin) -> Result<(), TestCaseError> {
     }
     for a in &b.articles {
         prop_assert!(!a.title.trim().is_empty(), "empty title in {:?}", a);
-        let optional = [&a.kicker, &a.subtitle, &a.section, &a.key, &a.summary, &a.url];
+        let optional = [
+            &a.kicker,
+            &a.subtitle,
+            &a.section,
+            &a.key,
+            &a.summary,
+            &a.url,
+        ];
         for s in std::iter::once(&a.title).chain(optional.into_iter().flatten()) {
             prop_assert!(xml_ok(s), "{:?}", s);
         }
@@ -60,9 +147,9 @@ fn check_invariants(b: &Bulletin) -> Result<(), TestCaseError> {
         for block in &a.blocks {
             let texts: Vec<&str> = match block {
                 Block::Paragraph(t) | Block::Subheading(t) => vec![t],
-                Block::Caption { text, credit } => {
-                    std::iter::once(text.as_str()).chain(credit.as_deref()).collect()
-                }
+                Block::Caption { text, credit } => std::iter::once(text.as_str())
+                    .chain(credit.as_deref())
+                    .collect(),
                 Block::Html { html, text } => vec![html, text],
             };
             for t in texts {
@@ -79,9 +166,8 @@ fn check_input(name: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
     if let Ok(b) = &first {
         check_invariants(b)?;
         // Deterministic: the same bytes give the same bulletin.
-        let again = parse_bulletin(name, bytes, &limits).map_err(|e| {
-            TestCaseError::fail(format!("second parse failed: {e}"))
-        })?;
+        let again = parse_bulletin(name, bytes, &limits)
+            .map_err(|e| TestCaseError::fail(format!("second parse failed: {e}")))?;
         prop_assert_eq!(b, &again);
     }
     if let Err(e) = &first {
@@ -138,11 +224,23 @@ fn rejections_are_one_line_and_say_why() {
     let cases: &[(&str, &[u8], &str)] = &[
         ("page.txt", b"", "empty file"),
         ("page.txt", b" \n\r\n\t\xe3\x80\x80\n", "empty file"),
-        ("page.txt", big.as_bytes(), "65 bytes, over the 64-byte limit"),
+        (
+            "page.txt",
+            big.as_bytes(),
+            "65 bytes, over the 64-byte limit",
+        ),
         ("page.txt", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "binary"),
         ("page.pdf", b"%PDF-1.7", "unsupported file type"),
-        ("items.json", b"[\n{\"title\": 1,,}\n]", "line 2: malformed JSON"),
-        ("items.json", b"[{\"content_text\": \"no title\"}]", "no article found"),
+        (
+            "items.json",
+            b"[\n{\"title\": 1,,}\n]",
+            "line 2: malformed JSON",
+        ),
+        (
+            "items.json",
+            b"[{\"content_text\": \"no title\"}]",
+            "no article found",
+        ),
     ];
     for (name, bytes, want) in cases {
         let err = parse_bulletin(name, bytes, &limits).expect_err(name);

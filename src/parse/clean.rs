@@ -83,7 +83,8 @@ pub(crate) fn xml_only(s: &str) -> String {
 }
 
 fn fix_line(s: &mut String) {
-    if s.chars().any(|c| !is_xml_char(c) || is_space(c) && c != ' ' && c != '\u{3000}')
+    if s.chars()
+        .any(|c| !is_xml_char(c) || is_space(c) && c != ' ' && c != '\u{3000}')
         || s.starts_with(' ')
         || s.ends_with(' ')
         || s.contains("  ")
@@ -156,13 +157,34 @@ pub(crate) fn html_to_text(html: &str) -> String {
                 break;
             };
             let tag = rest[1..end].trim_start_matches('/').to_ascii_lowercase();
-            let name: String = tag.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+            let name: String = tag
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
             if matches!(
                 name.as_str(),
-                "p" | "div" | "br" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote"
-                    | "pre" | "tr" | "ul" | "ol" | "table" | "hr"
+                "p" | "div"
+                    | "br"
+                    | "li"
+                    | "h1"
+                    | "h2"
+                    | "h3"
+                    | "h4"
+                    | "h5"
+                    | "h6"
+                    | "blockquote"
+                    | "pre"
+                    | "tr"
+                    | "ul"
+                    | "ol"
+                    | "table"
+                    | "hr"
             ) {
-                out.push_str(if name == "br" || name == "li" { "\n" } else { "\n\n" });
+                out.push_str(if name == "br" || name == "li" {
+                    "\n"
+                } else {
+                    "\n\n"
+                });
             }
             rest = &rest[end + 1..];
         } else {
@@ -225,7 +247,10 @@ mod tests {
             ("tab\there", "tab here"),
             ("c1\u{85}ctl", "c1 ctl"),
             ("c1\u{9b}ctl", "c1ctl"),
-            ("人大代表到社区听民声解民忧 推进老旧小区改造", "人大代表到社区听民声解民忧 推进老旧小区改造"),
+            (
+                "人大代表到社区听民声解民忧 推进老旧小区改造",
+                "人大代表到社区听民声解民忧 推进老旧小区改造",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(line(input), *want, "input {input:?}");
@@ -256,7 +281,10 @@ mod tests {
             section: Some("\u{1}".into()),
             articles: vec![crate::model::Article {
                 title: " t\u{2} ".into(),
-                blocks: vec![Block::Paragraph("\u{3}".into()), Block::Subheading("s".into())],
+                blocks: vec![
+                    Block::Paragraph("\u{3}".into()),
+                    Block::Subheading("s".into()),
+                ],
                 ..Default::default()
             }],
             ..Default::default()

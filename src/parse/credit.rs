@@ -38,10 +38,35 @@ pub(crate) struct Credit {
 
 /// Known wire services: credited as [`Role::Agency`].
 const AGENCIES: &[&str] = &[
-    "新华社", "新華社", "中新社", "中新网", "中新網", "中央社", "美联社", "美聯社", "路透社", "法新社",
-    "共同社", "塔斯社", "韩联社", "韓聯社", "AP", "Associated Press", "The Associated Press", "Reuters",
-    "AFP", "Agence France-Presse", "Xinhua", "UPI", "Bloomberg", "PA", "Press Association", "dpa",
-    "CNA", "Kyodo", "Yonhap",
+    "新华社",
+    "新華社",
+    "中新社",
+    "中新网",
+    "中新網",
+    "中央社",
+    "美联社",
+    "美聯社",
+    "路透社",
+    "法新社",
+    "共同社",
+    "塔斯社",
+    "韩联社",
+    "韓聯社",
+    "AP",
+    "Associated Press",
+    "The Associated Press",
+    "Reuters",
+    "AFP",
+    "Agence France-Presse",
+    "Xinhua",
+    "UPI",
+    "Bloomberg",
+    "PA",
+    "Press Association",
+    "dpa",
+    "CNA",
+    "Kyodo",
+    "Yonhap",
 ];
 
 fn is_agency(name: &str) -> bool {
@@ -55,8 +80,7 @@ const ROLE_WORDS: &str = concat!(
     r"(?:记者|記者|通讯员|通訊員|实习生|實習生|撰文|撰稿|作者|摄影|攝影|文字|文|图|圖)"
 );
 
-static ROLE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(ROLE_WORDS).expect("static regex"));
+static ROLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(ROLE_WORDS).expect("static regex"));
 
 /// What may stand before the first role word of a stand-alone credit line:
 /// a box marker and a paper or agency name (`□江门日报`, `新华社`).
@@ -168,7 +192,8 @@ static ROLE_BASE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Place-of-report tails: `台北報導`, `北京报道`.
 static REPORT_TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[/／∕]?\s*\p{Han}{0,6}(?:报道|報導|报导|報道|綜合報導|综合报道)$").expect("static regex")
+    Regex::new(r"[/／∕]?\s*\p{Han}{0,6}(?:报道|報導|报导|報道|綜合報導|综合报道)$")
+        .expect("static regex")
 });
 
 /// The slashes credits are written with: ASCII, full-width, and the
@@ -214,7 +239,7 @@ fn parse_roles(s: &str) -> Option<Vec<Author>> {
             }
             let before = s[..m.start()].chars().next_back();
             let after = s[m.end()..].chars().next();
-            before.is_none_or(|c| c.is_whitespace() || is_slash(c) || c == '·')
+            before.map_or(true, |c| c.is_whitespace() || is_slash(c) || c == '·')
                 && after.is_some_and(|c| is_slash(c) || matches!(c, ':' | '：' | '·' | ' '))
         })
         .collect();
@@ -232,7 +257,9 @@ fn parse_roles(s: &str) -> Option<Vec<Author>> {
         if end < s.len() && !segment.ends_with(|c: char| c.is_whitespace() || is_slash(c)) {
             let cut = segment
                 .rfind(|c: char| c.is_whitespace() || is_slash(c) || matches!(c, '、' | '，' | ','))
-                .map_or(0, |p| p + segment[p..].chars().next().map_or(1, char::len_utf8));
+                .map_or(0, |p| {
+                    p + segment[p..].chars().next().map_or(1, char::len_utf8)
+                });
             segment = &segment[..cut];
         }
         let names = split_names(segment)?;
@@ -264,9 +291,7 @@ fn parse_roles(s: &str) -> Option<Vec<Author>> {
 /// A stand-alone Chinese credit line: `□江门日报记者/陈婵`, `通讯员/黄雅玲 林瑞瑾`,
 /// `本报记者 张三`, `【記者王小明／台北報導】`, `（记者 张三）`.
 fn chinese_credit_line(line: &str) -> Option<Credit> {
-    let trimmed = line
-        .trim_end_matches(['】', ']', '）', ')'])
-        .trim();
+    let trimmed = line.trim_end_matches(['】', ']', '）', ')']).trim();
     let first = ROLE.find(trimmed)?;
     let lead = CREDIT_LEAD.captures(&trimmed[..first.start()])?;
     let authors = parse_roles(&trimmed[first.start()..])?;
@@ -314,7 +339,11 @@ fn inline_credit(line: &str) -> Option<Credit> {
             // are taken to be all but a two-character place.
             let text = reporter.as_str();
             let body: Vec<char> = text.chars().skip(2).collect();
-            let keep = if body.len() >= 4 { body.len() - 2 } else { body.len() };
+            let keep = if body.len() >= 4 {
+                body.len() - 2
+            } else {
+                body.len()
+            };
             authors.push(Author {
                 name: body[..keep].iter().collect(),
                 role: Role::Reporter,
@@ -414,7 +443,11 @@ fn english_credit_line(line: &str) -> Option<Credit> {
             .into_iter()
             .filter(|name| is_agency(name) || !JOB_TITLE.is_match(name))
             .map(|name| {
-                let role = if is_agency(&name) { Role::Agency } else { Role::Author };
+                let role = if is_agency(&name) {
+                    Role::Agency
+                } else {
+                    Role::Author
+                };
                 Author { name, role }
             })
             .collect();
@@ -575,30 +608,76 @@ mod tests {
         use Role::*;
         let cases: Vec<(&str, Option<Vec<crate::model::Author>>)> = vec![
             ("□江门日报记者/陈婵", Some(vec![a("陈婵", Reporter)])),
-            ("通讯员/黄雅玲 林瑞瑾", Some(vec![a("黄雅玲", Correspondent), a("林瑞瑾", Correspondent)])),
-            ("□江门日报记者/陈婵 何榕", Some(vec![a("陈婵", Reporter), a("何榕", Reporter)])),
-            ("本报记者 张三 李四", Some(vec![a("张三", Reporter), a("李四", Reporter)])),
-            ("记者 张三 通讯员 李四", Some(vec![a("张三", Reporter), a("李四", Correspondent)])),
+            (
+                "通讯员/黄雅玲 林瑞瑾",
+                Some(vec![a("黄雅玲", Correspondent), a("林瑞瑾", Correspondent)]),
+            ),
+            (
+                "□江门日报记者/陈婵 何榕",
+                Some(vec![a("陈婵", Reporter), a("何榕", Reporter)]),
+            ),
+            (
+                "本报记者 张三 李四",
+                Some(vec![a("张三", Reporter), a("李四", Reporter)]),
+            ),
+            (
+                "记者 张三 通讯员 李四",
+                Some(vec![a("张三", Reporter), a("李四", Correspondent)]),
+            ),
             ("記者王小明／台北報導", Some(vec![a("王小明", Reporter)])),
-            ("【記者王小明／台北報導】", Some(vec![a("王小明", Reporter)])),
-            ("新华社记者 张三", Some(vec![a("新华社", Agency), a("张三", Reporter)])),
+            (
+                "【記者王小明／台北報導】",
+                Some(vec![a("王小明", Reporter)]),
+            ),
+            (
+                "新华社记者 张三",
+                Some(vec![a("新华社", Agency), a("张三", Reporter)]),
+            ),
             ("文/张三", Some(vec![a("张三", Author)])),
             ("文/图 本报记者 林静", Some(vec![a("林静", Reporter)])),
             ("文/社区通讯员 李想", Some(vec![a("李想", Correspondent)])),
-            ("本报记者 吕欣然 通讯员 王立 许文", Some(vec![a("吕欣然", Reporter), a("王立", Correspondent), a("许文", Correspondent)])),
+            (
+                "本报记者 吕欣然 通讯员 王立 许文",
+                Some(vec![
+                    a("吕欣然", Reporter),
+                    a("王立", Correspondent),
+                    a("许文", Correspondent),
+                ]),
+            ),
             ("記者王小明∕台北報導", Some(vec![a("王小明", Reporter)])),
             ("By Jane Doe", Some(vec![a("Jane Doe", Author)])),
-            ("By JANE DOE and JOHN ROE", Some(vec![a("JANE DOE", Author), a("JOHN ROE", Author)])),
-            ("By Jane Doe, Staff Writer", Some(vec![a("Jane Doe", Author)])),
+            (
+                "By JANE DOE and JOHN ROE",
+                Some(vec![a("JANE DOE", Author), a("JOHN ROE", Author)]),
+            ),
+            (
+                "By Jane Doe, Staff Writer",
+                Some(vec![a("Jane Doe", Author)]),
+            ),
             (
                 "By Jane Doe, Associated Press",
                 Some(vec![a("Jane Doe", Author), a("Associated Press", Agency)]),
             ),
-            ("Mary-Ann O’Neil, Staff Writer", Some(vec![a("Mary-Ann O’Neil", Author)])),
-            ("Tom Baker, Education Correspondent", Some(vec![a("Tom Baker", Author)])),
-            ("Reporting by Li Wei; Editing by Sam Holt", Some(vec![a("Li Wei", Author)])),
-            ("The Associated Press", Some(vec![a("The Associated Press", Agency)])),
-            ("记者了解到，今年8月，广州—江门税务部门联合侨务工作基地揭牌成立", None),
+            (
+                "Mary-Ann O’Neil, Staff Writer",
+                Some(vec![a("Mary-Ann O’Neil", Author)]),
+            ),
+            (
+                "Tom Baker, Education Correspondent",
+                Some(vec![a("Tom Baker", Author)]),
+            ),
+            (
+                "Reporting by Li Wei; Editing by Sam Holt",
+                Some(vec![a("Li Wei", Author)]),
+            ),
+            (
+                "The Associated Press",
+                Some(vec![a("The Associated Press", Agency)]),
+            ),
+            (
+                "记者了解到，今年8月，广州—江门税务部门联合侨务工作基地揭牌成立",
+                None,
+            ),
             ("江海区老年人积极接种新冠病毒疫苗。礼乐街道供图", None),
             ("By the end of the year the bridge will be finished.", None),
             ("领导带头 先学一步 深学一层", None),
@@ -619,14 +698,30 @@ mod tests {
                 vec![a("陈婵", Reporter), a("陈伟杰", Correspondent)],
                 "近日，区人大常委会组织视察。",
             ),
-            ("本报讯 近日，某地举行活动。", vec![], "近日，某地举行活动。"),
-            ("本报讯（记者 张三）近日，某地举行活动。", vec![a("张三", Reporter)], "近日，某地举行活动。"),
+            (
+                "本报讯 近日，某地举行活动。",
+                vec![],
+                "近日，某地举行活动。",
+            ),
+            (
+                "本报讯（记者 张三）近日，某地举行活动。",
+                vec![a("张三", Reporter)],
+                "近日，某地举行活动。",
+            ),
             (
                 "新华社北京12月7日电（记者 张三 李四）国务院今天发布通知。",
-                vec![a("新华社", Agency), a("张三", Reporter), a("李四", Reporter)],
+                vec![
+                    a("新华社", Agency),
+                    a("张三", Reporter),
+                    a("李四", Reporter),
+                ],
                 "国务院今天发布通知。",
             ),
-            ("【新华社北京12月7日电】国务院今天发布通知。", vec![a("新华社", Agency)], "国务院今天发布通知。"),
+            (
+                "【新华社北京12月7日电】国务院今天发布通知。",
+                vec![a("新华社", Agency)],
+                "国务院今天发布通知。",
+            ),
             (
                 "本报北京12月8日电（记者 王五）会议召开。",
                 vec![a("王五", Reporter)],
@@ -637,7 +732,11 @@ mod tests {
                 vec![a("中央社", Agency), a("王小明", Reporter)],
                 "行政院今天通過預算。",
             ),
-            ("人民网消息：日前，某地举行活动。", vec![a("人民网", Agency)], "日前，某地举行活动。"),
+            (
+                "人民网消息：日前，某地举行活动。",
+                vec![a("人民网", Agency)],
+                "日前，某地举行活动。",
+            ),
             (
                 "記者張雅婷、李建宏∕綜合報導近期天氣回暖。",
                 vec![a("張雅婷", Reporter), a("李建宏", Reporter)],
@@ -681,7 +780,10 @@ mod tests {
     #[test]
     fn finds_captions() {
         let cases: &[(&str, Option<Option<&str>>)] = &[
-            ("江海区老年人积极接种新冠病毒疫苗。礼乐街道供图", Some(Some("礼乐街道"))),
+            (
+                "江海区老年人积极接种新冠病毒疫苗。礼乐街道供图",
+                Some(Some("礼乐街道")),
+            ),
             (
                 "税务人员向侨资企业工作人员介绍税务驿站功能。高新区（江海区）税务局供图",
                 Some(Some("高新区（江海区）税务局")),
@@ -690,12 +792,30 @@ mod tests {
             ("市民在公园赏花（张三 摄）", Some(Some("张三"))),
             ("△志愿者为长者测量血压。", Some(None)),
             ("Photo: Volunteers plant trees in Mill Park.", Some(None)),
-            ("Volunteers plant trees in Mill Park. (Photo: Jane Doe)", Some(Some("Jane Doe"))),
-            ("Volunteers plant trees. Photo by Jane Doe", Some(Some("Jane Doe"))),
-            ("Sen. Lisa Hardwick speaks. (AP Photo/Daniel Reyes)", Some(Some("Daniel Reyes"))),
-            ("Photo: Volunteers at the Fair Green. Picture: Brian Cotter", Some(Some("Brian Cotter"))),
-            ("（記者王小明攝）文昌公園新設的共融遊具。", Some(Some("王小明"))),
-            ("用相机记录青青读书会的一砖一瓦，定格党员的学习瞬间，现场拍摄", None),
+            (
+                "Volunteers plant trees in Mill Park. (Photo: Jane Doe)",
+                Some(Some("Jane Doe")),
+            ),
+            (
+                "Volunteers plant trees. Photo by Jane Doe",
+                Some(Some("Jane Doe")),
+            ),
+            (
+                "Sen. Lisa Hardwick speaks. (AP Photo/Daniel Reyes)",
+                Some(Some("Daniel Reyes")),
+            ),
+            (
+                "Photo: Volunteers at the Fair Green. Picture: Brian Cotter",
+                Some(Some("Brian Cotter")),
+            ),
+            (
+                "（記者王小明攝）文昌公園新設的共融遊具。",
+                Some(Some("王小明")),
+            ),
+            (
+                "用相机记录青青读书会的一砖一瓦，定格党员的学习瞬间，现场拍摄",
+                None,
+            ),
             ("江海区持续推进老年人新冠病毒疫苗接种工作", None),
             ("宣讲党的二十大精神的备课过程。", None),
         ];

@@ -92,10 +92,18 @@ fn find_date(s: &str) -> Option<(NaiveDate, std::ops::Range<usize>)> {
     }
     if let Some(c) = EN_DATE.captures(s) {
         let d = if let Some(m) = c.get(1) {
-            NaiveDate::from_ymd_opt(num(c.get(3))? as i32, month_number(m.as_str())?, num(c.get(2))?)
+            NaiveDate::from_ymd_opt(
+                num(c.get(3))? as i32,
+                month_number(m.as_str())?,
+                num(c.get(2))?,
+            )
         } else {
             let m = c.get(5)?;
-            NaiveDate::from_ymd_opt(num(c.get(6))? as i32, month_number(m.as_str())?, num(c.get(4))?)
+            NaiveDate::from_ymd_opt(
+                num(c.get(6))? as i32,
+                month_number(m.as_str())?,
+                num(c.get(4))?,
+            )
         }?;
         return Some((d, c.get(0)?.range()));
     }
@@ -121,10 +129,7 @@ pub(crate) fn page_date(line: &str) -> Option<NaiveDate> {
     if rest.ends_with(['。', '，', '.', ',', '：', ':']) && !rest.trim().is_empty() {
         return None;
     }
-    let rest_chars = rest
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .count();
+    let rest_chars = rest.chars().filter(|c| c.is_alphanumeric()).count();
     (rest_chars <= MAX_DATE_LINE_REST_CHARS).then_some(date)
 }
 
@@ -138,7 +143,12 @@ pub(crate) fn parse_value(s: &str) -> Option<Dated> {
     if let Ok(dt) = DateTime::parse_from_rfc2822(s) {
         return Some(Dated::Exact(dt));
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
             return Some(Dated::Local(dt));
         }

@@ -79,7 +79,9 @@ fn normalise_line_ends(text: String) -> String {
 fn decode_with(encoding: &'static Encoding, bytes: &[u8]) -> (String, usize) {
     let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
     let replaced = if had_errors {
-        text.chars().filter(|&c| c == '\u{fffd}').count()
+        text.chars()
+            .filter(|&c| c == '\u{fffd}')
+            .count()
             .saturating_sub(bytes_replacements_already_present(encoding, bytes))
     } else {
         0
@@ -93,7 +95,10 @@ fn bytes_replacements_already_present(encoding: &'static Encoding, bytes: &[u8])
     if encoding != UTF_8 {
         return 0;
     }
-    bytes.windows(3).filter(|w| *w == [0xef, 0xbf, 0xbd]).count()
+    bytes
+        .windows(3)
+        .filter(|w| *w == [0xef, 0xbf, 0xbd])
+        .count()
 }
 
 /// Whether bytes that are not valid UTF-8 are still UTF-8 with a few damaged
@@ -185,7 +190,12 @@ mod tests {
             ("utf-8 bom", bom8, SAMPLE, "UTF-8"),
             ("utf-16le bom", utf16(SAMPLE, false), SAMPLE, "UTF-16LE"),
             ("utf-16be bom", utf16(SAMPLE, true), SAMPLE, "UTF-16BE"),
-            ("gb18030", encode(encoding_rs::GB18030, SAMPLE), SAMPLE, "GBK"),
+            (
+                "gb18030",
+                encode(encoding_rs::GB18030, SAMPLE),
+                SAMPLE,
+                "GBK",
+            ),
             ("gbk", encode(encoding_rs::GBK, SAMPLE), SAMPLE, "GBK"),
             ("big5", encode(encoding_rs::BIG5, BIG5), BIG5, "Big5"),
             (
@@ -215,7 +225,10 @@ mod tests {
             ("a\nb", "a\nb"),
         ];
         for (input, want) in cases {
-            assert_eq!(decode(input.as_bytes()).map(|d| d.text).ok(), Some(want.into()));
+            assert_eq!(
+                decode(input.as_bytes()).map(|d| d.text).ok(),
+                Some(want.into())
+            );
         }
     }
 
@@ -227,7 +240,10 @@ mod tests {
             &[1, 2, 3, 4, 5, 6, 7, 8, 65, 66],
         ];
         for bytes in cases {
-            assert!(matches!(decode(bytes), Err(ParseError::Binary)), "{bytes:?}");
+            assert!(
+                matches!(decode(bytes), Err(ParseError::Binary)),
+                "{bytes:?}"
+            );
         }
     }
 
@@ -236,7 +252,12 @@ mod tests {
         let mut bytes = SAMPLE.as_bytes().to_vec();
         bytes.insert(10, 0xff);
         let got = decode(&bytes).expect("damaged UTF-8 is still text");
-        assert!(got.text.contains('\u{fffd}'), "{:?} {}", got.text, got.encoding);
+        assert!(
+            got.text.contains('\u{fffd}'),
+            "{:?} {}",
+            got.text,
+            got.encoding
+        );
         assert_eq!(got.encoding, "UTF-8");
         assert_eq!(got.warnings.len(), 1, "{:?}", got.warnings);
     }

@@ -129,9 +129,38 @@ fn is_separator(line: &str) -> bool {
         }
         if !matches!(
             c,
-            '-' | '=' | '_' | '*' | '~' | '—' | '–' | '─' | '━' | '═' | '·' | '.' | '•' | '#'
-                | '+' | '…' | '。' | '■' | '□' | '◆' | '◇' | '●' | '○' | '★' | '☆' | '/' | '\\'
-                | '|' | '<' | '>' | '＊' | '－' | '＝'
+            '-' | '='
+                | '_'
+                | '*'
+                | '~'
+                | '—'
+                | '–'
+                | '─'
+                | '━'
+                | '═'
+                | '·'
+                | '.'
+                | '•'
+                | '#'
+                | '+'
+                | '…'
+                | '。'
+                | '■'
+                | '□'
+                | '◆'
+                | '◇'
+                | '●'
+                | '○'
+                | '★'
+                | '☆'
+                | '/'
+                | '\\'
+                | '|'
+                | '<'
+                | '>'
+                | '＊'
+                | '－'
+                | '＝'
         ) {
             return false;
         }
@@ -261,7 +290,10 @@ mod tests {
             ("Share this article: Facebook | X | Email", Some(Navigation)),
             ("« Previous page | Next page »", Some(Navigation)),
             ("首页 > 数字报 > 第3版：民生", Some(Navigation)),
-            ("Related: https://www.example.com/news/2023/07/cycling-crash-data-and-more-words", Some(Link)),
+            (
+                "Related: https://www.example.com/news/2023/07/cycling-crash-data-and-more-words",
+                Some(Link),
+            ),
             ("报：市政府办公室", Some(Editor)),
             ("发：各乡镇人民政府，县直各部门", Some(Editor)),
             ("https://example.com/news/1.html", Some(Link)),
@@ -286,8 +318,14 @@ mod tests {
     fn strips_jump_markers() {
         let cases: &[(&str, Option<(&str, Furniture)>)] = &[
             ("让群众满意。（下转第2版）", Some(("让群众满意。", JumpOut))),
-            ("（上接第1版）工作取得成效。", Some(("工作取得成效。", JumpIn))),
-            ("the plan will (Continued on Page 2)", Some(("the plan will", JumpOut))),
+            (
+                "（上接第1版）工作取得成效。",
+                Some(("工作取得成效。", JumpIn)),
+            ),
+            (
+                "the plan will (Continued on Page 2)",
+                Some(("the plan will", JumpOut)),
+            ),
             ("他接第二个电话。", None),
         ];
         for (text, want) in cases {

@@ -39,7 +39,10 @@ fn author_name(v: &Value) -> Option<String> {
     }
 }
 
-fn items(doc: &Value) -> Result<(&Vec<Value>, Option<&Map<String, Value>>), ParseError> {
+/// The item list and, for `{"items": [...]}`, the feed-level object.
+type Items<'a> = (&'a Vec<Value>, Option<&'a Map<String, Value>>);
+
+fn items(doc: &Value) -> Result<Items<'_>, ParseError> {
     match doc {
         Value::Array(items) => Ok((items, None)),
         Value::Object(o) => match o.get("items") {
@@ -78,7 +81,9 @@ fn paragraphs(text: &str) -> Vec<Block> {
 }
 
 fn article(item: &Map<String, Value>, warnings: &mut Vec<String>, n: usize) -> Option<Article> {
-    let Some(title) = string(item.get("title")).map(|t| clean::line(&t)).filter(|t| !t.is_empty())
+    let Some(title) = string(item.get("title"))
+        .map(|t| clean::line(&t))
+        .filter(|t| !t.is_empty())
     else {
         warnings.push(format!("item {n}: no title, skipped"));
         return None;
@@ -136,7 +141,9 @@ pub(crate) fn parse(text: &str) -> Result<Bulletin, ParseError> {
         if let Some(d) = string(feed.get("date")).or_else(|| string(feed.get("date_published"))) {
             bulletin.date = date::parse_value(&d);
             if bulletin.date.is_none() {
-                bulletin.warnings.push(format!("feed date {d:?} not understood"));
+                bulletin
+                    .warnings
+                    .push(format!("feed date {d:?} not understood"));
             }
         }
         bulletin.section = string(feed.get("section"));
@@ -148,7 +155,9 @@ pub(crate) fn parse(text: &str) -> Result<Bulletin, ParseError> {
                     bulletin.articles.push(a);
                 }
             }
-            _ => bulletin.warnings.push(format!("item {}: not an object, skipped", n + 1)),
+            _ => bulletin
+                .warnings
+                .push(format!("item {}: not an object, skipped", n + 1)),
         }
     }
     if bulletin.articles.is_empty() {
@@ -196,22 +205,34 @@ mod tests {
             3
         ]}"#;
         let b = parse(doc).expect("parses");
-        assert_eq!(b.date, chrono::NaiveDate::from_ymd_opt(2022, 12, 9).map(Dated::Day));
+        assert_eq!(
+            b.date,
+            chrono::NaiveDate::from_ymd_opt(2022, 12, 9).map(Dated::Day)
+        );
         assert_eq!(b.articles.len(), 2);
         let one = &b.articles[0];
         assert_eq!(one.title, "One");
         assert_eq!(one.key.as_deref(), Some("7"));
-        assert_eq!(one.names_with(Role::Author).collect::<Vec<_>>(), ["A", "B", "C"]);
+        assert_eq!(
+            one.names_with(Role::Author).collect::<Vec<_>>(),
+            ["A", "B", "C"]
+        );
         assert!(matches!(one.date, Some(Dated::Exact(_))));
         assert_eq!(
             one.blocks,
-            vec![Block::Paragraph("p1 line more".into()), Block::Paragraph("p2".into())]
+            vec![
+                Block::Paragraph("p1 line more".into()),
+                Block::Paragraph("p2".into())
+            ]
         );
         assert_eq!(one.section.as_deref(), Some("news"));
         let Block::Html { html, text } = &b.articles[1].blocks[0] else {
             panic!("expected HTML");
         };
-        assert!(!html.contains("script") && !html.contains("onclick"), "{html}");
+        assert!(
+            !html.contains("script") && !html.contains("onclick"),
+            "{html}"
+        );
         assert_eq!(text, "hi");
         assert_eq!(b.warnings.len(), 2, "{:?}", b.warnings);
     }

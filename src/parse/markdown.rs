@@ -29,7 +29,10 @@ fn unquote(s: &str) -> &str {
 
 fn split_list(s: &str) -> Vec<String> {
     let s = s.trim();
-    let s = s.strip_prefix('[').and_then(|x| x.strip_suffix(']')).unwrap_or(s);
+    let s = s
+        .strip_prefix('[')
+        .and_then(|x| x.strip_suffix(']'))
+        .unwrap_or(s);
     s.split([',', '，', '、'])
         .map(|x| unquote(x).trim().to_owned())
         .filter(|x| !x.is_empty())
@@ -65,7 +68,10 @@ fn front_matter(text: &str) -> Result<(FrontMatter, &str, usize), ParseError> {
         let Some((key, value)) = trimmed.split_once(':') else {
             return Err(ParseError::Syntax {
                 line: i + 1,
-                reason: format!("front matter line is not `key: value`: {:?}", clean::line(trimmed)),
+                reason: format!(
+                    "front matter line is not `key: value`: {:?}",
+                    clean::line(trimmed)
+                ),
             });
         };
         let key = key.trim().to_ascii_lowercase();
@@ -134,9 +140,10 @@ pub(crate) fn parse(text: &str) -> Result<Bulletin, ParseError> {
         ..Default::default()
     };
     if fm.date.is_some() && bulletin.date.is_none() {
-        bulletin
-            .warnings
-            .push(format!("front matter date {:?} not understood", fm.date.as_deref().unwrap_or("")));
+        bulletin.warnings.push(format!(
+            "front matter date {:?} not understood",
+            fm.date.as_deref().unwrap_or("")
+        ));
     }
     // (title, first line, body) per top-level heading.
     let mut parts: Vec<(Option<String>, String)> = Vec::new();
@@ -176,7 +183,11 @@ pub(crate) fn parse(text: &str) -> Result<Bulletin, ParseError> {
                     let first = lines.next().unwrap_or("");
                     let rest: Vec<&str> = lines.collect();
                     let title = inline_text(first);
-                    let title = if title.is_empty() { clean::line(first) } else { title };
+                    let title = if title.is_empty() {
+                        clean::line(first)
+                    } else {
+                        title
+                    };
                     (title, rest.join("\n"))
                 }
             },
@@ -198,7 +209,9 @@ pub(crate) fn parse(text: &str) -> Result<Bulletin, ParseError> {
             article.blocks.push(render(&body));
         }
         if article.title.is_empty() {
-            bulletin.warnings.push("article without a title skipped".into());
+            bulletin
+                .warnings
+                .push("article without a title skipped".into());
             continue;
         }
         bulletin.articles.push(article);
@@ -227,9 +240,15 @@ pub(crate) fn explain(text: &str) -> Vec<Explained> {
         } else if in_fence {
             (LineKind::Paragraph, "inside a code block")
         } else if h1(line).is_some() {
-            (LineKind::Headline, "top-level `# ` heading starts an article")
+            (
+                LineKind::Headline,
+                "top-level `# ` heading starts an article",
+            )
         } else if line.starts_with("##") {
-            (LineKind::Subheading, "deeper heading stays in the article's HTML")
+            (
+                LineKind::Subheading,
+                "deeper heading stays in the article's HTML",
+            )
         } else {
             (LineKind::Paragraph, "Markdown body, rendered to HTML")
         };
@@ -266,7 +285,10 @@ mod tests {
         let Block::Html { html, text } = &b.articles[0].blocks[0] else {
             panic!("expected HTML");
         };
-        assert!(html.contains("<em>one</em>") && html.contains("<h2>Sub</h2>"), "{html}");
+        assert!(
+            html.contains("<em>one</em>") && html.contains("<h2>Sub</h2>"),
+            "{html}"
+        );
         assert_eq!(text, "Body one.\n\nSub\n\nMore.");
         let Block::Html { html, .. } = &b.articles[1].blocks[0] else {
             panic!("expected HTML");
@@ -277,8 +299,14 @@ mod tests {
     #[test]
     fn without_headings_one_article() {
         let cases = [
-            ("---\ntitle: From front matter\nauthors: A, B\n---\nJust text.\n", "From front matter"),
-            ("First line *here*\n\nSecond paragraph.\n", "First line here"),
+            (
+                "---\ntitle: From front matter\nauthors: A, B\n---\nJust text.\n",
+                "From front matter",
+            ),
+            (
+                "First line *here*\n\nSecond paragraph.\n",
+                "First line here",
+            ),
             ("```\n# not a heading\n```\n", "```"),
         ];
         for (md, title) in cases {
@@ -290,7 +318,10 @@ mod tests {
 
     #[test]
     fn rejects_bad_front_matter() {
-        let cases = [("---\ntitle: x\n", 1), ("---\ntitle: x\nnot a pair\n---\n# T\n", 3)];
+        let cases = [
+            ("---\ntitle: x\n", 1),
+            ("---\ntitle: x\nnot a pair\n---\n# T\n", 3),
+        ];
         for (md, line) in cases {
             match parse(md) {
                 Err(ParseError::Syntax { line: got, .. }) => assert_eq!(got, line, "{md}"),

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::{explain, parse_bulletin, LineKind, Limits};
+use super::{explain, parse_bulletin, Limits, LineKind};
 use crate::model::{Block, Role};
 
 fn sample() -> Vec<u8> {
@@ -39,21 +39,31 @@ fn explain_labels_the_sample_traps() {
         .find(|l| l.line == 9)
         .map(ToString::to_string)
         .unwrap_or_default();
-    assert!(shown.starts_with("   9 credit     □江门日报记者/陈婵"), "{shown}");
+    assert!(
+        shown.starts_with("   9 credit     □江门日报记者/陈婵"),
+        "{shown}"
+    );
     assert!(!shown.contains('\n'));
 }
 
 #[test]
 fn sample_articles_have_structured_credits_and_blocks() {
-    let b = parse_bulletin("2022-12-09-jianghai-page.txt", &sample(), &Limits::default())
-        .expect("parses");
+    let b = parse_bulletin(
+        "2022-12-09-jianghai-page.txt",
+        &sample(),
+        &Limits::default(),
+    )
+    .expect("parses");
     assert_eq!(b.articles.len(), 6);
     assert_eq!(
         b.date,
         chrono::NaiveDate::from_ymd_opt(2022, 12, 9).map(crate::model::Dated::Day)
     );
     let last = &b.articles[5];
-    assert_eq!(last.names_with(Role::Reporter).collect::<Vec<_>>(), ["陈婵"]);
+    assert_eq!(
+        last.names_with(Role::Reporter).collect::<Vec<_>>(),
+        ["陈婵"]
+    );
     assert!(matches!(
         &last.blocks[0],
         Block::Caption { credit: Some(c), .. } if c == "高新区（江海区）税务局"

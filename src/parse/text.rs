@@ -132,12 +132,17 @@ const EN_CONTINUERS: &[&str] = &[
 
 fn ending(s: &str) -> Ending {
     if s.ends_with(|c: char| c.is_ascii_lowercase()) {
-        let word = s.rsplit(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
+        let word = s
+            .rsplit(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or("");
         if EN_CONTINUERS.contains(&word) && word.len() < s.len() {
             return Ending::Continues;
         }
     }
-    let core = s.trim_end_matches(['”', '’', '」', '』', '"', '\'', '）', ')', '》', '】', ']', '*', '_']);
+    let core = s.trim_end_matches([
+        '”', '’', '」', '』', '"', '\'', '）', ')', '》', '】', ']', '*', '_',
+    ]);
     let Some(last) = core.chars().next_back() else {
         return Ending::Open;
     };
@@ -148,7 +153,8 @@ fn ending(s: &str) -> Ending {
             // on evidence is best read as ending one.
             Ending::Terminal
         }
-        '，' | '、' | '：' | ',' | ':' | '（' | '(' | '“' | '「' | '『' | '《' | '—' | '–' | '/' => {
+        '，' | '、' | '：' | ',' | ':' | '（' | '(' | '“' | '「' | '『' | '《' | '—' | '–'
+        | '/' => {
             if s.ends_with(['”', '」', '』', '）', ')', '》', '】']) {
                 Ending::Open
             } else {
@@ -165,7 +171,10 @@ fn starts_mid_sentence(s: &str) -> bool {
     match s.chars().next() {
         Some(c) => {
             c.is_lowercase()
-                || matches!(c, '，' | '、' | '。' | ',' | '.' | ';' | '；' | ')' | '）' | '：' | ':')
+                || matches!(
+                    c,
+                    '，' | '、' | '。' | ',' | '.' | ';' | '；' | ')' | '）' | '：' | ':'
+                )
         }
         None => false,
     }
@@ -201,13 +210,15 @@ fn numbering_len(s: &str) -> usize {
     if ('①'..='⑳').contains(&first) {
         return first.len_utf8();
     }
-    let is_num = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c) || "一二三四五六七八九十".contains(c);
+    let is_num = |c: char| {
+        c.is_ascii_digit() || ('０'..='９').contains(&c) || "一二三四五六七八九十".contains(c)
+    };
     if matches!(first, '（' | '(') {
         let inner: String = s.chars().skip(1).take_while(|&c| is_num(c)).collect();
         if inner.is_empty() {
             return 0;
         }
-        let after = s.chars().skip(1 + inner.chars().count()).next();
+        let after = s.chars().nth(1 + inner.chars().count());
         return match after {
             Some(c @ ('）' | ')')) => first.len_utf8() + inner.len() + c.len_utf8(),
             _ => 0,
@@ -334,7 +345,11 @@ fn shape_line(text: String) -> (String, Shape, Option<Furniture>) {
         None => (text, None),
     };
     if text.is_empty() {
-        return (text, Shape::Furniture(jump.unwrap_or(Furniture::JumpOut)), jump);
+        return (
+            text,
+            Shape::Furniture(jump.unwrap_or(Furniture::JumpOut)),
+            jump,
+        );
     }
     let inline = credit::find(&text);
     (text, Shape::Text(inline), jump)
@@ -372,7 +387,25 @@ fn toc_key(s: &str) -> String {
     let s = &s[numbering_len(s)..];
     let s = s.trim_end_matches(|c: char| {
         c.is_ascii_digit()
-            || matches!(c, '.' | '…' | '·' | ' ' | '版' | '页' | '頁' | '第' | 'P' | 'p' | 'A' | 'B' | 'C' | 'D' | '-' | '–' | '—')
+            || matches!(
+                c,
+                '.' | '…'
+                    | '·'
+                    | ' '
+                    | '版'
+                    | '页'
+                    | '頁'
+                    | '第'
+                    | 'P'
+                    | 'p'
+                    | 'A'
+                    | 'B'
+                    | 'C'
+                    | 'D'
+                    | '-'
+                    | '–'
+                    | '—'
+            )
     });
     s.trim().to_owned()
 }
@@ -480,7 +513,9 @@ fn heading_shaped(l: &Line) -> bool {
     let open = match ending(&l.text) {
         Ending::Open => true,
         // A headline may ask or exclaim; prose lines that do are longer.
-        Ending::Terminal => l.text.ends_with(['?', '!', '？', '！']) && l.width <= HEAD_MAX_COLS / 2,
+        Ending::Terminal => {
+            l.text.ends_with(['?', '!', '？', '！']) && l.width <= HEAD_MAX_COLS / 2
+        }
         Ending::Continues => false,
     };
     open && l.width <= HEAD_MAX_COLS
@@ -582,7 +617,14 @@ impl Unit {
     }
 
     fn is_credit(&self) -> bool {
-        matches!(self, Unit::Credit { .. } | Unit::Text { credit: Some(_), .. })
+        matches!(
+            self,
+            Unit::Credit { .. }
+                | Unit::Text {
+                    credit: Some(_),
+                    ..
+                }
+        )
     }
 }
 
@@ -625,7 +667,11 @@ fn transparent(shape: &Shape) -> bool {
 /// Pass 3: joins text lines into units.
 fn build_units(lines: &mut [Line], notes: &mut [(LineKind, &'static str)]) -> Vec<Unit> {
     let indented = indented_page(lines);
-    let wrap = if indented { None } else { hard_wrap_width(lines) };
+    let wrap = if indented {
+        None
+    } else {
+        hard_wrap_width(lines)
+    };
     // Whether the next significant line after `i` is a credit.
     let mut credited_after = vec![false; lines.len()];
     let mut next_credit = false;
@@ -644,7 +690,10 @@ fn build_units(lines: &mut [Line], notes: &mut [(LineKind, &'static str)]) -> Ve
         match &line.shape {
             Shape::Text(_) => {}
             Shape::MdHeading(level) => {
-                units.push(Unit::MdHeading { line: i, level: *level });
+                units.push(Unit::MdHeading {
+                    line: i,
+                    level: *level,
+                });
                 i += 1;
                 continue;
             }
@@ -694,7 +743,11 @@ fn build_units(lines: &mut [Line], notes: &mut [(LineKind, &'static str)]) -> Ve
             let a = &lines[last];
             let a_text_line = Line {
                 no: a.no,
-                text: if members.len() == 1 { text.clone() } else { a.text.clone() },
+                text: if members.len() == 1 {
+                    text.clone()
+                } else {
+                    a.text.clone()
+                },
                 gap: a.gap,
                 width: a.width,
                 shape: Shape::Bold,
@@ -807,8 +860,18 @@ fn resolve_stack(members: &[usize], texts: &[&str], gaps: &[usize], page_top: bo
     let rest = &members[start..];
     let rest_texts = &texts[start..];
     match rest.len() {
-        0 => Stack { section: None, kicker: None, title: members[0], subtitle: None },
-        1 => Stack { section, kicker: None, title: rest[0], subtitle: None },
+        0 => Stack {
+            section: None,
+            kicker: None,
+            title: members[0],
+            subtitle: None,
+        },
+        1 => Stack {
+            section,
+            kicker: None,
+            title: rest[0],
+            subtitle: None,
+        },
         2 => {
             let latin = rest_texts[0].chars().all(|c| !is_cjk(c));
             let kicker_first = !starts_with_dash(rest_texts[1])
@@ -816,9 +879,19 @@ fn resolve_stack(members: &[usize], texts: &[&str], gaps: &[usize], page_top: bo
                     || rest_texts[0].ends_with(':')
                     || rest_texts[0].chars().all(|c| !c.is_lowercase()));
             if kicker_first {
-                Stack { section, kicker: Some(rest[0]), title: rest[1], subtitle: None }
+                Stack {
+                    section,
+                    kicker: Some(rest[0]),
+                    title: rest[1],
+                    subtitle: None,
+                }
             } else {
-                Stack { section, kicker: None, title: rest[0], subtitle: Some(rest[1]) }
+                Stack {
+                    section,
+                    kicker: None,
+                    title: rest[0],
+                    subtitle: Some(rest[1]),
+                }
             }
         }
         n => Stack {
@@ -849,7 +922,10 @@ pub(crate) fn parse(input: &str, explain: Option<&mut Vec<Explained>>) -> Page {
             Shape::Furniture(f) => (LineKind::Furniture, f.why()),
             Shape::PageDate(_) => (LineKind::Furniture, "page date"),
             Shape::Credit(c) => (LineKind::Credit, c.why),
-            Shape::Caption(_) => (LineKind::Caption, "photo caption (△ / Photo: / …摄 / …供图)"),
+            Shape::Caption(_) => (
+                LineKind::Caption,
+                "photo caption (△ / Photo: / …摄 / …供图)",
+            ),
             _ => (LineKind::Paragraph, "prose"),
         })
         .collect();
@@ -892,9 +968,15 @@ fn article_level(lines: &[Line], units: &[Unit]) -> Option<(usize, Option<usize>
         })
         .collect();
     let min = levels.iter().map(|&(_, l)| l).min()?;
-    let at_min: Vec<usize> = levels.iter().filter(|&&(_, l)| l == min).map(|&(i, _)| i).collect();
+    let at_min: Vec<usize> = levels
+        .iter()
+        .filter(|&&(_, l)| l == min)
+        .map(|&(i, _)| i)
+        .collect();
     let deeper = levels.iter().map(|&(_, l)| l).filter(|&l| l > min).min();
-    let first_content = units.iter().position(|u| !matches!(u, Unit::Furniture { .. }));
+    let first_content = units
+        .iter()
+        .position(|u| !matches!(u, Unit::Furniture { .. }));
     if let (1, Some(next), Some(first)) = (at_min.len(), deeper, first_content) {
         if at_min[0] == first {
             let _ = lines;
@@ -955,16 +1037,25 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
             let (art_level, banner) = md.unwrap_or((*level, None));
             if banner == Some(i) {
                 page_section = Some(lines[*line].text.clone());
-                notes[*line] = (LineKind::Section, "Markdown page title above deeper headings");
+                notes[*line] = (
+                    LineKind::Section,
+                    "Markdown page title above deeper headings",
+                );
                 i += 1;
                 continue;
             }
             if *level > art_level && current.is_some() {
                 if let Some(c) = current {
-                    drafts[c].article.blocks.push(Block::Subheading(lines[*line].text.clone()));
+                    drafts[c]
+                        .article
+                        .blocks
+                        .push(Block::Subheading(lines[*line].text.clone()));
                     drafts[c].has_body = true;
                 }
-                notes[*line] = (LineKind::Subheading, "Markdown heading below the article level");
+                notes[*line] = (
+                    LineKind::Subheading,
+                    "Markdown heading below the article level",
+                );
                 i += 1;
                 continue;
             }
@@ -974,7 +1065,11 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
             let mut members = vec![i];
             let is_md = matches!(u, Unit::MdHeading { .. });
             let mut k = i + 1;
-            while !is_md && k < units.len() && units[k].is_heading() && !matches!(units[k], Unit::MdHeading { .. }) {
+            while !is_md
+                && k < units.len()
+                && units[k].is_heading()
+                && !matches!(units[k], Unit::MdHeading { .. })
+            {
                 members.push(k);
                 k += 1;
             }
@@ -983,13 +1078,25 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
                 .find(|n| !matches!(n, Unit::Furniture { .. } | Unit::Caption { .. }));
             let credited = next.is_some_and(Unit::is_credit);
             let adjacent_stack = members.len() >= 2
-                && members[1..].iter().any(|&m| lines[units[m].first_line()].gap == 0);
+                && members[1..]
+                    .iter()
+                    .any(|&m| lines[units[m].first_line()].gap == 0);
             let continues = drafts.iter().position(|d| {
-                d.jumped_out && members.iter().any(|&m| unit_text(lines, &units[m]) == d.article.title)
+                d.jumped_out
+                    && members
+                        .iter()
+                        .any(|&m| unit_text(lines, &units[m]) == d.article.title)
             });
             let jump_head = units[k..]
                 .iter()
-                .take_while(|n| matches!(n, Unit::Furniture { .. } | Unit::Caption { .. } | Unit::Text { jump_in: true, .. }))
+                .take_while(|n| {
+                    matches!(
+                        n,
+                        Unit::Furniture { .. }
+                            | Unit::Caption { .. }
+                            | Unit::Text { jump_in: true, .. }
+                    )
+                })
                 .any(|n| match n {
                     Unit::Furniture { line } => {
                         matches!(lines[*line].shape, Shape::Furniture(Furniture::JumpIn))
@@ -1002,7 +1109,8 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
                 // A jump head (`Budget`) over the rest of a story continued
                 // from another page: the jump line that follows resumes it.
                 for &m in &members {
-                    notes[units[m].first_line()] = (LineKind::Furniture, "jump head over a continued story");
+                    notes[units[m].first_line()] =
+                        (LineKind::Furniture, "jump head over a continued story");
                 }
                 i = k;
                 continue;
@@ -1014,17 +1122,22 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
                 drafts[d].jumped_out = false;
                 join_to_last = true;
                 for &m in &members {
-                    notes[units[m].first_line()] = (LineKind::Furniture, "jump head repeating a continued headline");
+                    notes[units[m].first_line()] = (
+                        LineKind::Furniture,
+                        "jump head repeating a continued headline",
+                    );
                 }
                 i = k;
                 continue;
             }
             // A stack with no body before the next heading is a masthead or
             // a banner of the page, not an article.
-            if !is_md && next.is_none_or(Unit::is_heading) {
+            if !is_md && next.map_or(true, Unit::is_heading) {
                 for &m in &members {
-                    notes[units[m].first_line()] =
-                        (LineKind::Furniture, "masthead / banner: no body before the next heading");
+                    notes[units[m].first_line()] = (
+                        LineKind::Furniture,
+                        "masthead / banner: no body before the next heading",
+                    );
                 }
                 i = k;
                 continue;
@@ -1036,12 +1149,13 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
                 && current.is_some()
                 && article_scheme.is_some()
                 && scheme != article_scheme;
-            let is_article = !sub_numbered && (is_md
-                || credited
-                || (bold_headlines && matches!(units[members[0]], Unit::Bold { .. }))
-                || current.is_none()
-                || adjacent_stack
-                || (!credit_mode && !jump_head && md.is_none()));
+            let is_article = !sub_numbered
+                && (is_md
+                    || credited
+                    || (bold_headlines && matches!(units[members[0]], Unit::Bold { .. }))
+                    || current.is_none()
+                    || adjacent_stack
+                    || (!credit_mode && !jump_head && md.is_none()));
             if !is_article {
                 if let Some(c) = current {
                     for &m in &members {
@@ -1057,8 +1171,14 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
                 i = k;
                 continue;
             }
-            let texts: Vec<&str> = members.iter().map(|&m| unit_text(lines, &units[m])).collect();
-            let gaps: Vec<usize> = members.iter().map(|&m| lines[units[m].first_line()].gap).collect();
+            let texts: Vec<&str> = members
+                .iter()
+                .map(|&m| unit_text(lines, &units[m]))
+                .collect();
+            let gaps: Vec<usize> = members
+                .iter()
+                .map(|&m| lines[units[m].first_line()].gap)
+                .collect();
             let stack = resolve_stack(&members, &texts, &gaps, drafts.is_empty());
             let mut article = Article {
                 title: unit_text(lines, &units[stack.title]).to_owned(),
@@ -1081,15 +1201,18 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
             if let Some(s) = stack.section {
                 let t = unit_text(lines, &units[s]).to_owned();
                 article.section = Some(t);
-                notes[units[s].first_line()] = (LineKind::Section, "banner set apart above the headline");
+                notes[units[s].first_line()] =
+                    (LineKind::Section, "banner set apart above the headline");
             }
             if let Some(kk) = stack.kicker {
                 article.kicker = Some(unit_text(lines, &units[kk]).to_owned());
-                notes[units[kk].first_line()] = (LineKind::Kicker, "line above the headline in its stack");
+                notes[units[kk].first_line()] =
+                    (LineKind::Kicker, "line above the headline in its stack");
             }
             if let Some(s) = stack.subtitle {
                 article.subtitle = Some(unit_text(lines, &units[s]).to_owned());
-                notes[units[s].first_line()] = (LineKind::Subtitle, "line below the headline in its stack");
+                notes[units[s].first_line()] =
+                    (LineKind::Subtitle, "line below the headline in its stack");
             }
             push_authors(&mut article, &pending_authors);
             pending_authors.clear();
@@ -1142,7 +1265,10 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
                 if matches!(lines[*line].shape, Shape::Furniture(Furniture::JumpIn)) {
                     if let Some(d) = drafts.iter().rposition(|d| d.jumped_out) {
                         if let Some(c) = current {
-                            if c != d && !drafts[c].has_body && drafts[c].article.title == drafts[d].article.title {
+                            if c != d
+                                && !drafts[c].has_body
+                                && drafts[c].article.title == drafts[d].article.title
+                            {
                                 drafts.remove(c);
                             }
                         }
@@ -1194,12 +1320,19 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
                                 notes[first] = (LineKind::Paragraph, "prose");
                             }
                             let appended = join_to_last
-                                && match draft.article.blocks.iter_mut().rev().find(|b| matches!(b, Block::Paragraph(_))) {
+                                && match draft
+                                    .article
+                                    .blocks
+                                    .iter_mut()
+                                    .rev()
+                                    .find(|b| matches!(b, Block::Paragraph(_)))
+                                {
                                     Some(Block::Paragraph(p)) if ending(p) != Ending::Terminal => {
                                         let sep = join_separator(p, text);
                                         p.push_str(sep);
                                         p.push_str(text);
-                                        notes[first] = (LineKind::Joined, "continued from another page");
+                                        notes[first] =
+                                            (LineKind::Joined, "continued from another page");
                                         true
                                     }
                                     _ => false,
@@ -1237,11 +1370,21 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
 }
 
 /// A page without any headline: one article titled by its first line.
-fn untitled(lines: &[Line], units: &[Unit], mut bulletin: Bulletin, notes: &mut [(LineKind, &'static str)]) -> Bulletin {
+fn untitled(
+    lines: &[Line],
+    units: &[Unit],
+    mut bulletin: Bulletin,
+    notes: &mut [(LineKind, &'static str)],
+) -> Bulletin {
     let mut article = Article::default();
     for u in units {
         match u {
-            Unit::Text { text, credit, lines: members, .. } => {
+            Unit::Text {
+                text,
+                credit,
+                lines: members,
+                ..
+            } => {
                 if let Some(c) = credit {
                     push_authors(&mut article, &c.authors);
                 }
@@ -1251,7 +1394,10 @@ fn untitled(lines: &[Line], units: &[Unit], mut bulletin: Bulletin, notes: &mut 
                 if article.title.is_empty() {
                     article.title = first_sentence(text);
                     article.line = lines[members[0]].no;
-                    notes[members[0]] = (LineKind::Headline, "page has no headline: first line titles it");
+                    notes[members[0]] = (
+                        LineKind::Headline,
+                        "page has no headline: first line titles it",
+                    );
                 }
                 article.blocks.push(Block::Paragraph(text.clone()));
             }
@@ -1262,7 +1408,10 @@ fn untitled(lines: &[Line], units: &[Unit], mut bulletin: Bulletin, notes: &mut 
             }
             Unit::Caption { line } => {
                 if let Shape::Caption(credit) = &lines[*line].shape {
-                    article.blocks.push(Block::Caption { text: lines[*line].text.clone(), credit: credit.clone() });
+                    article.blocks.push(Block::Caption {
+                        text: lines[*line].text.clone(),
+                        credit: credit.clone(),
+                    });
                 }
             }
             _ => {}
@@ -1279,7 +1428,8 @@ fn first_sentence(text: &str) -> String {
     let mut out = String::new();
     let mut w = 0;
     for c in text.chars() {
-        if matches!(c, '。' | '！' | '？' | '.' | '!' | '?') || w + char_width(c) > HEAD_MAX_COLS {
+        if matches!(c, '。' | '！' | '？' | '.' | '!' | '?') || w + char_width(c) > HEAD_MAX_COLS
+        {
             break;
         }
         w += char_width(c);
@@ -1405,14 +1555,15 @@ mod tests {
         assert_eq!(
             got,
             [
-                (Some("一条古街的新生"), "老街改造迎来返乡青年", Some("——“留得住乡愁”")),
+                (
+                    Some("一条古街的新生"),
+                    "老街改造迎来返乡青年",
+                    Some("——“留得住乡愁”")
+                ),
                 (None, "第二篇文章标题", None),
             ]
         );
-        assert_eq!(
-            b.articles[0].blocks[1],
-            Block::Subheading("小标题".into())
-        );
+        assert_eq!(b.articles[0].blocks[1], Block::Subheading("小标题".into()));
         assert_eq!(
             b.articles[1].names_with(Role::Reporter).collect::<Vec<_>>(),
             ["李四"]
@@ -1462,7 +1613,9 @@ mod tests {
         assert_eq!(b.articles.len(), 2);
         assert_eq!(
             b.articles[0].blocks,
-            [Block::Paragraph("第一段讲到吞吐能力将提升至一千万吨。".into())]
+            [Block::Paragraph(
+                "第一段讲到吞吐能力将提升至一千万吨。".into()
+            )]
         );
     }
 }
