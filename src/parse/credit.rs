@@ -125,6 +125,15 @@ static TW_BYLINE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// `据新华社电`, `【中新社电】`: a known agency without place or date.
+static AGENCY_FLASH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^[【\[（(]?\s*(?:据|據)?\s*(新华社|新華社|中新社|中新网|中新網|中央社|人民网|人民網|央视网|央視網)",
+        r"\s*[电電讯訊]\s*[】\]）)]?\s*[:：]?\s*"
+    ))
+    .expect("static regex")
+});
+
 /// `WASHINGTON (AP) —`, `BEIJING, Dec. 7 (Xinhua) --`.
 static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
@@ -171,7 +180,10 @@ static REPORTING_BY: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static STAFF_REPORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?i:(?:from\s+)?staff\s+reports?|(?:the\s+)?associated\s+press|reuters|afp|xinhua|bloomberg|news\s+services?)$")
+    Regex::new(concat!(
+        r"^(?i:(?:from\s+)?staff\s+reports?|(?:the\s+)?associated\s+press|reuters|afp|xinhua|bloomberg|news\s+services?",
+        r"|(?:(?:associated\s+press|ap|reuters)\s+)?(?:staff|senior|chief|special|local|political|business|sports)?\s*(?:writer|reporter|correspondent|columnist)s?)$"
+    ))
         .expect("static regex")
 });
 
@@ -324,6 +336,18 @@ fn bracket_authors(inner: Option<regex::Match<'_>>) -> Option<Vec<Author>> {
 }
 
 fn inline_credit(line: &str) -> Option<Credit> {
+    if let Some(c) = AGENCY_FLASH.captures(line) {
+        let m = c.get(0)?;
+        return Some(Credit {
+            authors: vec![Author {
+                name: c.get(1)?.as_str().to_owned(),
+                role: Role::Agency,
+            }],
+            rest: line[m.end()..].to_owned(),
+            prefix: m.as_str().to_owned(),
+            why: "agency credit (据新华社电)",
+        });
+    }
     if let Some(c) = DISPATCH.captures(line) {
         let m = c.get(0)?;
         let mut authors = Vec::new();
@@ -674,6 +698,8 @@ mod tests {
                 "The Associated Press",
                 Some(vec![a("The Associated Press", Agency)]),
             ),
+            ("Staff Writer", Some(vec![])),
+            ("Associated Press Writer", Some(vec![])),
             (
                 "记者了解到，今年8月，广州—江门税务部门联合侨务工作基地揭牌成立",
                 None,
@@ -737,6 +763,7 @@ mod tests {
                 vec![a("人民网", Agency)],
                 "日前，某地举行活动。",
             ),
+            ("据新华社电 国务院日前发布通知。", vec![a("新华社", Agency)], "国务院日前发布通知。"),
             (
                 "記者張雅婷、李建宏∕綜合報導近期天氣回暖。",
                 vec![a("張雅婷", Reporter), a("李建宏", Reporter)],

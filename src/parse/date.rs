@@ -119,6 +119,20 @@ pub(crate) fn page_date(line: &str) -> Option<NaiveDate> {
     if line.chars().count() > MAX_DATE_LINE_CHARS {
         return None;
     }
+    // Full-width digits (`２０２２年１２月９日`) read as ASCII ones.
+    let ascii;
+    let line = if line.contains(|c: char| ('０'..='９').contains(&c)) {
+        ascii = line
+            .chars()
+            .map(|c| match c {
+                '０'..='９' => char::from_digit(c as u32 - '０' as u32, 10).unwrap_or(c),
+                _ => c,
+            })
+            .collect::<String>();
+        ascii.as_str()
+    } else {
+        line
+    };
     // Cheap pre-check: every date form has a digit.
     if !line.bytes().any(|b| b.is_ascii_digit()) {
         return None;
@@ -192,6 +206,7 @@ mod tests {
             ("THE RIVERTON COURIER | Fri. Dec. 9, 2022 | Page 3", day(2022, 12, 9)),
             ("9 December 2022", day(2022, 12, 9)),
             ("2022-12-09", day(2022, 12, 9)),
+            ("２０２２年１２月９日　星期五", day(2022, 12, 9)),
             ("12月7日，国务院发布通知。", None),
             (
                 "The council met on December 9, 2022, to discuss the budget for roads and schools next year.",

@@ -67,12 +67,12 @@ static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 
 static EDITOR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?i)^(?:",
+        r"(?i)^[（(【\[]?\s*(?:",
         r"责任编辑|責任編輯|值班编辑|值班編輯|编辑|編輯|美编|美編|校对|校對|版式|版面设计|版面設計|",
         r"排版|组版|組版|审核|審核|审校|審校|统筹|統籌|监制|監製|制图|製圖|策划|策劃|一审|二审|三审",
         r"|报|送|发|抄送|抄报|主送|印发|报送|签发|簽發",
         r"|(?:copy |sub-?|page |news |section )?editor|edited by|layout|page design|design|designer|proofread(?:ing|er)?",
-        r")\s*[:：/／]"
+        r")(?:\s*[:：/／]|\s+\p{Han}{2,4}\s*[）)】\]]$)"
     ))
     .expect("static regex")
 });
@@ -83,7 +83,8 @@ static NAV_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
         r"返回顶部|返回頂部|回到顶部|回到頂部|版面导航|版面導航|返回|首页|首頁|打印|分享|收藏|关闭|關閉|",
         r"previous (?:page|article|story)|next (?:page|article|story)|back to (?:top|index|contents)|",
         r"top of page|home|print(?: this)?|share(?: this(?: article| story| page)?)?|email(?: this)?|skip to content|menu|",
-        r"facebook|twitter|whatsapp|linkedin|reddit|weibo|wechat|微信|微博|朋友圈|\bx\b|«|»",
+        r"facebook|twitter|whatsapp|linkedin|reddit|weibo|wechat|微信|微博|朋友圈|\bx\b|«|»|",
+        r"advertisement|sponsored(?: content)?|广告|廣告|[（(]?(?:完|終|终|end|more)[）)]?",
     ))
     .expect("static regex")
 });
@@ -91,7 +92,7 @@ static NAV_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
 static LINK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)^(?:[\p{L} ]{1,24}\s*[:：]\s*)?",
-        r"[<(\[]?(?:https?://|www\.)\S+$"
+        r"(?:[<(\[]?(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)$"
     ))
     .expect("static regex")
 });
@@ -295,6 +296,11 @@ mod tests {
                 Some(Link),
             ),
             ("报：市政府办公室", Some(Editor)),
+            ("（责任编辑：张三）", Some(Editor)),
+            ("（编辑 张三）", Some(Editor)),
+            ("（完）", Some(Navigation)),
+            ("ADVERTISEMENT", Some(Navigation)),
+            ("jdoe@example.com", Some(Link)),
             ("发：各乡镇人民政府，县直各部门", Some(Editor)),
             ("https://example.com/news/1.html", Some(Link)),
             ("原文链接：http://example.cn/a", Some(Link)),
