@@ -1,8 +1,30 @@
-//! Bytes → [`Bulletin`]: decoding and the three bulletin formats.
+//! Bytes → [`Bulletin`]: size, emptiness and binary checks, decoding, and
+//! dispatch to the three bulletin formats.
 //!
-//! No file system here: callers pass the file name (for the extension and a
-//! date in the name) and the bytes.
-//! PLACEHOLDER: replaced by the parser branch.
+//! No file system here: callers pass the bare file name (for the format by
+//! extension and for a date in the name) and the bytes.
+//!
+//! - [`decode`]: byte-order marks, legacy encodings, line ends.
+//! - [`text`]: newspaper pages in plain text (the heart of the parser),
+//!   helped by [`credit`] (bylines and captions), [`furniture`] (page
+//!   furniture) and [`date`] (dates printed on pages and in file names).
+//! - [`markdown`]: Markdown notes with optional front matter.
+//! - [`json`]: JSON item lists.
+//! - [`clean`]: the string hygiene every emitted string goes through.
+
+mod clean;
+mod credit;
+mod date;
+mod decode;
+mod furniture;
+mod json;
+mod markdown;
+mod text;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
 
 use crate::model::Bulletin;
 
@@ -24,7 +46,7 @@ impl Default for Limits {
 /// Why a bulletin was rejected. The caller adds the path.
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {
-    /// The file has no content.
+    /// The file has no content (or only white space).
     #[error("empty file")]
     Empty,
     /// The file is over the configured size limit.
@@ -54,25 +76,185 @@ pub enum ParseError {
     NoArticles,
 }
 
-/// Whether `file_name` has an extension this module can parse.
-pub fn is_supported(file_name: &str) -> bool {
-    let lower = file_name.to_ascii_lowercase();
-    [".txt", ".md", ".markdown", ".json"]
-        .iter()
-        .any(|ext| lower.ends_with(ext))
+/// The bulletin formats, chosen by extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Text,
+    Markdown,
+    Json,
 }
 
-/// Parses one bulletin file.
+fn format_of(file_name: &str) -> Option<Format> {
+    let ext = file_name.rsplit_once('.')?.1.to_ascii_lowercase();
+    match ext.as_str() {
+        "txt" => Some(Format::Text),
+        "md" | "markdown" => Some(Format::Markdown),
+        "json" => Some(Format::Json),
+        _ => None,
+    }
+}
+
+/// Whether `file_name` has an extension this module can parse
+/// (`.txt`, `.md`, `.markdown`, `.json`, in any case).
+pub fn is_supported(file_name: &str) -> bool {
+    format_of(file_name).is_some()
+}
+
+/// What the text parser took a source line for (see [`explain`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    /// The headline (主题) that starts an article.
+    Headline,
+    /// A kicker printed above a headline (引题).
+    Kicker,
+    /// A sub-headline printed below a headline (副题).
+    Subtitle,
+    /// A page or column banner, kept as the section.
+    Section,
+    /// A byline or credit, kept as structured authors.
+    Credit,
+    /// A subheading inside an article.
+    Subheading,
+    /// A photo caption.
+    Caption,
+    /// The first line of a body paragraph.
+    Paragraph,
+    /// A line joined onto the paragraph before it.
+    Joined,
+    /// Page furniture: dropped or turned into metadata (page date).
+    Furniture,
+}
+
+impl LineKind {
+    /// Short lower-case name used in `--explain` output.
+    pub fn name(self) -> &'static str {
+        match self {
+            LineKind::Headline => "headline",
+            LineKind::Kicker => "kicker",
+            LineKind::Subtitle => "subtitle",
+            LineKind::Section => "section",
+            LineKind::Credit => "credit",
+            LineKind::Subheading => "subheading",
+            LineKind::Caption => "caption",
+            LineKind::Paragraph => "paragraph",
+            LineKind::Joined => "joined",
+            LineKind::Furniture => "furniture",
+        }
+    }
+}
+
+impl fmt::Display for LineKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+/// One source line with what the parser took it for and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explained {
+    /// 1-based source line.
+    pub line: usize,
+    /// What the line was taken for.
+    pub kind: LineKind,
+    /// The line as read (cleaned, trimmed).
+    pub text: String,
+    /// The rule that decided it.
+    pub why: String,
+}
+
+impl fmt::Display for Explained {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:>4} {:<10} {}   ({})",
+            self.line, self.kind, self.text, self.why
+        )
+    }
+}
+
+/// Checks the limits, decodes the bytes and returns the text with warnings.
+fn decode_checked(bytes: &[u8], limits: &Limits) -> Result<(String, Vec<String>), ParseError> {
+    let size = bytes.len() as u64;
+    if size > limits.max_bytes {
+        return Err(ParseError::TooLarge {
+            size,
+            limit: limits.max_bytes,
+        });
+    }
+    if bytes.is_empty() {
+        return Err(ParseError::Empty);
+    }
+    let decoded = decode::decode(bytes)?;
+    if decoded.text.chars().all(char::is_whitespace) {
+        return Err(ParseError::Empty);
+    }
+    Ok((decoded.text, decoded.warnings))
+}
+
+/// Parses one bulletin file: `.txt` newspaper pages, `.md` notes or `.json`
+/// item lists, in any of the supported encodings.
+///
+/// Every string in the result is free of characters XML 1.0 forbids, and
+/// every article has a non-empty title.
 pub fn parse_bulletin(
     file_name: &str,
     bytes: &[u8],
     limits: &Limits,
 ) -> Result<Bulletin, ParseError> {
-    let _ = (file_name, bytes, limits);
-    Err(ParseError::NoArticles)
+    let format = format_of(file_name).ok_or_else(|| ParseError::Unsupported(file_name.into()))?;
+    let (text, warnings) = decode_checked(bytes, limits)?;
+    let (mut bulletin, page_date) = match format {
+        Format::Text => {
+            let page = text::parse(&text, None);
+            (page.bulletin, page.page_date)
+        }
+        Format::Markdown => (markdown::parse(&text)?, None),
+        Format::Json => (json::parse(&text)?, None),
+    };
+    // Front matter and JSON dates win, then a date in the file name, then
+    // the date printed on the page.
+    if bulletin.date.is_none() {
+        bulletin.date = date::from_file_name(file_name).or(page_date);
+    }
+    finish(&mut bulletin, warnings)?;
+    Ok(bulletin)
 }
 
-/// TEMPORARY stand-in until the parser branch lands.
-pub fn explain(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<String>, ParseError> {
-    parse_bulletin(file_name, bytes, limits).map(|_| Vec::new())
+/// Explains how a bulletin file is read, line by line: what each source
+/// line was taken for and the rule that decided it.
+///
+/// Markdown and JSON files are explained per heading or item.
+pub fn explain(
+    file_name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<Vec<Explained>, ParseError> {
+    let format = format_of(file_name).ok_or_else(|| ParseError::Unsupported(file_name.into()))?;
+    let (text, _) = decode_checked(bytes, limits)?;
+    match format {
+        Format::Text => {
+            let mut lines = Vec::new();
+            text::parse(&text, Some(&mut lines));
+            Ok(lines)
+        }
+        Format::Markdown => Ok(markdown::explain(&text)),
+        Format::Json => Ok(json::explain(&text)?),
+    }
+}
+
+/// Applies what all formats share: decoding warnings, the final hygiene
+/// pass and the no-article check.
+fn finish(bulletin: &mut Bulletin, mut warnings: Vec<String>) -> Result<(), ParseError> {
+    bulletin.articles.retain(|a| !a.title.is_empty());
+    if bulletin.articles.is_empty() {
+        return Err(ParseError::NoArticles);
+    }
+    warnings.append(&mut bulletin.warnings);
+    bulletin.warnings = warnings;
+    clean::bulletin(bulletin);
+    bulletin.articles.retain(|a| !a.title.is_empty());
+    if bulletin.articles.is_empty() {
+        return Err(ParseError::NoArticles);
+    }
+    Ok(())
 }

@@ -1,0 +1,236 @@
+//! Dates a bulletin gives for itself: printed on the page (`2022年12月9日
+//! 星期五`, `Friday, December 9, 2022`), in the file name
+//! (`2022-12-09-page.txt`, `20221209.txt`), or in front matter and JSON
+//! (`2022-12-09`, RFC 3339).
+
+use std::sync::LazyLock;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use regex::Regex;
+
+use crate::model::Dated;
+
+/// The longest line that can still be a page header carrying a date; longer
+/// lines are prose that happens to mention a day.
+const MAX_DATE_LINE_CHARS: usize = 80;
+
+/// What may remain of a date line besides the date (paper name, page number,
+/// edition) for it still to be a header rather than a sentence.
+const MAX_DATE_LINE_REST_CHARS: usize = 40;
+
+static FILE_NAME_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^0-9])((?:19|20)\d{2})[-_.]?(\d{2})[-_.]?(\d{2})(?:[^0-9]|$)")
+        .expect("static regex")
+});
+
+static CJK_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:(民[国國])\s*(\d{2,3})|(\d{4}))\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]")
+        .expect("static regex")
+});
+
+static EN_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)\b(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})",
+        r"|(\d{1,2})(?:st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+(\d{4}))\b"
+    ))
+    .expect("static regex")
+});
+
+static ISO_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})\b").expect("static regex")
+});
+
+static WEEKDAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)(?:星期|礼拜|禮拜|周|週)[一二三四五六日天]",
+        r"|\b(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\b\.?",
+    ))
+    .expect("static regex")
+});
+
+fn month_number(abbr: &str) -> Option<u32> {
+    let m = match abbr.to_ascii_lowercase().get(..3)? {
+        "jan" => 1,
+        "feb" => 2,
+        "mar" => 3,
+        "apr" => 4,
+        "may" => 5,
+        "jun" => 6,
+        "jul" => 7,
+        "aug" => 8,
+        "sep" => 9,
+        "oct" => 10,
+        "nov" => 11,
+        "dec" => 12,
+        _ => return None,
+    };
+    Some(m)
+}
+
+fn num(s: Option<regex::Match<'_>>) -> Option<u32> {
+    s?.as_str().parse().ok()
+}
+
+/// A date in a file name: `2022-12-09-page.txt`, `20221209_a3.txt`.
+pub(crate) fn from_file_name(file_name: &str) -> Option<Dated> {
+    FILE_NAME_DATE.captures_iter(file_name).find_map(|c| {
+        NaiveDate::from_ymd_opt(num(c.get(1))? as i32, num(c.get(2))?, num(c.get(3))?)
+            .map(Dated::Day)
+    })
+}
+
+/// The first date written anywhere in `s`, with the byte range it spans.
+fn find_date(s: &str) -> Option<(NaiveDate, std::ops::Range<usize>)> {
+    if let Some(c) = CJK_DATE.captures(s) {
+        let year = match (c.get(2), c.get(3)) {
+            (Some(roc), _) => roc.as_str().parse::<i32>().ok()? + 1911,
+            (None, Some(y)) => y.as_str().parse().ok()?,
+            _ => return None,
+        };
+        let d = NaiveDate::from_ymd_opt(year, num(c.get(4))?, num(c.get(5))?)?;
+        return Some((d, c.get(0)?.range()));
+    }
+    if let Some(c) = EN_DATE.captures(s) {
+        let d = if let Some(m) = c.get(1) {
+            NaiveDate::from_ymd_opt(
+                num(c.get(3))? as i32,
+                month_number(m.as_str())?,
+                num(c.get(2))?,
+            )
+        } else {
+            let m = c.get(5)?;
+            NaiveDate::from_ymd_opt(
+                num(c.get(6))? as i32,
+                month_number(m.as_str())?,
+                num(c.get(4))?,
+            )
+        }?;
+        return Some((d, c.get(0)?.range()));
+    }
+    let c = ISO_DATE.captures(s)?;
+    let d = NaiveDate::from_ymd_opt(num(c.get(1))? as i32, num(c.get(2))?, num(c.get(3))?)?;
+    Some((d, c.get(0)?.range()))
+}
+
+/// The date of a page-header line (`2022年12月9日 星期五`, `Friday, December
+/// 9, 2022`, `江门日报 2022年12月9日 A03`): a short line that is mostly a
+/// date. Sentences that mention a day are not page dates.
+pub(crate) fn page_date(line: &str) -> Option<NaiveDate> {
+    if line.chars().count() > MAX_DATE_LINE_CHARS {
+        return None;
+    }
+    // Full-width digits (`２０２２年１２月９日`) read as ASCII ones.
+    let ascii;
+    let line = if line.contains(|c: char| ('０'..='９').contains(&c)) {
+        ascii = line
+            .chars()
+            .map(|c| match c {
+                '０'..='９' => char::from_digit(c as u32 - '０' as u32, 10).unwrap_or(c),
+                _ => c,
+            })
+            .collect::<String>();
+        ascii.as_str()
+    } else {
+        line
+    };
+    // Cheap pre-check: every date form has a digit.
+    if !line.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (date, range) = find_date(line)?;
+    let rest = format!("{}{}", &line[..range.start], &line[range.end..]);
+    let rest = WEEKDAY.replace_all(&rest, "");
+    if rest.ends_with(['。', '，', '.', ',', '：', ':']) && !rest.trim().is_empty() {
+        return None;
+    }
+    let rest_chars = rest.chars().filter(|c| c.is_alphanumeric()).count();
+    (rest_chars <= MAX_DATE_LINE_REST_CHARS).then_some(date)
+}
+
+/// A date as given by front matter or JSON: RFC 3339, `YYYY-MM-DD`,
+/// `YYYY-MM-DD HH:MM[:SS]`, or a printed date.
+pub(crate) fn parse_value(s: &str) -> Option<Dated> {
+    let s = s.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        return Some(Dated::Exact(dt));
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc2822(s) {
+        return Some(Dated::Exact(dt));
+    }
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(Dated::Local(dt));
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Some(Dated::Day(d));
+    }
+    find_date(s).map(|(d, _)| Dated::Day(d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, d)
+    }
+
+    #[test]
+    fn finds_dates_in_file_names() {
+        let cases = [
+            ("2022-12-09-jianghai-page.txt", day(2022, 12, 9)),
+            ("20221209_a3.txt", day(2022, 12, 9)),
+            ("page-2023_01_31.md", day(2023, 1, 31)),
+            ("2022-13-40-bad.txt", None),
+            ("page12345678901.txt", None),
+            ("notes.md", None),
+        ];
+        for (name, want) in cases {
+            assert_eq!(from_file_name(name), want.map(Dated::Day), "{name}");
+        }
+    }
+
+    #[test]
+    fn finds_page_dates() {
+        let cases = [
+            ("2022年12月9日 星期五", day(2022, 12, 9)),
+            ("江门日报 2022年12月9日 星期五 A03 江海新闻", day(2022, 12, 9)),
+            ("中華民國111年12月9日 星期五", day(2022, 12, 9)),
+            ("Friday, December 9, 2022", day(2022, 12, 9)),
+            ("THE RIVERTON COURIER | Fri. Dec. 9, 2022 | Page 3", day(2022, 12, 9)),
+            ("9 December 2022", day(2022, 12, 9)),
+            ("2022-12-09", day(2022, 12, 9)),
+            ("２０２２年１２月９日　星期五", day(2022, 12, 9)),
+            ("12月7日，国务院发布通知。", None),
+            (
+                "The council met on December 9, 2022, to discuss the budget for roads and schools next year.",
+                None,
+            ),
+            ("2022年12月7日，国务院应对新型冠状病毒肺炎疫情联防联控机制综合组发布通知。", None),
+            ("第3版", None),
+        ];
+        for (line, want) in cases {
+            assert_eq!(page_date(line), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn parses_values() {
+        let cases = [
+            ("2022-12-09", true),
+            ("2022-12-09T08:30:00+08:00", true),
+            ("2022-12-09 08:30", true),
+            ("Fri, 09 Dec 2022 08:30:00 +0800", true),
+            ("yesterday", false),
+        ];
+        for (s, ok) in cases {
+            assert_eq!(parse_value(s).is_some(), ok, "{s}");
+        }
+    }
+}

@@ -1,0 +1,343 @@
+//! Page furniture: lines that belong to the page, not to any article — page
+//! numbers, `第1版`, editor credits (`责任编辑`), navigation, separators, link
+//! lines, copyright lines, table-of-contents headers, and the jump lines that
+//! carry an article across pages (`（下转第2版）`, `Continued on Page 2`).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Lines longer than this are prose even if they start like furniture
+/// (`编辑部门表示，…`).
+const MAX_FURNITURE_CHARS: usize = 60;
+
+/// Why a line is furniture, for `--explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Furniture {
+    /// `----`, `====`, `* * *`, `……`.
+    Separator,
+    /// `第3版`, `A03`, `- 3 -`, `Page 3 of 8`, `第3版：要闻`.
+    PageNumber,
+    /// `责任编辑：…`, `版面设计：…`, `Editor: …`.
+    Editor,
+    /// `上一版 下一版`, `返回目录`, `Back to top`.
+    Navigation,
+    /// A bare URL or `链接：http…`.
+    Link,
+    /// `© 2022 …`, `版权所有`.
+    Copyright,
+    /// `本版导读`, `In this section`: a table of contents follows.
+    Contents,
+    /// The article continues on another page (`（下转第2版）`).
+    JumpOut,
+    /// The article continues from another page (`（上接第1版）`).
+    JumpIn,
+}
+
+impl Furniture {
+    /// The reason shown by `--explain`.
+    pub(crate) fn why(self) -> &'static str {
+        match self {
+            Furniture::Separator => "separator",
+            Furniture::PageNumber => "page number",
+            Furniture::Editor => "editor / layout credit",
+            Furniture::Navigation => "navigation",
+            Furniture::Link => "link line",
+            Furniture::Copyright => "copyright line",
+            Furniture::Contents => "table-of-contents header",
+            Furniture::JumpOut => "continued on another page",
+            Furniture::JumpIn => "continued from another page",
+        }
+    }
+}
+
+static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)^(?:",
+        r"第\s*[A-Z]?[0-9０-９一二三四五六七八九十]+\s*[版页頁]",
+        r"|[A-Z]\s?[0-9]{1,3}(?:\s*版)?",
+        r"|[0-9]{1,4}",
+        r"|[-–—~]\s*[0-9]{1,4}\s*[-–—~]",
+        r"|(?:page|p\.?|pg\.?)\s*[A-Z]?[0-9]{1,4}(?:\s*(?:of|/)\s*[0-9]{1,4})?",
+        r"|[0-9]{1,4}\s*/\s*[0-9]{1,4}",
+        r")(?:\s*[:：|｜·\-—]\s*\S.{0,20})?$"
+    ))
+    .expect("static regex")
+});
+
+static EDITOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)^[（(【\[]?\s*(?:",
+        r"责任编辑|責任編輯|值班编辑|值班編輯|编辑|編輯|美编|美編|校对|校對|版式|版面设计|版面設計|",
+        r"排版|组版|組版|审核|審核|审校|審校|统筹|統籌|监制|監製|制图|製圖|策划|策劃|一审|二审|三审",
+        r"|报|送|发|抄送|抄报|主送|印发|报送|签发|簽發",
+        r"|(?:copy |sub-?|page |news |section )?editor|edited by|layout|page design|design|designer|proofread(?:ing|er)?",
+        r")(?:\s*[:：/／]|\s+\p{Han}{2,4}\s*[）)】\]]$)"
+    ))
+    .expect("static regex")
+});
+
+static NAV_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)上一版|下一版|上一篇|下一篇|上一页|下一页|上一頁|下一頁|返回目录|返回目錄|返回首页|返回首頁|",
+        r"返回顶部|返回頂部|回到顶部|回到頂部|版面导航|版面導航|返回|首页|首頁|打印|分享|收藏|关闭|關閉|",
+        r"previous (?:page|article|story)|next (?:page|article|story)|back to (?:top|index|contents)|",
+        r"top of page|home|print(?: this)?|share(?: this(?: article| story| page)?)?|email(?: this)?|skip to content|menu|",
+        r"facebook|twitter|whatsapp|linkedin|reddit|weibo|wechat|微信|微博|朋友圈|\bx\b|«|»|",
+        r"advertisement|sponsored(?: content)?|广告|廣告|[（(]?(?:完|終|终|end|more)[）)]?",
+    ))
+    .expect("static regex")
+});
+
+static LINK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)^(?:[\p{L} ]{1,24}\s*[:：]\s*)?",
+        r"(?:[<(\[]?(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)$"
+    ))
+    .expect("static regex")
+});
+
+static COPYRIGHT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:©|\(c\)\s|copyright\b|版权所有|版權所有|all rights reserved)")
+        .expect("static regex")
+});
+
+static CONTENTS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)^[【\[]?(?:本版导读|本版導讀|今日导读|今日導讀|导读|導讀|本期目录|本期目錄|目录|目錄|要目|本版要目|",
+        r"in this (?:section|issue|edition)|inside(?: this issue| today)?|contents|index|today's stories|also inside)",
+        r"[】\]]?\s*[:：]?$"
+    ))
+    .expect("static regex")
+});
+
+static JUMP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)[（(【\[]?\s*(?:(下转|下轉|转|轉|转至|轉至)\s*第?\s*[A-Z]?[0-9０-９一二三四五六七八九十]+\s*[版页頁]",
+        r"|(上接|接|承)\s*第?\s*[A-Z]?[0-9０-９一二三四五六七八九十]+\s*[版页頁]",
+        r"|(continued|cont'd|cont\.|turn to|see)\s+(?:on\s+)?(?:page|p\.)\s*[A-Z]?[0-9]+",
+        r"|(continued from|from)\s+(?:page|p\.)\s*[A-Z]?[0-9]+)",
+        r"\s*[）)】\]]?"
+    ))
+    .expect("static regex")
+});
+
+fn is_separator(line: &str) -> bool {
+    let mut n = 0;
+    for c in line.chars() {
+        if c == ' ' {
+            continue;
+        }
+        if !matches!(
+            c,
+            '-' | '='
+                | '_'
+                | '*'
+                | '~'
+                | '—'
+                | '–'
+                | '─'
+                | '━'
+                | '═'
+                | '·'
+                | '.'
+                | '•'
+                | '#'
+                | '+'
+                | '…'
+                | '。'
+                | '■'
+                | '□'
+                | '◆'
+                | '◇'
+                | '●'
+                | '○'
+                | '★'
+                | '☆'
+                | '/'
+                | '\\'
+                | '|'
+                | '<'
+                | '>'
+                | '＊'
+                | '－'
+                | '＝'
+        ) {
+            return false;
+        }
+        n += 1;
+    }
+    n >= 3
+}
+
+/// `首页 > 数字报 > 第3版`, `Home › News › Local`.
+fn is_breadcrumb(line: &str) -> bool {
+    let seps = line.matches(['>', '›', '»', '→']).count();
+    seps >= 2 && !line.ends_with(['。', '.', '!', '?'])
+}
+
+fn is_navigation(line: &str) -> bool {
+    if !NAV_TOKEN.is_match(line) {
+        return false;
+    }
+    NAV_TOKEN
+        .replace_all(line, "")
+        .chars()
+        .all(|c| !c.is_alphanumeric())
+}
+
+/// Classifies a cleaned, non-empty line as furniture, if it is.
+pub(crate) fn classify(line: &str) -> Option<Furniture> {
+    if is_separator(line) {
+        return Some(Furniture::Separator);
+    }
+    if LINK.is_match(line) {
+        return Some(Furniture::Link);
+    }
+    if line.chars().count() > MAX_FURNITURE_CHARS {
+        return None;
+    }
+    if is_breadcrumb(line) {
+        return Some(Furniture::Navigation);
+    }
+    if let Some(j) = jump_only(line) {
+        return Some(j);
+    }
+    if PAGE_NUMBER.is_match(line) {
+        return Some(Furniture::PageNumber);
+    }
+    if EDITOR.is_match(line) {
+        return Some(Furniture::Editor);
+    }
+    if LINK.is_match(line) {
+        return Some(Furniture::Link);
+    }
+    if COPYRIGHT.is_match(line) {
+        return Some(Furniture::Copyright);
+    }
+    if CONTENTS.is_match(line) {
+        return Some(Furniture::Contents);
+    }
+    if is_navigation(line) {
+        return Some(Furniture::Navigation);
+    }
+    None
+}
+
+fn jump_kind(c: &regex::Captures<'_>) -> Furniture {
+    if c.get(1).is_some() || c.get(3).is_some() {
+        Furniture::JumpOut
+    } else {
+        Furniture::JumpIn
+    }
+}
+
+/// A line that is nothing but a jump marker.
+fn jump_only(line: &str) -> Option<Furniture> {
+    let c = JUMP.captures(line)?;
+    let m = c.get(0)?;
+    let rest = format!("{}{}", &line[..m.start()], &line[m.end()..]);
+    rest.chars()
+        .all(|c| !c.is_alphanumeric())
+        .then(|| jump_kind(&c))
+}
+
+/// Removes a jump marker at the start or end of paragraph text, returning
+/// the text left and which way the article jumps.
+pub(crate) fn strip_jump(text: &str) -> Option<(String, Furniture)> {
+    if !text.contains(['转', '轉', '接', '承', 'o', 'O', 'e', 'E']) {
+        return None;
+    }
+    let c = JUMP.captures(text)?;
+    let m = c.get(0)?;
+    let at_start = text[..m.start()].trim().is_empty();
+    let at_end = text[m.end()..]
+        .chars()
+        .all(|c| !c.is_alphanumeric() && c != '“' && c != '"');
+    if !(at_start || at_end) || !m.as_str().starts_with(['（', '(', '【', '[']) {
+        return None;
+    }
+    let rest = format!("{}{}", &text[..m.start()], &text[m.end()..]);
+    Some((rest.trim().to_owned(), jump_kind(&c)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Furniture::*;
+
+    #[test]
+    fn classifies_furniture() {
+        let cases: &[(&str, Option<Furniture>)] = &[
+            ("----", Some(Separator)),
+            ("* * *", Some(Separator)),
+            ("……", None),
+            ("……………", Some(Separator)),
+            ("第1版", Some(PageNumber)),
+            ("第A03版：江海新闻", Some(PageNumber)),
+            ("A3", Some(PageNumber)),
+            ("- 3 -", Some(PageNumber)),
+            ("Page 3 of 8", Some(PageNumber)),
+            ("12", Some(PageNumber)),
+            ("责任编辑：李四", Some(Editor)),
+            ("版面设计：王五", Some(Editor)),
+            ("Editor: Jane Doe", Some(Editor)),
+            ("编辑部门表示，今年的工作重点是提高质量", None),
+            ("上一版 下一版", Some(Navigation)),
+            ("<< 上一篇 | 下一篇 >>", Some(Navigation)),
+            ("Back to top", Some(Navigation)),
+            ("Home", Some(Navigation)),
+            ("Home prices rise again", None),
+            ("Share this article: Facebook | X | Email", Some(Navigation)),
+            ("« Previous page | Next page »", Some(Navigation)),
+            ("首页 > 数字报 > 第3版：民生", Some(Navigation)),
+            (
+                "Related: https://www.example.com/news/2023/07/cycling-crash-data-and-more-words",
+                Some(Link),
+            ),
+            ("报：市政府办公室", Some(Editor)),
+            ("（责任编辑：张三）", Some(Editor)),
+            ("（编辑 张三）", Some(Editor)),
+            ("（完）", Some(Navigation)),
+            ("ADVERTISEMENT", Some(Navigation)),
+            ("jdoe@example.com", Some(Link)),
+            ("发：各乡镇人民政府，县直各部门", Some(Editor)),
+            ("https://example.com/news/1.html", Some(Link)),
+            ("原文链接：http://example.cn/a", Some(Link)),
+            ("© 2022 The Riverton Courier", Some(Copyright)),
+            ("本版导读", Some(Contents)),
+            ("In this section:", Some(Contents)),
+            ("（下转第2版）", Some(JumpOut)),
+            ("（上接第1版）", Some(JumpIn)),
+            ("Continued on Page 2", Some(JumpOut)),
+            ("(Continued from Page 1)", Some(JumpIn)),
+            ("领导带头 先学一步 深学一层", None),
+            ("学习宣传贯彻党的二十大精神", None),
+            ("Council approves new budget", None),
+        ];
+        for (line, want) in cases {
+            assert_eq!(classify(line), *want, "{line}");
+        }
+    }
+
+    #[test]
+    fn strips_jump_markers() {
+        let cases: &[(&str, Option<(&str, Furniture)>)] = &[
+            ("让群众满意。（下转第2版）", Some(("让群众满意。", JumpOut))),
+            (
+                "（上接第1版）工作取得成效。",
+                Some(("工作取得成效。", JumpIn)),
+            ),
+            (
+                "the plan will (Continued on Page 2)",
+                Some(("the plan will", JumpOut)),
+            ),
+            ("他接第二个电话。", None),
+        ];
+        for (text, want) in cases {
+            let got = strip_jump(text);
+            let want = want.map(|(t, f)| (t.to_owned(), f));
+            assert_eq!(got, want, "{text}");
+        }
+    }
+}

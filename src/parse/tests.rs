@@ -1,0 +1,97 @@
+//! Whole-parser tests over the sample page in `tests/corpus/` (the golden
+//! comparison for every corpus page lives in `tests/corpus.rs`): what
+//! `explain` says about the sample's traps, and the explain debugging aid.
+
+use std::path::Path;
+
+use super::{explain, parse_bulletin, Limits, LineKind};
+use crate::model::{Block, Role};
+
+fn sample() -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/jianghai-page.txt");
+    std::fs::read(path).expect("the sample page is in tests/corpus")
+}
+
+#[test]
+fn explain_labels_the_sample_traps() {
+    let lines = explain("jianghai-page.txt", &sample(), &Limits::default()).expect("explains");
+    let kind_of = |no: usize| lines.iter().find(|l| l.line == no).map(|l| l.kind);
+    let cases = [
+        (5, LineKind::Section),     // banner above the first headline
+        (7, LineKind::Headline),    // two-clause headline
+        (9, LineKind::Credit),      // □江门日报记者/陈婵
+        (10, LineKind::Credit),     // 通讯员/黄雅玲 林瑞瑾
+        (16, LineKind::Subheading), // short, no terminal punctuation
+        (22, LineKind::Joined),     // after a line ending in 、
+        (36, LineKind::Joined),     // 让群众喜 + 闻乐见的形式
+        (52, LineKind::Joined),     // short fragment with 、 + 党支部，…
+        (64, LineKind::Credit),     // inline 江门日报讯（…）
+        (127, LineKind::Caption),   // …礼乐街道供图
+        (131, LineKind::Joined),    // 说： + “为了…”
+        (133, LineKind::Headline),  // caption sits before the credit
+        (137, LineKind::Caption),
+    ];
+    for (no, want) in cases {
+        assert_eq!(kind_of(no), Some(want), "line {no}");
+    }
+    let shown = lines
+        .iter()
+        .find(|l| l.line == 9)
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    assert!(
+        shown.starts_with("   9 credit     □江门日报记者/陈婵"),
+        "{shown}"
+    );
+    assert!(!shown.contains('\n'));
+}
+
+#[test]
+fn sample_articles_have_structured_credits_and_blocks() {
+    let b = parse_bulletin(
+        "2022-12-09-jianghai-page.txt",
+        &sample(),
+        &Limits::default(),
+    )
+    .expect("parses");
+    assert_eq!(b.articles.len(), 6);
+    assert_eq!(
+        b.date,
+        chrono::NaiveDate::from_ymd_opt(2022, 12, 9).map(crate::model::Dated::Day)
+    );
+    let last = &b.articles[5];
+    assert_eq!(
+        last.names_with(Role::Reporter).collect::<Vec<_>>(),
+        ["陈婵"]
+    );
+    assert!(matches!(
+        &last.blocks[0],
+        Block::Caption { credit: Some(c), .. } if c == "高新区（江海区）税务局"
+    ));
+    assert_eq!(last.line, 133);
+}
+
+/// Prints `--explain` output for the file named by `BULLETIND_EXPLAIN`
+/// (a debugging aid: `cargo test explain_file -- --ignored --nocapture`).
+#[test]
+#[ignore = "debugging aid"]
+fn explain_file() {
+    let Ok(path) = std::env::var("BULLETIND_EXPLAIN") else {
+        return;
+    };
+    let bytes = std::fs::read(&path).expect("read file");
+    let name = Path::new(&path)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("x.txt");
+    for line in explain(name, &bytes, &Limits::default()).expect("explain") {
+        println!("{line}");
+    }
+    let b = parse_bulletin(name, &bytes, &Limits::default()).expect("parse");
+    for a in &b.articles {
+        println!(
+            "== {:?} / {:?} / {:?} sec={:?} {:?}",
+            a.kicker, a.title, a.subtitle, a.section, a.authors
+        );
+    }
+}

@@ -1,0 +1,1621 @@
+//! Newspaper pages in plain text: the heart of the parser.
+//!
+//! A page is read in four passes, each with general rules rather than rules
+//! tuned to one paper:
+//!
+//! 1. **Lines**: every line is cleaned and given a shape on its own merits —
+//!    page furniture, page date, stand-alone credit, caption, Markdown
+//!    heading or `**bold**` line, or text (possibly opening with an inline
+//!    credit such as `XX日报讯（记者/…）`).
+//! 2. **Tables of contents**: runs of short lines that repeat headlines found
+//!    elsewhere on the page are furniture.
+//! 3. **Joins**: text lines cut by the column flow are re-joined, judged by
+//!    terminal punctuation, line length relative to the page, hyphenation,
+//!    and what the next line looks like. A short line with no terminal
+//!    punctuation that is not a fragment of prose becomes a heading
+//!    candidate.
+//! 4. **Articles**: runs of heading candidates become headline stacks
+//!    (banner / kicker / headline / sub-headline) when a credit follows them,
+//!    when they open the page, or when the page credits no article at all;
+//!    otherwise they are subheadings of the article they sit in.
+
+use chrono::NaiveDate;
+
+use super::clean;
+use super::credit::{self, Credit};
+use super::date;
+use super::furniture::{self, Furniture};
+use super::{Explained, LineKind};
+use crate::model::{Article, Author, Block, Bulletin, Dated};
+
+/// Widest line (in columns; CJK characters count two) that can be a
+/// headline or subheading. Real headlines stay well under this; paragraph
+/// lines of unwrapped pages are far longer.
+const HEAD_MAX_COLS: usize = 100;
+
+/// Widest wrap width still taken for a hard-wrapped page (text exported at
+/// a fixed column, like e-mail at 72 or terminals at 80).
+const HARD_WRAP_MAX_COLS: usize = 120;
+
+/// Share (per cent) of adjacent text lines that must reach 80 % of the wrap
+/// width for a page to count as hard-wrapped.
+const HARD_WRAP_MIN_FULL_PERCENT: usize = 40;
+
+/// The result of reading a page: the bulletin and the page's printed date,
+/// which the caller weighs against a date in the file name.
+pub(crate) struct Page {
+    /// The articles and section found.
+    pub bulletin: Bulletin,
+    /// The date printed on the page, if any.
+    pub page_date: Option<Dated>,
+}
+
+/// What one source line is on its own.
+#[derive(Debug)]
+enum Shape {
+    Furniture(Furniture),
+    PageDate(NaiveDate),
+    Credit(Credit),
+    Caption(Option<String>),
+    /// A Markdown heading (`#`, `##`, …) with its level.
+    MdHeading(usize),
+    /// A whole line in `**bold**`.
+    Bold,
+    /// Prose or a plain heading; may open with an inline credit.
+    Text(Option<Credit>),
+}
+
+/// How a line ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    /// A sentence ends here (`。`, `.`, `!`, `；`).
+    Terminal,
+    /// The sentence clearly goes on (`，`, `、`, `：`, an open bracket).
+    Continues,
+    /// Anything else: a heading, or prose cut mid-sentence.
+    Open,
+}
+
+#[derive(Debug)]
+struct Line {
+    /// 1-based source line.
+    no: usize,
+    /// Cleaned text (markup removed for headings and bold lines).
+    text: String,
+    /// Blank lines before this one.
+    gap: usize,
+    /// Width in columns.
+    width: usize,
+    shape: Shape,
+    /// A jump marker removed from the text (`（下转第2版）`).
+    jump: Option<Furniture>,
+    /// The source line was indented (ideographic spaces, a tab, or two or
+    /// more spaces).
+    indent: bool,
+}
+
+/// Width of a character in columns: East Asian wide characters count two.
+fn char_width(c: char) -> usize {
+    let u = c as u32;
+    if (0x1100..=0x115f).contains(&u)
+        || (0x2e80..=0xa4cf).contains(&u)
+        || (0xac00..=0xd7a3).contains(&u)
+        || (0xf900..=0xfaff).contains(&u)
+        || (0xfe30..=0xfe4f).contains(&u)
+        || (0xff00..=0xff60).contains(&u)
+        || (0xffe0..=0xffe6).contains(&u)
+        || (0x20000..=0x3fffd).contains(&u)
+    {
+        2
+    } else {
+        1
+    }
+}
+
+fn width(s: &str) -> usize {
+    s.chars().map(char_width).sum()
+}
+
+/// Whether `c` is written without spaces around it (CJK text and its
+/// punctuation).
+fn is_cjk(c: char) -> bool {
+    char_width(c) == 2
+}
+
+/// English words that cannot end a sentence or a headline: a line ending
+/// in one was wrapped mid-sentence.
+const EN_CONTINUERS: &[&str] = &[
+    "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "with", "from", "and", "or",
+    "but", "that", "as", "is", "are", "was", "were", "be", "has", "have", "had", "will", "would",
+    "its", "their", "his", "her", "our", "this", "these", "than", "into", "about", "who", "which",
+];
+
+fn ending(s: &str) -> Ending {
+    if s.ends_with(|c: char| c.is_ascii_lowercase()) {
+        let word = s
+            .rsplit(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or("");
+        if EN_CONTINUERS.contains(&word) && word.len() < s.len() {
+            return Ending::Continues;
+        }
+    }
+    let core = s.trim_end_matches([
+        '”', '’', '」', '』', '"', '\'', '）', ')', '》', '】', ']', '*', '_',
+    ]);
+    let Some(last) = core.chars().next_back() else {
+        return Ending::Open;
+    };
+    match last {
+        '。' | '！' | '？' | '!' | '?' | '…' | '；' | ';' | '．' => Ending::Terminal,
+        '.' => {
+            // `No.` / `St.` / initials end no sentence, but a page this short
+            // on evidence is best read as ending one.
+            Ending::Terminal
+        }
+        '，' | '、' | '：' | ',' | ':' | '（' | '(' | '“' | '「' | '『' | '《' | '—' | '–'
+        | '/' => {
+            if s.ends_with(['”', '」', '』', '）', ')', '》', '】']) {
+                Ending::Open
+            } else {
+                Ending::Continues
+            }
+        }
+        _ => Ending::Open,
+    }
+}
+
+/// Whether `s` starts like the continuation of a sentence: a lower-case
+/// Latin letter, or punctuation that cannot open a paragraph.
+fn starts_mid_sentence(s: &str) -> bool {
+    match s.chars().next() {
+        Some(c) => {
+            c.is_lowercase()
+                || matches!(
+                    c,
+                    '，' | '、' | '。' | ',' | '.' | ';' | '；' | ')' | '）' | '：' | ':'
+                )
+        }
+        None => false,
+    }
+}
+
+/// Whether a line ends in a word broken by a hyphen (`infor-`).
+fn ends_with_hyphenation(s: &str) -> bool {
+    let mut rev = s.chars().rev();
+    rev.next() == Some('-') && rev.next().is_some_and(char::is_alphabetic)
+}
+
+/// Width of the first word of `s` (the first character for CJK).
+fn first_word_width(s: &str) -> usize {
+    let mut w = 0;
+    for c in s.chars() {
+        if is_cjk(c) {
+            return if w == 0 { char_width(c) } else { w };
+        }
+        if c == ' ' {
+            break;
+        }
+        w += 1;
+    }
+    w
+}
+
+/// Numbered-item prefixes: `1.`, `1、`, `一、`, `（一）`, `(1)`, `１．`, `①`.
+fn numbering_len(s: &str) -> usize {
+    let mut chars = s.char_indices().peekable();
+    let Some(&(_, first)) = chars.peek() else {
+        return 0;
+    };
+    if ('①'..='⑳').contains(&first) {
+        return first.len_utf8();
+    }
+    let is_num = |c: char| {
+        c.is_ascii_digit() || ('０'..='９').contains(&c) || "一二三四五六七八九十".contains(c)
+    };
+    if matches!(first, '（' | '(') {
+        let inner: String = s.chars().skip(1).take_while(|&c| is_num(c)).collect();
+        if inner.is_empty() {
+            return 0;
+        }
+        let after = s.chars().nth(1 + inner.chars().count());
+        return match after {
+            Some(c @ ('）' | ')')) => first.len_utf8() + inner.len() + c.len_utf8(),
+            _ => 0,
+        };
+    }
+    let digits: String = s.chars().take_while(|&c| is_num(c)).collect();
+    if digits.is_empty() || digits.chars().count() > 3 {
+        return 0;
+    }
+    let rest = &s[digits.len()..];
+    match rest.chars().next() {
+        Some(c @ ('、' | '．' | '.' | ')' | '）')) => {
+            // `1.5 million` and `2022.` are not item numbers.
+            let after = &rest[c.len_utf8()..];
+            if after.starts_with(|d: char| d.is_ascii_digit()) {
+                0
+            } else {
+                digits.len() + c.len_utf8()
+            }
+        }
+        _ => 0,
+    }
+}
+
+/// The numbering scheme of a numbered heading: `1.` (1), `一、` (2), `（一）`
+/// (3), `(1)` (4), `①` (5). Schemes rank items: a page numbering its
+/// articles `一、` numbers their sections `（一）`.
+fn numbering_scheme(s: &str) -> Option<u8> {
+    let n = numbering_len(s);
+    if n == 0 {
+        return None;
+    }
+    let first = s.chars().next()?;
+    let paren = matches!(first, '（' | '(');
+    let cjk_numeral = s[..n].chars().any(|c| "一二三四五六七八九十".contains(c));
+    Some(match (paren, cjk_numeral) {
+        _ if ('①'..='⑳').contains(&first) => 5,
+        (false, false) => 1,
+        (false, true) => 2,
+        (true, true) => 3,
+        (true, false) => 4,
+    })
+}
+
+/// Whether a short line reads as a fragment of prose, not a heading: it
+/// has clause punctuation (`、`, `，`) outside quotes and brackets.
+fn has_bare_clause_punct(s: &str) -> bool {
+    let s = &s[numbering_len(s)..];
+    let mut depth = 0i32;
+    for c in s.chars() {
+        match c {
+            '“' | '「' | '『' | '《' | '（' | '(' | '【' => depth += 1,
+            '”' | '」' | '』' | '》' | '）' | ')' | '】' => depth -= 1,
+            '、' | '，' | '；' if depth <= 0 => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Strips Markdown emphasis wrapping a whole line: `**x**`, `__x__`, `*x*`.
+fn strip_emphasis(s: &str) -> Option<&str> {
+    for mark in ["**", "__"] {
+        if s.len() > 2 * mark.len() && s.starts_with(mark) && s.ends_with(mark) {
+            let inner = s[mark.len()..s.len() - mark.len()].trim();
+            if !inner.is_empty() && !inner.contains(mark) {
+                return Some(inner);
+            }
+        }
+    }
+    None
+}
+
+fn strip_single_emphasis(s: &str) -> &str {
+    for mark in ['*', '_'] {
+        if s.len() > 2 && s.starts_with(mark) && s.ends_with(mark) {
+            return s[1..s.len() - 1].trim();
+        }
+    }
+    s
+}
+
+/// Shapes one cleaned, non-empty line.
+fn shape_line(text: String) -> (String, Shape, Option<Furniture>) {
+    // Markdown headings.
+    let hashes = text.chars().take_while(|&c| c == '#').count();
+    if (1..=6).contains(&hashes) && text[hashes..].starts_with(' ') {
+        let inner = text[hashes..].trim().trim_end_matches('#').trim();
+        let inner = strip_emphasis(inner).unwrap_or(inner).to_owned();
+        if !inner.is_empty() {
+            return (inner, Shape::MdHeading(hashes), None);
+        }
+    }
+    if let Some(d) = date::page_date(&text) {
+        return (text, Shape::PageDate(d), None);
+    }
+    if let Some(f) = furniture::classify(&text) {
+        return (text, Shape::Furniture(f), None);
+    }
+    // A short line carrying a web address that ends no sentence is a
+    // contact or link line (`Questions? … visit www.example.gov`).
+    if (text.contains("www.") || text.contains("://"))
+        && width(&text) <= HEAD_MAX_COLS
+        && ending(&text) != Ending::Terminal
+    {
+        return (text, Shape::Furniture(Furniture::Link), None);
+    }
+    if let Some(inner) = strip_emphasis(&text) {
+        let inner = inner.to_owned();
+        if let Some(c) = credit::find_line(&inner) {
+            return (inner, Shape::Credit(c), None);
+        }
+        return (inner, Shape::Bold, None);
+    }
+    let plain = strip_single_emphasis(&text);
+    if let Some(c) = credit::find_line(plain) {
+        return (plain.to_owned(), Shape::Credit(c), None);
+    }
+    if let Some(c) = credit::caption(plain) {
+        return (plain.to_owned(), Shape::Caption(c), None);
+    }
+    let (text, jump) = match furniture::strip_jump(&text) {
+        Some((rest, j)) => (rest, Some(j)),
+        None => (text, None),
+    };
+    if text.is_empty() {
+        return (
+            text,
+            Shape::Furniture(jump.unwrap_or(Furniture::JumpOut)),
+            jump,
+        );
+    }
+    let inline = credit::find(&text);
+    (text, Shape::Text(inline), jump)
+}
+
+fn read_lines(input: &str) -> Vec<Line> {
+    let mut lines = Vec::new();
+    let mut gap = 0;
+    for (i, raw) in input.lines().enumerate() {
+        let text = clean::line(raw);
+        if text.is_empty() {
+            gap += 1;
+            continue;
+        }
+        let indent = raw.starts_with(['\u{3000}', '\t']) || raw.starts_with("  ");
+        let (text, shape, jump) = shape_line(text);
+        lines.push(Line {
+            no: i + 1,
+            width: width(&text),
+            text,
+            gap,
+            shape,
+            jump,
+            indent,
+        });
+        gap = 0;
+    }
+    lines
+}
+
+/// Key a headline is compared by when looking for tables of contents:
+/// bullets, numbering, leader dots and page references removed.
+fn toc_key(s: &str) -> String {
+    let s = s.trim_start_matches(['·', '•', '-', '*', '▪', '●', '◆', '■', '□', '○', '>', ' ']);
+    let s = &s[numbering_len(s)..];
+    let s = s.trim_end_matches(|c: char| {
+        c.is_ascii_digit()
+            || matches!(
+                c,
+                '.' | '…'
+                    | '·'
+                    | ' '
+                    | '版'
+                    | '页'
+                    | '頁'
+                    | '第'
+                    | 'P'
+                    | 'p'
+                    | 'A'
+                    | 'B'
+                    | 'C'
+                    | 'D'
+                    | '-'
+                    | '–'
+                    | '—'
+            )
+    });
+    s.trim().to_owned()
+}
+
+/// Marks tables of contents: after a contents header, and any run of two or
+/// more short lines each repeating a line found later on the page.
+fn mark_contents(lines: &mut [Line]) {
+    let keys: Vec<Option<String>> = lines
+        .iter()
+        .map(|l| match l.shape {
+            Shape::Text(None) | Shape::Bold | Shape::MdHeading(_) if l.width <= HEAD_MAX_COLS => {
+                let k = toc_key(&l.text);
+                (k.chars().count() >= 2).then_some(k)
+            }
+            _ => None,
+        })
+        .collect();
+    // Which keys occur again later.
+    let mut repeated = vec![false; lines.len()];
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, k) in keys.iter().enumerate().rev() {
+        if let Some(k) = k {
+            if seen.contains_key(k.as_str()) {
+                repeated[i] = true;
+            }
+            seen.insert(k.as_str(), i);
+        }
+    }
+    let mut i = 0;
+    while i < lines.len() {
+        let after_header = matches!(lines[i].shape, Shape::Furniture(Furniture::Contents));
+        let start = if after_header { i + 1 } else { i };
+        let mut j = start;
+        while j < lines.len() && repeated[j] && (j == start || lines[j].gap <= 1) {
+            j += 1;
+        }
+        let run = j - start;
+        if run >= 2 || (after_header && run >= 1) {
+            for line in &mut lines[start..j] {
+                line.shape = Shape::Furniture(Furniture::Contents);
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// The wrap width of a hard-wrapped page, if the page is one: measured on
+/// runs of adjacent prose lines (runs with sentence punctuation, so that
+/// headline stacks do not count).
+fn hard_wrap_width(lines: &[Line]) -> Option<usize> {
+    let mut widths: Vec<usize> = Vec::new();
+    let mut run: Vec<&Line> = Vec::new();
+    let mut flush = |run: &mut Vec<&Line>| {
+        let prose = run.iter().any(|l| ending(&l.text) != Ending::Open);
+        if run.len() >= 2 && prose {
+            widths.extend(run[..run.len() - 1].iter().map(|l| l.width));
+        }
+        run.clear();
+    };
+    for l in lines {
+        let text = matches!(l.shape, Shape::Text(_));
+        if !text || l.gap > 0 {
+            flush(&mut run);
+        }
+        if text {
+            run.push(l);
+        }
+    }
+    flush(&mut run);
+    if widths.len() < 3 {
+        return None;
+    }
+    widths.sort_unstable();
+    let wrap = widths[(widths.len() * 95 / 100).min(widths.len() - 1)];
+    if wrap > HARD_WRAP_MAX_COLS {
+        return None;
+    }
+    let full = widths.iter().filter(|&&w| w * 10 >= wrap * 8).count();
+    (full * 100 >= widths.len() * HARD_WRAP_MIN_FULL_PERCENT).then_some(wrap)
+}
+
+/// How two text lines are joined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Join {
+    /// Separate units.
+    No,
+    /// Same paragraph, with the separator the script needs.
+    Yes(&'static str),
+}
+
+fn join_separator(a: &str, b: &str) -> &'static str {
+    let last = a.chars().next_back().unwrap_or(' ');
+    let first = b.chars().next().unwrap_or(' ');
+    if is_cjk(last) || is_cjk(first) {
+        ""
+    } else {
+        " "
+    }
+}
+
+/// Heading candidates: short lines with no terminal punctuation.
+fn heading_shaped(l: &Line) -> bool {
+    let open = match ending(&l.text) {
+        Ending::Open => true,
+        // A headline may ask or exclaim; prose lines that do are longer.
+        Ending::Terminal => {
+            l.text.ends_with(['?', '!', '？', '！']) && l.width <= HEAD_MAX_COLS / 2
+        }
+        Ending::Continues => false,
+    };
+    open && l.width <= HEAD_MAX_COLS
+        && !l.text.starts_with(|c: char| c.is_lowercase())
+        && l.jump.is_none()
+}
+
+/// Decides whether text line `b` continues text line `a`.
+fn join(a: &Line, b: &Line, gap: usize, wrap: Option<usize>, a_credited: bool) -> Join {
+    let Shape::Text(inline) = &b.shape else {
+        return Join::No;
+    };
+    if inline.is_some() || a_credited {
+        return Join::No;
+    }
+    if ends_with_hyphenation(&a.text) && b.text.starts_with(|c: char| c.is_lowercase()) {
+        return Join::Yes("-");
+    }
+    let sep = join_separator(&a.text, &b.text);
+    let wrapped = wrap.is_some_and(|w| a.width + 1 + first_word_width(&b.text) > w);
+    match ending(&a.text) {
+        Ending::Continues => Join::Yes(sep),
+        Ending::Terminal => {
+            if gap == 0 && (wrapped || starts_mid_sentence(&b.text)) {
+                Join::Yes(sep)
+            } else {
+                Join::No
+            }
+        }
+        Ending::Open => {
+            if starts_mid_sentence(&b.text) || a.width > HEAD_MAX_COLS {
+                return Join::Yes(sep);
+            }
+            if gap == 0 {
+                return if wrapped { Join::Yes(sep) } else { Join::No };
+            }
+            // Across a blank line: a full-width line of a wrapped page, or a
+            // short CJK fragment with clause punctuation followed by prose.
+            let full = wrap.is_some_and(|w| a.width * 10 >= w * 9);
+            let fragment = a.text.chars().next_back().is_some_and(is_cjk)
+                && has_bare_clause_punct(&a.text)
+                && !heading_shaped(b);
+            if full || fragment {
+                Join::Yes(sep)
+            } else {
+                Join::No
+            }
+        }
+    }
+}
+
+/// One element of the page after joining.
+#[derive(Debug)]
+enum Unit {
+    /// A paragraph (or heading candidate) made of source lines `lines`.
+    Text {
+        lines: Vec<usize>,
+        text: String,
+        credit: Option<Credit>,
+        heading: bool,
+        jump_out: bool,
+        jump_in: bool,
+    },
+    MdHeading {
+        line: usize,
+        level: usize,
+    },
+    Bold {
+        line: usize,
+    },
+    Credit {
+        line: usize,
+    },
+    Caption {
+        line: usize,
+    },
+    Furniture {
+        line: usize,
+    },
+}
+
+impl Unit {
+    fn first_line(&self) -> usize {
+        match self {
+            Unit::Text { lines, .. } => lines[0],
+            Unit::MdHeading { line, .. }
+            | Unit::Bold { line }
+            | Unit::Credit { line }
+            | Unit::Caption { line }
+            | Unit::Furniture { line } => *line,
+        }
+    }
+
+    fn is_heading(&self) -> bool {
+        matches!(
+            self,
+            Unit::Text { heading: true, .. } | Unit::MdHeading { .. } | Unit::Bold { .. }
+        )
+    }
+
+    fn is_credit(&self) -> bool {
+        matches!(
+            self,
+            Unit::Credit { .. }
+                | Unit::Text {
+                    credit: Some(_),
+                    ..
+                }
+        )
+    }
+}
+
+/// Whether paragraphs on this page open with an indent and run on over
+/// unindented lines (Hong Kong and Taiwan exports, some word processors).
+fn indented_page(lines: &[Line]) -> bool {
+    let mut opened = 0;
+    let mut continued = 0;
+    for w in lines.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        if !matches!(a.shape, Shape::Text(_)) || !matches!(b.shape, Shape::Text(_)) {
+            continue;
+        }
+        if a.indent {
+            opened += 1;
+        }
+        if b.gap == 0 && !b.indent && (a.indent || continued > 0) {
+            continued += 1;
+        }
+    }
+    opened >= 2 && continued >= 2
+}
+
+/// Whether furniture of this kind may sit inside a paragraph cut by a page
+/// break without ending it.
+fn transparent(shape: &Shape) -> bool {
+    matches!(
+        shape,
+        Shape::PageDate(_)
+            | Shape::Furniture(
+                Furniture::PageNumber
+                    | Furniture::Editor
+                    | Furniture::Navigation
+                    | Furniture::Link
+                    | Furniture::Copyright
+            )
+    )
+}
+
+/// Pass 3: joins text lines into units.
+fn build_units(lines: &mut [Line], notes: &mut [(LineKind, &'static str)]) -> Vec<Unit> {
+    let indented = indented_page(lines);
+    let wrap = if indented {
+        None
+    } else {
+        hard_wrap_width(lines)
+    };
+    // Whether the next significant line after `i` is a credit.
+    let mut credited_after = vec![false; lines.len()];
+    let mut next_credit = false;
+    for i in (0..lines.len()).rev() {
+        credited_after[i] = next_credit;
+        match &lines[i].shape {
+            Shape::Credit(_) | Shape::Text(Some(_)) => next_credit = true,
+            Shape::Caption(_) | Shape::Furniture(_) | Shape::PageDate(_) => {}
+            _ => next_credit = false,
+        }
+    }
+    let mut units = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = &lines[i];
+        match &line.shape {
+            Shape::Text(_) => {}
+            Shape::MdHeading(level) => {
+                units.push(Unit::MdHeading {
+                    line: i,
+                    level: *level,
+                });
+                i += 1;
+                continue;
+            }
+            Shape::Bold => {
+                units.push(Unit::Bold { line: i });
+                i += 1;
+                continue;
+            }
+            Shape::Credit(_) => {
+                units.push(Unit::Credit { line: i });
+                i += 1;
+                continue;
+            }
+            Shape::Caption(_) => {
+                units.push(Unit::Caption { line: i });
+                i += 1;
+                continue;
+            }
+            Shape::Furniture(_) | Shape::PageDate(_) => {
+                units.push(Unit::Furniture { line: i });
+                i += 1;
+                continue;
+            }
+        }
+        // A run of joined text lines starting at `i`.
+        let credit = match &mut lines[i].shape {
+            Shape::Text(c) => c.take(),
+            _ => None,
+        };
+        let mut text = match &credit {
+            Some(c) => c.rest.clone(),
+            None => lines[i].text.clone(),
+        };
+        let mut members = vec![i];
+        let mut jump_out = lines[i].jump == Some(Furniture::JumpOut);
+        let jump_in = lines[i].jump == Some(Furniture::JumpIn);
+        let mut last = i;
+        let mut j = i + 1;
+        let mut skipped = Vec::new();
+        while j < lines.len() && !jump_out {
+            if transparent(&lines[j].shape) {
+                skipped.push(j);
+                j += 1;
+                continue;
+            }
+            let gap = lines[j].gap + skipped.len();
+            let a = &lines[last];
+            let a_text_line = Line {
+                no: a.no,
+                text: if members.len() == 1 {
+                    text.clone()
+                } else {
+                    a.text.clone()
+                },
+                gap: a.gap,
+                width: a.width,
+                shape: Shape::Bold,
+                jump: a.jump,
+                indent: a.indent,
+            };
+            let credited = members.len() == 1 && credit.is_none() && credited_after[last];
+            let decision = if lines[j].jump == Some(Furniture::JumpIn) {
+                Join::No
+            } else if indented && matches!(lines[j].shape, Shape::Text(None)) {
+                // Indented pages: an indented line opens a paragraph, an
+                // unindented one right below continues it.
+                if lines[j].indent || gap > 0 {
+                    Join::No
+                } else if lines[i].indent {
+                    Join::Yes(join_separator(&a_text_line.text, &lines[j].text))
+                } else {
+                    join(&a_text_line, &lines[j], gap, wrap, credited)
+                }
+            } else {
+                join(&a_text_line, &lines[j], gap, wrap, credited)
+            };
+            let Join::Yes(sep) = decision else { break };
+            if !skipped.is_empty() {
+                for &s in &skipped {
+                    units.push(Unit::Furniture { line: s });
+                }
+                skipped.clear();
+            }
+            if sep == "-" {
+                text.pop();
+            } else {
+                text.push_str(sep);
+            }
+            text.push_str(&lines[j].text);
+            notes[j] = (LineKind::Joined, join_reason(&lines[last], &lines[j]));
+            members.push(j);
+            jump_out = lines[j].jump == Some(Furniture::JumpOut);
+            last = j;
+            j += 1;
+        }
+        let heading = members.len() == 1
+            && credit.is_none()
+            && heading_shaped(&lines[i])
+            && !(indented && lines[i].indent)
+            && !matches!(
+                lines.get(j).map(|l| &l.shape),
+                Some(Shape::Furniture(Furniture::JumpOut))
+            )
+            && (credited_after[i]
+                || !has_bare_clause_punct(&lines[i].text)
+                || numbering_len(&lines[i].text) > 0);
+        units.push(Unit::Text {
+            lines: members,
+            text,
+            credit,
+            heading,
+            jump_out,
+            jump_in,
+        });
+        // Furniture skipped without a join is emitted after the paragraph.
+        i = if skipped.is_empty() { j } else { skipped[0] };
+    }
+    units
+}
+
+fn join_reason(a: &Line, b: &Line) -> &'static str {
+    if ends_with_hyphenation(&a.text) {
+        return "hyphenated word continued";
+    }
+    match ending(&a.text) {
+        Ending::Continues => "previous line ends mid-sentence (，、：)",
+        Ending::Terminal => "line wrapped at the page width",
+        Ending::Open if starts_mid_sentence(&b.text) => "continues a sentence",
+        Ending::Open if a.width > HEAD_MAX_COLS => "previous line cut without terminal punctuation",
+        Ending::Open => "previous line is a cut fragment",
+    }
+}
+
+/// An article being assembled.
+#[derive(Debug, Default)]
+struct Draft {
+    article: Article,
+    jumped_out: bool,
+    has_body: bool,
+}
+
+/// A headline stack resolved into its parts.
+struct Stack {
+    section: Option<usize>,
+    kicker: Option<usize>,
+    title: usize,
+    subtitle: Option<usize>,
+}
+
+fn starts_with_dash(s: &str) -> bool {
+    s.starts_with(['—', '–', '-', '－'])
+}
+
+/// Assigns the lines of a headline stack (unit indices) to their roles.
+/// `gaps[k]` is the number of blank lines before member `k`.
+fn resolve_stack(members: &[usize], texts: &[&str], gaps: &[usize], page_top: bool) -> Stack {
+    let mut start = 0;
+    let mut section = None;
+    // A banner: the first of several lines, set apart by a blank line.
+    if members.len() >= 2 && gaps[1] >= 1 && (page_top || gaps[1] >= 2) {
+        section = Some(members[0]);
+        start = 1;
+    }
+    let rest = &members[start..];
+    let rest_texts = &texts[start..];
+    match rest.len() {
+        0 => Stack {
+            section: None,
+            kicker: None,
+            title: members[0],
+            subtitle: None,
+        },
+        1 => Stack {
+            section,
+            kicker: None,
+            title: rest[0],
+            subtitle: None,
+        },
+        2 => {
+            let latin = rest_texts[0].chars().all(|c| !is_cjk(c));
+            let kicker_first = !starts_with_dash(rest_texts[1])
+                && (!latin
+                    || rest_texts[0].ends_with(':')
+                    || rest_texts[0].chars().all(|c| !c.is_lowercase()));
+            if kicker_first {
+                Stack {
+                    section,
+                    kicker: Some(rest[0]),
+                    title: rest[1],
+                    subtitle: None,
+                }
+            } else {
+                Stack {
+                    section,
+                    kicker: None,
+                    title: rest[0],
+                    subtitle: Some(rest[1]),
+                }
+            }
+        }
+        n => Stack {
+            section,
+            kicker: Some(rest[n - 3]),
+            title: rest[n - 2],
+            subtitle: Some(rest[n - 1]),
+        },
+    }
+}
+
+fn push_authors(article: &mut Article, authors: &[Author]) {
+    for a in authors {
+        if !article.authors.contains(a) {
+            article.authors.push(a.clone());
+        }
+    }
+}
+
+/// Reads a newspaper page. With `explain`, also records what every source
+/// line was taken for.
+pub(crate) fn parse(input: &str, explain: Option<&mut Vec<Explained>>) -> Page {
+    let mut lines = read_lines(input);
+    mark_contents(&mut lines);
+    let mut notes: Vec<(LineKind, &'static str)> = lines
+        .iter()
+        .map(|l| match &l.shape {
+            Shape::Furniture(f) => (LineKind::Furniture, f.why()),
+            Shape::PageDate(_) => (LineKind::Furniture, "page date"),
+            Shape::Credit(c) => (LineKind::Credit, c.why),
+            Shape::Caption(_) => (
+                LineKind::Caption,
+                "photo caption (△ / Photo: / …摄 / …供图)",
+            ),
+            _ => (LineKind::Paragraph, "prose"),
+        })
+        .collect();
+    let page_date = lines.iter().find_map(|l| match l.shape {
+        Shape::PageDate(d) => Some(Dated::Day(d)),
+        _ => None,
+    });
+    let units = build_units(&mut lines, &mut notes);
+    let mut bulletin = assemble(&lines, &units, &mut notes);
+    if let Some(out) = explain {
+        for (l, (kind, why)) in lines.iter().zip(notes) {
+            let why = match &l.shape {
+                Shape::Credit(c) if kind == LineKind::Credit => format!("{why}: {}", c.prefix),
+                _ => why.to_owned(),
+            };
+            out.push(Explained {
+                line: l.no,
+                kind,
+                text: l.text.clone(),
+                why,
+            });
+        }
+    }
+    bulletin.articles.retain(|a| !a.title.is_empty());
+    Page {
+        bulletin,
+        page_date,
+    }
+}
+
+/// The Markdown heading level that starts articles: the shallowest level,
+/// unless it is used once, first, as the page title above deeper headings.
+fn article_level(lines: &[Line], units: &[Unit]) -> Option<(usize, Option<usize>)> {
+    let levels: Vec<(usize, usize)> = units
+        .iter()
+        .enumerate()
+        .filter_map(|(i, u)| match u {
+            Unit::MdHeading { level, .. } => Some((i, *level)),
+            _ => None,
+        })
+        .collect();
+    let min = levels.iter().map(|&(_, l)| l).min()?;
+    let at_min: Vec<usize> = levels
+        .iter()
+        .filter(|&&(_, l)| l == min)
+        .map(|&(i, _)| i)
+        .collect();
+    let deeper = levels.iter().map(|&(_, l)| l).filter(|&l| l > min).min();
+    let first_content = units
+        .iter()
+        .position(|u| !matches!(u, Unit::Furniture { .. }));
+    if let (1, Some(next), Some(first)) = (at_min.len(), deeper, first_content) {
+        if at_min[0] == first {
+            let _ = lines;
+            return Some((next, Some(at_min[0])));
+        }
+    }
+    Some((min, None))
+}
+
+fn unit_text<'a>(lines: &'a [Line], u: &'a Unit) -> &'a str {
+    match u {
+        Unit::Text { text, .. } => text,
+        other => &lines[other.first_line()].text,
+    }
+}
+
+/// Pass 4: units → articles.
+fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str)]) -> Bulletin {
+    let md = article_level(lines, units);
+    let credit_mode = units.iter().enumerate().any(|(i, u)| {
+        u.is_heading()
+            && units[i + 1..]
+                .iter()
+                .find(|n| !matches!(n, Unit::Furniture { .. } | Unit::Caption { .. }))
+                .is_some_and(Unit::is_credit)
+    });
+    // The typography of credited headlines: when every one of them is a
+    // `**bold**` line, every bold line on the page is a headline too.
+    let mut credited_styles = (0usize, 0usize);
+    for (i, u) in units.iter().enumerate() {
+        let credited = units[i + 1..]
+            .iter()
+            .find(|n| !matches!(n, Unit::Furniture { .. } | Unit::Caption { .. }))
+            .is_some_and(Unit::is_credit);
+        match u {
+            Unit::Bold { .. } if credited => credited_styles.0 += 1,
+            Unit::Text { heading: true, .. } if credited => credited_styles.1 += 1,
+            _ => {}
+        }
+    }
+    let bold_headlines = credited_styles.0 > 0 && credited_styles.1 == 0;
+    // The numbering scheme of the first numbered headline.
+    let mut article_scheme: Option<u8> = None;
+    let mut bulletin = Bulletin::default();
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut current: Option<usize> = None;
+    let mut pending_captions: Vec<usize> = Vec::new();
+    let mut pending_authors: Vec<Author> = Vec::new();
+    let mut join_to_last = false;
+    // A Markdown page title over every article.
+    let mut page_section: Option<String> = None;
+
+    let mut i = 0;
+    while i < units.len() {
+        let u = &units[i];
+        // Markdown headings decide for themselves.
+        if let Unit::MdHeading { line, level } = u {
+            let (art_level, banner) = md.unwrap_or((*level, None));
+            if banner == Some(i) {
+                page_section = Some(lines[*line].text.clone());
+                notes[*line] = (
+                    LineKind::Section,
+                    "Markdown page title above deeper headings",
+                );
+                i += 1;
+                continue;
+            }
+            if *level > art_level && current.is_some() {
+                if let Some(c) = current {
+                    drafts[c]
+                        .article
+                        .blocks
+                        .push(Block::Subheading(lines[*line].text.clone()));
+                    drafts[c].has_body = true;
+                }
+                notes[*line] = (
+                    LineKind::Subheading,
+                    "Markdown heading below the article level",
+                );
+                i += 1;
+                continue;
+            }
+        }
+        if u.is_heading() {
+            // Collect the stack of heading units.
+            let mut members = vec![i];
+            let is_md = matches!(u, Unit::MdHeading { .. });
+            let mut k = i + 1;
+            while !is_md
+                && k < units.len()
+                && units[k].is_heading()
+                && !matches!(units[k], Unit::MdHeading { .. })
+            {
+                members.push(k);
+                k += 1;
+            }
+            let next = units[k..]
+                .iter()
+                .find(|n| !matches!(n, Unit::Furniture { .. } | Unit::Caption { .. }));
+            let credited = next.is_some_and(Unit::is_credit);
+            let adjacent_stack = members.len() >= 2
+                && members[1..]
+                    .iter()
+                    .any(|&m| lines[units[m].first_line()].gap == 0);
+            let continues = drafts.iter().position(|d| {
+                d.jumped_out
+                    && members
+                        .iter()
+                        .any(|&m| unit_text(lines, &units[m]) == d.article.title)
+            });
+            let jump_head = units[k..]
+                .iter()
+                .take_while(|n| {
+                    matches!(
+                        n,
+                        Unit::Furniture { .. }
+                            | Unit::Caption { .. }
+                            | Unit::Text { jump_in: true, .. }
+                    )
+                })
+                .any(|n| match n {
+                    Unit::Furniture { line } => {
+                        matches!(lines[*line].shape, Shape::Furniture(Furniture::JumpIn))
+                    }
+                    Unit::Text { jump_in, .. } => *jump_in,
+                    _ => false,
+                })
+                || matches!(next, Some(Unit::Text { jump_in: true, .. }));
+            if jump_head && drafts.iter().any(|d| d.jumped_out) {
+                // A jump head (`Budget`) over the rest of a story continued
+                // from another page: the jump line that follows resumes it.
+                for &m in &members {
+                    notes[units[m].first_line()] =
+                        (LineKind::Furniture, "jump head over a continued story");
+                }
+                i = k;
+                continue;
+            }
+            if let Some(d) = continues {
+                // A jump head repeating the headline of an article that was
+                // continued from another page.
+                current = Some(d);
+                drafts[d].jumped_out = false;
+                join_to_last = true;
+                for &m in &members {
+                    notes[units[m].first_line()] = (
+                        LineKind::Furniture,
+                        "jump head repeating a continued headline",
+                    );
+                }
+                i = k;
+                continue;
+            }
+            // A stack with no body before the next heading is a masthead or
+            // a banner of the page, not an article.
+            if !is_md && next.map_or(true, Unit::is_heading) {
+                for &m in &members {
+                    notes[units[m].first_line()] = (
+                        LineKind::Furniture,
+                        "masthead / banner: no body before the next heading",
+                    );
+                }
+                i = k;
+                continue;
+            }
+            let scheme = numbering_scheme(unit_text(lines, &units[members[0]]));
+            // A numbered heading of another scheme than the numbered
+            // articles (`（一）` under `二、`) is a section of the article.
+            let sub_numbered = members.len() == 1
+                && current.is_some()
+                && article_scheme.is_some()
+                && scheme != article_scheme;
+            let is_article = !sub_numbered
+                && (is_md
+                    || credited
+                    || (bold_headlines && matches!(units[members[0]], Unit::Bold { .. }))
+                    || current.is_none()
+                    || adjacent_stack
+                    || (!credit_mode && !jump_head && md.is_none()));
+            if !is_article {
+                if let Some(c) = current {
+                    for &m in &members {
+                        let t = unit_text(lines, &units[m]).to_owned();
+                        drafts[c].article.blocks.push(Block::Subheading(t));
+                        notes[units[m].first_line()] = (
+                            LineKind::Subheading,
+                            "short line without terminal punctuation inside an article, no credit follows",
+                        );
+                    }
+                    drafts[c].has_body = true;
+                }
+                i = k;
+                continue;
+            }
+            let texts: Vec<&str> = members
+                .iter()
+                .map(|&m| unit_text(lines, &units[m]))
+                .collect();
+            let gaps: Vec<usize> = members
+                .iter()
+                .map(|&m| lines[units[m].first_line()].gap)
+                .collect();
+            let stack = resolve_stack(&members, &texts, &gaps, drafts.is_empty());
+            let mut article = Article {
+                title: unit_text(lines, &units[stack.title]).to_owned(),
+                line: lines[units[stack.title].first_line()].no,
+                section: page_section.clone(),
+                ..Default::default()
+            };
+            let why_title = if is_md {
+                "Markdown heading at the article level"
+            } else if credited {
+                "headline: a credit follows"
+            } else if current.is_none() {
+                "headline: first heading on the page"
+            } else if adjacent_stack {
+                "headline: part of a headline stack"
+            } else {
+                "headline: page has no credits, every heading starts an article"
+            };
+            notes[units[stack.title].first_line()] = (LineKind::Headline, why_title);
+            if let Some(s) = stack.section {
+                let t = unit_text(lines, &units[s]).to_owned();
+                article.section = Some(t);
+                notes[units[s].first_line()] =
+                    (LineKind::Section, "banner set apart above the headline");
+            }
+            if let Some(kk) = stack.kicker {
+                article.kicker = Some(unit_text(lines, &units[kk]).to_owned());
+                notes[units[kk].first_line()] =
+                    (LineKind::Kicker, "line above the headline in its stack");
+            }
+            if let Some(s) = stack.subtitle {
+                article.subtitle = Some(unit_text(lines, &units[s]).to_owned());
+                notes[units[s].first_line()] =
+                    (LineKind::Subtitle, "line below the headline in its stack");
+            }
+            push_authors(&mut article, &pending_authors);
+            pending_authors.clear();
+            for c in pending_captions.drain(..) {
+                if let Shape::Caption(credit) = &lines[c].shape {
+                    article.blocks.push(Block::Caption {
+                        text: lines[c].text.clone(),
+                        credit: credit.clone(),
+                    });
+                }
+            }
+            if article_scheme.is_none() {
+                article_scheme = numbering_scheme(&article.title);
+            }
+            drafts.push(Draft {
+                article,
+                ..Default::default()
+            });
+            current = Some(drafts.len() - 1);
+            join_to_last = false;
+            i = k;
+            continue;
+        }
+        match u {
+            Unit::Credit { line } => {
+                if let Shape::Credit(c) = &lines[*line].shape {
+                    match current {
+                        Some(d) => push_authors(&mut drafts[d].article, &c.authors),
+                        None => pending_authors.extend(c.authors.iter().cloned()),
+                    }
+                }
+            }
+            Unit::Caption { line } => match current {
+                Some(d) => {
+                    if let Shape::Caption(credit) = &lines[*line].shape {
+                        drafts[d].article.blocks.push(Block::Caption {
+                            text: lines[*line].text.clone(),
+                            credit: credit.clone(),
+                        });
+                    }
+                }
+                None => pending_captions.push(*line),
+            },
+            Unit::Furniture { line } => {
+                if matches!(lines[*line].shape, Shape::Furniture(Furniture::JumpOut)) {
+                    if let Some(d) = current {
+                        drafts[d].jumped_out = true;
+                    }
+                }
+                if matches!(lines[*line].shape, Shape::Furniture(Furniture::JumpIn)) {
+                    if let Some(d) = drafts.iter().rposition(|d| d.jumped_out) {
+                        if let Some(c) = current {
+                            if c != d
+                                && !drafts[c].has_body
+                                && drafts[c].article.title == drafts[d].article.title
+                            {
+                                drafts.remove(c);
+                            }
+                        }
+                        let d = drafts.iter().rposition(|d| d.jumped_out).unwrap_or(0);
+                        current = Some(d);
+                        drafts[d].jumped_out = false;
+                        join_to_last = true;
+                    }
+                }
+            }
+            Unit::Text {
+                lines: members,
+                text,
+                credit,
+                jump_out,
+                jump_in,
+                ..
+            } => {
+                if *jump_in {
+                    if let Some(d) = drafts.iter().rposition(|d| d.jumped_out) {
+                        current = Some(d);
+                        drafts[d].jumped_out = false;
+                        join_to_last = true;
+                    }
+                }
+                let first = members[0];
+                if credit.is_some() {
+                    notes[first] = (LineKind::Credit, credit.as_ref().map_or("", |c| c.why));
+                }
+                match current {
+                    None => {
+                        // Prose before any headline: page furniture (intros,
+                        // mastheads) unless the page has no headline at all.
+                        notes[first] = (LineKind::Furniture, "text before the first headline");
+                        for &m in &members[1..] {
+                            notes[m] = (LineKind::Furniture, "text before the first headline");
+                        }
+                        if let Some(c) = credit {
+                            pending_authors.extend(c.authors.iter().cloned());
+                        }
+                    }
+                    Some(d) => {
+                        let draft = &mut drafts[d];
+                        if let Some(c) = credit {
+                            push_authors(&mut draft.article, &c.authors);
+                        }
+                        if !text.is_empty() {
+                            if credit.is_none() {
+                                notes[first] = (LineKind::Paragraph, "prose");
+                            }
+                            let appended = join_to_last
+                                && match draft
+                                    .article
+                                    .blocks
+                                    .iter_mut()
+                                    .rev()
+                                    .find(|b| matches!(b, Block::Paragraph(_)))
+                                {
+                                    Some(Block::Paragraph(p)) if ending(p) != Ending::Terminal => {
+                                        let sep = join_separator(p, text);
+                                        p.push_str(sep);
+                                        p.push_str(text);
+                                        notes[first] =
+                                            (LineKind::Joined, "continued from another page");
+                                        true
+                                    }
+                                    _ => false,
+                                };
+                            if !appended {
+                                draft.article.blocks.push(Block::Paragraph(text.clone()));
+                            }
+                            draft.has_body = true;
+                        }
+                        if *jump_out {
+                            draft.jumped_out = true;
+                        }
+                        join_to_last = false;
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if drafts.is_empty() {
+        return untitled(lines, units, bulletin, notes);
+    }
+    bulletin.articles = drafts.into_iter().map(|d| d.article).collect();
+    // The bulletin's own section is a banner that covers every article; a
+    // banner over some articles stays on those articles only.
+    let first = bulletin.articles.first().and_then(|a| a.section.clone());
+    bulletin.section = first.filter(|s| {
+        bulletin
+            .articles
+            .iter()
+            .all(|a| a.section.as_deref() == Some(s.as_str()))
+    });
+    bulletin
+}
+
+/// A page without any headline: one article titled by its first line.
+fn untitled(
+    lines: &[Line],
+    units: &[Unit],
+    mut bulletin: Bulletin,
+    notes: &mut [(LineKind, &'static str)],
+) -> Bulletin {
+    let mut article = Article::default();
+    for u in units {
+        match u {
+            Unit::Text {
+                text,
+                credit,
+                lines: members,
+                ..
+            } => {
+                if let Some(c) = credit {
+                    push_authors(&mut article, &c.authors);
+                }
+                if text.is_empty() {
+                    continue;
+                }
+                if article.title.is_empty() {
+                    article.title = first_sentence(text);
+                    article.line = lines[members[0]].no;
+                    notes[members[0]] = (
+                        LineKind::Headline,
+                        "page has no headline: first line titles it",
+                    );
+                }
+                article.blocks.push(Block::Paragraph(text.clone()));
+            }
+            Unit::Credit { line } => {
+                if let Shape::Credit(c) = &lines[*line].shape {
+                    push_authors(&mut article, &c.authors);
+                }
+            }
+            Unit::Caption { line } => {
+                if let Shape::Caption(credit) = &lines[*line].shape {
+                    article.blocks.push(Block::Caption {
+                        text: lines[*line].text.clone(),
+                        credit: credit.clone(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    if !article.title.is_empty() {
+        bulletin.articles.push(article);
+    }
+    bulletin
+}
+
+/// The first sentence of `text`, at most a headline's length.
+fn first_sentence(text: &str) -> String {
+    let mut out = String::new();
+    let mut w = 0;
+    for c in text.chars() {
+        if matches!(c, '。' | '！' | '？' | '.' | '!' | '?') || w + char_width(c) > HEAD_MAX_COLS
+        {
+            break;
+        }
+        w += char_width(c);
+        out.push(c);
+    }
+    out.trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Role;
+
+    #[test]
+    fn endings() {
+        let cases = [
+            ("完成了。", Ending::Terminal),
+            ("他说：“很方便！”", Ending::Terminal),
+            ("The vote was close.", Ending::Terminal),
+            ("召开专题会议、", Ending::Continues),
+            ("新华村主要负责人说：", Ending::Continues),
+            ("the plan,", Ending::Continues),
+            ("The council voted on", Ending::Continues),
+            ("Council approves new budget", Ending::Open),
+            ("让群众喜", Ending::Open),
+            ("江海区实行“六学模式”", Ending::Open),
+            ("（一）严格质量管理", Ending::Open),
+            ("", Ending::Open),
+        ];
+        for (s, want) in cases {
+            assert_eq!(ending(s), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn numbering() {
+        let cases = [
+            ("1. Curbside leaf collection", Some(1)),
+            ("１．城区新增口袋公园", Some(1)),
+            ("12、会议要求", Some(1)),
+            ("一、县政府召开防汛工作部署会", Some(2)),
+            ("（一）严格质量管理", Some(2 + 1)),
+            ("(1) Roads", Some(4)),
+            ("①第一条", Some(5)),
+            ("1.5 million people", None),
+            ("2022. A year", None),
+            ("江海区", None),
+        ];
+        for (s, want) in cases {
+            assert_eq!(numbering_scheme(s), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn clause_fragments() {
+        let cases = [
+            ("针对党员人数少、流动性大的两新组织", true),
+            ("团区委开展“共青团与人大代表、政协委员面对面”活动", false),
+            ("一、县政府召开防汛工作部署会", false),
+            ("领导带头 先学一步 深学一层", false),
+            ("坚持稳中求进，推动高质量发展", true),
+        ];
+        for (s, want) in cases {
+            assert_eq!(has_bare_clause_punct(s), want, "{s}");
+        }
+    }
+
+    fn titles(page: &str) -> Vec<String> {
+        parse(page, None)
+            .bulletin
+            .articles
+            .iter()
+            .map(|a| a.title.clone())
+            .collect()
+    }
+
+    fn paragraphs(page: &str) -> Vec<String> {
+        parse(page, None)
+            .bulletin
+            .articles
+            .iter()
+            .flat_map(|a| &a.blocks)
+            .filter_map(|b| match b {
+                Block::Paragraph(p) => Some(p.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn joins_paragraphs_cut_by_the_column_flow() {
+        let lead = "标题一行\n\n□本报记者 张三\n\n";
+        let cases: &[(&str, &[&str])] = &[
+            // CJK text cut without punctuation after a long line.
+            (
+                "第一段很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长，让群众喜\n\n闻乐见的形式，把精神送进千家万户。",
+                &["第一段很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长，让群众喜闻乐见的形式，把精神送进千家万户。"],
+            ),
+            // Clause punctuation at the end of a line.
+            ("各级党组织以召开专题会议、\n\n“上讲台”讲党课等方式学习。", &["各级党组织以召开专题会议、“上讲台”讲党课等方式学习。"]),
+            ("负责人说：\n\n“为了加强接种。”", &["负责人说：“为了加强接种。”"]),
+            // Terminal punctuation ends a paragraph.
+            ("第一段。\n第二段。", &["第一段。", "第二段。"]),
+            // English hyphenation and lower-case continuation.
+            ("The rules give officials infor-\nmation they need.", &["The rules give officials information they need."]),
+            ("The council voted on\nTuesday to approve it.\n\nA second paragraph.", &["The council voted on Tuesday to approve it.", "A second paragraph."]),
+        ];
+        for (body, want) in cases {
+            let page = format!("{lead}{body}");
+            assert_eq!(paragraphs(&page), *want, "{body}");
+        }
+    }
+
+    #[test]
+    fn finds_headlines_subheadings_and_stacks() {
+        let page = "人民日报\n\n2022年12月9日 星期五\n\n一条古街的新生\n老街改造迎来返乡青年\n——“留得住乡愁”\n\n□本报记者 吴晓峰\n\n正文第一段。\n\n小标题\n\n正文第二段。\n\n第二篇文章标题\n\n本报讯（记者 李四）正文。\n";
+        let b = parse(page, None).bulletin;
+        let got: Vec<_> = b
+            .articles
+            .iter()
+            .map(|a| (a.kicker.as_deref(), a.title.as_str(), a.subtitle.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    Some("一条古街的新生"),
+                    "老街改造迎来返乡青年",
+                    Some("——“留得住乡愁”")
+                ),
+                (None, "第二篇文章标题", None),
+            ]
+        );
+        assert_eq!(b.articles[0].blocks[1], Block::Subheading("小标题".into()));
+        assert_eq!(
+            b.articles[1].names_with(Role::Reporter).collect::<Vec<_>>(),
+            ["李四"]
+        );
+        assert_eq!(
+            parse(page, None).page_date,
+            chrono::NaiveDate::from_ymd_opt(2022, 12, 9).map(Dated::Day)
+        );
+    }
+
+    #[test]
+    fn headline_forms() {
+        let cases: &[(&str, &[&str])] = &[
+            // Markdown headings inside a .txt; the lone top heading is a banner.
+            (
+                "# 社区周报\n\n## 第一篇\n\n正文。\n\n### 小节\n\n正文。\n\n## 第二篇\n\n正文。\n",
+                &["第一篇", "第二篇"],
+            ),
+            // Bold headline lines.
+            (
+                "**Boiler replaced**\n\n_By Sarah Kim_\n\nText.\n\n**Garden plots open**\n\nText.\n",
+                &["Boiler replaced", "Garden plots open"],
+            ),
+            // Numbered items without credits; sub-numbering stays inside.
+            (
+                "一、第一件事\n\n正文。\n\n（一）细节\n\n正文。\n\n二、第二件事\n\n正文。\n",
+                &["一、第一件事", "二、第二件事"],
+            ),
+            // A page with no headline at all.
+            ("Just one paragraph of text. And more.\n", &["Just one paragraph of text"]),
+        ];
+        for (page, want) in cases {
+            assert_eq!(titles(page), *want, "{page}");
+        }
+    }
+
+    #[test]
+    fn furniture_and_contents_never_become_articles() {
+        let page = "上一版 下一版\n----\n本版导读\n· 甲地新闻\n· 乙地新闻\n第3版\n\n甲地新闻\n\n本报记者 张三\n\n正文。\n\n乙地新闻\n\n本报记者 李四\n\n正文。\n\n责任编辑：王五\n- 3 -\n";
+        assert_eq!(titles(page), ["甲地新闻", "乙地新闻"]);
+    }
+
+    #[test]
+    fn jumps_continue_one_article() {
+        let page = "头条新闻\n\n本报记者 张三\n\n第一段讲到吞吐能力\n（下转第2版）\n\n次条\n\n本报记者 李四\n\n正文。\n\n第2版\n\n头条新闻\n（上接第1版）\n将提升至一千万吨。\n";
+        let b = parse(page, None).bulletin;
+        assert_eq!(b.articles.len(), 2);
+        assert_eq!(
+            b.articles[0].blocks,
+            [Block::Paragraph(
+                "第一段讲到吞吐能力将提升至一千万吨。".into()
+            )]
+        );
+    }
+}
