@@ -246,8 +246,10 @@ fn etags_survive_a_restart() {
         "/ch/feed.json",
         "/",
     ];
+    // Port 0 gives a new port each start; a real deployment keeps its URL.
+    let base = ["--base-url", "http://feeds.test/"];
     let first: Vec<(Option<String>, Vec<u8>)> = {
-        let d = Daemon::start(&dirs);
+        let d = Daemon::start_with(&dirs, &base);
         d.wait_json("/feed.json", "eight items", |f| items(f).len() == 8);
         let got = paths
             .iter()
@@ -261,7 +263,7 @@ fn etags_survive_a_restart() {
         assert!(took < Duration::from_secs(10), "stopped in {took:?}");
         got
     };
-    let d = Daemon::start(&dirs);
+    let d = Daemon::start_with(&dirs, &base);
     for (path, (etag, body)) in paths.iter().zip(&first) {
         let r = d.get(path);
         assert_eq!(r.header("etag").map(str::to_string), *etag, "{path}");
