@@ -13,10 +13,13 @@
 //! - [`store`]: SQLite; idempotent ingest, stable item ids, retraction.
 //! - [`render`]: items → feed bytes, compressed copies and ETags.
 //! - [`http`]: the hyper service; serves prepared bytes, conditional GET.
+//! - [`ingest`]: the ingest task, sole owner of the store: parse → store →
+//!   render for each inbox event, then publish the new snapshot.
 //! - [`daemon`]: the wiring: tasks, channels, signals, systemd notify.
 //!
 //! [`config`] resolves CLI, environment and file once; [`model`] holds the
-//! plain types the stages exchange; [`metrics`] the shared counters.
+//! plain types the stages exchange; [`metrics`] the shared counters;
+//! [`preview`] is `bulletind parse`, the same pipeline without a server.
 
 pub mod config;
 pub mod daemon;

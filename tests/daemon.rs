@@ -380,3 +380,29 @@ fn parse_subcommand_previews_and_rejects() {
         "{text}"
     );
 }
+
+#[test]
+fn tells_systemd_when_ready_reloading_and_stopping() {
+    use std::os::unix::net::UnixDatagram;
+    let dirs = Dirs::new();
+    let socket_path = dirs.root.path().join("notify.sock");
+    let socket = UnixDatagram::bind(&socket_path).expect("bind notify socket");
+    socket.set_read_timeout(Some(PATIENCE)).expect("timeout");
+    let notify_env = socket_path.to_str().expect("utf-8 path").to_string();
+    let d = Daemon::start_env(&dirs, &[], &[("NOTIFY_SOCKET", notify_env.as_str())]);
+    let mut buf = [0u8; 512];
+    let mut next = || {
+        let n = socket.recv(&mut buf).expect("notify message");
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    };
+    assert!(next().contains("READY=1"));
+    let _ = std::process::Command::new("kill")
+        .args(["-HUP", &d.child.id().to_string()])
+        .status();
+    assert!(next().contains("RELOADING=1"));
+    assert!(next().contains("READY=1"));
+    assert_eq!(d.get("/healthz").status, 200, "still serving after reload");
+    let (status, _) = d.stop();
+    assert!(status.success());
+    assert!(next().contains("STOPPING=1"));
+}

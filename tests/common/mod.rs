@@ -71,6 +71,10 @@ impl Daemon {
     }
 
     pub fn start_with(dirs: &Dirs, extra: &[&str]) -> Daemon {
+        Self::start_env(dirs, extra, &[])
+    }
+
+    pub fn start_env(dirs: &Dirs, extra: &[&str], env: &[(&str, &str)]) -> Daemon {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -87,6 +91,7 @@ impl Daemon {
             .args(["--listen", "127.0.0.1:0"])
             .args(extra)
             .env("BULLETIND_LOG", "debug")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
