@@ -144,7 +144,14 @@ async fn main() -> anyhow::Result<()> {
         base_url: args.base_url.unwrap_or_else(|| format!("http://{addr}/")),
         tag_authority: "127.0.0.1".into(),
     };
+    let started = std::time::Instant::now();
     let published = publish(&site, args.items)?;
+    eprintln!(
+        "rendered {} entities from {} items in {:.1} ms",
+        published.entities.len(),
+        args.items,
+        started.elapsed().as_secs_f64() * 1e3
+    );
     let (_keep, rx) = tokio::sync::watch::channel(Arc::new(published));
     let opts = HttpOptions {
         max_age: 60,
