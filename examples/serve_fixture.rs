@@ -119,12 +119,18 @@ fn publish(site: &Site, count: usize) -> anyhow::Result<Published> {
             entities.insert(feed_path(channel, format), Arc::new(entity));
         }
     }
+    let pages_started = std::time::Instant::now();
     for item in &items {
         entities.insert(
             item_path(&item.slug),
             Arc::new(render_item_page(site, item)),
         );
     }
+    eprintln!(
+        "item pages: {} in {:.1} ms",
+        items.len(),
+        pages_started.elapsed().as_secs_f64() * 1e3
+    );
     entities.insert("/".into(), Arc::new(render_index(site, &channels)));
     Ok(Published { entities })
 }
