@@ -37,6 +37,10 @@ struct Args {
     /// Base URL written into the feeds; default `http://LISTEN/`.
     #[arg(long)]
     base_url: Option<String>,
+    /// Run on tokio's single-threaded runtime instead of the multi-threaded
+    /// one (to compare scheduler overhead with the perf baseline).
+    #[arg(long)]
+    current_thread: bool,
 }
 
 const TITLES: [&str; 5] = [
@@ -135,9 +139,21 @@ fn publish(site: &Site, count: usize) -> anyhow::Result<Published> {
     Ok(Published { entities })
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    let runtime = if args.current_thread {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?
+    };
+    runtime.block_on(run(args))
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("binding {}", args.listen))?;
