@@ -51,7 +51,7 @@ pub fn choose(accept_encoding: Option<&str>) -> Coding {
     }
     let gzip = gzip.or(star).unwrap_or(0);
     let identity = identity.or(star);
-    if gzip > 0 && identity.map_or(true, |id| gzip >= id) {
+    if gzip > 0 && !matches!(identity, Some(id) if id > gzip) {
         Coding::Gzip
     } else {
         Coding::Identity
