@@ -37,6 +37,10 @@ struct Args {
     /// Base URL written into the feeds; default `http://LISTEN/`.
     #[arg(long)]
     base_url: Option<String>,
+    /// Run on tokio's single-threaded runtime instead of the multi-threaded
+    /// one (to compare scheduler overhead with the perf baseline).
+    #[arg(long)]
+    current_thread: bool,
 }
 
 const TITLES: [&str; 5] = [
@@ -119,19 +123,37 @@ fn publish(site: &Site, count: usize) -> anyhow::Result<Published> {
             entities.insert(feed_path(channel, format), Arc::new(entity));
         }
     }
+    let pages_started = std::time::Instant::now();
     for item in &items {
         entities.insert(
             item_path(&item.slug),
             Arc::new(render_item_page(site, item)),
         );
     }
+    eprintln!(
+        "item pages: {} in {:.1} ms",
+        items.len(),
+        pages_started.elapsed().as_secs_f64() * 1e3
+    );
     entities.insert("/".into(), Arc::new(render_index(site, &channels)));
     Ok(Published { entities })
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    let runtime = if args.current_thread {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?
+    };
+    runtime.block_on(run(args))
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("binding {}", args.listen))?;
@@ -144,7 +166,14 @@ async fn main() -> anyhow::Result<()> {
         base_url: args.base_url.unwrap_or_else(|| format!("http://{addr}/")),
         tag_authority: "127.0.0.1".into(),
     };
+    let started = std::time::Instant::now();
     let published = publish(&site, args.items)?;
+    eprintln!(
+        "rendered {} entities from {} items in {:.1} ms",
+        published.entities.len(),
+        args.items,
+        started.elapsed().as_secs_f64() * 1e3
+    );
     let (_keep, rx) = tokio::sync::watch::channel(Arc::new(published));
     let opts = HttpOptions {
         max_age: 60,

@@ -24,7 +24,7 @@ pub fn choose(accept_encoding: Option<&str>) -> Coding {
     let mut star: Option<u16> = None;
     for member in header.split(',') {
         let mut parts = member.split(';');
-        let coding = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let coding = parts.next().unwrap_or_default().trim();
         if coding.is_empty() {
             continue;
         }
@@ -37,17 +37,21 @@ pub fn choose(accept_encoding: Option<&str>) -> Coding {
             }
         }
         let Some(q) = q else { continue };
-        let slot = match coding.as_str() {
-            "gzip" | "x-gzip" => &mut gzip,
-            "identity" => &mut identity,
-            "*" => &mut star,
-            _ => continue,
+        let is = |name: &str| coding.eq_ignore_ascii_case(name);
+        let slot = if is("gzip") || is("x-gzip") {
+            &mut gzip
+        } else if is("identity") {
+            &mut identity
+        } else if coding == "*" {
+            &mut star
+        } else {
+            continue;
         };
         *slot = Some(slot.map_or(q, |old| old.max(q)));
     }
     let gzip = gzip.or(star).unwrap_or(0);
     let identity = identity.or(star);
-    if gzip > 0 && identity.map_or(true, |id| gzip >= id) {
+    if gzip > 0 && !matches!(identity, Some(id) if id > gzip) {
         Coding::Gzip
     } else {
         Coding::Identity

@@ -30,10 +30,10 @@ pub(crate) fn write(
         }),
         links: vec![
             link(&feed.self_url, "self", feed.format.media_type()),
-            link(&site.base_url, "alternate", "text/html"),
+            link(&cleaned(&site.base_url), "alternate", "text/html"),
         ],
         subtitle: (!subtitle.trim().is_empty()).then(|| Text::plain(subtitle)),
-        lang: Some(cleaned(&site.language)),
+        lang: site.language_tag(),
         entries: views.iter().map(entry).collect(),
         ..Feed::default()
     };

@@ -17,11 +17,12 @@ const VERSION: &str = "https://jsonfeed.org/version/1.1";
 struct Document<'a> {
     version: &'static str,
     title: &'a str,
-    home_page_url: &'a str,
+    home_page_url: String,
     feed_url: &'a str,
     #[serde(skip_serializing_if = "str::is_empty")]
     description: String,
-    language: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<String>,
     authors: Vec<Author>,
     items: Vec<JsonItem<'a>>,
 }
@@ -47,7 +48,8 @@ struct JsonItem<'a> {
     authors: Vec<Author>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tags: Vec<&'a str>,
-    language: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<&'a str>,
 }
 
 /// Writes the JSON Feed document for `views`.
@@ -56,7 +58,7 @@ pub(crate) fn write(
     feed: &FeedMeta,
     views: &[ItemView],
 ) -> Result<Vec<u8>, RenderError> {
-    let language = cleaned(&site.language);
+    let language = site.language_tag();
     let items = views
         .iter()
         .map(|v| JsonItem {
@@ -75,13 +77,13 @@ pub(crate) fn write(
                 .map(|name| Author { name: name.clone() })
                 .collect(),
             tags: v.section.as_deref().into_iter().collect(),
-            language: &language,
+            language: language.as_deref(),
         })
         .collect();
     let document = Document {
         version: VERSION,
         title: &feed.title,
-        home_page_url: &site.base_url,
+        home_page_url: cleaned(&site.base_url),
         feed_url: &feed.self_url,
         description: cleaned(&site.description),
         language: language.clone(),

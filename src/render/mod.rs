@@ -308,12 +308,12 @@ pub fn item_path(slug: &str) -> String {
 
 /// Absolute, percent-encoded URL of a feed.
 pub fn feed_url(site: &Site, channel: &str, format: Format) -> String {
+    let base = text::clean(&site.base_url);
     if channel.is_empty() {
-        format!("{}{}", site.base_url, format.file_name())
+        format!("{base}{}", format.file_name())
     } else {
         format!(
-            "{}{}/{}",
-            site.base_url,
+            "{base}{}/{}",
             text::encode_segment(channel),
             format.file_name()
         )
@@ -322,7 +322,19 @@ pub fn feed_url(site: &Site, channel: &str, format: Format) -> String {
 
 /// Absolute, percent-encoded URL of an item's permalink page.
 pub fn item_url(site: &Site, slug: &str) -> String {
-    format!("{}items/{}", site.base_url, text::encode_segment(slug))
+    format!(
+        "{}items/{}",
+        text::clean(&site.base_url),
+        text::encode_segment(slug)
+    )
+}
+
+impl Site {
+    /// The language tag, cleaned; `None` when blank (then no format states one).
+    pub(crate) fn language_tag(&self) -> Option<String> {
+        let lang = text::cleaned(self.language.trim());
+        (!lang.is_empty()).then_some(lang)
+    }
 }
 
 #[cfg(test)]

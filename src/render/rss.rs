@@ -29,9 +29,9 @@ pub(crate) fn write(
     };
     let channel = ChannelBuilder::default()
         .title(feed.title.clone())
-        .link(site.base_url.clone())
+        .link(cleaned(&site.base_url))
         .description(cleaned(&site.description))
-        .language(Some(cleaned(&site.language)))
+        .language(site.language_tag())
         .generator(Some("bulletind".to_string()))
         .last_build_date(Some(feed.updated.to_rfc2822()))
         .atom_ext(Some(AtomExtension {

@@ -415,3 +415,18 @@ fn html_pages_escape_and_link_the_feeds() {
     assert!(html.contains("<li>news (1 item)"));
     assert!(index.last_modified.is_none());
 }
+
+#[test]
+fn blank_language_is_left_out() {
+    let mut blank = site();
+    blank.language = "  ".into();
+    let items = vec![item(1, "a", "b")];
+    let rss = render_feed(&blank, "", &items, Format::Rss).expect("renders");
+    assert!(!text(&rss).contains("<language>"));
+    let atom = render_feed(&blank, "", &items, Format::Atom).expect("renders");
+    assert!(!text(&atom).contains("xml:lang"));
+    let json = render_feed(&blank, "", &items, Format::Json).expect("renders");
+    let value: serde_json::Value = serde_json::from_slice(&json.identity).expect("JSON");
+    assert!(value.get("language").is_none());
+    assert!(value["items"][0].get("language").is_none());
+}
