@@ -24,12 +24,56 @@ pub(crate) fn is_space(c: char) -> bool {
     c.is_whitespace() || matches!(c, '\u{200b}' | '\u{feff}' | '\u{2060}')
 }
 
+/// Whether `s` may need [`line`]'s work: a quick byte scan for controls,
+/// doubled, leading or trailing spaces, and the lead bytes of the non-ASCII
+/// spaces and forbidden characters. `false` means `s` is already clean.
+pub(crate) fn needs_cleaning(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.first() == Some(&b' ') || b.last() == Some(&b' ') || s.contains("  ") {
+        return true;
+    }
+    let lead = |c: u8| c < 0x20 || c == 0x7f || matches!(c, 0xc2 | 0xe1 | 0xe2 | 0xe3 | 0xef);
+    let mut from = 0;
+    while let Some(p) = b[from..].iter().position(|&c| lead(c)) {
+        let at = from + p;
+        let next = b.get(at + 1).copied().unwrap_or(0);
+        let after = b.get(at + 2).copied().unwrap_or(0);
+        let suspicious = match b[at] {
+            // U+0080..U+00A0: C1 controls, NEL, no-break space.
+            0xc2 => next <= 0xa0,
+            // U+1680 ogham space mark.
+            0xe1 => next == 0x9a,
+            // U+2000..U+200F, U+2028/2029, U+202F, U+205F, U+2060.
+            0xe2 => {
+                (next == 0x80 && (after <= 0x8f || matches!(after, 0xa8 | 0xa9 | 0xaf)))
+                    || (next == 0x81 && matches!(after, 0x9f | 0xa0))
+            }
+            // U+3000 ideographic space (the slow path decides).
+            0xe3 => next == 0x80 && after == 0x80,
+            // U+FEFF byte-order mark, U+FFFE, U+FFFF.
+            0xef => {
+                (next == 0xbb && after == 0xbf) || (next == 0xbf && matches!(after, 0xbe | 0xbf))
+            }
+            // C0 controls and DEL.
+            _ => true,
+        };
+        if suspicious {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
+}
+
 /// One line, cleaned: XML-illegal characters and C1 controls dropped, runs of
 /// white space collapsed to one ASCII space, ends trimmed.
 ///
 /// A run made only of ideographic spaces (U+3000) stays one ideographic
 /// space: CJK headlines use it between clauses and it is printed text.
 pub(crate) fn line(s: &str) -> String {
+    if !needs_cleaning(s) {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     // The space a pending run collapses to, if a run is pending.
     let mut pending: Option<char> = None;
@@ -83,12 +127,7 @@ pub(crate) fn xml_only(s: &str) -> String {
 }
 
 fn fix_line(s: &mut String) {
-    if s.chars()
-        .any(|c| !is_xml_char(c) || is_space(c) && c != ' ' && c != '\u{3000}')
-        || s.starts_with(' ')
-        || s.ends_with(' ')
-        || s.contains("  ")
-    {
+    if needs_cleaning(s) {
         *s = line(s);
     }
 }
@@ -254,6 +293,20 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(line(input), *want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn needs_cleaning_agrees_with_line() {
+        let cases = [
+            "plain", "中文“引号”—破折号…", " lead", "trail ", "a  b", "a\u{a0}b", "a\u{3000}b",
+            "a\u{3000}\u{3000}b", "a\u{200b}b", "a\u{2028}b", "x\u{feff}", "\u{fffe}", "\u{85}",
+            "tab\t", "\u{1680}", "é€’", "a\u{202f}b",
+        ];
+        for s in cases {
+            if !needs_cleaning(s) {
+                assert_eq!(line(s), s, "{s:?} was taken for clean");
+            }
         }
     }
 

@@ -149,7 +149,7 @@ const EN_NAME: &str = r"[\p{Lu}][\p{L}.'’-]*(?:\s+(?:[\p{Lu}][\p{L}.'’-]*|de
 
 static BY_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"^(?:[-—–]\s*)?(?i:by)\s+({EN_NAME}(?:\s*(?:,|\band\b|&)\s*{EN_NAME})*)(?:\s*(?:,|\||/|[-—–])\s*(.{{1,50}}))?$"
+        r"^(?:[-—–]\s*)?(?i:by)\s+({EN_NAME}(?:\s*(?:,|(?-u:\b)and(?-u:\b)|&)\s*{EN_NAME})*)(?:\s*(?:,|\||/|[-—–])\s*(.{{1,50}}))?$"
     ))
     .expect("static regex")
 });
@@ -157,7 +157,7 @@ static BY_LINE: LazyLock<Regex> = LazyLock::new(|| {
 static NAME_TITLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         concat!(
-            r"^({EN_NAME}(?:\s*(?:\band\b|&)\s*{EN_NAME})?)\s*(?:,|\||[-—–])\s*",
+            r"^({EN_NAME}(?:\s*(?:(?-u:\b)and(?-u:\b)|&)\s*{EN_NAME})?)\s*(?:,|\||[-—–])\s*",
             r"((?:the\s+)?(?:[\p{{L}}-]+\s+){{0,3}}?(?i:writer|reporter|correspondent|editor|contributor|columnist|",
             r"staff|journalist|intern|special to [\p{{L}} ]+))$"
         ),
@@ -168,13 +168,13 @@ static NAME_TITLE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Job titles and newsroom words that follow a name in a byline.
 static JOB_TITLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:writer|reporter|correspondent|editor|contributor|columnist|staff|journalist|intern|press|news|times|post|herald|courier|gazette|daily)\b")
+    Regex::new(r"(?i)(?-u:\b)(?:writer|reporter|correspondent|editor|contributor|columnist|staff|journalist|intern|press|news|times|post|herald|courier|gazette|daily)(?-u:\b)")
         .expect("static regex")
 });
 
 static REPORTING_BY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"^[(\[]?(?i:reporting by|additional reporting by|written by|story by|text by)\s+({EN_NAME}(?:\s*(?:,|\band\b|&)\s*{EN_NAME})*)(?:\s*[;.].*)?[)\]]?$"
+        r"^[(\[]?(?i:reporting by|additional reporting by|written by|story by|text by)\s+({EN_NAME}(?:\s*(?:,|(?-u:\b)and(?-u:\b)|&)\s*{EN_NAME})*)(?:\s*[;.].*)?[)\]]?$"
     ))
     .expect("static regex")
 });
@@ -186,6 +186,16 @@ static STAFF_REPORT: LazyLock<Regex> = LazyLock::new(|| {
     ))
         .expect("static regex")
 });
+
+/// `re.captures(s)`, but asking `is_match` first: most lines match none
+/// of the credit shapes, and a failed `is_match` costs no allocation.
+pub(crate) fn captures<'h>(re: &Regex, s: &'h str) -> Option<regex::Captures<'h>> {
+    if re.is_match(s) {
+        re.captures(s)
+    } else {
+        None
+    }
+}
 
 fn role_of(word: &str) -> Option<Role> {
     let base = ROLE_BASE.find(word).map(|m| m.as_str()).unwrap_or(word);
@@ -336,7 +346,7 @@ fn bracket_authors(inner: Option<regex::Match<'_>>) -> Option<Vec<Author>> {
 }
 
 fn inline_credit(line: &str) -> Option<Credit> {
-    if let Some(c) = AGENCY_FLASH.captures(line) {
+    if let Some(c) = captures(&AGENCY_FLASH, line) {
         let m = c.get(0)?;
         return Some(Credit {
             authors: vec![Author {
@@ -348,7 +358,7 @@ fn inline_credit(line: &str) -> Option<Credit> {
             why: "agency credit (据新华社电)",
         });
     }
-    if let Some(c) = DISPATCH.captures(line) {
+    if let Some(c) = captures(&DISPATCH, line) {
         let m = c.get(0)?;
         let mut authors = Vec::new();
         let source = c.get(1).map_or("", |m| m.as_str());
@@ -381,7 +391,7 @@ fn inline_credit(line: &str) -> Option<Credit> {
             why: "dispatch credit (…电)",
         });
     }
-    if let Some(c) = NEWS_FLASH.captures(line) {
+    if let Some(c) = captures(&NEWS_FLASH, line) {
         let m = c.get(0)?;
         let mut authors = bracket_authors(c.get(2))?;
         // `南川网消息：` credits the site as the source; `XX日报讯` is the
@@ -406,7 +416,7 @@ fn inline_credit(line: &str) -> Option<Credit> {
             why: "news-flash credit (…讯 / …消息)",
         });
     }
-    if let Some(c) = TW_BYLINE.captures(line) {
+    if let Some(c) = captures(&TW_BYLINE, line) {
         let m = c.get(0)?;
         if let Some(authors) = parse_roles(c.get(1)?.as_str()) {
             return Some(Credit {
@@ -417,7 +427,7 @@ fn inline_credit(line: &str) -> Option<Credit> {
             });
         }
     }
-    if let Some(c) = DATELINE.captures(line) {
+    if let Some(c) = captures(&DATELINE, line) {
         let m = c.get(0)?;
         return Some(Credit {
             authors: vec![Author {
@@ -461,7 +471,7 @@ fn english_credit_line(line: &str) -> Option<Credit> {
         prefix: line.to_owned(),
         why,
     };
-    if let Some(c) = BY_LINE.captures(line) {
+    if let Some(c) = captures(&BY_LINE, line) {
         // `By Jane Doe, Staff Writer`: the name list swallows the title.
         let mut authors: Vec<Author> = english_names(c.get(1)?.as_str())
             .into_iter()
@@ -485,7 +495,7 @@ fn english_credit_line(line: &str) -> Option<Credit> {
         }
         return Some(make(authors, "byline (By NAME)"));
     }
-    if let Some(c) = NAME_TITLE.captures(line) {
+    if let Some(c) = captures(&NAME_TITLE, line) {
         let authors = english_names(c.get(1)?.as_str())
             .into_iter()
             .map(|name| Author {
@@ -495,7 +505,7 @@ fn english_credit_line(line: &str) -> Option<Credit> {
             .collect();
         return Some(make(authors, "byline (NAME, Staff Writer)"));
     }
-    if let Some(c) = REPORTING_BY.captures(line) {
+    if let Some(c) = captures(&REPORTING_BY, line) {
         let authors = english_names(c.get(1)?.as_str())
             .into_iter()
             .map(|name| Author {
@@ -522,10 +532,23 @@ fn english_credit_line(line: &str) -> Option<Credit> {
 /// Finds a credit on a cleaned line: a whole credit line, or an inline
 /// credit at the start of a paragraph (`rest` then holds the paragraph).
 pub(crate) fn find(line: &str) -> Option<Credit> {
+    // Every inline credit shows one of these marks near the start: a news
+    // flash (`讯`, `消息`), a dispatch (`电`), a bracket, or a wire
+    // dateline's `(AP)`.
+    let head: &str = match line.char_indices().nth(48) {
+        Some((i, _)) => &line[..i],
+        None => line,
+    };
+    let marked = head.contains(|c| {
+        matches!(c, '讯' | '訊' | '消' | '电' | '電' | '報' | '报' | '(' | '（' | '【' | '[')
+    });
+    if !marked {
+        return None;
+    }
     let mut credit = inline_credit(line)?;
     credit.rest = credit
         .rest
-        .trim_start_matches([' ', ':', '：', '—', '-', '–'])
+        .trim_start_matches([' ', '\u{3000}', ':', '：', '—', '-', '–'])
         .to_owned();
     Some(credit)
 }
@@ -566,7 +589,7 @@ static CAPTION_HEAD: LazyLock<Regex> = LazyLock::new(|| {
 static EN_PHOTO_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         concat!(
-            r"(?:\(|\[|—\s*|-\s*|\b)(?:(?:AP|Reuters|AFP|Getty Images|Xinhua|PA|EPA|Staff)\s+)?",
+            r"(?:\(|\[|—\s*|-\s*|(?-u:\b))(?:(?:AP|Reuters|AFP|Getty Images|Xinhua|PA|EPA|Staff)\s+)?",
             r"(?i:photo|picture|image|photograph|credit)(?:\s+by|\s*[:：/])\s*",
             r"({EN_NAME}(?:\s*/\s*[\p{{L}} .]+)?)\s*[)\]]?\.?$"
         ),
@@ -584,11 +607,18 @@ static LEADING_PHOTO_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
 /// Whether a cleaned line is a photo caption; `Some(credit)` if it is, with
 /// the photographer or supplier when the caption names one.
 pub(crate) fn caption(line: &str) -> Option<Option<String>> {
-    if let Some(c) = EN_PHOTO_CREDIT.captures(line) {
-        return Some(c.get(1).map(|m| m.as_str().trim().to_owned()));
+    let photo_word = ["hoto", "HOTO", "icture", "ICTURE", "mage", "MAGE", "redit", "REDIT"]
+        .iter()
+        .any(|w| line.contains(w));
+    if photo_word {
+        if let Some(c) = EN_PHOTO_CREDIT.captures(line) {
+            return Some(c.get(1).map(|m| m.as_str().trim().to_owned()));
+        }
     }
-    if let Some(c) = LEADING_PHOTO_CREDIT.captures(line) {
-        return Some(c.get(1).map(|m| m.as_str().trim().to_owned()));
+    if line.starts_with(['（', '(']) {
+        if let Some(c) = LEADING_PHOTO_CREDIT.captures(line) {
+            return Some(c.get(1).map(|m| m.as_str().trim().to_owned()));
+        }
     }
     if CAPTION_HEAD.is_match(line) {
         return Some(None);
@@ -597,7 +627,7 @@ pub(crate) fn caption(line: &str) -> Option<Option<String>> {
     if !line.ends_with(['供', '图', '圖', '摄', '攝', '影', ')', '）']) {
         return None;
     }
-    let c = CAPTION_TAIL.captures(line)?;
+    let c = captures(&CAPTION_TAIL, line)?;
     let marker = c.get(2)?.as_str();
     let credit = c
         .get(1)

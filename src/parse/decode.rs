@@ -13,6 +13,10 @@ use super::ParseError;
 /// binary: enough for any header, little enough to stay cheap on big files.
 const SNIFF_BYTES: usize = 64 * 1024;
 
+/// How many bytes `chardetng` sees: its guess settles long before this, and
+/// feeding it a whole 8 MiB file would cost more than the parse itself.
+const DETECT_BYTES: usize = 256 * 1024;
+
 /// Share of control bytes (per mille) above which a file counts as binary.
 /// Real text has almost none; 5 % leaves room for stray form feeds.
 const MAX_CONTROL_PER_MILLE: usize = 50;
@@ -123,18 +127,38 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, ParseError> {
             if looks_binary(bytes) {
                 return Err(ParseError::Binary);
             }
-            let enc = if std::str::from_utf8(bytes).is_ok() || mostly_utf8(bytes) {
+            // The common case: valid UTF-8, validated once.
+            if let Ok(s) = std::str::from_utf8(bytes) {
+                return Ok(Decoded {
+                    text: normalise_line_ends(s.to_owned()),
+                    encoding: UTF_8.name(),
+                    warnings: Vec::new(),
+                });
+            }
+            let enc = if mostly_utf8(bytes) {
                 UTF_8
             } else {
                 let mut detector = chardetng::EncodingDetector::new();
-                detector.feed(bytes, true);
+                let sample = if bytes.len() > DETECT_BYTES {
+                    // End the sample at a line break so no character is cut.
+                    let cut = bytes[..DETECT_BYTES]
+                        .iter()
+                        .rposition(|&b| b == b'\n')
+                        .unwrap_or(DETECT_BYTES);
+                    &bytes[..cut]
+                } else {
+                    bytes
+                };
+                detector.feed(sample, true);
                 detector.guess(None, true)
             };
             (enc, bytes)
         }
     };
+    let had_bom = body.len() != bytes.len();
     let (text, replaced) = decode_with(encoding, body);
-    if text_looks_binary(&text) {
+    // Without a byte-order mark the bytes were checked already.
+    if (had_bom || replaced > 0) && text_looks_binary(&text) {
         return Err(ParseError::Binary);
     }
     let mut warnings = Vec::new();

@@ -11,6 +11,10 @@ use regex::Regex;
 /// (`编辑部门表示，…`).
 const MAX_FURNITURE_CHARS: usize = 60;
 
+/// The longest link line (bytes): a URL longer than this is not furniture
+/// but part of something else.
+const MAX_LINK_BYTES: usize = 400;
+
 /// Why a line is furniture, for `--explain`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Furniture {
@@ -83,7 +87,7 @@ static NAV_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
         r"返回顶部|返回頂部|回到顶部|回到頂部|版面导航|版面導航|返回|首页|首頁|打印|分享|收藏|关闭|關閉|",
         r"previous (?:page|article|story)|next (?:page|article|story)|back to (?:top|index|contents)|",
         r"top of page|home|print(?: this)?|share(?: this(?: article| story| page)?)?|email(?: this)?|skip to content|menu|",
-        r"facebook|twitter|whatsapp|linkedin|reddit|weibo|wechat|微信|微博|朋友圈|\bx\b|«|»|",
+        r"facebook|twitter|whatsapp|linkedin|reddit|weibo|wechat|微信|微博|朋友圈|(?-u:\b)x(?-u:\b)|«|»|",
         r"advertisement|sponsored(?: content)?|广告|廣告|[（(]?(?:完|終|终|end|more)[）)]?",
     ))
     .expect("static regex")
@@ -98,7 +102,7 @@ static LINK: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static COPYRIGHT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:©|\(c\)\s|copyright\b|版权所有|版權所有|all rights reserved)")
+    Regex::new(r"(?i)^(?:©|\(c\)\s|copyright(?-u:\b)|版权所有|版權所有|all rights reserved)")
         .expect("static regex")
 });
 
@@ -191,10 +195,12 @@ pub(crate) fn classify(line: &str) -> Option<Furniture> {
     if is_separator(line) {
         return Some(Furniture::Separator);
     }
-    if LINK.is_match(line) {
+    let linkish = line.len() <= MAX_LINK_BYTES
+        && (line.contains("http") || line.contains("www.") || line.contains('@'));
+    if linkish && LINK.is_match(line) {
         return Some(Furniture::Link);
     }
-    if line.chars().count() > MAX_FURNITURE_CHARS {
+    if line.len() > MAX_FURNITURE_CHARS * 4 || line.chars().count() > MAX_FURNITURE_CHARS {
         return None;
     }
     if is_breadcrumb(line) {
@@ -203,14 +209,14 @@ pub(crate) fn classify(line: &str) -> Option<Furniture> {
     if let Some(j) = jump_only(line) {
         return Some(j);
     }
-    if PAGE_NUMBER.is_match(line) {
+    let has_digit = line
+        .chars()
+        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c) || "一二三四五六七八九十".contains(c));
+    if has_digit && PAGE_NUMBER.is_match(line) {
         return Some(Furniture::PageNumber);
     }
-    if EDITOR.is_match(line) {
+    if line.contains([':', '：', '/', '／', ')', '）', '】', ']']) && EDITOR.is_match(line) {
         return Some(Furniture::Editor);
-    }
-    if LINK.is_match(line) {
-        return Some(Furniture::Link);
     }
     if COPYRIGHT.is_match(line) {
         return Some(Furniture::Copyright);
@@ -234,7 +240,10 @@ fn jump_kind(c: &regex::Captures<'_>) -> Furniture {
 
 /// A line that is nothing but a jump marker.
 fn jump_only(line: &str) -> Option<Furniture> {
-    let c = JUMP.captures(line)?;
+    if !line.contains(['版', '页', '頁', 'e', 'E', '.']) {
+        return None;
+    }
+    let c = super::credit::captures(&JUMP, line)?;
     let m = c.get(0)?;
     let rest = format!("{}{}", &line[..m.start()], &line[m.end()..]);
     rest.chars()
@@ -245,10 +254,25 @@ fn jump_only(line: &str) -> Option<Furniture> {
 /// Removes a jump marker at the start or end of paragraph text, returning
 /// the text left and which way the article jumps.
 pub(crate) fn strip_jump(text: &str) -> Option<(String, Furniture)> {
-    if !text.contains(['转', '轉', '接', '承', 'o', 'O', 'e', 'E']) {
+    // Every jump names a page (`第2版`, `Page A6`, `p. 3`), at the start or
+    // the end of the paragraph: only those ends are searched.
+    let head_end = text.char_indices().nth(24).map_or(text.len(), |(i, _)| i);
+    let tail_start = text
+        .char_indices()
+        .rev()
+        .nth(24)
+        .map_or(0, |(i, _)| i);
+    let pageish = |s: &str| {
+        s.contains("版")
+            || s.contains("页")
+            || s.contains("頁")
+            || ((s.contains("age") || s.contains("AGE") || s.contains("p."))
+                && s.bytes().any(|b| b.is_ascii_digit()))
+    };
+    if !pageish(&text[..head_end]) && !pageish(&text[tail_start..]) {
         return None;
     }
-    let c = JUMP.captures(text)?;
+    let c = super::credit::captures(&JUMP, text)?;
     let m = c.get(0)?;
     let at_start = text[..m.start()].trim().is_empty();
     let at_end = text[m.end()..]

@@ -216,7 +216,9 @@ pub fn parse_bulletin(
     if bulletin.date.is_none() {
         bulletin.date = date::from_file_name(file_name).or(page_date);
     }
-    finish(&mut bulletin, warnings)?;
+    // Text pages are built from cleaned lines only; Markdown and JSON carry
+    // strings from elsewhere and get the final hygiene pass.
+    finish(&mut bulletin, warnings, format != Format::Text)?;
     Ok(bulletin)
 }
 
@@ -244,14 +246,25 @@ pub fn explain(
 
 /// Applies what all formats share: decoding warnings, the final hygiene
 /// pass and the no-article check.
-fn finish(bulletin: &mut Bulletin, mut warnings: Vec<String>) -> Result<(), ParseError> {
+fn finish(
+    bulletin: &mut Bulletin,
+    mut warnings: Vec<String>,
+    hygiene: bool,
+) -> Result<(), ParseError> {
     bulletin.articles.retain(|a| !a.title.is_empty());
     if bulletin.articles.is_empty() {
         return Err(ParseError::NoArticles);
     }
     warnings.append(&mut bulletin.warnings);
     bulletin.warnings = warnings;
-    clean::bulletin(bulletin);
+    if hygiene {
+        clean::bulletin(bulletin);
+    } else {
+        // Warnings may quote input; they are short.
+        for w in &mut bulletin.warnings {
+            *w = clean::line(w);
+        }
+    }
     bulletin.articles.retain(|a| !a.title.is_empty());
     if bulletin.articles.is_empty() {
         return Err(ParseError::NoArticles);

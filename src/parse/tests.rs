@@ -95,3 +95,38 @@ fn explain_file() {
         );
     }
 }
+
+/// CPU time this thread has used, from `/proc/thread-self/schedstat` (ns).
+fn thread_cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
+}
+
+/// Prints parse throughput in CPU time (immune to other processes on a
+/// shared machine): `cargo test --release throughput_probe -- --ignored
+/// --nocapture`. The criterion benchmark is the reference measurement.
+#[test]
+#[ignore = "measurement aid, run in release"]
+fn throughput_probe() {
+    let sample = String::from_utf8(sample()).expect("sample is UTF-8");
+    let limits = Limits {
+        max_bytes: u64::MAX,
+    };
+    for target in [14_000usize, 500_000, 2_000_000, 8_000_000] {
+        let mut page = String::new();
+        let mut n = 0;
+        while page.len() < target {
+            page.push_str(&sample.replace("江海区", &format!("江海{n}区")));
+            page.push_str("\n\n");
+            n += 1;
+        }
+        let rounds = (40_000_000 / page.len()).max(2);
+        let (Some(start), _) = (thread_cpu_ns(), ()) else { return };
+        for _ in 0..rounds {
+            let _ = std::hint::black_box(parse_bulletin("p.txt", page.as_bytes(), &limits));
+        }
+        let ns = thread_cpu_ns().unwrap_or(start) - start;
+        let mbps = (page.len() * rounds) as f64 / (ns as f64 / 1e9) / 1e6;
+        println!("{:>9} bytes x {rounds:>4}: {mbps:.1} MB/s (CPU time)", page.len());
+    }
+}

@@ -113,6 +113,9 @@ fn char_width(c: char) -> usize {
 }
 
 fn width(s: &str) -> usize {
+    if s.is_ascii() {
+        return s.len();
+    }
     s.chars().map(char_width).sum()
 }
 
@@ -320,7 +323,8 @@ fn shape_line(text: String) -> (String, Shape, Option<Furniture>) {
     }
     // A short line carrying a web address that ends no sentence is a
     // contact or link line (`Questions? … visit www.example.gov`).
-    if (text.contains("www.") || text.contains("://"))
+    if text.len() <= HEAD_MAX_COLS * 3
+        && (text.contains("www.") || text.contains("://"))
         && width(&text) <= HEAD_MAX_COLS
         && ending(&text) != Ending::Terminal
     {
@@ -524,19 +528,29 @@ fn heading_shaped(l: &Line) -> bool {
 }
 
 /// Decides whether text line `b` continues text line `a`.
-fn join(a: &Line, b: &Line, gap: usize, wrap: Option<usize>, a_credited: bool) -> Join {
+/// `a` is the text of the line before (for the first line of a paragraph
+/// opened by an inline credit, the text after the credit) and `a_width` its
+/// width.
+fn join(
+    a: &str,
+    a_width: usize,
+    b: &Line,
+    gap: usize,
+    wrap: Option<usize>,
+    a_credited: bool,
+) -> Join {
     let Shape::Text(inline) = &b.shape else {
         return Join::No;
     };
     if inline.is_some() || a_credited {
         return Join::No;
     }
-    if ends_with_hyphenation(&a.text) && b.text.starts_with(|c: char| c.is_lowercase()) {
+    if ends_with_hyphenation(a) && b.text.starts_with(|c: char| c.is_lowercase()) {
         return Join::Yes("-");
     }
-    let sep = join_separator(&a.text, &b.text);
-    let wrapped = wrap.is_some_and(|w| a.width + 1 + first_word_width(&b.text) > w);
-    match ending(&a.text) {
+    let sep = join_separator(a, &b.text);
+    let wrapped = wrap.is_some_and(|w| a_width + 1 + first_word_width(&b.text) > w);
+    match ending(a) {
         Ending::Continues => Join::Yes(sep),
         Ending::Terminal => {
             if gap == 0 && (wrapped || starts_mid_sentence(&b.text)) {
@@ -546,7 +560,7 @@ fn join(a: &Line, b: &Line, gap: usize, wrap: Option<usize>, a_credited: bool) -
             }
         }
         Ending::Open => {
-            if starts_mid_sentence(&b.text) || a.width > HEAD_MAX_COLS {
+            if starts_mid_sentence(&b.text) || a_width > HEAD_MAX_COLS {
                 return Join::Yes(sep);
             }
             if gap == 0 {
@@ -554,9 +568,9 @@ fn join(a: &Line, b: &Line, gap: usize, wrap: Option<usize>, a_credited: bool) -
             }
             // Across a blank line: a full-width line of a wrapped page, or a
             // short CJK fragment with clause punctuation followed by prose.
-            let full = wrap.is_some_and(|w| a.width * 10 >= w * 9);
-            let fragment = a.text.chars().next_back().is_some_and(is_cjk)
-                && has_bare_clause_punct(&a.text)
+            let full = wrap.is_some_and(|w| a_width * 10 >= w * 9);
+            let fragment = a.chars().next_back().is_some_and(is_cjk)
+                && has_bare_clause_punct(a)
                 && !heading_shaped(b);
             if full || fragment {
                 Join::Yes(sep)
@@ -740,20 +754,12 @@ fn build_units(lines: &mut [Line], notes: &mut [(LineKind, &'static str)]) -> Ve
                 continue;
             }
             let gap = lines[j].gap + skipped.len();
-            let a = &lines[last];
-            let a_text_line = Line {
-                no: a.no,
-                text: if members.len() == 1 {
-                    text.clone()
-                } else {
-                    a.text.clone()
-                },
-                gap: a.gap,
-                width: a.width,
-                shape: Shape::Bold,
-                jump: a.jump,
-                indent: a.indent,
+            let a_text: &str = if members.len() == 1 {
+                &text
+            } else {
+                &lines[last].text
             };
+            let a_width = lines[last].width;
             let credited = members.len() == 1 && credit.is_none() && credited_after[last];
             let decision = if lines[j].jump == Some(Furniture::JumpIn) {
                 Join::No
@@ -763,12 +769,12 @@ fn build_units(lines: &mut [Line], notes: &mut [(LineKind, &'static str)]) -> Ve
                 if lines[j].indent || gap > 0 {
                     Join::No
                 } else if lines[i].indent {
-                    Join::Yes(join_separator(&a_text_line.text, &lines[j].text))
+                    Join::Yes(join_separator(a_text, &lines[j].text))
                 } else {
-                    join(&a_text_line, &lines[j], gap, wrap, credited)
+                    join(a_text, a_width, &lines[j], gap, wrap, credited)
                 }
             } else {
-                join(&a_text_line, &lines[j], gap, wrap, credited)
+                join(a_text, a_width, &lines[j], gap, wrap, credited)
             };
             let Join::Yes(sep) = decision else { break };
             if !skipped.is_empty() {
