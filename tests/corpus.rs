@@ -810,7 +810,7 @@ fn bulletin_from(golden: &Golden) -> Bulletin {
             let applies = golden
                 .section_applies_to
                 .as_ref()
-                .map_or(true, |list| list.contains(&i));
+                .is_none_or(|list| list.contains(&i));
             if applies {
                 article.section = Some(section.clone());
             }

@@ -299,9 +299,23 @@ mod tests {
     #[test]
     fn needs_cleaning_agrees_with_line() {
         let cases = [
-            "plain", "中文“引号”—破折号…", " lead", "trail ", "a  b", "a\u{a0}b", "a\u{3000}b",
-            "a\u{3000}\u{3000}b", "a\u{200b}b", "a\u{2028}b", "x\u{feff}", "\u{fffe}", "\u{85}",
-            "tab\t", "\u{1680}", "é€’", "a\u{202f}b",
+            "plain",
+            "中文“引号”—破折号…",
+            " lead",
+            "trail ",
+            "a  b",
+            "a\u{a0}b",
+            "a\u{3000}b",
+            "a\u{3000}\u{3000}b",
+            "a\u{200b}b",
+            "a\u{2028}b",
+            "x\u{feff}",
+            "\u{fffe}",
+            "\u{85}",
+            "tab\t",
+            "\u{1680}",
+            "é€’",
+            "a\u{202f}b",
         ];
         for s in cases {
             if !needs_cleaning(s) {

@@ -261,7 +261,7 @@ fn parse_roles(s: &str) -> Option<Vec<Author>> {
             }
             let before = s[..m.start()].chars().next_back();
             let after = s[m.end()..].chars().next();
-            before.map_or(true, |c| c.is_whitespace() || is_slash(c) || c == '·')
+            before.is_none_or(|c| c.is_whitespace() || is_slash(c) || c == '·')
                 && after.is_some_and(|c| is_slash(c) || matches!(c, ':' | '：' | '·' | ' '))
         })
         .collect();
@@ -540,7 +540,10 @@ pub(crate) fn find(line: &str) -> Option<Credit> {
         None => line,
     };
     let marked = head.contains(|c| {
-        matches!(c, '讯' | '訊' | '消' | '电' | '電' | '報' | '报' | '(' | '（' | '【' | '[')
+        matches!(
+            c,
+            '讯' | '訊' | '消' | '电' | '電' | '報' | '报' | '(' | '（' | '【' | '['
+        )
     });
     if !marked {
         return None;
@@ -607,9 +610,11 @@ static LEADING_PHOTO_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
 /// Whether a cleaned line is a photo caption; `Some(credit)` if it is, with
 /// the photographer or supplier when the caption names one.
 pub(crate) fn caption(line: &str) -> Option<Option<String>> {
-    let photo_word = ["hoto", "HOTO", "icture", "ICTURE", "mage", "MAGE", "redit", "REDIT"]
-        .iter()
-        .any(|w| line.contains(w));
+    let photo_word = [
+        "hoto", "HOTO", "icture", "ICTURE", "mage", "MAGE", "redit", "REDIT",
+    ]
+    .iter()
+    .any(|w| line.contains(w));
     if photo_word {
         if let Some(c) = EN_PHOTO_CREDIT.captures(line) {
             return Some(c.get(1).map(|m| m.as_str().trim().to_owned()));

@@ -37,7 +37,8 @@ static EN_DATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static ISO_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u:\b)((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?-u:\b)").expect("static regex")
+    Regex::new(r"(?-u:\b)((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?-u:\b)")
+        .expect("static regex")
 });
 
 static WEEKDAY: LazyLock<Regex> = LazyLock::new(|| {

@@ -1138,7 +1138,7 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
             }
             // A stack with no body before the next heading is a masthead or
             // a banner of the page, not an article.
-            if !is_md && next.map_or(true, Unit::is_heading) {
+            if !is_md && next.is_none_or(Unit::is_heading) {
                 for &m in &members {
                     notes[units[m].first_line()] = (
                         LineKind::Furniture,
