@@ -150,6 +150,25 @@ impl Article {
         out
     }
 
+    /// The running text only (paragraphs and HTML, no subheadings or
+    /// captions), for summaries; the whole plain text if there is none.
+    pub fn body_text(&self) -> String {
+        let parts: Vec<&str> = self
+            .blocks
+            .iter()
+            .filter_map(|block| match block {
+                Block::Paragraph(t) | Block::Html { text: t, .. } => Some(t.as_str()),
+                _ => None,
+            })
+            .filter(|t| !t.is_empty())
+            .collect();
+        if parts.is_empty() {
+            self.plain_text()
+        } else {
+            parts.join("\n\n")
+        }
+    }
+
     /// Authors with the given role, in credit order.
     pub fn names_with(&self, role: Role) -> impl Iterator<Item = &str> {
         self.authors

@@ -62,7 +62,7 @@ impl ItemView {
         };
         let summary = match article.summary.as_deref() {
             Some(given) if !given.trim().is_empty() => summarize(given, usize::MAX),
-            _ => summarize(&article.plain_text(), SUMMARY_CHARS),
+            _ => summarize(&article.body_text(), SUMMARY_CHARS),
         };
         ItemView {
             id: cleaned(&item.id),
