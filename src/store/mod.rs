@@ -258,10 +258,12 @@ impl Store {
                 }
             }
         }
-        // Articles no longer in the file are withdrawn.
+        // Articles no longer in the file are withdrawn. (`+retracted` keeps
+        // SQLite on the (bulletin, key) index: without statistics it would
+        // pick items_by_time and scan every item, making ingest quadratic.)
         let gone: Vec<String> = {
             let mut stmt =
-                tx.prepare("SELECT key FROM items WHERE bulletin = ?1 AND retracted = 0")?;
+                tx.prepare("SELECT key FROM items WHERE bulletin = ?1 AND +retracted = 0")?;
             let rows = stmt.query_map([path], |r| r.get::<_, String>(0))?;
             let mut gone = Vec::new();
             for key in rows {
@@ -301,7 +303,7 @@ impl Store {
             )?;
             if retract {
                 changes.retracted = tx.execute(
-                    "UPDATE items SET retracted = 1 WHERE bulletin = ?1 AND retracted = 0",
+                    "UPDATE items SET retracted = 1 WHERE bulletin = ?1 AND +retracted = 0",
                     [path],
                 )?;
             }
@@ -522,6 +524,28 @@ mod tests {
             .ingest("ch/b.txt", "ch", "h", &bulletin(&[("B", "y")]), at(5))
             .expect("ingest");
         assert_eq!(again.updated, 1);
+    }
+
+    /// Regression: the per-file retraction lookups scanned every item (the
+    /// planner chose `items_by_time`), so ingesting N files cost O(N²).
+    #[test]
+    fn retraction_lookups_use_the_bulletin_index() {
+        let s = Store::in_memory("example.org", Tz::UTC).expect("store");
+        for sql in [
+            "SELECT key FROM items WHERE bulletin = 'x' AND +retracted = 0",
+            "UPDATE items SET retracted = 1 WHERE bulletin = 'x' AND +retracted = 0",
+        ] {
+            let plan: Vec<String> = s
+                .conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .expect("prepare")
+                .query_map([], |r| r.get::<_, String>(3))
+                .expect("query")
+                .collect::<Result<_, _>>()
+                .expect("rows");
+            let plan = plan.join("; ");
+            assert!(plan.contains("sqlite_autoindex_items"), "{sql}: {plan}");
+        }
     }
 
     #[test]
