@@ -23,8 +23,12 @@ use crate::render::{self, Entity, Format, Published, Site};
 use crate::store::{hash_hex, Store, StoreError};
 
 /// During a long burst of events (a big startup scan), publish at least this
-/// often so readers see progress.
+/// often so readers see progress...
 const PUBLISH_AT_LEAST_EVERY: Duration = Duration::from_secs(1);
+/// ...but spend at most about a fifth of the burst rendering intermediate
+/// snapshots: the pause between them is at least this many times as long
+/// as the last publish took.
+const PUBLISH_PAUSE_FACTOR: u32 = 4;
 
 /// Where the ingest task reads, moves and writes files.
 #[derive(Debug, Clone)]
@@ -336,22 +340,28 @@ pub fn run(
     published: watch::Sender<Arc<Published>>,
     stop: Arc<AtomicBool>,
 ) {
-    let publish =
-        |ingestor: &mut Ingestor, dirty: &BTreeSet<String>| match ingestor.publish(dirty, false) {
+    // Publishes a snapshot and returns how long that took.
+    let publish = |ingestor: &mut Ingestor, dirty: &BTreeSet<String>| {
+        let started = Instant::now();
+        match ingestor.publish(dirty, false) {
             Ok(snapshot) => {
                 published.send_replace(snapshot);
                 ingestor.mirror();
             }
             Err(err) => tracing::error!("publishing: {err}"),
-        };
+        }
+        started.elapsed()
+    };
+    let mut pause = PUBLISH_AT_LEAST_EVERY;
     while let Some(event) = events.blocking_recv() {
         let mut dirty = ingestor.apply(event);
         let mut since = Instant::now();
         while !stop.load(Ordering::Relaxed) {
             let Ok(event) = events.try_recv() else { break };
             dirty.extend(ingestor.apply(event));
-            if !dirty.is_empty() && since.elapsed() >= PUBLISH_AT_LEAST_EVERY {
-                publish(&mut ingestor, &dirty);
+            if !dirty.is_empty() && since.elapsed() >= pause {
+                let took = publish(&mut ingestor, &dirty);
+                pause = PUBLISH_AT_LEAST_EVERY.max(took * PUBLISH_PAUSE_FACTOR);
                 dirty.clear();
                 since = Instant::now();
             }
