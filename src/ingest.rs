@@ -228,24 +228,36 @@ impl Ingestor {
                 .filter(|c| !c.is_empty() && (everything || dirty.contains(*c)))
                 .cloned(),
         );
-        let mut fresh_items: Vec<Item> = Vec::new();
+        let mut shown: Vec<(String, Vec<Item>)> = Vec::with_capacity(feeds.len());
         for channel in feeds {
             let items = if channel.is_empty() {
                 self.store.newest(None, self.items_per_feed)?
             } else {
                 self.store.newest(Some(&channel), self.items_per_feed)?
             };
-            for format in Format::ALL {
-                match render::render_feed(&self.site, &channel, &items, format) {
-                    Ok(entity) => {
-                        self.feeds
-                            .insert(render::feed_path(&channel, format), Arc::new(entity));
-                    }
-                    Err(err) => {
-                        tracing::error!("rendering {}: {err}", render::feed_path(&channel, format))
-                    }
+            shown.push((channel, items));
+        }
+        let jobs: Vec<(&str, &[Item], Format)> = shown
+            .iter()
+            .flat_map(|(channel, items)| {
+                Format::ALL.map(|f| (channel.as_str(), items.as_slice(), f))
+            })
+            .collect();
+        let site = &self.site;
+        let rendered = par_map(&jobs, |(channel, items, format)| {
+            render::render_feed(site, channel, items, *format)
+        });
+        for ((channel, _, format), result) in jobs.iter().zip(rendered) {
+            let path = render::feed_path(channel, *format);
+            match result {
+                Ok(entity) => {
+                    self.feeds.insert(path, Arc::new(entity));
                 }
+                Err(err) => tracing::error!("rendering {path}: {err}"),
             }
+        }
+        let mut fresh_items: Vec<Item> = Vec::new();
+        for (channel, items) in shown {
             Metrics::bump(&self.metrics.renders);
             self.feed_slugs
                 .insert(channel, items.iter().map(|i| i.slug.clone()).collect());
@@ -263,16 +275,21 @@ impl Ingestor {
         // Permalink pages: exactly the items some feed shows.
         let wanted: BTreeSet<&String> = self.feed_slugs.values().flatten().collect();
         self.pages.retain(|slug, _| wanted.contains(slug));
-        for item in &fresh_items {
-            let updated = item.updated.to_rfc3339();
-            let stale = self
-                .pages
-                .get(&item.slug)
-                .is_none_or(|(u, _)| *u != updated);
-            if stale {
-                let page = Arc::new(render::render_item_page(&self.site, item));
-                self.pages.insert(item.slug.clone(), (updated, page));
-            }
+        let stale: Vec<&Item> = fresh_items
+            .iter()
+            .filter(|item| {
+                self.pages
+                    .get(&item.slug)
+                    .is_none_or(|(u, _)| *u != item.updated.to_rfc3339())
+            })
+            .collect();
+        let site = &self.site;
+        let pages = par_map(&stale, |item| render::render_item_page(site, item));
+        for (item, page) in stale.iter().zip(pages) {
+            self.pages.insert(
+                item.slug.clone(),
+                (item.updated.to_rfc3339(), Arc::new(page)),
+            );
         }
 
         let mut entities = self.feeds.clone();
@@ -318,6 +335,31 @@ pub fn site_for(config: &Config, base_url: &str) -> Site {
         base_url: base_url.to_string(),
         tag_authority: crate::store::authority_of(base_url),
     }
+}
+
+/// Maps `f` over `items` on every core: renders are CPU-bound and
+/// independent, and a restart renders every feed and page before serving.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    /// Below this many jobs a thread costs more than it saves.
+    const MIN_JOBS: usize = 8;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || items.len() < MIN_JOBS {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
