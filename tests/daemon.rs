@@ -406,3 +406,52 @@ fn tells_systemd_when_ready_reloading_and_stopping() {
     assert!(status.success());
     assert!(next().contains("STOPPING=1"));
 }
+
+#[test]
+fn json_items_keep_their_ids_and_hostile_markup_stays_inert() {
+    let dirs = Dirs::new();
+    let d = Daemon::start(&dirs);
+    let items_json = r#"[
+      {"id": "n-1", "title": "Water <script>alert(1)</script> notice", "authors": ["Ann Lee"],
+       "date": "2024-05-01T09:30:00+08:00",
+       "content_html": "<p>Pipes <b>fixed</b>.</p><script>alert(2)</script><img src=x onerror=alert(3)>"},
+      {"id": "n-2", "title": "Road ]]> closure", "content_text": "First paragraph.\n\nSecond & last."}
+    ]"#;
+    dirs.drop_file("2024-05-01-notices.json", items_json.as_bytes());
+    let feed = d.wait_json("/feed.json", "two items", |f| items(f).len() == 2);
+    let water = items(&feed)
+        .into_iter()
+        .find(|i| i["title"].as_str().unwrap_or_default().starts_with("Water"))
+        .expect("water item");
+    assert_eq!(water["date_published"], "2024-05-01T09:30:00+08:00");
+    let html = water["content_html"].as_str().expect("html");
+    assert!(html.contains("<b>fixed</b>"), "{html}");
+    assert!(
+        !html.contains("<script") && !html.contains("onerror"),
+        "{html}"
+    );
+    for path in ["/feed.rss", "/feed.atom"] {
+        let body = d.get(path).text();
+        assert!(!body.contains("<script>"), "{path} carries live markup");
+        assert!(
+            body.contains("&lt;script&gt;") || body.contains("&amp;lt;script"),
+            "{path}: title text lost"
+        );
+    }
+    // Ids follow the source's own ids: re-titling keeps them.
+    let before: Vec<String> = items(&feed).iter().map(|i| i["id"].to_string()).collect();
+    dirs.drop_file(
+        "2024-05-01-notices.json",
+        items_json
+            .replace("Road ]]> closure", "Road closure")
+            .as_bytes(),
+    );
+    let after = d.wait_json("/feed.json", "new title", |f| {
+        titles(f).iter().any(|t| t == "Road closure")
+    });
+    let mut after_ids: Vec<String> = items(&after).iter().map(|i| i["id"].to_string()).collect();
+    let mut before = before;
+    before.sort();
+    after_ids.sort();
+    assert_eq!(before, after_ids);
+}
