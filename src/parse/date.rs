@@ -37,7 +37,8 @@ static EN_DATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static ISO_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u:\b)((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?-u:\b)").expect("static regex")
+    Regex::new(r"(?-u:\b)((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?-u:\b)")
+        .expect("static regex")
 });
 
 static WEEKDAY: LazyLock<Regex> = LazyLock::new(|| {
@@ -81,16 +82,18 @@ pub(crate) fn from_file_name(file_name: &str) -> Option<Dated> {
 
 /// The first date written anywhere in `s`, with the byte range it spans.
 fn find_date(s: &str) -> Option<(NaiveDate, std::ops::Range<usize>)> {
-    if let Some(c) = CJK_DATE.captures(s) {
-        let year = match (c.get(2), c.get(3)) {
-            (Some(roc), _) => roc.as_str().parse::<i32>().ok()? + 1911,
-            (None, Some(y)) => y.as_str().parse().ok()?,
-            _ => return None,
-        };
-        let d = NaiveDate::from_ymd_opt(year, num(c.get(4))?, num(c.get(5))?)?;
-        return Some((d, c.get(0)?.range()));
+    if s.contains('年') {
+        if let Some(c) = super::credit::captures(&CJK_DATE, s) {
+            let year = match (c.get(2), c.get(3)) {
+                (Some(roc), _) => roc.as_str().parse::<i32>().ok()? + 1911,
+                (None, Some(y)) => y.as_str().parse().ok()?,
+                _ => return None,
+            };
+            let d = NaiveDate::from_ymd_opt(year, num(c.get(4))?, num(c.get(5))?)?;
+            return Some((d, c.get(0)?.range()));
+        }
     }
-    if let Some(c) = EN_DATE.captures(s) {
+    if let Some(c) = super::credit::captures(&EN_DATE, s) {
         let d = if let Some(m) = c.get(1) {
             NaiveDate::from_ymd_opt(
                 num(c.get(3))? as i32,
@@ -107,7 +110,7 @@ fn find_date(s: &str) -> Option<(NaiveDate, std::ops::Range<usize>)> {
         }?;
         return Some((d, c.get(0)?.range()));
     }
-    let c = ISO_DATE.captures(s)?;
+    let c = super::credit::captures(&ISO_DATE, s)?;
     let d = NaiveDate::from_ymd_opt(num(c.get(1))? as i32, num(c.get(2))?, num(c.get(3))?)?;
     Some((d, c.get(0)?.range()))
 }

@@ -196,6 +196,7 @@ pub(crate) fn classify(line: &str) -> Option<Furniture> {
         return Some(Furniture::Separator);
     }
     let linkish = line.len() <= MAX_LINK_BYTES
+        && line.as_bytes().contains(&b'.')
         && (line.contains("http") || line.contains("www.") || line.contains('@'));
     if linkish && LINK.is_match(line) {
         return Some(Furniture::Link);
@@ -209,9 +210,13 @@ pub(crate) fn classify(line: &str) -> Option<Furniture> {
     if let Some(j) = jump_only(line) {
         return Some(j);
     }
-    let has_digit = line
-        .chars()
-        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c) || "一二三四五六七八九十".contains(c));
+    let has_digit = line.chars().any(|c| {
+        c.is_ascii_digit()
+            || matches!(
+                c,
+                '０'..='９' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+            )
+    });
     if has_digit && PAGE_NUMBER.is_match(line) {
         return Some(Furniture::PageNumber);
     }
@@ -257,11 +262,7 @@ pub(crate) fn strip_jump(text: &str) -> Option<(String, Furniture)> {
     // Every jump names a page (`第2版`, `Page A6`, `p. 3`), at the start or
     // the end of the paragraph: only those ends are searched.
     let head_end = text.char_indices().nth(24).map_or(text.len(), |(i, _)| i);
-    let tail_start = text
-        .char_indices()
-        .rev()
-        .nth(24)
-        .map_or(0, |(i, _)| i);
+    let tail_start = text.char_indices().rev().nth(24).map_or(0, |(i, _)| i);
     let pageish = |s: &str| {
         s.contains("版")
             || s.contains("页")

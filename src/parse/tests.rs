@@ -121,12 +121,17 @@ fn throughput_probe() {
             n += 1;
         }
         let rounds = (40_000_000 / page.len()).max(2);
-        let (Some(start), _) = (thread_cpu_ns(), ()) else { return };
+        let (Some(start), _) = (thread_cpu_ns(), ()) else {
+            return;
+        };
         for _ in 0..rounds {
             let _ = std::hint::black_box(parse_bulletin("p.txt", page.as_bytes(), &limits));
         }
         let ns = thread_cpu_ns().unwrap_or(start) - start;
         let mbps = (page.len() * rounds) as f64 / (ns as f64 / 1e9) / 1e6;
-        println!("{:>9} bytes x {rounds:>4}: {mbps:.1} MB/s (CPU time)", page.len());
+        println!(
+            "{:>9} bytes x {rounds:>4}: {mbps:.1} MB/s (CPU time)",
+            page.len()
+        );
     }
 }

@@ -113,10 +113,29 @@ fn char_width(c: char) -> usize {
 }
 
 fn width(s: &str) -> usize {
-    if s.is_ascii() {
-        return s.len();
+    let b = s.as_bytes();
+    let mut w = 0;
+    let mut i = 0;
+    // Decodes only the three-byte characters, where the wide ones live.
+    while i < b.len() {
+        let c = b[i];
+        let (len, cols) = match c {
+            0..=0x7f => (1, 1),
+            0xc0..=0xdf => (2, 1),
+            0xe0..=0xef => {
+                let cp = (u32::from(c & 0x0f) << 12)
+                    | (u32::from(b.get(i + 1).copied().unwrap_or(0) & 0x3f) << 6)
+                    | u32::from(b.get(i + 2).copied().unwrap_or(0) & 0x3f);
+                (3, char::from_u32(cp).map_or(1, char_width))
+            }
+            0xf0.. => (4, 2),
+            // Continuation bytes cannot start a character of a `str`.
+            _ => (1, 0),
+        };
+        w += cols;
+        i += len;
     }
-    s.chars().map(char_width).sum()
+    w
 }
 
 /// Whether `c` is written without spaces around it (CJK text and its
@@ -1467,6 +1486,33 @@ mod tests {
         ];
         for (s, want) in cases {
             assert_eq!(ending(s), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn widths() {
+        let cases = [
+            ("abc", 3),
+            ("中文", 4),
+            ("“引号”", 2 + 4),
+            ("é€", 2),
+            ("🙂𠀀", 4),
+            ("ｱ", 1),
+            ("\u{3000}", 2),
+        ];
+        for (s, want) in cases {
+            assert_eq!(width(s), want, "{s}");
+            let by_chars: usize = s
+                .chars()
+                .map(|c| {
+                    if (c as u32) > 0xffff {
+                        2
+                    } else {
+                        char_width(c)
+                    }
+                })
+                .sum();
+            assert_eq!(width(s), by_chars, "{s}");
         }
     }
 
