@@ -111,6 +111,15 @@ pub(crate) fn line(s: &str) -> String {
     out
 }
 
+/// [`line`] without a copy when the line is clean already.
+pub(crate) fn line_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    if needs_cleaning(s) {
+        std::borrow::Cow::Owned(line(s))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 /// Multi-line text (a plain-text rendering): each line cleaned, blank-line
 /// runs kept as a single blank line, ends trimmed.
 pub(crate) fn text(s: &str) -> String {

@@ -19,6 +19,8 @@
 //!    when they open the page, or when the page credits no article at all;
 //!    otherwise they are subheadings of the article they sit in.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 
 use super::clean;
@@ -32,6 +34,11 @@ use crate::model::{Article, Author, Block, Bulletin, Dated};
 /// headline or subheading. Real headlines stay well under this; paragraph
 /// lines of unwrapped pages are far longer.
 const HEAD_MAX_COLS: usize = 100;
+
+/// Widths above this are all the same to the parser (every threshold is
+/// lower), so measuring stops there: long paragraphs are not measured to
+/// their end.
+const WIDTH_CAP: usize = 256;
 
 /// Widest wrap width still taken for a hard-wrapped page (text exported at
 /// a fixed column, like e-mail at 72 or terminals at 80).
@@ -77,11 +84,12 @@ enum Ending {
 }
 
 #[derive(Debug)]
-struct Line {
+struct Line<'a> {
     /// 1-based source line.
     no: usize,
-    /// Cleaned text (markup removed for headings and bold lines).
-    text: String,
+    /// Cleaned text (markup removed for headings and bold lines), borrowed
+    /// from the input when cleaning changed nothing.
+    text: Cow<'a, str>,
     /// Blank lines before this one.
     gap: usize,
     /// Width in columns.
@@ -116,8 +124,9 @@ fn width(s: &str) -> usize {
     let b = s.as_bytes();
     let mut w = 0;
     let mut i = 0;
-    // Decodes only the three-byte characters, where the wide ones live.
-    while i < b.len() {
+    // Decodes only the three-byte characters, where the wide ones live, and
+    // stops counting past every threshold the parser compares widths with.
+    while i < b.len() && w <= WIDTH_CAP {
         let c = b[i];
         let (len, cols) = match c {
             0..=0x7f => (1, 1),
@@ -126,7 +135,14 @@ fn width(s: &str) -> usize {
                 let cp = (u32::from(c & 0x0f) << 12)
                     | (u32::from(b.get(i + 1).copied().unwrap_or(0) & 0x3f) << 6)
                     | u32::from(b.get(i + 2).copied().unwrap_or(0) & 0x3f);
-                (3, char::from_u32(cp).map_or(1, char_width))
+                let wide = (0x1100..=0x115f).contains(&cp)
+                    || (0x2e80..=0xa4cf).contains(&cp)
+                    || (0xac00..=0xd7a3).contains(&cp)
+                    || (0xf900..=0xfaff).contains(&cp)
+                    || (0xfe30..=0xfe4f).contains(&cp)
+                    || (0xff00..=0xff60).contains(&cp)
+                    || (0xffe0..=0xffe6).contains(&cp);
+                (3, if wide { 2 } else { 1 })
             }
             0xf0.. => (4, 2),
             // Continuation bytes cannot start a character of a `str`.
@@ -135,7 +151,7 @@ fn width(s: &str) -> usize {
         w += cols;
         i += len;
     }
-    w
+    w.min(WIDTH_CAP + 1)
 }
 
 /// Whether `c` is written without spaces around it (CJK text and its
@@ -324,14 +340,14 @@ fn strip_single_emphasis(s: &str) -> &str {
 }
 
 /// Shapes one cleaned, non-empty line.
-fn shape_line(text: String) -> (String, Shape, Option<Furniture>) {
+fn shape_line(text: Cow<'_, str>) -> (Cow<'_, str>, Shape, Option<Furniture>) {
     // Markdown headings.
     let hashes = text.chars().take_while(|&c| c == '#').count();
     if (1..=6).contains(&hashes) && text[hashes..].starts_with(' ') {
         let inner = text[hashes..].trim().trim_end_matches('#').trim();
         let inner = strip_emphasis(inner).unwrap_or(inner).to_owned();
         if !inner.is_empty() {
-            return (inner, Shape::MdHeading(hashes), None);
+            return (Cow::Owned(inner), Shape::MdHeading(hashes), None);
         }
     }
     if let Some(d) = date::page_date(&text) {
@@ -352,19 +368,19 @@ fn shape_line(text: String) -> (String, Shape, Option<Furniture>) {
     if let Some(inner) = strip_emphasis(&text) {
         let inner = inner.to_owned();
         if let Some(c) = credit::find_line(&inner) {
-            return (inner, Shape::Credit(c), None);
+            return (Cow::Owned(inner), Shape::Credit(c), None);
         }
-        return (inner, Shape::Bold, None);
+        return (Cow::Owned(inner), Shape::Bold, None);
     }
     let plain = strip_single_emphasis(&text);
     if let Some(c) = credit::find_line(plain) {
-        return (plain.to_owned(), Shape::Credit(c), None);
+        return (Cow::Owned(plain.to_owned()), Shape::Credit(c), None);
     }
     if let Some(c) = credit::caption(plain) {
-        return (plain.to_owned(), Shape::Caption(c), None);
+        return (Cow::Owned(plain.to_owned()), Shape::Caption(c), None);
     }
     let (text, jump) = match furniture::strip_jump(&text) {
-        Some((rest, j)) => (rest, Some(j)),
+        Some((rest, j)) => (Cow::Owned(rest), Some(j)),
         None => (text, None),
     };
     if text.is_empty() {
@@ -378,11 +394,11 @@ fn shape_line(text: String) -> (String, Shape, Option<Furniture>) {
     (text, Shape::Text(inline), jump)
 }
 
-fn read_lines(input: &str) -> Vec<Line> {
+fn read_lines(input: &str) -> Vec<Line<'_>> {
     let mut lines = Vec::new();
     let mut gap = 0;
     for (i, raw) in input.lines().enumerate() {
-        let text = clean::line(raw);
+        let text = clean::line_cow(raw);
         if text.is_empty() {
             gap += 1;
             continue;
@@ -758,7 +774,7 @@ fn build_units(lines: &mut [Line], notes: &mut [(LineKind, &'static str)]) -> Ve
         };
         let mut text = match &credit {
             Some(c) => c.rest.clone(),
-            None => lines[i].text.clone(),
+            None => lines[i].text.to_string(),
         };
         let mut members = vec![i];
         let mut jump_out = lines[i].jump == Some(Furniture::JumpOut);
@@ -959,7 +975,8 @@ pub(crate) fn parse(input: &str, explain: Option<&mut Vec<Explained>>) -> Page {
         _ => None,
     });
     let units = build_units(&mut lines, &mut notes);
-    let mut bulletin = assemble(&lines, &units, &mut notes);
+    let mut units = units;
+    let mut bulletin = assemble(&lines, &mut units, &mut notes);
     if let Some(out) = explain {
         for (l, (kind, why)) in lines.iter().zip(notes) {
             let why = match &l.shape {
@@ -969,7 +986,7 @@ pub(crate) fn parse(input: &str, explain: Option<&mut Vec<Explained>>) -> Page {
             out.push(Explained {
                 line: l.no,
                 kind,
-                text: l.text.clone(),
+                text: l.text.to_string(),
                 why,
             });
         }
@@ -1019,7 +1036,11 @@ fn unit_text<'a>(lines: &'a [Line], u: &'a Unit) -> &'a str {
 }
 
 /// Pass 4: units → articles.
-fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str)]) -> Bulletin {
+fn assemble(
+    lines: &[Line],
+    units: &mut [Unit],
+    notes: &mut [(LineKind, &'static str)],
+) -> Bulletin {
     let md = article_level(lines, units);
     let credit_mode = units.iter().enumerate().any(|(i, u)| {
         u.is_heading()
@@ -1057,11 +1078,12 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
     let mut i = 0;
     while i < units.len() {
         let u = &units[i];
+        let mut paragraph_to: Option<usize> = None;
         // Markdown headings decide for themselves.
         if let Unit::MdHeading { line, level } = u {
             let (art_level, banner) = md.unwrap_or((*level, None));
             if banner == Some(i) {
-                page_section = Some(lines[*line].text.clone());
+                page_section = Some(lines[*line].text.to_string());
                 notes[*line] = (
                     LineKind::Section,
                     "Markdown page title above deeper headings",
@@ -1074,7 +1096,7 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
                     drafts[c]
                         .article
                         .blocks
-                        .push(Block::Subheading(lines[*line].text.clone()));
+                        .push(Block::Subheading(lines[*line].text.to_string()));
                     drafts[c].has_body = true;
                 }
                 notes[*line] = (
@@ -1244,7 +1266,7 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
             for c in pending_captions.drain(..) {
                 if let Shape::Caption(credit) = &lines[c].shape {
                     article.blocks.push(Block::Caption {
-                        text: lines[c].text.clone(),
+                        text: lines[c].text.to_string(),
                         credit: credit.clone(),
                     });
                 }
@@ -1274,7 +1296,7 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
                 Some(d) => {
                     if let Shape::Caption(credit) = &lines[*line].shape {
                         drafts[d].article.blocks.push(Block::Caption {
-                            text: lines[*line].text.clone(),
+                            text: lines[*line].text.to_string(),
                             credit: credit.clone(),
                         });
                     }
@@ -1363,7 +1385,8 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
                                     _ => false,
                                 };
                             if !appended {
-                                draft.article.blocks.push(Block::Paragraph(text.clone()));
+                                // Moved out of the unit after this match.
+                                paragraph_to = Some(d);
                             }
                             draft.has_body = true;
                         }
@@ -1375,6 +1398,12 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
                 }
             }
             _ => {}
+        }
+        if let (Some(d), Some(Unit::Text { text, .. })) = (paragraph_to, units.get_mut(i)) {
+            drafts[d]
+                .article
+                .blocks
+                .push(Block::Paragraph(std::mem::take(text)));
         }
         i += 1;
     }
@@ -1434,7 +1463,7 @@ fn untitled(
             Unit::Caption { line } => {
                 if let Shape::Caption(credit) = &lines[*line].shape {
                     article.blocks.push(Block::Caption {
-                        text: lines[*line].text.clone(),
+                        text: lines[*line].text.to_string(),
                         credit: credit.clone(),
                     });
                 }
@@ -1500,6 +1529,7 @@ mod tests {
             ("ｱ", 1),
             ("\u{3000}", 2),
         ];
+        assert_eq!(width(&"中".repeat(1000)), WIDTH_CAP + 1);
         for (s, want) in cases {
             assert_eq!(width(s), want, "{s}");
             let by_chars: usize = s
