@@ -598,15 +598,19 @@ fn join(
             if starts_mid_sentence(&b.text) || a_width > HEAD_MAX_COLS {
                 return Join::Yes(sep);
             }
-            if gap == 0 {
-                return if wrapped { Join::Yes(sep) } else { Join::No };
-            }
-            // Across a blank line: a full-width line of a wrapped page, or a
-            // short CJK fragment with clause punctuation followed by prose.
-            let full = wrap.is_some_and(|w| a_width * 10 >= w * 9);
+            // A short CJK fragment with clause punctuation, followed by prose.
             let fragment = a.chars().next_back().is_some_and(is_cjk)
                 && has_bare_clause_punct(a)
                 && !heading_shaped(b);
+            if gap == 0 {
+                return if wrapped || fragment {
+                    Join::Yes(sep)
+                } else {
+                    Join::No
+                };
+            }
+            // Across a blank line: also a full-width line of a wrapped page.
+            let full = wrap.is_some_and(|w| a_width * 10 >= w * 9);
             if full || fragment {
                 Join::Yes(sep)
             } else {
