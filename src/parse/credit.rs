@@ -22,6 +22,9 @@ const MAX_CREDIT_LINE_CHARS: usize = 80;
 /// The longest single name in a credit; longer tokens are prose.
 const MAX_NAME_CHARS: usize = 16;
 
+// Every `expect("static regex")` below is on a fixed pattern that this
+// module's unit tests compile and run, so it cannot fail at run time.
+
 /// A credit found on a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Credit {
@@ -716,6 +719,29 @@ pub(crate) fn caption(line: &str) -> Option<Option<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_pattern_compiles() {
+        LazyLock::force(&ROLE);
+        LazyLock::force(&CREDIT_LEAD);
+        LazyLock::force(&NEWS_FLASH);
+        LazyLock::force(&DISPATCH);
+        LazyLock::force(&TW_BYLINE);
+        LazyLock::force(&AGENCY_FLASH);
+        LazyLock::force(&DATELINE);
+        LazyLock::force(&BY_LINE);
+        LazyLock::force(&NAME_TITLE);
+        LazyLock::force(&JOB_TITLE);
+        LazyLock::force(&REPORTING_BY);
+        LazyLock::force(&STAFF_REPORT);
+        LazyLock::force(&ROLE_BASE);
+        LazyLock::force(&REPORT_TAIL);
+        LazyLock::force(&CAPTION_TAIL);
+        LazyLock::force(&CAPTION_HEAD);
+        LazyLock::force(&EN_PHOTO_CREDIT);
+        LazyLock::force(&PHOTO_WORD);
+        LazyLock::force(&LEADING_PHOTO_CREDIT);
+    }
 
     fn a(name: &str, role: Role) -> crate::model::Author {
         crate::model::Author {

@@ -18,6 +18,9 @@ const MAX_DATE_LINE_CHARS: usize = 80;
 /// edition) for it still to be a header rather than a sentence.
 const MAX_DATE_LINE_REST_CHARS: usize = 40;
 
+// Every `expect("static regex")` below is on a fixed pattern that this
+// module's unit tests compile and run, so it cannot fail at run time.
+
 static FILE_NAME_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^0-9])((?:19|20)\d{2})[-_.]?(\d{2})[-_.]?(\d{2})(?:[^0-9]|$)")
         .expect("static regex")
@@ -179,6 +182,15 @@ pub(crate) fn parse_value(s: &str) -> Option<Dated> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_pattern_compiles() {
+        LazyLock::force(&FILE_NAME_DATE);
+        LazyLock::force(&CJK_DATE);
+        LazyLock::force(&EN_DATE);
+        LazyLock::force(&ISO_DATE);
+        LazyLock::force(&WEEKDAY);
+    }
 
     fn day(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
         NaiveDate::from_ymd_opt(y, m, d)

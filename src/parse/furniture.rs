@@ -38,6 +38,9 @@ pub(crate) enum Furniture {
     JumpIn,
 }
 
+// Every `expect("static regex")` below is on a fixed pattern that this
+// module's unit tests compile and run, so it cannot fail at run time.
+
 impl Furniture {
     /// The reason shown by `--explain`.
     pub(crate) fn why(self) -> &'static str {
@@ -289,6 +292,17 @@ pub(crate) fn strip_jump(text: &str) -> Option<(String, Furniture)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_pattern_compiles() {
+        LazyLock::force(&PAGE_NUMBER);
+        LazyLock::force(&EDITOR);
+        LazyLock::force(&NAV_TOKEN);
+        LazyLock::force(&LINK);
+        LazyLock::force(&COPYRIGHT);
+        LazyLock::force(&CONTENTS);
+        LazyLock::force(&JUMP);
+    }
     use Furniture::*;
 
     #[test]
