@@ -8,7 +8,8 @@
 //! test time (BOMs, UTF-16, GB18030/GBK, CRLF/CR) and hold each variant to the
 //! same golden. [`corpus_is_consistent`] checks the fixtures themselves (the
 //! stated encoding decodes the bytes, every golden string really is on the
-//! page) and so passes without any parser.
+//! page) and the `checker_*` tests check the comparison code; those pass
+//! without any parser.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -56,25 +57,37 @@ struct Golden {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct GoldenArticle {
+    /// Headline, exact after trimming.
     title: String,
+    /// 引题 / kicker, checked only when present.
     #[serde(default)]
     kicker: Option<String>,
+    /// 副题 / deck, checked only when present.
     #[serde(default)]
     subtitle: Option<String>,
+    /// `记者`: names with [`Role::Reporter`]; omitted means none.
     #[serde(default)]
     reporters: Vec<String>,
+    /// `通讯员`: names with [`Role::Correspondent`]; omitted means none.
     #[serde(default)]
     correspondents: Vec<String>,
+    /// English bylines: names with [`Role::Author`]; omitted means none.
     #[serde(default)]
     authors: Vec<String>,
+    /// Wires and agencies: names with [`Role::Agency`]; omitted means none.
     #[serde(default)]
     agencies: Vec<String>,
+    /// Names with [`Role::Editor`]; omitted means none.
     #[serde(default)]
     editors: Vec<String>,
+    /// Prefix of the first paragraph block.
     body_starts: String,
+    /// Suffix of the last paragraph block.
     body_ends: String,
+    /// Every subheading, in order.
     #[serde(default)]
     subheadings: Vec<String>,
+    /// Every caption as printed, credit included, in order.
     #[serde(default)]
     captions: Vec<String>,
 }
