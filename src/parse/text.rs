@@ -1076,6 +1076,12 @@ fn assemble(
     let mut pending_captions: Vec<usize> = Vec::new();
     let mut pending_authors: Vec<Author> = Vec::new();
     let mut join_to_last = false;
+    // Whether any story on the page jumps to another page; without one, no
+    // draft is ever searched for a continuation.
+    let page_jumps = lines.iter().any(|l| {
+        l.jump == Some(Furniture::JumpOut)
+            || matches!(l.shape, Shape::Furniture(Furniture::JumpOut))
+    });
     // A Markdown page title over every article.
     let mut page_section: Option<String> = None;
 
@@ -1083,6 +1089,7 @@ fn assemble(
     while i < units.len() {
         let u = &units[i];
         let mut paragraph_to: Option<usize> = None;
+        // (`page_jumps` spares pages without jumps the scans over drafts.)
         // Markdown headings decide for themselves.
         if let Unit::MdHeading { line, level } = u {
             let (art_level, banner) = md.unwrap_or((*level, None));
@@ -1133,7 +1140,8 @@ fn assemble(
                     .iter()
                     .any(|&m| lines[units[m].first_line()].gap == 0);
             let continues = drafts.iter().position(|d| {
-                d.jumped_out
+                page_jumps
+                    && d.jumped_out
                     && members
                         .iter()
                         .any(|&m| unit_text(lines, &units[m]) == d.article.title)
@@ -1156,7 +1164,7 @@ fn assemble(
                     _ => false,
                 })
                 || matches!(next, Some(Unit::Text { jump_in: true, .. }));
-            if jump_head && drafts.iter().any(|d| d.jumped_out) {
+            if jump_head && page_jumps && drafts.iter().any(|d| d.jumped_out) {
                 // A jump head (`Budget`) over the rest of a story continued
                 // from another page: the jump line that follows resumes it.
                 for &m in &members {
