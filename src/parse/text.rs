@@ -1004,7 +1004,8 @@ pub(crate) fn parse(input: &str, explain: Option<&mut Vec<Explained>>) -> Page {
 
 /// The Markdown heading level that starts articles: the shallowest level,
 /// unless it is used once, first, as the page title above deeper headings.
-fn article_level(lines: &[Line], units: &[Unit]) -> Option<(usize, Option<usize>)> {
+/// Returns the level and, for such a page title, its unit.
+fn article_level(units: &[Unit]) -> Option<(usize, Option<usize>)> {
     let levels: Vec<(usize, usize)> = units
         .iter()
         .enumerate()
@@ -1025,7 +1026,6 @@ fn article_level(lines: &[Line], units: &[Unit]) -> Option<(usize, Option<usize>
         .position(|u| !matches!(u, Unit::Furniture { .. }));
     if let (1, Some(next), Some(first)) = (at_min.len(), deeper, first_content) {
         if at_min[0] == first {
-            let _ = lines;
             return Some((next, Some(at_min[0])));
         }
     }
@@ -1045,7 +1045,7 @@ fn assemble(
     units: &mut [Unit],
     notes: &mut [(LineKind, &'static str)],
 ) -> Bulletin {
-    let md = article_level(lines, units);
+    let md = article_level(units);
     let credit_mode = units.iter().enumerate().any(|(i, u)| {
         u.is_heading()
             && units[i + 1..]
