@@ -29,16 +29,25 @@ pub(crate) fn is_space(c: char) -> bool {
 /// spaces and forbidden characters. `false` means `s` is already clean.
 pub(crate) fn needs_cleaning(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.first() == Some(&b' ') || b.last() == Some(&b' ') || s.contains("  ") {
+    if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
         return true;
     }
-    let lead = |c: u8| c < 0x20 || c == 0x7f || matches!(c, 0xc2 | 0xe1 | 0xe2 | 0xe3 | 0xef);
-    let mut from = 0;
-    while let Some(p) = b[from..].iter().position(|&c| lead(c)) {
-        let at = from + p;
-        let next = b.get(at + 1).copied().unwrap_or(0);
-        let after = b.get(at + 2).copied().unwrap_or(0);
-        let suspicious = match b[at] {
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    let mut prev = 0u8;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c < 0x80 {
+            if c < 0x20 || c == 0x7f || (c == b' ' && prev == b' ') {
+                return true;
+            }
+            prev = c;
+            i += 1;
+            continue;
+        }
+        prev = c;
+        let (next, after) = (at(i + 1), at(i + 2));
+        let suspicious = match c {
             // U+0080..U+00A0: C1 controls, NEL, no-break space.
             0xc2 => next <= 0xa0,
             // U+1680 ogham space mark.
@@ -54,13 +63,17 @@ pub(crate) fn needs_cleaning(s: &str) -> bool {
             0xef => {
                 (next == 0xbb && after == 0xbf) || (next == 0xbf && matches!(after, 0xbe | 0xbf))
             }
-            // C0 controls and DEL.
-            _ => true,
+            _ => false,
         };
         if suspicious {
             return true;
         }
-        from = at + 1;
+        // Skip the rest of the character.
+        i += match c {
+            0xf0.. => 4,
+            0xe0.. => 3,
+            _ => 2,
+        };
     }
     false
 }
@@ -96,6 +109,15 @@ pub(crate) fn line(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// [`line`] without a copy when the line is clean already.
+pub(crate) fn line_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    if needs_cleaning(s) {
+        std::borrow::Cow::Owned(line(s))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
 }
 
 /// Multi-line text (a plain-text rendering): each line cleaned, blank-line

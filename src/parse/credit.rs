@@ -22,6 +22,9 @@ const MAX_CREDIT_LINE_CHARS: usize = 80;
 /// The longest single name in a credit; longer tokens are prose.
 const MAX_NAME_CHARS: usize = 16;
 
+// Every `expect("static regex")` below is on a fixed pattern that this
+// module's unit tests compile and run, so it cannot fail at run time.
+
 /// A credit found on a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Credit {
@@ -313,6 +316,15 @@ fn parse_roles(s: &str) -> Option<Vec<Author>> {
 /// A stand-alone Chinese credit line: `□江门日报记者/陈婵`, `通讯员/黄雅玲 林瑞瑾`,
 /// `本报记者 张三`, `【記者王小明／台北報導】`, `（记者 张三）`.
 fn chinese_credit_line(line: &str) -> Option<Credit> {
+    let role_char = |c: char| {
+        matches!(
+            c,
+            '记' | '記' | '通' | '实' | '實' | '撰' | '作' | '摄' | '攝' | '文' | '图' | '圖'
+        )
+    };
+    if !line.contains(role_char) {
+        return None;
+    }
     let trimmed = line.trim_end_matches(['】', ']', '）', ')']).trim();
     let first = ROLE.find(trimmed)?;
     let lead = CREDIT_LEAD.captures(&trimmed[..first.start()])?;
@@ -345,7 +357,26 @@ fn bracket_authors(inner: Option<regex::Match<'_>>) -> Option<Vec<Author>> {
     }
 }
 
-fn inline_credit(line: &str) -> Option<Credit> {
+/// Which inline-credit marks the start of a line shows: each credit shape
+/// needs one of them, so shapes whose mark is missing are not tried.
+#[derive(Debug, Default, Clone, Copy)]
+struct Marks {
+    /// `讯`, `訊` or `消息`.
+    flash: bool,
+    /// `电`, `電`.
+    dispatch: bool,
+    /// `者` (of `记者`).
+    reporter: bool,
+    /// An opening bracket.
+    bracket: bool,
+    /// Starts with an ASCII capital (wire datelines).
+    upper: bool,
+}
+
+fn inline_credit(line: &str, marks: Marks) -> Option<Credit> {
+    if !(marks.flash || marks.dispatch) {
+        return inline_credit_other(line, marks);
+    }
     if let Some(c) = captures(&AGENCY_FLASH, line) {
         let m = c.get(0)?;
         return Some(Credit {
@@ -415,6 +446,14 @@ fn inline_credit(line: &str) -> Option<Credit> {
             prefix: m.as_str().to_owned(),
             why: "news-flash credit (…讯 / …消息)",
         });
+    }
+    inline_credit_other(line, marks)
+}
+
+/// The inline shapes without a news-flash or dispatch mark.
+fn inline_credit_other(line: &str, marks: Marks) -> Option<Credit> {
+    if !marks.reporter && !marks.upper && !marks.bracket {
+        return None;
     }
     if let Some(c) = captures(&TW_BYLINE, line) {
         let m = c.get(0)?;
@@ -539,16 +578,21 @@ pub(crate) fn find(line: &str) -> Option<Credit> {
         Some((i, _)) => &line[..i],
         None => line,
     };
-    let marked = head.contains(|c| {
-        matches!(
-            c,
-            '讯' | '訊' | '消' | '电' | '電' | '報' | '报' | '(' | '（' | '【' | '['
-        )
-    });
-    if !marked {
+    let mut marks = Marks::default();
+    for c in head.chars() {
+        match c {
+            '讯' | '訊' | '消' => marks.flash = true,
+            '电' | '電' => marks.dispatch = true,
+            '者' => marks.reporter = true,
+            '(' | '（' | '【' | '[' => marks.bracket = true,
+            _ => {}
+        }
+    }
+    marks.upper = line.starts_with(|c: char| c.is_ascii_uppercase());
+    if !(marks.flash || marks.dispatch || marks.reporter || marks.bracket || marks.upper) {
         return None;
     }
-    let mut credit = inline_credit(line)?;
+    let mut credit = inline_credit(line, marks)?;
     credit.rest = credit
         .rest
         .trim_start_matches([' ', '\u{3000}', ':', '：', '—', '-', '–'])
@@ -558,7 +602,7 @@ pub(crate) fn find(line: &str) -> Option<Credit> {
 
 /// Finds a stand-alone credit line (the whole line is the credit).
 pub(crate) fn find_line(line: &str) -> Option<Credit> {
-    if line.chars().count() > MAX_CREDIT_LINE_CHARS {
+    if line.len() > MAX_CREDIT_LINE_CHARS * 4 || line.chars().count() > MAX_CREDIT_LINE_CHARS {
         return None;
     }
     if !line.chars().any(|c| c as u32 >= 0x2e80) {
@@ -601,6 +645,11 @@ static EN_PHOTO_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// The words every English photo credit contains: a cheap literal search
+/// before the full pattern.
+static PHOTO_WORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)photo|picture|image|credit").expect("static regex"));
+
 /// `（記者王小明攝）文昌公園…`: a caption opening with its photo credit.
 static LEADING_PHOTO_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[（(]\s*(?:记者|記者|通讯员|通訊員)?\s*([^（）()]{1,20}?)\s*[/／∕]?\s*(?:摄影|攝影|摄|攝|供图|供圖)\s*[）)]")
@@ -610,12 +659,7 @@ static LEADING_PHOTO_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
 /// Whether a cleaned line is a photo caption; `Some(credit)` if it is, with
 /// the photographer or supplier when the caption names one.
 pub(crate) fn caption(line: &str) -> Option<Option<String>> {
-    let photo_word = [
-        "hoto", "HOTO", "icture", "ICTURE", "mage", "MAGE", "redit", "REDIT",
-    ]
-    .iter()
-    .any(|w| line.contains(w));
-    if photo_word {
+    if PHOTO_WORD.is_match(line) {
         if let Some(c) = EN_PHOTO_CREDIT.captures(line) {
             return Some(c.get(1).map(|m| m.as_str().trim().to_owned()));
         }
@@ -625,7 +669,28 @@ pub(crate) fn caption(line: &str) -> Option<Option<String>> {
             return Some(c.get(1).map(|m| m.as_str().trim().to_owned()));
         }
     }
-    if CAPTION_HEAD.is_match(line) {
+    let head_mark = line.starts_with(|c: char| {
+        c.is_ascii_alphabetic()
+            || matches!(
+                c,
+                '△' | '▲'
+                    | '▼'
+                    | '▽'
+                    | '↑'
+                    | '↓'
+                    | '←'
+                    | '→'
+                    | '◀'
+                    | '▶'
+                    | '图'
+                    | '圖'
+                    | '上'
+                    | '下'
+                    | '左'
+                    | '右'
+            )
+    });
+    if head_mark && CAPTION_HEAD.is_match(line) {
         return Some(None);
     }
     // Cheap pre-check for the Chinese tails.
@@ -654,6 +719,29 @@ pub(crate) fn caption(line: &str) -> Option<Option<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_pattern_compiles() {
+        LazyLock::force(&ROLE);
+        LazyLock::force(&CREDIT_LEAD);
+        LazyLock::force(&NEWS_FLASH);
+        LazyLock::force(&DISPATCH);
+        LazyLock::force(&TW_BYLINE);
+        LazyLock::force(&AGENCY_FLASH);
+        LazyLock::force(&DATELINE);
+        LazyLock::force(&BY_LINE);
+        LazyLock::force(&NAME_TITLE);
+        LazyLock::force(&JOB_TITLE);
+        LazyLock::force(&REPORTING_BY);
+        LazyLock::force(&STAFF_REPORT);
+        LazyLock::force(&ROLE_BASE);
+        LazyLock::force(&REPORT_TAIL);
+        LazyLock::force(&CAPTION_TAIL);
+        LazyLock::force(&CAPTION_HEAD);
+        LazyLock::force(&EN_PHOTO_CREDIT);
+        LazyLock::force(&PHOTO_WORD);
+        LazyLock::force(&LEADING_PHOTO_CREDIT);
+    }
 
     fn a(name: &str, role: Role) -> crate::model::Author {
         crate::model::Author {

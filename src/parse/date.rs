@@ -18,6 +18,9 @@ const MAX_DATE_LINE_CHARS: usize = 80;
 /// edition) for it still to be a header rather than a sentence.
 const MAX_DATE_LINE_REST_CHARS: usize = 40;
 
+// Every `expect("static regex")` below is on a fixed pattern that this
+// module's unit tests compile and run, so it cannot fail at run time.
+
 static FILE_NAME_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^0-9])((?:19|20)\d{2})[-_.]?(\d{2})[-_.]?(\d{2})(?:[^0-9]|$)")
         .expect("static regex")
@@ -82,16 +85,18 @@ pub(crate) fn from_file_name(file_name: &str) -> Option<Dated> {
 
 /// The first date written anywhere in `s`, with the byte range it spans.
 fn find_date(s: &str) -> Option<(NaiveDate, std::ops::Range<usize>)> {
-    if let Some(c) = CJK_DATE.captures(s) {
-        let year = match (c.get(2), c.get(3)) {
-            (Some(roc), _) => roc.as_str().parse::<i32>().ok()? + 1911,
-            (None, Some(y)) => y.as_str().parse().ok()?,
-            _ => return None,
-        };
-        let d = NaiveDate::from_ymd_opt(year, num(c.get(4))?, num(c.get(5))?)?;
-        return Some((d, c.get(0)?.range()));
+    if s.contains('年') {
+        if let Some(c) = super::credit::captures(&CJK_DATE, s) {
+            let year = match (c.get(2), c.get(3)) {
+                (Some(roc), _) => roc.as_str().parse::<i32>().ok()? + 1911,
+                (None, Some(y)) => y.as_str().parse().ok()?,
+                _ => return None,
+            };
+            let d = NaiveDate::from_ymd_opt(year, num(c.get(4))?, num(c.get(5))?)?;
+            return Some((d, c.get(0)?.range()));
+        }
     }
-    if let Some(c) = EN_DATE.captures(s) {
+    if let Some(c) = super::credit::captures(&EN_DATE, s) {
         let d = if let Some(m) = c.get(1) {
             NaiveDate::from_ymd_opt(
                 num(c.get(3))? as i32,
@@ -108,7 +113,7 @@ fn find_date(s: &str) -> Option<(NaiveDate, std::ops::Range<usize>)> {
         }?;
         return Some((d, c.get(0)?.range()));
     }
-    let c = ISO_DATE.captures(s)?;
+    let c = super::credit::captures(&ISO_DATE, s)?;
     let d = NaiveDate::from_ymd_opt(num(c.get(1))? as i32, num(c.get(2))?, num(c.get(3))?)?;
     Some((d, c.get(0)?.range()))
 }
@@ -177,6 +182,15 @@ pub(crate) fn parse_value(s: &str) -> Option<Dated> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_pattern_compiles() {
+        LazyLock::force(&FILE_NAME_DATE);
+        LazyLock::force(&CJK_DATE);
+        LazyLock::force(&EN_DATE);
+        LazyLock::force(&ISO_DATE);
+        LazyLock::force(&WEEKDAY);
+    }
 
     fn day(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
         NaiveDate::from_ymd_opt(y, m, d)

@@ -5,6 +5,8 @@
 //! Invalid byte sequences are replaced with U+FFFD and reported as a warning:
 //! a damaged file is still read.
 
+use std::borrow::Cow;
+
 use encoding_rs::{Encoding, UTF_8};
 
 use super::ParseError;
@@ -23,9 +25,10 @@ const MAX_CONTROL_PER_MILLE: usize = 50;
 
 /// The decoded text with what went wrong on the way.
 #[derive(Debug)]
-pub(crate) struct Decoded {
-    /// The text, LF line ends only.
-    pub text: String,
+pub(crate) struct Decoded<'a> {
+    /// The text, LF line ends only; borrowed when the bytes were UTF-8
+    /// with LF line ends already.
+    pub text: Cow<'a, str>,
     /// The encoding it was read in (`UTF-8`, `GBK`, …); checked by the tests.
     #[cfg_attr(not(test), allow(dead_code))]
     pub encoding: &'static str,
@@ -61,7 +64,7 @@ fn text_looks_binary(text: &str) -> bool {
 }
 
 /// Replaces CRLF and lone CR with LF.
-fn normalise_line_ends(text: String) -> String {
+fn normalise_line_ends(text: Cow<'_, str>) -> Cow<'_, str> {
     if !text.contains('\r') {
         return text;
     }
@@ -77,7 +80,7 @@ fn normalise_line_ends(text: String) -> String {
             out.push(c);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 fn decode_with(encoding: &'static Encoding, bytes: &[u8]) -> (String, usize) {
@@ -120,7 +123,7 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
 }
 
 /// Decodes a whole file. Rejects binary data; never fails on bad sequences.
-pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, ParseError> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, ParseError> {
     let (encoding, body) = match Encoding::for_bom(bytes) {
         Some((enc, bom_len)) => (enc, &bytes[bom_len..]),
         None => {
@@ -130,7 +133,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, ParseError> {
             // The common case: valid UTF-8, validated once.
             if let Ok(s) = std::str::from_utf8(bytes) {
                 return Ok(Decoded {
-                    text: normalise_line_ends(s.to_owned()),
+                    text: normalise_line_ends(Cow::Borrowed(s)),
                     encoding: UTF_8.name(),
                     warnings: Vec::new(),
                 });
@@ -169,7 +172,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, ParseError> {
         ));
     }
     Ok(Decoded {
-        text: normalise_line_ends(text),
+        text: normalise_line_ends(Cow::Owned(text)),
         encoding: encoding.name(),
         warnings,
     })

@@ -38,6 +38,9 @@ pub(crate) enum Furniture {
     JumpIn,
 }
 
+// Every `expect("static regex")` below is on a fixed pattern that this
+// module's unit tests compile and run, so it cannot fail at run time.
+
 impl Furniture {
     /// The reason shown by `--explain`.
     pub(crate) fn why(self) -> &'static str {
@@ -196,6 +199,7 @@ pub(crate) fn classify(line: &str) -> Option<Furniture> {
         return Some(Furniture::Separator);
     }
     let linkish = line.len() <= MAX_LINK_BYTES
+        && line.as_bytes().contains(&b'.')
         && (line.contains("http") || line.contains("www.") || line.contains('@'));
     if linkish && LINK.is_match(line) {
         return Some(Furniture::Link);
@@ -210,7 +214,11 @@ pub(crate) fn classify(line: &str) -> Option<Furniture> {
         return Some(j);
     }
     let has_digit = line.chars().any(|c| {
-        c.is_ascii_digit() || ('０'..='９').contains(&c) || "一二三四五六七八九十".contains(c)
+        c.is_ascii_digit()
+            || matches!(
+                c,
+                '０'..='９' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+            )
     });
     if has_digit && PAGE_NUMBER.is_match(line) {
         return Some(Furniture::PageNumber);
@@ -284,6 +292,17 @@ pub(crate) fn strip_jump(text: &str) -> Option<(String, Furniture)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_pattern_compiles() {
+        LazyLock::force(&PAGE_NUMBER);
+        LazyLock::force(&EDITOR);
+        LazyLock::force(&NAV_TOKEN);
+        LazyLock::force(&LINK);
+        LazyLock::force(&COPYRIGHT);
+        LazyLock::force(&CONTENTS);
+        LazyLock::force(&JUMP);
+    }
     use Furniture::*;
 
     #[test]

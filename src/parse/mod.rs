@@ -173,7 +173,10 @@ impl fmt::Display for Explained {
 }
 
 /// Checks the limits, decodes the bytes and returns the text with warnings.
-fn decode_checked(bytes: &[u8], limits: &Limits) -> Result<(String, Vec<String>), ParseError> {
+fn decode_checked<'a>(
+    bytes: &'a [u8],
+    limits: &Limits,
+) -> Result<(std::borrow::Cow<'a, str>, Vec<String>), ParseError> {
     let size = bytes.len() as u64;
     if size > limits.max_bytes {
         return Err(ParseError::TooLarge {

@@ -19,6 +19,8 @@
 //!    when they open the page, or when the page credits no article at all;
 //!    otherwise they are subheadings of the article they sit in.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 
 use super::clean;
@@ -32,6 +34,11 @@ use crate::model::{Article, Author, Block, Bulletin, Dated};
 /// headline or subheading. Real headlines stay well under this; paragraph
 /// lines of unwrapped pages are far longer.
 const HEAD_MAX_COLS: usize = 100;
+
+/// Widths above this are all the same to the parser (every threshold is
+/// lower), so measuring stops there: long paragraphs are not measured to
+/// their end.
+const WIDTH_CAP: usize = 256;
 
 /// Widest wrap width still taken for a hard-wrapped page (text exported at
 /// a fixed column, like e-mail at 72 or terminals at 80).
@@ -77,11 +84,12 @@ enum Ending {
 }
 
 #[derive(Debug)]
-struct Line {
+struct Line<'a> {
     /// 1-based source line.
     no: usize,
-    /// Cleaned text (markup removed for headings and bold lines).
-    text: String,
+    /// Cleaned text (markup removed for headings and bold lines), borrowed
+    /// from the input when cleaning changed nothing.
+    text: Cow<'a, str>,
     /// Blank lines before this one.
     gap: usize,
     /// Width in columns.
@@ -113,10 +121,37 @@ fn char_width(c: char) -> usize {
 }
 
 fn width(s: &str) -> usize {
-    if s.is_ascii() {
-        return s.len();
+    let b = s.as_bytes();
+    let mut w = 0;
+    let mut i = 0;
+    // Decodes only the three-byte characters, where the wide ones live, and
+    // stops counting past every threshold the parser compares widths with.
+    while i < b.len() && w <= WIDTH_CAP {
+        let c = b[i];
+        let (len, cols) = match c {
+            0..=0x7f => (1, 1),
+            0xc0..=0xdf => (2, 1),
+            0xe0..=0xef => {
+                let cp = (u32::from(c & 0x0f) << 12)
+                    | (u32::from(b.get(i + 1).copied().unwrap_or(0) & 0x3f) << 6)
+                    | u32::from(b.get(i + 2).copied().unwrap_or(0) & 0x3f);
+                let wide = (0x1100..=0x115f).contains(&cp)
+                    || (0x2e80..=0xa4cf).contains(&cp)
+                    || (0xac00..=0xd7a3).contains(&cp)
+                    || (0xf900..=0xfaff).contains(&cp)
+                    || (0xfe30..=0xfe4f).contains(&cp)
+                    || (0xff00..=0xff60).contains(&cp)
+                    || (0xffe0..=0xffe6).contains(&cp);
+                (3, if wide { 2 } else { 1 })
+            }
+            0xf0.. => (4, 2),
+            // Continuation bytes cannot start a character of a `str`.
+            _ => (1, 0),
+        };
+        w += cols;
+        i += len;
     }
-    s.chars().map(char_width).sum()
+    w.min(WIDTH_CAP + 1)
 }
 
 /// Whether `c` is written without spaces around it (CJK text and its
@@ -305,14 +340,14 @@ fn strip_single_emphasis(s: &str) -> &str {
 }
 
 /// Shapes one cleaned, non-empty line.
-fn shape_line(text: String) -> (String, Shape, Option<Furniture>) {
+fn shape_line(text: Cow<'_, str>) -> (Cow<'_, str>, Shape, Option<Furniture>) {
     // Markdown headings.
     let hashes = text.chars().take_while(|&c| c == '#').count();
     if (1..=6).contains(&hashes) && text[hashes..].starts_with(' ') {
         let inner = text[hashes..].trim().trim_end_matches('#').trim();
         let inner = strip_emphasis(inner).unwrap_or(inner).to_owned();
         if !inner.is_empty() {
-            return (inner, Shape::MdHeading(hashes), None);
+            return (Cow::Owned(inner), Shape::MdHeading(hashes), None);
         }
     }
     if let Some(d) = date::page_date(&text) {
@@ -333,19 +368,19 @@ fn shape_line(text: String) -> (String, Shape, Option<Furniture>) {
     if let Some(inner) = strip_emphasis(&text) {
         let inner = inner.to_owned();
         if let Some(c) = credit::find_line(&inner) {
-            return (inner, Shape::Credit(c), None);
+            return (Cow::Owned(inner), Shape::Credit(c), None);
         }
-        return (inner, Shape::Bold, None);
+        return (Cow::Owned(inner), Shape::Bold, None);
     }
     let plain = strip_single_emphasis(&text);
     if let Some(c) = credit::find_line(plain) {
-        return (plain.to_owned(), Shape::Credit(c), None);
+        return (Cow::Owned(plain.to_owned()), Shape::Credit(c), None);
     }
     if let Some(c) = credit::caption(plain) {
-        return (plain.to_owned(), Shape::Caption(c), None);
+        return (Cow::Owned(plain.to_owned()), Shape::Caption(c), None);
     }
     let (text, jump) = match furniture::strip_jump(&text) {
-        Some((rest, j)) => (rest, Some(j)),
+        Some((rest, j)) => (Cow::Owned(rest), Some(j)),
         None => (text, None),
     };
     if text.is_empty() {
@@ -359,11 +394,11 @@ fn shape_line(text: String) -> (String, Shape, Option<Furniture>) {
     (text, Shape::Text(inline), jump)
 }
 
-fn read_lines(input: &str) -> Vec<Line> {
+fn read_lines(input: &str) -> Vec<Line<'_>> {
     let mut lines = Vec::new();
     let mut gap = 0;
     for (i, raw) in input.lines().enumerate() {
-        let text = clean::line(raw);
+        let text = clean::line_cow(raw);
         if text.is_empty() {
             gap += 1;
             continue;
@@ -563,15 +598,19 @@ fn join(
             if starts_mid_sentence(&b.text) || a_width > HEAD_MAX_COLS {
                 return Join::Yes(sep);
             }
-            if gap == 0 {
-                return if wrapped { Join::Yes(sep) } else { Join::No };
-            }
-            // Across a blank line: a full-width line of a wrapped page, or a
-            // short CJK fragment with clause punctuation followed by prose.
-            let full = wrap.is_some_and(|w| a_width * 10 >= w * 9);
+            // A short CJK fragment with clause punctuation, followed by prose.
             let fragment = a.chars().next_back().is_some_and(is_cjk)
                 && has_bare_clause_punct(a)
                 && !heading_shaped(b);
+            if gap == 0 {
+                return if wrapped || fragment {
+                    Join::Yes(sep)
+                } else {
+                    Join::No
+                };
+            }
+            // Across a blank line: also a full-width line of a wrapped page.
+            let full = wrap.is_some_and(|w| a_width * 10 >= w * 9);
             if full || fragment {
                 Join::Yes(sep)
             } else {
@@ -739,7 +778,7 @@ fn build_units(lines: &mut [Line], notes: &mut [(LineKind, &'static str)]) -> Ve
         };
         let mut text = match &credit {
             Some(c) => c.rest.clone(),
-            None => lines[i].text.clone(),
+            None => lines[i].text.to_string(),
         };
         let mut members = vec![i];
         let mut jump_out = lines[i].jump == Some(Furniture::JumpOut);
@@ -940,7 +979,8 @@ pub(crate) fn parse(input: &str, explain: Option<&mut Vec<Explained>>) -> Page {
         _ => None,
     });
     let units = build_units(&mut lines, &mut notes);
-    let mut bulletin = assemble(&lines, &units, &mut notes);
+    let mut units = units;
+    let mut bulletin = assemble(&lines, &mut units, &mut notes);
     if let Some(out) = explain {
         for (l, (kind, why)) in lines.iter().zip(notes) {
             let why = match &l.shape {
@@ -950,7 +990,7 @@ pub(crate) fn parse(input: &str, explain: Option<&mut Vec<Explained>>) -> Page {
             out.push(Explained {
                 line: l.no,
                 kind,
-                text: l.text.clone(),
+                text: l.text.to_string(),
                 why,
             });
         }
@@ -964,7 +1004,8 @@ pub(crate) fn parse(input: &str, explain: Option<&mut Vec<Explained>>) -> Page {
 
 /// The Markdown heading level that starts articles: the shallowest level,
 /// unless it is used once, first, as the page title above deeper headings.
-fn article_level(lines: &[Line], units: &[Unit]) -> Option<(usize, Option<usize>)> {
+/// Returns the level and, for such a page title, its unit.
+fn article_level(units: &[Unit]) -> Option<(usize, Option<usize>)> {
     let levels: Vec<(usize, usize)> = units
         .iter()
         .enumerate()
@@ -985,7 +1026,6 @@ fn article_level(lines: &[Line], units: &[Unit]) -> Option<(usize, Option<usize>
         .position(|u| !matches!(u, Unit::Furniture { .. }));
     if let (1, Some(next), Some(first)) = (at_min.len(), deeper, first_content) {
         if at_min[0] == first {
-            let _ = lines;
             return Some((next, Some(at_min[0])));
         }
     }
@@ -1000,8 +1040,12 @@ fn unit_text<'a>(lines: &'a [Line], u: &'a Unit) -> &'a str {
 }
 
 /// Pass 4: units → articles.
-fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str)]) -> Bulletin {
-    let md = article_level(lines, units);
+fn assemble(
+    lines: &[Line],
+    units: &mut [Unit],
+    notes: &mut [(LineKind, &'static str)],
+) -> Bulletin {
+    let md = article_level(units);
     let credit_mode = units.iter().enumerate().any(|(i, u)| {
         u.is_heading()
             && units[i + 1..]
@@ -1032,17 +1076,25 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
     let mut pending_captions: Vec<usize> = Vec::new();
     let mut pending_authors: Vec<Author> = Vec::new();
     let mut join_to_last = false;
+    // Whether any story on the page jumps to another page; without one, no
+    // draft is ever searched for a continuation.
+    let page_jumps = lines.iter().any(|l| {
+        l.jump == Some(Furniture::JumpOut)
+            || matches!(l.shape, Shape::Furniture(Furniture::JumpOut))
+    });
     // A Markdown page title over every article.
     let mut page_section: Option<String> = None;
 
     let mut i = 0;
     while i < units.len() {
         let u = &units[i];
+        let mut paragraph_to: Option<usize> = None;
+        // (`page_jumps` spares pages without jumps the scans over drafts.)
         // Markdown headings decide for themselves.
         if let Unit::MdHeading { line, level } = u {
             let (art_level, banner) = md.unwrap_or((*level, None));
             if banner == Some(i) {
-                page_section = Some(lines[*line].text.clone());
+                page_section = Some(lines[*line].text.to_string());
                 notes[*line] = (
                     LineKind::Section,
                     "Markdown page title above deeper headings",
@@ -1055,7 +1107,7 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
                     drafts[c]
                         .article
                         .blocks
-                        .push(Block::Subheading(lines[*line].text.clone()));
+                        .push(Block::Subheading(lines[*line].text.to_string()));
                     drafts[c].has_body = true;
                 }
                 notes[*line] = (
@@ -1088,7 +1140,8 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
                     .iter()
                     .any(|&m| lines[units[m].first_line()].gap == 0);
             let continues = drafts.iter().position(|d| {
-                d.jumped_out
+                page_jumps
+                    && d.jumped_out
                     && members
                         .iter()
                         .any(|&m| unit_text(lines, &units[m]) == d.article.title)
@@ -1111,7 +1164,7 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
                     _ => false,
                 })
                 || matches!(next, Some(Unit::Text { jump_in: true, .. }));
-            if jump_head && drafts.iter().any(|d| d.jumped_out) {
+            if jump_head && page_jumps && drafts.iter().any(|d| d.jumped_out) {
                 // A jump head (`Budget`) over the rest of a story continued
                 // from another page: the jump line that follows resumes it.
                 for &m in &members {
@@ -1225,7 +1278,7 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
             for c in pending_captions.drain(..) {
                 if let Shape::Caption(credit) = &lines[c].shape {
                     article.blocks.push(Block::Caption {
-                        text: lines[c].text.clone(),
+                        text: lines[c].text.to_string(),
                         credit: credit.clone(),
                     });
                 }
@@ -1255,7 +1308,7 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
                 Some(d) => {
                     if let Shape::Caption(credit) = &lines[*line].shape {
                         drafts[d].article.blocks.push(Block::Caption {
-                            text: lines[*line].text.clone(),
+                            text: lines[*line].text.to_string(),
                             credit: credit.clone(),
                         });
                     }
@@ -1344,7 +1397,8 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
                                     _ => false,
                                 };
                             if !appended {
-                                draft.article.blocks.push(Block::Paragraph(text.clone()));
+                                // Moved out of the unit after this match.
+                                paragraph_to = Some(d);
                             }
                             draft.has_body = true;
                         }
@@ -1356,6 +1410,12 @@ fn assemble(lines: &[Line], units: &[Unit], notes: &mut [(LineKind, &'static str
                 }
             }
             _ => {}
+        }
+        if let (Some(d), Some(Unit::Text { text, .. })) = (paragraph_to, units.get_mut(i)) {
+            drafts[d]
+                .article
+                .blocks
+                .push(Block::Paragraph(std::mem::take(text)));
         }
         i += 1;
     }
@@ -1415,7 +1475,7 @@ fn untitled(
             Unit::Caption { line } => {
                 if let Shape::Caption(credit) = &lines[*line].shape {
                     article.blocks.push(Block::Caption {
-                        text: lines[*line].text.clone(),
+                        text: lines[*line].text.to_string(),
                         credit: credit.clone(),
                     });
                 }
@@ -1467,6 +1527,34 @@ mod tests {
         ];
         for (s, want) in cases {
             assert_eq!(ending(s), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn widths() {
+        let cases = [
+            ("abc", 3),
+            ("中文", 4),
+            ("“引号”", 2 + 4),
+            ("é€", 2),
+            ("🙂𠀀", 4),
+            ("ｱ", 1),
+            ("\u{3000}", 2),
+        ];
+        assert_eq!(width(&"中".repeat(1000)), WIDTH_CAP + 1);
+        for (s, want) in cases {
+            assert_eq!(width(s), want, "{s}");
+            let by_chars: usize = s
+                .chars()
+                .map(|c| {
+                    if (c as u32) > 0xffff {
+                        2
+                    } else {
+                        char_width(c)
+                    }
+                })
+                .sum();
+            assert_eq!(width(s), by_chars, "{s}");
         }
     }
 
