@@ -198,6 +198,18 @@ impl Store {
         let mut changes = Changes::default();
         let keys = article_keys(bulletin);
         for (position, (article, key)) in bulletin.articles.iter().zip(&keys).enumerate() {
+            // A section the bulletin gives as a whole applies to each article.
+            let with_section;
+            let article = match (&article.section, &bulletin.section) {
+                (None, Some(section)) => {
+                    with_section = Article {
+                        section: Some(section.clone()),
+                        ..article.clone()
+                    };
+                    &with_section
+                }
+                _ => article,
+            };
             let published = published_at(article, bulletin, first_seen, self.tz);
             let content = article_hash(article);
             let json = serde_json::to_string(article).map_err(|e| StoreError::Corrupt {
@@ -524,6 +536,29 @@ mod tests {
             .ingest("ch/b.txt", "ch", "h", &bulletin(&[("B", "y")]), at(5))
             .expect("ingest");
         assert_eq!(again.updated, 1);
+    }
+
+    #[test]
+    fn bulletin_section_applies_to_articles_without_one() {
+        let mut s = Store::in_memory("example.org", Tz::UTC).expect("store");
+        let mut b = bulletin(&[("A", "x"), ("B", "y")]);
+        b.section = Some("Page".into());
+        b.articles[1].section = Some("Own".into());
+        s.ingest("p.txt", "", "h", &b, at(1)).expect("ingest");
+        let mut got: Vec<(String, Option<String>)> = s
+            .newest(None, 5)
+            .expect("newest")
+            .into_iter()
+            .map(|i| (i.article.title, i.article.section))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                ("A".into(), Some("Page".into())),
+                ("B".into(), Some("Own".into()))
+            ]
+        );
     }
 
     /// Regression: the per-file retraction lookups scanned every item (the
