@@ -38,6 +38,9 @@ pub(crate) struct ItemView {
     pub content_html: String,
     /// Plain-text summary (the source's, else the start of the body).
     pub summary: Option<String>,
+    /// The article's language: the site's, unless the text is plainly in
+    /// another script.
+    pub language: Option<String>,
 }
 
 impl ItemView {
@@ -60,6 +63,7 @@ impl ItemView {
                 .filter(|n| !n.trim().is_empty())
                 .collect()
         };
+        let language = article_language(site, article);
         let summary = match article.summary.as_deref() {
             Some(given) if !given.trim().is_empty() => summarize(given, usize::MAX),
             _ => summarize(&article.body_text(), SUMMARY_CHARS),
@@ -79,8 +83,9 @@ impl ItemView {
                 .as_deref()
                 .map(cleaned)
                 .filter(|s| !s.trim().is_empty()),
-            content_html: content_html(article, &site.language),
+            content_html: content_html(article, &language),
             summary,
+            language: Some(language).filter(|l| !l.is_empty()),
         }
     }
 }
@@ -104,7 +109,42 @@ fn web_url(url: &str) -> Option<String> {
     ok.then(|| url.to_string())
 }
 
-/// Whether the site's language is Chinese (picks the byline's role words).
+/// The language of one article: the site's, unless its text is written
+/// in the other script family (an English page on a Chinese site, or the
+/// reverse); then `en` or `zh`. Picks the byline's words and the JSON
+/// item's `language`.
+pub(crate) fn article_language(site: &Site, article: &Article) -> String {
+    /// Characters looked at: enough to tell the script, cheap on long bodies.
+    const SAMPLE_CHARS: usize = 400;
+    let (mut han, mut latin) = (0usize, 0usize);
+    let body = article.body_text();
+    for c in article.title.chars().chain(body.chars()).take(SAMPLE_CHARS) {
+        if matches!(c, '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{20000}'..='\u{2ffff}')
+        {
+            han += 1;
+        } else if c.is_ascii_alphabetic() {
+            latin += 1;
+        }
+    }
+    // Switch only on clear evidence: a Latin-script text with no Han at
+    // all, or a Han text with little Latin; short or mixed text keeps the
+    // site's language.
+    /// Letters needed before a text counts as clearly Latin-script.
+    const CLEAR_LATIN: usize = 40;
+    /// Han characters needed before a text counts as clearly Chinese.
+    const CLEAR_HAN: usize = 10;
+    let site_language = site.language.trim();
+    let site_chinese = is_chinese(site_language);
+    if site_chinese && han == 0 && latin >= CLEAR_LATIN {
+        "en".into()
+    } else if !site_chinese && han >= CLEAR_HAN && han * 3 > latin {
+        "zh".into()
+    } else {
+        cleaned(site_language)
+    }
+}
+
+/// Whether a language tag is Chinese (picks the byline's role words).
 fn is_chinese(language: &str) -> bool {
     let lang = language.to_ascii_lowercase();
     lang == "zh" || lang.starts_with("zh-")

@@ -6,7 +6,7 @@
 
 use chrono::SecondsFormat;
 
-use super::content::{body_html, byline};
+use super::content::{article_language, body_html, byline};
 use super::text::{escape_attr, escape_html};
 use super::{feed_url, item_url, to_system_time, Entity, Format, Site, HTML_TYPE};
 use crate::model::Item;
@@ -71,7 +71,7 @@ pub fn render_item_page(site: &Site, item: &Item) -> Entity {
             escape_html(subtitle)
         ));
     }
-    if let Some(line) = byline(&article.authors, &site.language) {
+    if let Some(line) = byline(&article.authors, &article_language(site, article)) {
         body.push_str(&format!("<p class=\"byline\">{}</p>\n", escape_html(&line)));
     }
     let published = item.published;

@@ -77,7 +77,7 @@ pub(crate) fn write(
                 .map(|name| Author { name: name.clone() })
                 .collect(),
             tags: v.section.as_deref().into_iter().collect(),
-            language: language.as_deref(),
+            language: v.language.as_deref(),
         })
         .collect();
     let document = Document {

@@ -377,8 +377,9 @@ fn html_pages_escape_and_link_the_feeds() {
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"zh-CN\">"));
     assert!(!html.contains("<script"), "unescaped script:\n{html}");
     assert!(html.contains("<h1>&lt;script&gt;alert('x')"), "{html}");
+    // The hostile article is all Latin script, so its byline is in English.
     assert!(
-        html.contains("<p class=\"byline\">记者 &lt;script&gt;"),
+        html.contains("<p class=\"byline\">Reporter: &lt;script&gt;"),
         "{html}"
     );
     assert!(html
@@ -430,4 +431,39 @@ fn blank_language_is_left_out() {
     let value: serde_json::Value = serde_json::from_slice(&json.identity).expect("JSON");
     assert!(value.get("language").is_none());
     assert!(value["items"][0].get("language").is_none());
+}
+
+#[test]
+fn english_articles_on_a_chinese_site_get_english_words() {
+    let mut english = item(
+        1,
+        "Library opens on Sundays",
+        "From April the library opens on Sundays.",
+    );
+    english.article.authors = vec![Author {
+        name: "Ann Lee".into(),
+        role: Role::Author,
+    }];
+    let chinese = item(
+        2,
+        "江海区实行六学模式",
+        "为深入学习宣传贯彻精神，扎实推进宣讲工作。",
+    );
+    let entity = render_feed(&site(), "", &[english, chinese], Format::Json).expect("render");
+    let value: serde_json::Value = serde_json::from_slice(&entity.identity).expect("json");
+    let (en, zh) = (&value["items"][0], &value["items"][1]);
+    assert_eq!(en["language"], "en");
+    assert!(en["content_html"]
+        .as_str()
+        .expect("html")
+        .contains("By Ann Lee"));
+    assert_eq!(zh["language"], "zh-CN");
+    assert!(zh["content_html"]
+        .as_str()
+        .expect("html")
+        .contains("记者 陈婵"));
+    assert_eq!(
+        value["language"], "zh-CN",
+        "the feed keeps the site's language"
+    );
 }
