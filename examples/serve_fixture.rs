@@ -135,7 +135,7 @@ fn publish(site: &Site, count: usize) -> anyhow::Result<Published> {
         items.len(),
         pages_started.elapsed().as_secs_f64() * 1e3
     );
-    entities.insert("/".into(), Arc::new(render_index(site, &channels)));
+    entities.insert("/".into(), Arc::new(render_index(site, &channels, &[])));
     Ok(Published { entities })
 }
 

@@ -256,6 +256,8 @@ impl Ingestor {
                 Err(err) => tracing::error!("rendering {path}: {err}"),
             }
         }
+        // `shown` starts with the main feed: its items head the index page.
+        let main_len = shown.first().map_or(0, |(_, items)| items.len());
         let mut fresh_items: Vec<Item> = Vec::new();
         for (channel, items) in shown {
             Metrics::bump(&self.metrics.renders);
@@ -269,7 +271,11 @@ impl Ingestor {
             .collect();
         self.feeds.insert(
             "/".into(),
-            Arc::new(render::render_index(&self.site, &named)),
+            Arc::new(render::render_index(
+                &self.site,
+                &named,
+                &fresh_items[..main_len],
+            )),
         );
 
         // Permalink pages: exactly the items some feed shows.

@@ -90,7 +90,11 @@ fn publish(site: &Site) -> Published {
     }
     entities.insert(
         "/".to_string(),
-        Arc::new(render_index(site, &[("江海".to_string(), items.len())])),
+        Arc::new(render_index(
+            site,
+            &[("江海".to_string(), items.len())],
+            &items,
+        )),
     );
     Published { entities }
 }

@@ -11,10 +11,11 @@ use super::text::{escape_attr, escape_html};
 use super::{feed_url, item_url, to_system_time, Entity, Format, Site, HTML_TYPE};
 use crate::model::Item;
 
-/// Renders the index page listing the main feeds and each channel's feeds.
-/// `channels` are `(name, item count)` pairs, shown in the order given.
-/// The page has no dates of its own, so it has no `Last-Modified`.
-pub fn render_index(site: &Site, channels: &[(String, usize)]) -> Entity {
+/// Renders the index page: the main feeds, each channel's feeds, and the
+/// `latest` items (newest first) linked to their pages. `channels` are
+/// `(name, item count)` pairs, shown in the order given. The page's
+/// `Last-Modified` is the newest listed item's update.
+pub fn render_index(site: &Site, channels: &[(String, usize)], latest: &[Item]) -> Entity {
     let mut head = String::new();
     push_alternates(&mut head, site, "");
     for (name, _) in channels {
@@ -40,8 +41,22 @@ pub fn render_index(site: &Site, channels: &[(String, usize)]) -> Entity {
         }
         body.push_str("</ul>\n");
     }
+    if !latest.is_empty() {
+        body.push_str("<h2>Latest</h2>\n<ul>\n");
+        for item in latest {
+            body.push_str(&format!(
+                "<li><a href=\"{}\">{}</a> <time datetime=\"{}\">{}</time></li>\n",
+                escape_attr(&item_url(site, &item.slug)),
+                escape_html(&item.article.title),
+                item.published.to_rfc3339_opts(SecondsFormat::Secs, true),
+                item.published.format("%Y-%m-%d"),
+            ));
+        }
+        body.push_str("</ul>\n");
+    }
+    let newest = latest.iter().map(|i| i.updated).max().map(to_system_time);
     let page = document(site, &site.title, &head, &body);
-    Entity::new(HTML_TYPE, page.into_bytes(), None)
+    Entity::new(HTML_TYPE, page.into_bytes(), newest)
 }
 
 /// Renders an item's permalink page: kicker, title, subtitle, byline (roles

@@ -401,7 +401,11 @@ fn html_pages_escape_and_link_the_feeds() {
         .collect();
     assert_well_formed(&xmlish);
 
-    let index = render_index(&site(), &[("江海".to_string(), 2), ("news".to_string(), 1)]);
+    let index = render_index(
+        &site(),
+        &[("江海".to_string(), 2), ("news".to_string(), 1)],
+        &items,
+    );
     let html = text(&index);
     for format in Format::ALL {
         assert!(html.contains(&format!(
@@ -415,7 +419,13 @@ fn html_pages_escape_and_link_the_feeds() {
         "<li>江海 (2 items): <a href=\"http://127.0.0.1:8080/%E6%B1%9F%E6%B5%B7/feed.rss\""
     ));
     assert!(html.contains("<li>news (1 item)"));
-    assert!(index.last_modified.is_none());
+    // The latest items link to their pages, escaped; the page is as new as they are.
+    assert!(
+        html.contains("<a href=\"http://127.0.0.1:8080/items/item-2\">普通标题</a>"),
+        "{html}"
+    );
+    assert!(!html.contains("<script"), "{html}");
+    assert!(index.last_modified.is_some());
 }
 
 #[test]
