@@ -238,9 +238,12 @@ impl Config {
     }
 
     /// The base URL, derived from the bound address when not configured.
+    /// A wildcard address (`0.0.0.0`, `::`) is no place to send readers, so
+    /// it becomes `localhost`; set `base_url` for anything public.
     pub fn base_url_for(&self, bound: SocketAddr) -> String {
         match &self.base_url {
             Some(url) => url.clone(),
+            None if bound.ip().is_unspecified() => format!("http://localhost:{}/", bound.port()),
             None => format!("http://{bound}/"),
         }
     }
@@ -348,6 +351,10 @@ mod tests {
         assert_eq!(
             c.base_url_for("127.0.0.1:9".parse().expect("addr")),
             "http://127.0.0.1:9/"
+        );
+        assert_eq!(
+            c.base_url_for("0.0.0.0:80".parse().expect("addr")),
+            "http://localhost:80/"
         );
     }
 }
