@@ -10,6 +10,11 @@
 //! to the ingest task: a file is ready on close-after-write or rename into
 //! place, else once it has settled (see [`settle`]). An inotify overflow or a
 //! reload request rescans the whole folder.
+//!
+//! We take raw `notify` events rather than `notify-debouncer-full`'s: a
+//! debouncer holds every event for its timeout, while inotify already tells
+//! us the two things that matter at once (close-after-write, and renames,
+//! paired by cookie), and [`settle`] covers writers that give neither.
 
 pub mod quarantine;
 pub mod settle;
