@@ -15,6 +15,9 @@ const MAX_FURNITURE_CHARS: usize = 60;
 /// but part of something else.
 const MAX_LINK_BYTES: usize = 400;
 
+/// The longest cross-reference line (bytes): a headline and a page.
+const MAX_CROSS_REF_BYTES: usize = 200;
+
 /// Why a line is furniture, for `--explain`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Furniture {
@@ -241,11 +244,14 @@ pub(crate) fn classify(line: &str) -> Option<Furniture> {
     if linkish && LINK.is_match(line) {
         return Some(Furniture::Link);
     }
+    if line.len() <= MAX_CROSS_REF_BYTES
+        && CROSS_REF.is_match(line)
+        && !line.ends_with(['。', '.', '!', '?'])
+    {
+        return Some(Furniture::CrossRef);
+    }
     if line.len() > MAX_FURNITURE_CHARS * 4 || line.chars().count() > MAX_FURNITURE_CHARS {
         return None;
-    }
-    if CROSS_REF.is_match(line) && !line.ends_with(['。', '.', '!', '?']) {
-        return Some(Furniture::CrossRef);
     }
     if is_breadcrumb(line) {
         return Some(Furniture::Navigation);
@@ -416,7 +422,10 @@ mod tests {
             ),
             ("Related: the council's vote was close.", None),
             ("（作者系市社会科学院研究员）", Some(AuthorNote)),
-            ("(The writer is a retired teacher in Hadley)", Some(AuthorNote)),
+            (
+                "(The writer is a retired teacher in Hadley)",
+                Some(AuthorNote),
+            ),
             ("（作者 张三）", None),
         ];
         for (line, want) in cases {

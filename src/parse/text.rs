@@ -551,6 +551,9 @@ fn refine_lines(input: &str, lines: &mut [Line]) -> Option<String> {
             continue;
         }
     }
+    // Once one letter on the page is signed, a later signature may be
+    // followed by prose (the page's letters policy).
+    let mut signed = false;
     for i in 1..lines.len() {
         if !matches!(lines[i].shape, Shape::Text(None)) || lines[i].gap == 0 {
             continue;
@@ -563,9 +566,10 @@ fn refine_lines(input: &str, lines: &mut [Line]) -> Option<String> {
             && lines[i + 1].gap == 0
             && matches!(lines[i + 1].shape, Shape::Text(None))
             && after_gap(i + 2)
-            && lines
-                .get(i + 2)
-                .is_none_or(|n| !matches!(n.shape, Shape::Text(_)) || heading_shaped(n))
+            && (signed
+                || lines
+                    .get(i + 2)
+                    .is_none_or(|n| !matches!(n.shape, Shape::Text(_)) || heading_shaped(n)))
             && is_signature_name(&lines[i].text)
             && is_place_line(&lines[i + 1].text)
         {
@@ -587,6 +591,7 @@ fn refine_lines(input: &str, lines: &mut [Line]) -> Option<String> {
             });
             lines[i].signature = true;
             lines[i + 1].signature = true;
+            signed = true;
             continue;
         }
         // A bare Chinese name between the headline and the body.
@@ -645,7 +650,8 @@ fn is_place_line(s: &str) -> bool {
         && width(s) <= 40
         && words.iter().all(|w| {
             w.starts_with(|c: char| c.is_uppercase())
-                && w.chars().all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | '-'))
+                && w.chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | '-'))
         })
 }
 
@@ -1121,16 +1127,16 @@ fn build_units(lines: &mut [Line], notes: &mut [(LineKind, &'static str)]) -> Ve
             });
         let heading = wrapped_head
             || (members.len() == 1
-            && credit.is_none()
-            && heading_shaped(&lines[i])
-            && !(indented && lines[i].indent)
-            && !matches!(
-                lines.get(j).map(|l| &l.shape),
-                Some(Shape::Furniture(Furniture::JumpOut))
-            )
-            && (credited_after[i]
-                || !has_bare_clause_punct(&lines[i].text)
-                || numbering_len(&lines[i].text) > 0));
+                && credit.is_none()
+                && heading_shaped(&lines[i])
+                && !(indented && lines[i].indent)
+                && !matches!(
+                    lines.get(j).map(|l| &l.shape),
+                    Some(Shape::Furniture(Furniture::JumpOut))
+                )
+                && (credited_after[i]
+                    || !has_bare_clause_punct(&lines[i].text)
+                    || numbering_len(&lines[i].text) > 0));
         if heading {
             let b = bullet_len(&text);
             if b > 0 {
@@ -1167,11 +1173,16 @@ fn lead_in_len(s: &str) -> Option<usize> {
     let letters = head.chars().filter(char::is_ascii_uppercase).count();
     let ok = letters >= 4
         && head.chars().all(|c| {
-            c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, ' ' | '&' | '\'' | '’' | '-' | '.')
+            c.is_ascii_uppercase()
+                || c.is_ascii_digit()
+                || matches!(c, ' ' | '&' | '\'' | '’' | '-' | '.')
         });
     let rest = s[colon + 1..].trim_start();
-    (ok && rest.len() > 20 && rest.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit() || matches!(c, '"' | '“')))
-        .then_some(colon + 1)
+    (ok && rest.len() > 20
+        && rest.starts_with(|c: char| {
+            c.is_uppercase() || c.is_ascii_digit() || matches!(c, '"' | '“')
+        }))
+    .then_some(colon + 1)
 }
 
 /// The length of a bullet opening a headline (`■ `, `● `, `◆`), spaces
