@@ -44,8 +44,10 @@ pub(crate) enum Furniture {
     /// A note on who the writer is (`（作者系…研究员）`, `(The writer is …)`).
     AuthorNote,
     /// A running head: page fields spread over one line with wide gaps
-    /// (`LOCAL NEWS      Page 3`), or a pull quote and its attribution.
-    Layout,
+    /// (`LOCAL NEWS      Page 3`).
+    RunningHead,
+    /// A pull quote and its attribution, repeating the body for layout.
+    PullQuote,
 }
 
 // Every `expect("static regex")` below is on a fixed pattern that this
@@ -66,7 +68,8 @@ impl Furniture {
             Furniture::JumpIn => "continued from another page",
             Furniture::CrossRef => "cross-reference to another story",
             Furniture::AuthorNote => "note on the writer (（作者系…）)",
-            Furniture::Layout => "running head / pull quote",
+            Furniture::RunningHead => "running head",
+            Furniture::PullQuote => "pull quote",
         }
     }
 }

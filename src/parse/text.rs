@@ -493,7 +493,7 @@ fn refine_lines(input: &str, lines: &mut [Line]) -> Option<String> {
                 continue;
             }
             if matches!(l.shape, Shape::Text(None) | Shape::Bold) {
-                l.shape = Shape::Furniture(Furniture::Layout);
+                l.shape = Shape::Furniture(Furniture::RunningHead);
             }
             let is_page = |f: &str| furniture::classify(f) == Some(Furniture::PageNumber);
             if label.is_none() && fields.len() == 2 && fields.iter().any(|f| is_page(f)) {
@@ -546,8 +546,8 @@ fn refine_lines(input: &str, lines: &mut [Line]) -> Option<String> {
             && prev.width <= HEAD_MAX_COLS
             && matches!(prev.shape, Shape::Text(None))
         {
-            l.shape = Shape::Furniture(Furniture::Layout);
-            before[i - 1].shape = Shape::Furniture(Furniture::Layout);
+            l.shape = Shape::Furniture(Furniture::PullQuote);
+            before[i - 1].shape = Shape::Furniture(Furniture::PullQuote);
             continue;
         }
     }
@@ -655,13 +655,17 @@ fn is_place_line(s: &str) -> bool {
         })
 }
 
-/// Two to four Han characters (a middle dot allowed): a Chinese name.
+/// A Chinese name alone: two or three Han characters, or a transcribed
+/// name with a middle dot (`买买提·艾力`). Four-character lines are more
+/// often headlines (set phrases) than names, so they are not taken.
 fn is_bare_cjk_name(s: &str) -> bool {
     let n = s.chars().count();
-    (2..=4).contains(&n)
+    let dotted = s.contains('·') && (4..=10).contains(&n);
+    ((2..=3).contains(&n) || dotted)
         && s.chars()
             .all(|c| c == '·' || (is_cjk(c) && c.is_alphabetic()))
         && !s.starts_with('·')
+        && !s.ends_with('·')
 }
 
 /// Key a headline is compared by when looking for tables of contents:
@@ -1000,6 +1004,8 @@ fn build_units(lines: &mut [Line], notes: &mut [(LineKind, &'static str)]) -> Ve
         .count()
         >= 2;
     let mut units = Vec::new();
+    // Whether the last text unit was the body of a brief.
+    let mut prev_brief = false;
     let mut i = 0;
     while i < lines.len() {
         let line = &lines[i];
@@ -1043,8 +1049,18 @@ fn build_units(lines: &mut [Line], notes: &mut [(LineKind, &'static str)]) -> Ve
             Some(c) => c.rest.clone(),
             None => lines[i].text.to_string(),
         };
-        if briefs && credit.is_none() {
+        // A brief opens a column (after a heading, furniture or the page
+        // top) or follows another brief; a lead-in inside running prose
+        // (`WHY IT MATTERS: …`) stays in its article.
+        let column_start = match units.last() {
+            None | Some(Unit::Furniture { .. }) => true,
+            Some(Unit::Text { heading, .. }) => *heading || prev_brief,
+            Some(_) => false,
+        };
+        prev_brief = false;
+        if briefs && credit.is_none() && column_start {
             if let Some(n) = lead_in_len(&text) {
+                prev_brief = true;
                 units.push(Unit::Text {
                     lines: vec![i],
                     text: text[..n].trim_end_matches(':').trim().to_owned(),
@@ -1117,7 +1133,7 @@ fn build_units(lines: &mut [Line], notes: &mut [(LineKind, &'static str)]) -> Ve
             && credit.is_none()
             && credited_after[last]
             && !(indented && lines[i].indent)
-            && heading_shaped(&lines[i])
+            && !lines[i].text.starts_with(|c: char| c.is_lowercase())
             && ending(&lines[last].text) == Ending::Open
             && members.iter().all(|&m| {
                 (m == i || lines[m].gap == 0)
@@ -1765,7 +1781,7 @@ fn assemble(
                             push_authors(&mut draft.article, &c.authors);
                         }
                         if !text.is_empty() {
-                            if credit.is_none() {
+                            if credit.is_none() && notes[first].0 != LineKind::Headline {
                                 notes[first] = (LineKind::Paragraph, "prose");
                             }
                             let appended = join_to_last
@@ -1978,6 +1994,178 @@ mod tests {
         for (s, want) in cases {
             assert_eq!(has_bare_clause_punct(s), want, "{s}");
         }
+    }
+
+    #[test]
+    fn lead_ins_and_bullets() {
+        let lead_ins = [
+            (
+                "ROAD WORK: Crews will repave Elm Street on Monday.",
+                Some(10),
+            ),
+            (
+                "FOOD BANK DRIVE: The Riverton Food Bank is collecting.",
+                Some(16),
+            ),
+            ("Q: What did the council decide about it?", None),
+            ("NOTE: short.", None),
+            ("Road work: crews will repave Elm Street on Monday.", None),
+        ];
+        for (s, want) in lead_ins {
+            assert_eq!(lead_in_len(s), want, "{s}");
+        }
+        let bullets = [
+            ("■ 城南图书馆延长开放时间", "■ ".len()),
+            ("●社区运动会闭幕", "●".len()),
+            ("■■■", 0),
+            ("城南图书馆", 0),
+        ];
+        for (s, want) in bullets {
+            assert_eq!(bullet_len(s), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn signature_and_name_shapes() {
+        let names = [
+            ("Margaret Lowell", true),
+            ("Mary Ann de Vries", false),
+            ("J. R. Smith", true),
+            ("Keep the pool open", false),
+            ("Council Votes Yes On Budget Plan", false),
+        ];
+        for (s, want) in names {
+            assert_eq!(is_signature_name(s), want, "{s}");
+        }
+        let places = [
+            ("Eastfield", true),
+            ("Hadley, Mass.", true),
+            ("the end of the year", false),
+        ];
+        for (s, want) in places {
+            assert_eq!(is_place_line(s), want, "{s}");
+        }
+        let cjk = [
+            ("李文涛", true),
+            ("张三", true),
+            ("买买提·艾力", true),
+            ("雪落无声", false),
+            ("短讯", true),
+            ("张", false),
+        ];
+        for (s, want) in cjk {
+            assert_eq!(is_bare_cjk_name(s), want, "{s}");
+        }
+        let attributions = [
+            ("— Denise Ortiz, owner of Ortiz Hardware", true),
+            ("——张三", true),
+            ("Denise Ortiz", false),
+            ("— and then it rained.", false),
+        ];
+        for (s, want) in attributions {
+            assert_eq!(is_attribution(s), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn english_page_rules() {
+        // (page, titles, authors of the first article, first paragraph, section)
+        let cases: &[(&str, &[&str], &[&str], &str, Option<&str>)] = &[
+            // Running head names the section; wrapped headline; job title
+            // under the byline; local dateline.
+            (
+                "LOCAL NEWS      Page 3\n\nCity hall roof to be\nreplaced this summer\n\nBy Ann Lee\nStaff Writer\n\nHADLEY — The roof will be replaced.\n",
+                &["City hall roof to be replaced this summer"],
+                &["Ann Lee"],
+                "The roof will be replaced.",
+                Some("LOCAL NEWS"),
+            ),
+            // Signed letters; text after the last signature is the page's.
+            (
+                "Fix the road\n\nThe road is bad.\n\nAnn Lee\nHadley\n\nSave the pool\n\nThe pool is nice.\n\nBo Chan\nEastfield\n\nLetters must be short.\n",
+                &["Fix the road", "Save the pool"],
+                &["Ann Lee"],
+                "The road is bad.",
+                None,
+            ),
+            // A briefs column after a label.
+            (
+                "Main story\n\nBy Ann Lee\n\nText of the story.\n\nBRIEFLY\n\nROAD WORK: Crews will repave Elm Street on Monday.\n\nBOOK SALE: The library sells old books on Friday.\n",
+                &["Main story", "ROAD WORK", "BOOK SALE"],
+                &["Ann Lee"],
+                "Text of the story.",
+                None,
+            ),
+        ];
+        for (page, want_titles, want_authors, first, section) in cases {
+            let b = parse(page, None).bulletin;
+            let got: Vec<&str> = b.articles.iter().map(|a| a.title.as_str()).collect();
+            assert_eq!(got, *want_titles, "{page}");
+            let authors: Vec<&str> = b.articles[0]
+                .authors
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect();
+            assert_eq!(authors, *want_authors, "{page}");
+            assert_eq!(
+                b.articles[0].blocks.first(),
+                Some(&Block::Paragraph((*first).to_owned())),
+                "{page}"
+            );
+            assert_eq!(b.section.as_deref(), *section, "{page}");
+            let all = b
+                .articles
+                .iter()
+                .map(Article::plain_text)
+                .collect::<Vec<_>>()
+                .join("\n");
+            for gone in [
+                "Staff Writer",
+                "HADLEY —",
+                "Hadley",
+                "Letters must",
+                "BRIEFLY",
+            ] {
+                assert!(!all.contains(gone), "{gone} in {all}");
+            }
+        }
+    }
+
+    #[test]
+    fn lead_ins_inside_prose_stay_in_the_article() {
+        let page = "Council story\n\nBy Ann Lee\n\nThe council met.\n\nWHY IT MATTERS: Rents will rise across the city.\n\nWHAT IS NEXT: A second vote comes in June.\n";
+        assert_eq!(titles(page), ["Council story"]);
+    }
+
+    #[test]
+    fn chinese_page_rules() {
+        let page = "第A03版：社会新闻\n\n【城南论坛】\n\n垃圾分类贵在坚持\n\n李文涛\n\n垃圾分类推行已满三年，成了日常习惯。\n\n（作者系市社会科学院研究员）\n\n短讯\n\n■ 图书馆延长开放时间\n本报讯 自11月起，图书馆开放时间延长。\n\n问答专访\n\n本报记者 张三\n\n问：您是怎么开始的？\n\n答：比前几年多了不少。去年我们在社区开了\n12期体验课，很受欢迎。\n";
+        let b = parse(page, None).bulletin;
+        let got: Vec<(&str, Option<&str>)> = b
+            .articles
+            .iter()
+            .map(|a| (a.title.as_str(), a.section.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("垃圾分类贵在坚持", Some("城南论坛")),
+                ("图书馆延长开放时间", None),
+                ("问答专访", None)
+            ]
+        );
+        assert_eq!(b.section.as_deref(), Some("社会新闻"));
+        assert_eq!(b.articles[0].authors[0].name, "李文涛");
+        assert_eq!(
+            b.articles[2].blocks,
+            [
+                Block::Paragraph("问：您是怎么开始的？".into()),
+                Block::Paragraph(
+                    "答：比前几年多了不少。去年我们在社区开了12期体验课，很受欢迎。".into()
+                ),
+            ]
+        );
+        assert!(!b.articles[0].plain_text().contains("作者系"));
     }
 
     fn titles(page: &str) -> Vec<String> {
