@@ -236,6 +236,13 @@ fn is_navigation(line: &str) -> bool {
         .all(|c| !c.is_alphanumeric())
 }
 
+/// A colon (ASCII or full-width) among the first bytes of `line`: a cheap
+/// test before the cross-reference pattern.
+fn has_early_colon(line: &str) -> bool {
+    let head = &line.as_bytes()[..line.len().min(48)];
+    head.contains(&b':') || head.windows(3).any(|w| w == "：".as_bytes())
+}
+
 /// Classifies a cleaned, non-empty line as furniture, if it is.
 pub(crate) fn classify(line: &str) -> Option<Furniture> {
     if is_separator(line) {
@@ -248,6 +255,7 @@ pub(crate) fn classify(line: &str) -> Option<Furniture> {
         return Some(Furniture::Link);
     }
     if line.len() <= MAX_CROSS_REF_BYTES
+        && has_early_colon(line)
         && CROSS_REF.is_match(line)
         && !line.ends_with(['。', '.', '!', '?'])
     {
@@ -269,7 +277,9 @@ pub(crate) fn classify(line: &str) -> Option<Furniture> {
                 '０'..='９' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
             )
     });
-    if has_digit && (PAGE_NUMBER.is_match(line) || PAGE_LABEL.is_match(line)) {
+    if has_digit
+        && (PAGE_NUMBER.is_match(line) || (line.starts_with('第') && PAGE_LABEL.is_match(line)))
+    {
         return Some(Furniture::PageNumber);
     }
     if line.starts_with(['（', '(']) && AUTHOR_NOTE.is_match(line) {

@@ -7,11 +7,17 @@
 //!    page furniture, page date, stand-alone credit, caption, Markdown
 //!    heading or `**bold**` line, or text (possibly opening with an inline
 //!    credit such as `XX日报讯（记者/…）`).
+//!    Then rules that need a line's neighbours: running heads (and the
+//!    section they name), job titles under a By-line, pull quotes, letter
+//!    signatures, bare bylines under a headline (see [`refine_lines`]).
 //! 2. **Tables of contents**: runs of short lines that repeat headlines found
 //!    elsewhere on the page are furniture.
 //! 3. **Joins**: text lines cut by the column flow are re-joined, judged by
 //!    terminal punctuation, line length relative to the page, hyphenation,
-//!    and what the next line looks like. A short line with no terminal
+//!    and what the next line looks like (a cut CJK sentence goes on in a
+//!    block opening with a digit or a Latin word). A few short lines with no
+//!    terminal punctuation right above a byline are one wrapped headline;
+//!    in a briefs column, an ALL-CAPS lead-in (`ROAD WORK:`) titles its brief. A short line with no terminal
 //!    punctuation that is not a fragment of prose becomes a heading
 //!    candidate.
 //! 4. **Articles**: runs of heading candidates become headline stacks
@@ -426,7 +432,8 @@ fn read_lines(input: &str) -> Vec<Line<'_>> {
             continue;
         }
         let indent = raw.starts_with(['\u{3000}', '\t']) || raw.starts_with("  ");
-        let spread = raw.len() <= SPREAD_MAX_BYTES && {
+        // Running heads are looked for only in the lines opening the page.
+        let spread = lines.len() < 4 && gap == 0 && raw.len() <= SPREAD_MAX_BYTES && {
             let inner = raw.trim();
             inner.contains("   ") || inner.contains('\t')
         };
@@ -659,6 +666,9 @@ fn is_place_line(s: &str) -> bool {
 /// name with a middle dot (`买买提·艾力`). Four-character lines are more
 /// often headlines (set phrases) than names, so they are not taken.
 fn is_bare_cjk_name(s: &str) -> bool {
+    if s.len() > 10 * 3 {
+        return false;
+    }
     let n = s.chars().count();
     let dotted = s.contains('·') && (4..=10).contains(&n);
     ((2..=3).contains(&n) || dotted)
@@ -854,10 +864,9 @@ fn join(
             // sentence already ended inside it), followed by text that does
             // not look like a heading: prose, or a line opening with a
             // digit or a Latin word (`开了` / `12期…`).
-            let prose_a = has_bare_clause_punct(a)
-                || (a_width >= CJK_PROSE_MIN_COLS && a.contains(['。', '！', '？', '；']));
             let fragment = a.chars().next_back().is_some_and(is_cjk)
-                && prose_a
+                && (has_bare_clause_punct(a)
+                    || (a_width >= CJK_PROSE_MIN_COLS && a.contains(['。', '！', '？', '；'])))
                 && (!heading_shaped(b) || b.text.starts_with(|c: char| c.is_ascii_alphanumeric()));
             if gap == 0 {
                 return if wrapped || fragment {
@@ -2069,8 +2078,16 @@ mod tests {
 
     #[test]
     fn english_page_rules() {
-        // (page, titles, authors of the first article, first paragraph, section)
-        let cases: &[(&str, &[&str], &[&str], &str, Option<&str>)] = &[
+        /// (page, titles, authors of the first article, first paragraph,
+        /// section)
+        type Case<'a> = (
+            &'a str,
+            &'a [&'a str],
+            &'a [&'a str],
+            &'a str,
+            Option<&'a str>,
+        );
+        let cases: &[Case] = &[
             // Running head names the section; wrapped headline; job title
             // under the byline; local dateline.
             (
