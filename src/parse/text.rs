@@ -573,10 +573,11 @@ fn refine_lines(input: &str, lines: &mut [Line]) -> Option<String> {
             && lines[i + 1].gap == 0
             && matches!(lines[i + 1].shape, Shape::Text(None))
             && after_gap(i + 2)
-            && (signed
-                || lines
-                    .get(i + 2)
-                    .is_none_or(|n| !matches!(n.shape, Shape::Text(_)) || heading_shaped(n)))
+            && lines.get(i + 2).is_none_or(|n| {
+                // A byline below makes the pair a headline stack.
+                !matches!(n.shape, Shape::Credit(_) | Shape::Text(Some(_)))
+                    && (signed || !matches!(n.shape, Shape::Text(_)) || heading_shaped(n))
+            })
             && is_signature_name(&lines[i].text)
             && is_place_line(&lines[i + 1].text)
         {
@@ -2146,6 +2147,25 @@ mod tests {
                 assert!(!all.contains(gone), "{gone} in {all}");
             }
         }
+    }
+
+    #[test]
+    fn title_case_stack_above_a_byline_is_no_signature() {
+        let page = "First story\n\nBy Ann Lee\n\nThe first story ends here.\n\nCouncil Votes Yes\nBudget Passes\n\nBy Bo Chan\n\nThe vote was close.\n";
+        let b = parse(page, None).bulletin;
+        let got: Vec<(&str, Option<&str>)> = b
+            .articles
+            .iter()
+            .map(|a| (a.title.as_str(), a.subtitle.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("First story", None),
+                ("Council Votes Yes", Some("Budget Passes"))
+            ]
+        );
+        assert_eq!(b.articles[1].authors[0].name, "Bo Chan");
     }
 
     #[test]
