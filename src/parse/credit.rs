@@ -190,6 +190,31 @@ static STAFF_REPORT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// A line that only says a job title (`Courier Staff Writer`, `Staff
+/// Reporter`, `Special to the Gazette`): part of the By-line above it.
+static JOB_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^(?:(?:[\p{Lu}][\p{L}.'’&-]*\s+){0,4}(?i:writer|reporter|correspondent|columnist|editor|",
+        r"photographer|contributor|intern|staff)s?|(?i:special to|for) (?:the )?[\p{Lu}][\p{L} ]{1,40})$"
+    ))
+    .expect("static regex")
+});
+
+/// `TOWN — The council…`: a dateline of the paper's own story, with no
+/// agency in brackets.
+static LOCAL_DATELINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^[A-Z][A-Z.'’-]{2,}(?:[ -][A-Z][A-Z.'’-]*){0,3}(?:,\s*[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?)?",
+        r"\s*(?:—|--|–)\s*[\p{Lu}\d\x22“‘']"
+    ))
+    .expect("static regex")
+});
+
+/// Whether a line only says a job title (see [`JOB_LINE`]).
+pub(crate) fn job_title_line(line: &str) -> bool {
+    line.len() <= 80 && JOB_LINE.is_match(line)
+}
+
 /// `re.captures(s)`, but asking `is_match` first: most lines match none
 /// of the credit shapes, and a failed `is_match` costs no allocation.
 pub(crate) fn captures<'h>(re: &Regex, s: &'h str) -> Option<regex::Captures<'h>> {
@@ -234,7 +259,14 @@ fn is_name_char(c: char) -> bool {
 /// Splits a run of names (`陈婵 何榕`, `黄雅玲、林瑞瑾`). `None` if any token
 /// is not a plausible name (too long, digits, sentence punctuation).
 fn split_names(s: &str) -> Option<Vec<String>> {
-    let s = REPORT_TAIL.replace(s.trim(), "");
+    let orig = s.trim();
+    let mut s = REPORT_TAIL.replace(orig, "");
+    if s.trim().is_empty() {
+        // `記者林嘉敏報導`: the tail swallowed a name glued to it.
+        if let Some(name) = glued_report_name(orig) {
+            s = std::borrow::Cow::Owned(name);
+        }
+    }
     let s = s.trim_matches(|c: char| is_slash(c) || matches!(c, ':' | '：' | ' ' | '\u{3000}'));
     let mut names = Vec::new();
     for token in s.split(|c: char| {
@@ -249,6 +281,26 @@ fn split_names(s: &str) -> Option<Vec<String>> {
         names.push(token.to_owned());
     }
     Some(names)
+}
+
+/// The name in `林嘉敏報導` / `林嘉敏台北報導` (a name glued to its report
+/// tail, with no slash or space): the report word is dropped, and of four
+/// or more characters left the last two are taken for the place, as Chinese
+/// names are two or three characters long.
+fn glued_report_name(s: &str) -> Option<String> {
+    let stem = ["報導", "报道", "報道", "报导"]
+        .iter()
+        .find_map(|t| s.strip_suffix(t))?;
+    if stem.is_empty() || !stem.chars().all(|c| c.is_alphabetic() && !c.is_ascii()) {
+        return None;
+    }
+    let chars: Vec<char> = stem.chars().collect();
+    let keep = if chars.len() >= 4 {
+        chars.len() - 2
+    } else {
+        chars.len()
+    };
+    (keep >= 2).then(|| chars[..keep].iter().collect())
 }
 
 /// Parses role-word segments (`记者/陈婵 通讯员/陈伟杰`, `記者王小明／台北報導`)
@@ -477,6 +529,18 @@ fn inline_credit_other(line: &str, marks: Marks) -> Option<Credit> {
             prefix: m.as_str().to_owned(),
             why: "wire dateline (CITY (AGENCY) —)",
         });
+    }
+    if marks.upper {
+        if let Some(m) = LOCAL_DATELINE.find(line) {
+            // The match ends on the first character of the body.
+            let body_at = m.end() - line[..m.end()].chars().next_back()?.len_utf8();
+            return Some(Credit {
+                authors: Vec::new(),
+                rest: line[body_at..].to_owned(),
+                prefix: line[..body_at].trim_end().to_owned(),
+                why: "dateline (TOWN —)",
+            });
+        }
     }
     // `【記者王小明／台北報導】正文…`, `（记者 张三）正文…`.
     if line.starts_with(['【', '（', '(', '[']) {
@@ -741,6 +805,22 @@ mod tests {
         LazyLock::force(&EN_PHOTO_CREDIT);
         LazyLock::force(&PHOTO_WORD);
         LazyLock::force(&LEADING_PHOTO_CREDIT);
+        LazyLock::force(&JOB_LINE);
+        LazyLock::force(&LOCAL_DATELINE);
+    }
+
+    #[test]
+    fn job_title_lines() {
+        let cases = [
+            ("Courier Staff Writer", true),
+            ("Staff Reporter", true),
+            ("Special to the Gazette", true),
+            ("Council approves new budget", false),
+            ("The writer lives in Hadley.", false),
+        ];
+        for (line, want) in cases {
+            assert_eq!(job_title_line(line), want, "{line}");
+        }
     }
 
     fn a(name: &str, role: Role) -> crate::model::Author {
@@ -792,6 +872,8 @@ mod tests {
                 ]),
             ),
             ("記者王小明∕台北報導", Some(vec![a("王小明", Reporter)])),
+            ("記者林嘉敏報導", Some(vec![a("林嘉敏", Reporter)])),
+            ("記者王小明台北報導", Some(vec![a("王小明", Reporter)])),
             ("By Jane Doe", Some(vec![a("Jane Doe", Author)])),
             (
                 "By JANE DOE and JOHN ROE",
@@ -842,6 +924,16 @@ mod tests {
     fn finds_inline_credits() {
         use Role::*;
         let cases: Vec<(&str, Vec<crate::model::Author>, &str)> = vec![
+            (
+                "MILLBROOK — The school board voted 5-2.",
+                vec![],
+                "The school board voted 5-2.",
+            ),
+            (
+                "EAST HADLEY, Mass. -- “We won,” she said.",
+                vec![],
+                "“We won,” she said.",
+            ),
             (
                 "江门日报讯（记者/陈婵 通讯员/陈伟杰）近日，区人大常委会组织视察。",
                 vec![a("陈婵", Reporter), a("陈伟杰", Correspondent)],

@@ -15,6 +15,9 @@ const MAX_FURNITURE_CHARS: usize = 60;
 /// but part of something else.
 const MAX_LINK_BYTES: usize = 400;
 
+/// The longest cross-reference line (bytes): a headline and a page.
+const MAX_CROSS_REF_BYTES: usize = 200;
+
 /// Why a line is furniture, for `--explain`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Furniture {
@@ -36,6 +39,15 @@ pub(crate) enum Furniture {
     JumpOut,
     /// The article continues from another page (`（上接第1版）`).
     JumpIn,
+    /// A pointer to another story (`Related: …, Page B4`, `相关报道见第5版`).
+    CrossRef,
+    /// A note on who the writer is (`（作者系…研究员）`, `(The writer is …)`).
+    AuthorNote,
+    /// A running head: page fields spread over one line with wide gaps
+    /// (`LOCAL NEWS      Page 3`).
+    RunningHead,
+    /// A pull quote and its attribution, repeating the body for layout.
+    PullQuote,
 }
 
 // Every `expect("static regex")` below is on a fixed pattern that this
@@ -54,6 +66,10 @@ impl Furniture {
             Furniture::Contents => "table-of-contents header",
             Furniture::JumpOut => "continued on another page",
             Furniture::JumpIn => "continued from another page",
+            Furniture::CrossRef => "cross-reference to another story",
+            Furniture::AuthorNote => "note on the writer (（作者系…）)",
+            Furniture::RunningHead => "running head",
+            Furniture::PullQuote => "pull quote",
         }
     }
 }
@@ -68,6 +84,33 @@ static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
         r"|(?:page|p\.?|pg\.?)\s*[A-Z]?[0-9]{1,4}(?:\s*(?:of|/)\s*[0-9]{1,4})?",
         r"|[0-9]{1,4}\s*/\s*[0-9]{1,4}",
         r")(?:\s*[:：|｜·\-—]\s*\S.{0,20})?$"
+    ))
+    .expect("static regex")
+});
+
+/// `第A03版：社会新闻`, `第4版 评论·短讯`: the page's own label after its number.
+static PAGE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^第\s*[A-Z]?[0-9０-９一二三四五六七八九十]+\s*[版页頁]\s*(?:[:：|｜·\-—]|\s)\s*",
+        r"(\p{Han}[\p{Han}·・ ]{1,15})$"
+    ))
+    .expect("static regex")
+});
+
+/// `Related: …`, `See also: …`, `相关报道：…`: a pointer to another story.
+static CROSS_REF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)^(?:related(?: stories| story| coverage)?|see also|also read|more coverage|",
+        r"相关报道|相關報導|相关阅读|相關閱讀|延伸阅读|延伸閱讀)\s*[:：]"
+    ))
+    .expect("static regex")
+});
+
+/// `（作者系市社会科学院研究员）`, `(The writer is a retired teacher.)`.
+static AUTHOR_NOTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)^[（(]\s*(?:作者(?:系|为|為|是|係|單位)|本文作者|the (?:writer|author) (?:is|was|teaches|works|lives))",
+        r"[^（）()]*[）)]$"
     ))
     .expect("static regex")
 });
@@ -193,6 +236,13 @@ fn is_navigation(line: &str) -> bool {
         .all(|c| !c.is_alphanumeric())
 }
 
+/// A colon (ASCII or full-width) among the first bytes of `line`: a cheap
+/// test before the cross-reference pattern.
+fn has_early_colon(line: &str) -> bool {
+    let head = &line.as_bytes()[..line.len().min(48)];
+    head.contains(&b':') || head.windows(3).any(|w| w == "：".as_bytes())
+}
+
 /// Classifies a cleaned, non-empty line as furniture, if it is.
 pub(crate) fn classify(line: &str) -> Option<Furniture> {
     if is_separator(line) {
@@ -203,6 +253,13 @@ pub(crate) fn classify(line: &str) -> Option<Furniture> {
         && (line.contains("http") || line.contains("www.") || line.contains('@'));
     if linkish && LINK.is_match(line) {
         return Some(Furniture::Link);
+    }
+    if line.len() <= MAX_CROSS_REF_BYTES
+        && has_early_colon(line)
+        && CROSS_REF.is_match(line)
+        && !line.ends_with(['。', '.', '!', '?'])
+    {
+        return Some(Furniture::CrossRef);
     }
     if line.len() > MAX_FURNITURE_CHARS * 4 || line.chars().count() > MAX_FURNITURE_CHARS {
         return None;
@@ -220,8 +277,13 @@ pub(crate) fn classify(line: &str) -> Option<Furniture> {
                 '０'..='９' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
             )
     });
-    if has_digit && PAGE_NUMBER.is_match(line) {
+    if has_digit
+        && (PAGE_NUMBER.is_match(line) || (line.starts_with('第') && PAGE_LABEL.is_match(line)))
+    {
         return Some(Furniture::PageNumber);
+    }
+    if line.starts_with(['（', '(']) && AUTHOR_NOTE.is_match(line) {
+        return Some(Furniture::AuthorNote);
     }
     if line.contains([':', '：', '/', '／', ')', '）', '】', ']']) && EDITOR.is_match(line) {
         return Some(Furniture::Editor);
@@ -236,6 +298,16 @@ pub(crate) fn classify(line: &str) -> Option<Furniture> {
         return Some(Furniture::Navigation);
     }
     None
+}
+
+/// The label a page-number line gives its page (`第A03版：社会新闻` →
+/// `社会新闻`), if any.
+pub(crate) fn page_label(line: &str) -> Option<&str> {
+    if !line.starts_with('第') {
+        return None;
+    }
+    let c = PAGE_LABEL.captures(line)?;
+    Some(c.get(1)?.as_str().trim())
 }
 
 fn jump_kind(c: &regex::Captures<'_>) -> Furniture {
@@ -302,6 +374,9 @@ mod tests {
         LazyLock::force(&COPYRIGHT);
         LazyLock::force(&CONTENTS);
         LazyLock::force(&JUMP);
+        LazyLock::force(&PAGE_LABEL);
+        LazyLock::force(&CROSS_REF);
+        LazyLock::force(&AUTHOR_NOTE);
     }
     use Furniture::*;
 
@@ -353,9 +428,35 @@ mod tests {
             ("领导带头 先学一步 深学一层", None),
             ("学习宣传贯彻党的二十大精神", None),
             ("Council approves new budget", None),
+            ("第4版 评论·短讯", Some(PageNumber)),
+            (
+                "Related: Parking study finds downtown spaces full by noon, Page B4",
+                Some(CrossRef),
+            ),
+            ("Related: the council's vote was close.", None),
+            ("（作者系市社会科学院研究员）", Some(AuthorNote)),
+            (
+                "(The writer is a retired teacher in Hadley)",
+                Some(AuthorNote),
+            ),
+            ("（作者 张三）", None),
         ];
         for (line, want) in cases {
             assert_eq!(classify(line), *want, "{line}");
+        }
+    }
+
+    #[test]
+    fn page_labels() {
+        let cases = [
+            ("第A03版：社会新闻", Some("社会新闻")),
+            ("第4版 评论·短讯", Some("评论·短讯")),
+            ("第1版", None),
+            ("A3", None),
+            ("第3版：要闻 2023年", None),
+        ];
+        for (line, want) in cases {
+            assert_eq!(page_label(line), want, "{line}");
         }
     }
 

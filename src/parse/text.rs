@@ -7,11 +7,17 @@
 //!    page furniture, page date, stand-alone credit, caption, Markdown
 //!    heading or `**bold**` line, or text (possibly opening with an inline
 //!    credit such as `XX日报讯（记者/…）`).
+//!    Then rules that need a line's neighbours: running heads (and the
+//!    section they name), job titles under a By-line, pull quotes, letter
+//!    signatures, bare bylines under a headline (see [`refine_lines`]).
 //! 2. **Tables of contents**: runs of short lines that repeat headlines found
 //!    elsewhere on the page are furniture.
 //! 3. **Joins**: text lines cut by the column flow are re-joined, judged by
 //!    terminal punctuation, line length relative to the page, hyphenation,
-//!    and what the next line looks like. A short line with no terminal
+//!    and what the next line looks like (a cut CJK sentence goes on in a
+//!    block opening with a digit or a Latin word). A few short lines with no
+//!    terminal punctuation right above a byline are one wrapped headline;
+//!    in a briefs column, an ALL-CAPS lead-in (`ROAD WORK:`) titles its brief. A short line with no terminal
 //!    punctuation that is not a fragment of prose becomes a heading
 //!    candidate.
 //! 4. **Articles**: runs of heading candidates become headline stacks
@@ -28,7 +34,7 @@ use super::credit::{self, Credit};
 use super::date;
 use super::furniture::{self, Furniture};
 use super::{Explained, LineKind};
-use crate::model::{Article, Author, Block, Bulletin, Dated};
+use crate::model::{Article, Author, Block, Bulletin, Dated, Role};
 
 /// Widest line (in columns; CJK characters count two) that can be a
 /// headline or subheading. Real headlines stay well under this; paragraph
@@ -47,6 +53,23 @@ const HARD_WRAP_MAX_COLS: usize = 120;
 /// Share (per cent) of adjacent text lines that must reach 80 % of the wrap
 /// width for a page to count as hard-wrapped.
 const HARD_WRAP_MIN_FULL_PERCENT: usize = 40;
+
+/// Narrowest CJK line (columns) that, holding a finished sentence, reads as
+/// prose rather than a headline when it ends cut.
+const CJK_PROSE_MIN_COLS: usize = 30;
+
+/// Most lines a headline wraps over above its byline.
+const HEAD_MAX_WRAPPED_LINES: usize = 3;
+
+/// Longest ALL-CAPS lead-in (bytes) of a brief (`ROAD WORK: …`).
+const LEAD_IN_MAX_BYTES: usize = 40;
+
+/// Longest source line (bytes) checked for a running head's wide gaps.
+const SPREAD_MAX_BYTES: usize = 240;
+
+/// Most words in an English signature's name line (`Margaret Lowell`,
+/// `Mary Ann de Vries`).
+const SIGNATURE_MAX_WORDS: usize = 4;
 
 /// The result of reading a page: the bulletin and the page's printed date,
 /// which the caller weighs against a date in the file name.
@@ -100,6 +123,11 @@ struct Line<'a> {
     /// The source line was indented (ideographic spaces, a tab, or two or
     /// more spaces).
     indent: bool,
+    /// The source line spreads fields over the page width with wide gaps
+    /// (`LOCAL NEWS          Page 3`): a running head, not prose.
+    spread: bool,
+    /// A signature closing a letter or column: the article ends here.
+    signature: bool,
 }
 
 /// Width of a character in columns: East Asian wide characters count two.
@@ -404,6 +432,11 @@ fn read_lines(input: &str) -> Vec<Line<'_>> {
             continue;
         }
         let indent = raw.starts_with(['\u{3000}', '\t']) || raw.starts_with("  ");
+        // Running heads are looked for only in the lines opening the page.
+        let spread = lines.len() < 4 && gap == 0 && raw.len() <= SPREAD_MAX_BYTES && {
+            let inner = raw.trim();
+            inner.contains("   ") || inner.contains('\t')
+        };
         let (text, shape, jump) = shape_line(text);
         lines.push(Line {
             no: i + 1,
@@ -413,10 +446,237 @@ fn read_lines(input: &str) -> Vec<Line<'_>> {
             shape,
             jump,
             indent,
+            spread,
+            signature: false,
         });
         gap = 0;
     }
     lines
+}
+
+/// The fields of a running head: the source line split at its wide gaps.
+fn spread_fields(raw: &str) -> Vec<String> {
+    raw.split(['\t'])
+        .flat_map(|part| part.split("   "))
+        .map(clean::line)
+        .filter(|f| !f.is_empty())
+        .collect()
+}
+
+/// Pass 1b: rules that read a line together with its neighbours. Returns
+/// the page's own section label, if its running head names one.
+///
+/// - **Running heads**: in the block of lines that opens the page, a line
+///   spreading fields over the width with wide gaps is page furniture; with
+///   a page number as one field, the other names the page's section
+///   (`LOCAL NEWS      Page 3`). `第A03版：社会新闻` names it too.
+/// - **Job titles**: a line that only says a job title right after a
+///   By-line belongs to the credit (`Courier Staff Writer`).
+/// - **Pull quotes**: an indented quotation followed by an indented
+///   `— NAME, …` attribution repeats the body for layout.
+/// - **Signatures**: after a paragraph, a name line and a short place line
+///   standing alone before the next heading (or the page end) sign a
+///   letter: the name is its author.
+/// - **Bare names**: a two-to-four-character Chinese name standing alone
+///   between a headline and the body is the writer's byline.
+fn refine_lines(input: &str, lines: &mut [Line]) -> Option<String> {
+    let mut label: Option<String> = None;
+    let top = lines
+        .iter()
+        .position(|l| l.gap > 0)
+        .unwrap_or(lines.len())
+        .min(4);
+    if lines[..top].iter().any(|l| l.spread) {
+        let raws: Vec<&str> = input.lines().take(lines[top - 1].no).collect();
+        for l in &mut lines[..top] {
+            if !l.spread {
+                continue;
+            }
+            let Some(raw) = raws.get(l.no - 1) else {
+                continue;
+            };
+            let fields = spread_fields(raw);
+            if fields.len() < 2 {
+                continue;
+            }
+            if matches!(l.shape, Shape::Text(None) | Shape::Bold) {
+                l.shape = Shape::Furniture(Furniture::RunningHead);
+            }
+            let is_page = |f: &str| furniture::classify(f) == Some(Furniture::PageNumber);
+            if label.is_none() && fields.len() == 2 && fields.iter().any(|f| is_page(f)) {
+                label = fields
+                    .iter()
+                    .find(|f| {
+                        !is_page(f)
+                            && f.chars().count() <= 30
+                            && !f.chars().any(|c| c.is_numeric())
+                            && f.chars().any(char::is_alphabetic)
+                    })
+                    .cloned();
+            }
+        }
+    }
+    if label.is_none() {
+        label = lines[..top].iter().find_map(|l| match l.shape {
+            Shape::Furniture(Furniture::PageNumber) => {
+                furniture::page_label(&l.text).map(str::to_owned)
+            }
+            _ => None,
+        });
+    }
+    for i in 1..lines.len() {
+        let (before, rest) = lines.split_at_mut(i);
+        let prev = &before[i - 1];
+        let l = &mut rest[0];
+        if !matches!(l.shape, Shape::Text(None)) {
+            continue;
+        }
+        // A job title under a By-line.
+        if l.gap == 0
+            && matches!(&prev.shape, Shape::Credit(c) if c.why.starts_with("byline"))
+            && credit::job_title_line(&l.text)
+        {
+            l.shape = Shape::Credit(Credit {
+                authors: Vec::new(),
+                rest: String::new(),
+                prefix: l.text.to_string(),
+                why: "job title under a byline",
+            });
+            continue;
+        }
+        // A pull quote's attribution under its indented quotation.
+        if l.gap == 0
+            && l.indent
+            && prev.indent
+            && is_attribution(&l.text)
+            && prev.text.starts_with(['"', '“', '「', '『', '\''])
+            && prev.width <= HEAD_MAX_COLS
+            && matches!(prev.shape, Shape::Text(None))
+        {
+            l.shape = Shape::Furniture(Furniture::PullQuote);
+            before[i - 1].shape = Shape::Furniture(Furniture::PullQuote);
+            continue;
+        }
+    }
+    // Once one letter on the page is signed, a later signature may be
+    // followed by prose (the page's letters policy).
+    let mut signed = false;
+    for i in 1..lines.len() {
+        if !matches!(lines[i].shape, Shape::Text(None)) || lines[i].gap == 0 {
+            continue;
+        }
+        let after_gap = |k: usize| lines.get(k).is_none_or(|l| l.gap > 0);
+        // A signature: name line + place line after a finished paragraph.
+        if i + 1 < lines.len()
+            && matches!(lines[i - 1].shape, Shape::Text(_))
+            && ending(&lines[i - 1].text) == Ending::Terminal
+            && lines[i + 1].gap == 0
+            && matches!(lines[i + 1].shape, Shape::Text(None))
+            && after_gap(i + 2)
+            && lines.get(i + 2).is_none_or(|n| {
+                // A byline below makes the pair a headline stack.
+                !matches!(n.shape, Shape::Credit(_) | Shape::Text(Some(_)))
+                    && (signed || !matches!(n.shape, Shape::Text(_)) || heading_shaped(n))
+            })
+            && is_signature_name(&lines[i].text)
+            && is_place_line(&lines[i + 1].text)
+        {
+            let name = lines[i].text.to_string();
+            lines[i].shape = Shape::Credit(Credit {
+                authors: vec![Author {
+                    name: name.clone(),
+                    role: Role::Author,
+                }],
+                rest: String::new(),
+                prefix: name,
+                why: "signature under a letter",
+            });
+            lines[i + 1].shape = Shape::Credit(Credit {
+                authors: Vec::new(),
+                rest: String::new(),
+                prefix: lines[i + 1].text.to_string(),
+                why: "signature: the writer's place",
+            });
+            lines[i].signature = true;
+            lines[i + 1].signature = true;
+            signed = true;
+            continue;
+        }
+        // A bare Chinese name between the headline and the body.
+        if i + 1 < lines.len()
+            && lines[i + 1].gap > 0
+            && is_bare_cjk_name(&lines[i].text)
+            && matches!(lines[i - 1].shape, Shape::Text(None))
+            && heading_shaped(&lines[i - 1])
+            && matches!(lines[i + 1].shape, Shape::Text(None))
+            && !heading_shaped(&lines[i + 1])
+        {
+            let name = lines[i].text.to_string();
+            lines[i].shape = Shape::Credit(Credit {
+                authors: vec![Author {
+                    name: name.clone(),
+                    role: Role::Author,
+                }],
+                rest: String::new(),
+                prefix: name,
+                why: "bare name between headline and body",
+            });
+        }
+    }
+    label
+}
+
+/// `— Denise Ortiz, owner of Ortiz Hardware`: a dash, then a capitalised
+/// name.
+fn is_attribution(s: &str) -> bool {
+    let rest = s
+        .trim_start_matches(['—', '―', '–', '-', '－'])
+        .trim_start();
+    rest.len() < s.len()
+        && rest.starts_with(|c: char| c.is_uppercase() || is_cjk(c))
+        && width(s) <= HEAD_MAX_COLS / 2 + 20
+        && ending(s) != Ending::Terminal
+}
+
+/// A personal name alone on a line: two to four capitalised words
+/// (initials allowed), nothing else.
+fn is_signature_name(s: &str) -> bool {
+    let words: Vec<&str> = s.split(' ').collect();
+    (2..=SIGNATURE_MAX_WORDS).contains(&words.len())
+        && words.iter().all(|w| {
+            let mut cs = w.chars();
+            cs.next().is_some_and(char::is_uppercase)
+                && cs.all(|c| c.is_lowercase() || matches!(c, '.' | '\'' | '’' | '-'))
+        })
+}
+
+/// The place line under a signature: a few capitalised words (`Eastfield`,
+/// `Hadley, Mass.`).
+fn is_place_line(s: &str) -> bool {
+    let words: Vec<&str> = s.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+    (1..=3).contains(&words.len())
+        && width(s) <= 40
+        && words.iter().all(|w| {
+            w.starts_with(|c: char| c.is_uppercase())
+                && w.chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | '-'))
+        })
+}
+
+/// A Chinese name alone: two or three Han characters, or a transcribed
+/// name with a middle dot (`买买提·艾力`). Four-character lines are more
+/// often headlines (set phrases) than names, so they are not taken.
+fn is_bare_cjk_name(s: &str) -> bool {
+    if s.len() > 10 * 3 {
+        return false;
+    }
+    let n = s.chars().count();
+    let dotted = s.contains('·') && (4..=10).contains(&n);
+    ((2..=3).contains(&n) || dotted)
+        && s.chars()
+            .all(|c| c == '·' || (is_cjk(c) && c.is_alphabetic()))
+        && !s.starts_with('·')
+        && !s.ends_with('·')
 }
 
 /// Key a headline is compared by when looking for tables of contents:
@@ -552,8 +812,11 @@ fn heading_shaped(l: &Line) -> bool {
     let open = match ending(&l.text) {
         Ending::Open => true,
         // A headline may ask or exclaim; prose lines that do are longer.
+        // A labelled question (`问：…？`) is a turn of an interview.
         Ending::Terminal => {
-            l.text.ends_with(['?', '!', '？', '！']) && l.width <= HEAD_MAX_COLS / 2
+            l.text.ends_with(['?', '!', '？', '！'])
+                && l.width <= HEAD_MAX_COLS / 2
+                && !l.text.contains('：')
         }
         Ending::Continues => false,
     };
@@ -598,10 +861,14 @@ fn join(
             if starts_mid_sentence(&b.text) || a_width > HEAD_MAX_COLS {
                 return Join::Yes(sep);
             }
-            // A short CJK fragment with clause punctuation, followed by prose.
+            // A short CJK fragment of prose (clause punctuation, or a
+            // sentence already ended inside it), followed by text that does
+            // not look like a heading: prose, or a line opening with a
+            // digit or a Latin word (`开了` / `12期…`).
             let fragment = a.chars().next_back().is_some_and(is_cjk)
-                && has_bare_clause_punct(a)
-                && !heading_shaped(b);
+                && (has_bare_clause_punct(a)
+                    || (a_width >= CJK_PROSE_MIN_COLS && a.contains(['。', '！', '？', '；'])))
+                && (!heading_shaped(b) || b.text.starts_with(|c: char| c.is_ascii_alphanumeric()));
             if gap == 0 {
                 return if wrapped || fragment {
                     Join::Yes(sep)
@@ -631,6 +898,8 @@ enum Unit {
         heading: bool,
         jump_out: bool,
         jump_in: bool,
+        /// An ALL-CAPS lead-in cut off a brief: the brief's own headline.
+        lead_in: bool,
     },
     MdHeading {
         line: usize,
@@ -736,7 +1005,17 @@ fn build_units(lines: &mut [Line], notes: &mut [(LineKind, &'static str)]) -> Ve
             _ => next_credit = false,
         }
     }
+    // A briefs column: two or more paragraphs opening with an ALL-CAPS
+    // lead-in and a colon.
+    let briefs = lines
+        .iter()
+        .filter(|l| matches!(l.shape, Shape::Text(None)) && lead_in_len(&l.text).is_some())
+        .take(2)
+        .count()
+        >= 2;
     let mut units = Vec::new();
+    // Whether the last text unit was the body of a brief.
+    let mut prev_brief = false;
     let mut i = 0;
     while i < lines.len() {
         let line = &lines[i];
@@ -780,6 +1059,31 @@ fn build_units(lines: &mut [Line], notes: &mut [(LineKind, &'static str)]) -> Ve
             Some(c) => c.rest.clone(),
             None => lines[i].text.to_string(),
         };
+        // A brief opens a column (after a heading, furniture or the page
+        // top) or follows another brief; a lead-in inside running prose
+        // (`WHY IT MATTERS: …`) stays in its article.
+        let column_start = match units.last() {
+            None | Some(Unit::Furniture { .. }) => true,
+            Some(Unit::Text { heading, .. }) => *heading || prev_brief,
+            Some(_) => false,
+        };
+        prev_brief = false;
+        if briefs && credit.is_none() && column_start {
+            if let Some(n) = lead_in_len(&text) {
+                prev_brief = true;
+                units.push(Unit::Text {
+                    lines: vec![i],
+                    text: text[..n].trim_end_matches(':').trim().to_owned(),
+                    credit: None,
+                    heading: true,
+                    jump_out: false,
+                    jump_in: false,
+                    lead_in: true,
+                });
+                notes[i] = (LineKind::Headline, "ALL-CAPS lead-in of a brief");
+                text = text[n..].trim_start().to_owned();
+            }
+        }
         let mut members = vec![i];
         let mut jump_out = lines[i].jump == Some(Furniture::JumpOut);
         let jump_in = lines[i].jump == Some(Furniture::JumpIn);
@@ -834,17 +1138,37 @@ fn build_units(lines: &mut [Line], notes: &mut [(LineKind, &'static str)]) -> Ve
             last = j;
             j += 1;
         }
-        let heading = members.len() == 1
+        // A headline wrapped over a few short lines right above its byline.
+        let wrapped_head = (2..=HEAD_MAX_WRAPPED_LINES).contains(&members.len())
             && credit.is_none()
-            && heading_shaped(&lines[i])
+            && credited_after[last]
             && !(indented && lines[i].indent)
-            && !matches!(
-                lines.get(j).map(|l| &l.shape),
-                Some(Shape::Furniture(Furniture::JumpOut))
-            )
-            && (credited_after[i]
-                || !has_bare_clause_punct(&lines[i].text)
-                || numbering_len(&lines[i].text) > 0);
+            && !lines[i].text.starts_with(|c: char| c.is_lowercase())
+            && ending(&lines[last].text) == Ending::Open
+            && members.iter().all(|&m| {
+                (m == i || lines[m].gap == 0)
+                    && lines[m].width <= HEAD_MAX_COLS / 2
+                    && ending(&lines[m].text) != Ending::Terminal
+                    && lines[m].jump.is_none()
+            });
+        let heading = wrapped_head
+            || (members.len() == 1
+                && credit.is_none()
+                && heading_shaped(&lines[i])
+                && !(indented && lines[i].indent)
+                && !matches!(
+                    lines.get(j).map(|l| &l.shape),
+                    Some(Shape::Furniture(Furniture::JumpOut))
+                )
+                && (credited_after[i]
+                    || !has_bare_clause_punct(&lines[i].text)
+                    || numbering_len(&lines[i].text) > 0));
+        if heading {
+            let b = bullet_len(&text);
+            if b > 0 {
+                text = text[b..].trim_start().to_owned();
+            }
+        }
         units.push(Unit::Text {
             lines: members,
             text,
@@ -852,11 +1176,60 @@ fn build_units(lines: &mut [Line], notes: &mut [(LineKind, &'static str)]) -> Ve
             heading,
             jump_out,
             jump_in,
+            lead_in: false,
         });
         // Furniture skipped without a join is emitted after the paragraph.
         i = if skipped.is_empty() { j } else { skipped[0] };
     }
     units
+}
+
+/// The length of an ALL-CAPS lead-in opening a brief, colon included
+/// (`ROAD WORK: Crews will…`): at least four capital letters, a colon, and
+/// a sentence after it.
+fn lead_in_len(s: &str) -> Option<usize> {
+    if !s.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return None;
+    }
+    let colon = s
+        .bytes()
+        .take(LEAD_IN_MAX_BYTES + 1)
+        .position(|b| b == b':')?;
+    let head = &s[..colon];
+    let letters = head.chars().filter(char::is_ascii_uppercase).count();
+    let ok = letters >= 4
+        && head.chars().all(|c| {
+            c.is_ascii_uppercase()
+                || c.is_ascii_digit()
+                || matches!(c, ' ' | '&' | '\'' | '’' | '-' | '.')
+        });
+    let rest = s[colon + 1..].trim_start();
+    (ok && rest.len() > 20
+        && rest.starts_with(|c: char| {
+            c.is_uppercase() || c.is_ascii_digit() || matches!(c, '"' | '“')
+        }))
+    .then_some(colon + 1)
+}
+
+/// The length of a bullet opening a headline (`■ `, `● `, `◆`), spaces
+/// included; 0 if there is none.
+fn bullet_len(s: &str) -> usize {
+    let Some(first) = s.chars().next() else {
+        return 0;
+    };
+    if !matches!(
+        first,
+        '■' | '□' | '◆' | '◇' | '●' | '○' | '▲' | '►' | '▶' | '★' | '☆' | '•' | '▪'
+    ) {
+        return 0;
+    }
+    let rest = &s[first.len_utf8()..];
+    let body = rest.trim_start();
+    if body.starts_with(|c: char| c.is_alphanumeric() || is_cjk(c)) {
+        s.len() - body.len()
+    } else {
+        0
+    }
 }
 
 fn join_reason(a: &Line, b: &Line) -> &'static str {
@@ -878,6 +1251,8 @@ struct Draft {
     article: Article,
     jumped_out: bool,
     has_body: bool,
+    /// Signed at its end: text after the signature is not the article's.
+    closed: bool,
 }
 
 /// A headline stack resolved into its parts.
@@ -886,6 +1261,11 @@ struct Stack {
     kicker: Option<usize>,
     title: usize,
     subtitle: Option<usize>,
+}
+
+/// A line wholly inside 【】 or [] (`【城南论坛】`): a column banner.
+fn bracketed(s: &str) -> bool {
+    (s.starts_with('【') && s.ends_with('】')) || (s.starts_with('[') && s.ends_with(']'))
 }
 
 fn starts_with_dash(s: &str) -> bool {
@@ -898,7 +1278,7 @@ fn resolve_stack(members: &[usize], texts: &[&str], gaps: &[usize], page_top: bo
     let mut start = 0;
     let mut section = None;
     // A banner: the first of several lines, set apart by a blank line.
-    if members.len() >= 2 && gaps[1] >= 1 && (page_top || gaps[1] >= 2) {
+    if members.len() >= 2 && gaps[1] >= 1 && (page_top || gaps[1] >= 2 || bracketed(texts[0])) {
         section = Some(members[0]);
         start = 1;
     }
@@ -960,6 +1340,11 @@ fn push_authors(article: &mut Article, authors: &[Author]) {
 /// line was taken for.
 pub(crate) fn parse(input: &str, explain: Option<&mut Vec<Explained>>) -> Page {
     let mut lines = read_lines(input);
+    let page_label = if lines.is_empty() {
+        None
+    } else {
+        refine_lines(input, &mut lines)
+    };
     mark_contents(&mut lines);
     let mut notes: Vec<(LineKind, &'static str)> = lines
         .iter()
@@ -996,6 +1381,9 @@ pub(crate) fn parse(input: &str, explain: Option<&mut Vec<Explained>>) -> Page {
         }
     }
     bulletin.articles.retain(|a| !a.title.is_empty());
+    if bulletin.section.is_none() && !bulletin.articles.is_empty() {
+        bulletin.section = page_label;
+    }
     Page {
         bulletin,
         page_date,
@@ -1122,11 +1510,19 @@ fn assemble(
             // Collect the stack of heading units.
             let mut members = vec![i];
             let is_md = matches!(u, Unit::MdHeading { .. });
+            let lead_in = matches!(u, Unit::Text { lead_in: true, .. });
             let mut k = i + 1;
+            // A brief's lead-in stands alone; a bulleted headline opens a
+            // stack of its own.
             while !is_md
+                && !lead_in
                 && k < units.len()
                 && units[k].is_heading()
-                && !matches!(units[k], Unit::MdHeading { .. })
+                && !matches!(
+                    units[k],
+                    Unit::MdHeading { .. } | Unit::Text { lead_in: true, .. }
+                )
+                && bullet_len(&lines[units[k].first_line()].text) == 0
             {
                 members.push(k);
                 k += 1;
@@ -1211,6 +1607,8 @@ fn assemble(
             let is_article = !sub_numbered
                 && (is_md
                     || credited
+                    || lead_in
+                    || current.is_some_and(|c| drafts[c].closed)
                     || (bold_headlines && matches!(units[members[0]], Unit::Bold { .. }))
                     || current.is_none()
                     || adjacent_stack
@@ -1256,9 +1654,15 @@ fn assemble(
             } else {
                 "headline: page has no credits, every heading starts an article"
             };
-            notes[units[stack.title].first_line()] = (LineKind::Headline, why_title);
+            if !lead_in {
+                notes[units[stack.title].first_line()] = (LineKind::Headline, why_title);
+            }
             if let Some(s) = stack.section {
-                let t = unit_text(lines, &units[s]).to_owned();
+                let t = unit_text(lines, &units[s])
+                    .trim_start_matches(['【', '['])
+                    .trim_end_matches(['】', ']'])
+                    .trim()
+                    .to_owned();
                 article.section = Some(t);
                 notes[units[s].first_line()] =
                     (LineKind::Section, "banner set apart above the headline");
@@ -1299,6 +1703,10 @@ fn assemble(
             Unit::Credit { line } => {
                 if let Shape::Credit(c) = &lines[*line].shape {
                     match current {
+                        Some(d) if lines[*line].signature => {
+                            push_authors(&mut drafts[d].article, &c.authors);
+                            drafts[d].closed = true;
+                        }
                         Some(d) => push_authors(&mut drafts[d].article, &c.authors),
                         None => pending_authors.extend(c.authors.iter().cloned()),
                     }
@@ -1369,13 +1777,21 @@ fn assemble(
                             pending_authors.extend(c.authors.iter().cloned());
                         }
                     }
+                    Some(d) if drafts[d].closed => {
+                        // Text after a signature, before any new headline:
+                        // notes of the page (a letters policy), not the
+                        // signed article's.
+                        for &m in members.iter() {
+                            notes[m] = (LineKind::Furniture, "text after a signed article");
+                        }
+                    }
                     Some(d) => {
                         let draft = &mut drafts[d];
                         if let Some(c) = credit {
                             push_authors(&mut draft.article, &c.authors);
                         }
                         if !text.is_empty() {
-                            if credit.is_none() {
+                            if credit.is_none() && notes[first].0 != LineKind::Headline {
                                 notes[first] = (LineKind::Paragraph, "prose");
                             }
                             let appended = join_to_last
@@ -1507,7 +1923,6 @@ fn first_sentence(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Role;
 
     #[test]
     fn endings() {
@@ -1589,6 +2004,205 @@ mod tests {
         for (s, want) in cases {
             assert_eq!(has_bare_clause_punct(s), want, "{s}");
         }
+    }
+
+    #[test]
+    fn lead_ins_and_bullets() {
+        let lead_ins = [
+            (
+                "ROAD WORK: Crews will repave Elm Street on Monday.",
+                Some(10),
+            ),
+            (
+                "FOOD BANK DRIVE: The Riverton Food Bank is collecting.",
+                Some(16),
+            ),
+            ("Q: What did the council decide about it?", None),
+            ("NOTE: short.", None),
+            ("Road work: crews will repave Elm Street on Monday.", None),
+        ];
+        for (s, want) in lead_ins {
+            assert_eq!(lead_in_len(s), want, "{s}");
+        }
+        let bullets = [
+            ("■ 城南图书馆延长开放时间", "■ ".len()),
+            ("●社区运动会闭幕", "●".len()),
+            ("■■■", 0),
+            ("城南图书馆", 0),
+        ];
+        for (s, want) in bullets {
+            assert_eq!(bullet_len(s), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn signature_and_name_shapes() {
+        let names = [
+            ("Margaret Lowell", true),
+            ("Mary Ann de Vries", false),
+            ("J. R. Smith", true),
+            ("Keep the pool open", false),
+            ("Council Votes Yes On Budget Plan", false),
+        ];
+        for (s, want) in names {
+            assert_eq!(is_signature_name(s), want, "{s}");
+        }
+        let places = [
+            ("Eastfield", true),
+            ("Hadley, Mass.", true),
+            ("the end of the year", false),
+        ];
+        for (s, want) in places {
+            assert_eq!(is_place_line(s), want, "{s}");
+        }
+        let cjk = [
+            ("李文涛", true),
+            ("张三", true),
+            ("买买提·艾力", true),
+            ("雪落无声", false),
+            ("短讯", true),
+            ("张", false),
+        ];
+        for (s, want) in cjk {
+            assert_eq!(is_bare_cjk_name(s), want, "{s}");
+        }
+        let attributions = [
+            ("— Denise Ortiz, owner of Ortiz Hardware", true),
+            ("——张三", true),
+            ("Denise Ortiz", false),
+            ("— and then it rained.", false),
+        ];
+        for (s, want) in attributions {
+            assert_eq!(is_attribution(s), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn english_page_rules() {
+        /// (page, titles, authors of the first article, first paragraph,
+        /// section)
+        type Case<'a> = (
+            &'a str,
+            &'a [&'a str],
+            &'a [&'a str],
+            &'a str,
+            Option<&'a str>,
+        );
+        let cases: &[Case] = &[
+            // Running head names the section; wrapped headline; job title
+            // under the byline; local dateline.
+            (
+                "LOCAL NEWS      Page 3\n\nCity hall roof to be\nreplaced this summer\n\nBy Ann Lee\nStaff Writer\n\nHADLEY — The roof will be replaced.\n",
+                &["City hall roof to be replaced this summer"],
+                &["Ann Lee"],
+                "The roof will be replaced.",
+                Some("LOCAL NEWS"),
+            ),
+            // Signed letters; text after the last signature is the page's.
+            (
+                "Fix the road\n\nThe road is bad.\n\nAnn Lee\nHadley\n\nSave the pool\n\nThe pool is nice.\n\nBo Chan\nEastfield\n\nLetters must be short.\n",
+                &["Fix the road", "Save the pool"],
+                &["Ann Lee"],
+                "The road is bad.",
+                None,
+            ),
+            // A briefs column after a label.
+            (
+                "Main story\n\nBy Ann Lee\n\nText of the story.\n\nBRIEFLY\n\nROAD WORK: Crews will repave Elm Street on Monday.\n\nBOOK SALE: The library sells old books on Friday.\n",
+                &["Main story", "ROAD WORK", "BOOK SALE"],
+                &["Ann Lee"],
+                "Text of the story.",
+                None,
+            ),
+        ];
+        for (page, want_titles, want_authors, first, section) in cases {
+            let b = parse(page, None).bulletin;
+            let got: Vec<&str> = b.articles.iter().map(|a| a.title.as_str()).collect();
+            assert_eq!(got, *want_titles, "{page}");
+            let authors: Vec<&str> = b.articles[0]
+                .authors
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect();
+            assert_eq!(authors, *want_authors, "{page}");
+            assert_eq!(
+                b.articles[0].blocks.first(),
+                Some(&Block::Paragraph((*first).to_owned())),
+                "{page}"
+            );
+            assert_eq!(b.section.as_deref(), *section, "{page}");
+            let all = b
+                .articles
+                .iter()
+                .map(Article::plain_text)
+                .collect::<Vec<_>>()
+                .join("\n");
+            for gone in [
+                "Staff Writer",
+                "HADLEY —",
+                "Hadley",
+                "Letters must",
+                "BRIEFLY",
+            ] {
+                assert!(!all.contains(gone), "{gone} in {all}");
+            }
+        }
+    }
+
+    #[test]
+    fn title_case_stack_above_a_byline_is_no_signature() {
+        let page = "First story\n\nBy Ann Lee\n\nThe first story ends here.\n\nCouncil Votes Yes\nBudget Passes\n\nBy Bo Chan\n\nThe vote was close.\n";
+        let b = parse(page, None).bulletin;
+        let got: Vec<(&str, Option<&str>)> = b
+            .articles
+            .iter()
+            .map(|a| (a.title.as_str(), a.subtitle.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("First story", None),
+                ("Council Votes Yes", Some("Budget Passes"))
+            ]
+        );
+        assert_eq!(b.articles[1].authors[0].name, "Bo Chan");
+    }
+
+    #[test]
+    fn lead_ins_inside_prose_stay_in_the_article() {
+        let page = "Council story\n\nBy Ann Lee\n\nThe council met.\n\nWHY IT MATTERS: Rents will rise across the city.\n\nWHAT IS NEXT: A second vote comes in June.\n";
+        assert_eq!(titles(page), ["Council story"]);
+    }
+
+    #[test]
+    fn chinese_page_rules() {
+        let page = "第A03版：社会新闻\n\n【城南论坛】\n\n垃圾分类贵在坚持\n\n李文涛\n\n垃圾分类推行已满三年，成了日常习惯。\n\n（作者系市社会科学院研究员）\n\n短讯\n\n■ 图书馆延长开放时间\n本报讯 自11月起，图书馆开放时间延长。\n\n问答专访\n\n本报记者 张三\n\n问：您是怎么开始的？\n\n答：比前几年多了不少。去年我们在社区开了\n12期体验课，很受欢迎。\n";
+        let b = parse(page, None).bulletin;
+        let got: Vec<(&str, Option<&str>)> = b
+            .articles
+            .iter()
+            .map(|a| (a.title.as_str(), a.section.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("垃圾分类贵在坚持", Some("城南论坛")),
+                ("图书馆延长开放时间", None),
+                ("问答专访", None)
+            ]
+        );
+        assert_eq!(b.section.as_deref(), Some("社会新闻"));
+        assert_eq!(b.articles[0].authors[0].name, "李文涛");
+        assert_eq!(
+            b.articles[2].blocks,
+            [
+                Block::Paragraph("问：您是怎么开始的？".into()),
+                Block::Paragraph(
+                    "答：比前几年多了不少。去年我们在社区开了12期体验课，很受欢迎。".into()
+                ),
+            ]
+        );
+        assert!(!b.articles[0].plain_text().contains("作者系"));
     }
 
     fn titles(page: &str) -> Vec<String> {
