@@ -4,13 +4,13 @@
 //! No file system here: callers pass the bare file name (for the format by
 //! extension and for a date in the name) and the bytes.
 //!
-//! - [`decode`]: byte-order marks, legacy encodings, line ends.
-//! - [`text`]: newspaper pages in plain text (the heart of the parser),
-//!   helped by [`credit`] (bylines and captions), [`furniture`] (page
-//!   furniture) and [`date`] (dates printed on pages and in file names).
-//! - [`markdown`]: Markdown notes with optional front matter.
-//! - [`json`]: JSON item lists.
-//! - [`clean`]: the string hygiene every emitted string goes through.
+//! - `decode`: byte-order marks, legacy encodings, line ends.
+//! - `text`: newspaper pages in plain text (the heart of the parser),
+//!   helped by `credit` (bylines and captions), `furniture` (page
+//!   furniture) and `date` (dates printed on pages and in file names).
+//! - `markdown`: Markdown notes with optional front matter.
+//! - `json`: JSON item lists.
+//! - `clean`: the string hygiene every emitted string goes through.
 
 mod clean;
 mod credit;
