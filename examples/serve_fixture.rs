@@ -164,7 +164,6 @@ async fn run(args: Args) -> anyhow::Result<()> {
         language: "zh-CN".into(),
         author: None,
         base_url: args.base_url.unwrap_or_else(|| format!("http://{addr}/")),
-        tag_authority: "127.0.0.1".into(),
     };
     let started = std::time::Instant::now();
     let published = publish(&site, args.items)?;

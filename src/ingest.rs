@@ -339,7 +339,6 @@ pub fn site_for(config: &Config, base_url: &str) -> Site {
         language: config.language.clone(),
         author: config.author.clone(),
         base_url: base_url.to_string(),
-        tag_authority: crate::store::authority_of(base_url),
     }
 }
 

@@ -55,7 +55,8 @@ pub fn run(args: &ParseArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
         }
     }
     if !args.explain {
-        let items = store.newest(None, usize::MAX >> 1)?;
+        // Every item of these files: the preview is not cut to a feed's length.
+        let items = store.newest(None, i64::MAX as usize)?;
         let site = crate::ingest::site_for(&config, &base_url);
         let feed = render::render_feed(&site, "", &items, Format::Json)?;
         out.write_all(&feed.identity).context("writing to stdout")?;

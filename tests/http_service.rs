@@ -28,7 +28,6 @@ fn site(port: u16) -> Site {
         language: "zh-CN".into(),
         author: None,
         base_url: format!("http://127.0.0.1:{port}/"),
-        tag_authority: "127.0.0.1".into(),
     }
 }
 

@@ -60,8 +60,6 @@ pub struct Site {
     pub author: Option<String>,
     /// Absolute base URL, always ending in `/` (`http://127.0.0.1:8080/`).
     pub base_url: String,
-    /// Authority used in `tag:` ids (host of the base URL).
-    pub tag_authority: String,
 }
 
 impl Site {

@@ -16,7 +16,6 @@ fn site() -> Site {
         language: "zh-CN".into(),
         author: None,
         base_url: "http://127.0.0.1:8080/".into(),
-        tag_authority: "127.0.0.1".into(),
     }
 }
 
