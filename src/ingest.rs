@@ -1,26 +1,31 @@
 //! The ingest task: the one owner of the store. It turns inbox events into
-//! store changes (parse, ingest, retract, quarantine), then renders what
-//! changed and publishes the new set of prepared responses.
+//! store changes (read, parse, ingest, retract, quarantine), hands the
+//! changes to the [`Publisher`], and sends each new snapshot to the HTTP
+//! tasks.
 //!
-//! It runs on its own thread because SQLite and rendering are blocking
-//! work; HTTP tasks only ever see the [`Published`] snapshots it sends.
+//! It runs on its own thread because file reads, SQLite and rendering are
+//! blocking work; HTTP tasks only ever see the [`Published`] snapshots it
+//! sends.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Receiver;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 use crate::config::{Config, OnDelete};
-use crate::inbox::{quarantine::quarantine, InboxEvent, RelPath};
+use crate::inbox::quarantine::quarantine;
+use crate::inbox::read::{read_bulletin, ReadError};
+use crate::inbox::{InboxEvent, RelPath};
 use crate::metrics::Metrics;
-use crate::model::Item;
-use crate::parse::{self, Limits, ParseError};
-use crate::render::{self, Entity, Format, Published, Site};
-use crate::store::{hash_hex, Store, StoreError};
+use crate::parse::{self, Limits};
+use crate::publish::{PublishError, Publisher};
+use crate::render::{Published, Site};
+use crate::store::{hash_hex, Changes, Store, StoreError};
 
 /// During a long burst of events (a big startup scan), publish at least this
 /// often so readers see progress...
@@ -30,304 +35,251 @@ const PUBLISH_AT_LEAST_EVERY: Duration = Duration::from_secs(1);
 /// as the last publish took.
 const PUBLISH_PAUSE_FACTOR: u32 = 4;
 
-/// Where the ingest task reads, moves and writes files.
+/// Where the ingest task reads and moves files.
 #[derive(Debug, Clone)]
 pub struct Folders {
     /// The watched inbox.
     pub inbox: PathBuf,
     /// Where rejected files go.
     pub quarantine: PathBuf,
-    /// Where rendered feeds are mirrored.
-    pub feeds: PathBuf,
 }
 
 /// State owned by the ingest task.
 pub struct Ingestor {
     store: Store,
-    site: Site,
+    publisher: Publisher,
     folders: Folders,
     limits: Limits,
     on_delete: OnDelete,
-    items_per_feed: usize,
     metrics: Arc<Metrics>,
-    /// Feed and index responses currently published, by URL path.
-    feeds: HashMap<String, Arc<Entity>>,
-    /// Slugs shown in each feed (`""` = the main feed), to know which
-    /// permalink pages must exist.
-    feed_slugs: HashMap<String, Vec<String>>,
-    /// Permalink pages by slug, with the `updated` time they were made from.
-    pages: HashMap<String, (String, Arc<Entity>)>,
-    /// ETag of each file last written to the feeds folder, by URL path.
-    mirrored: HashMap<String, String>,
+    /// Files that could not be read, with the error last logged for each,
+    /// so that a lasting problem is logged once and retried on change.
+    unreadable: HashMap<String, String>,
 }
 
 impl Ingestor {
     /// Opens the store and prepares an ingestor for `config`, publishing
     /// under `base_url`.
-    pub fn new(
-        config: &Config,
-        base_url: &str,
-        metrics: Arc<Metrics>,
-    ) -> Result<Ingestor, StoreError> {
+    pub fn new(config: &Config, base_url: &str, metrics: Arc<Metrics>) -> Result<Ingestor, StoreError> {
         let store = Store::open(
             &config.state_dir,
             &crate::store::authority_of(base_url),
             config.timezone,
         )?;
+        let publisher = Publisher::new(
+            site_for(config, base_url),
+            config.feeds_dir.clone(),
+            config.items_per_feed,
+            metrics.clone(),
+        );
         Ok(Ingestor {
             store,
-            site: site_for(config, base_url),
+            publisher,
             folders: Folders {
                 inbox: config.inbox.clone(),
                 quarantine: config.quarantine_dir.clone(),
-                feeds: config.feeds_dir.clone(),
             },
             limits: Limits {
                 max_bytes: config.max_bytes,
             },
             on_delete: config.on_delete,
-            items_per_feed: config.items_per_feed,
             metrics,
-            feeds: HashMap::new(),
-            feed_slugs: HashMap::new(),
-            pages: HashMap::new(),
-            mirrored: HashMap::new(),
+            unreadable: HashMap::new(),
         })
     }
 
-    /// Applies one inbox event; returns the channels whose items changed.
-    pub fn apply(&mut self, event: InboxEvent) -> BTreeSet<String> {
-        let mut dirty = BTreeSet::new();
-        let result = match event {
-            InboxEvent::Ready(rel) => self.ingest(&rel, &mut dirty),
-            InboxEvent::Gone(rel) => self.gone(&rel, &mut dirty),
-            InboxEvent::Present(found) => self.reconcile(&found, &mut dirty),
-        };
-        if let Err(err) = result {
-            tracing::error!("store: {err}");
-        }
-        dirty
+    /// Renders everything the store holds: the first snapshot.
+    pub fn publish_all(&mut self) -> Result<Arc<Published>, PublishError> {
+        self.publisher.publish_all(&mut self.store)
     }
 
-    fn ingest(&mut self, rel: &RelPath, dirty: &mut BTreeSet<String>) -> Result<(), StoreError> {
+    /// Renders what `changes` touched and returns the new snapshot.
+    pub fn publish(&mut self, changes: &Changes) -> Result<Arc<Published>, PublishError> {
+        self.publisher.publish(&mut self.store, changes)
+    }
+
+    /// Brings the feeds folder's pages in line with the store (at start).
+    pub fn repair_pages(&mut self) {
+        let started = Instant::now();
+        match self.publisher.repair_pages(&mut self.store) {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("rendered {n} permalink pages in {:?}", started.elapsed()),
+            Err(err) => tracing::error!("rendering permalink pages: {err}"),
+        }
+    }
+
+    /// Applies one inbox event; returns what changed.
+    pub fn apply(&mut self, event: InboxEvent) -> Changes {
+        let retract = self.on_delete == OnDelete::Retract;
+        let now = Utc::now();
+        let result = match event {
+            InboxEvent::Ready(rel) => self.ingest(&rel),
+            InboxEvent::Gone(rel) => self.gone(&rel),
+            InboxEvent::Renamed { from, to } => self
+                .store
+                .rename(&from.key(), &to.key(), retract, now)
+                .map(|mut changes| {
+                    tracing::info!("renamed {} to {}", from.key(), to.key());
+                    changes.merge(self.ingest(&to).unwrap_or_default());
+                    changes
+                }),
+            InboxEvent::ChannelPresent(name) => self.store.channel_present(&name).map(|fresh| {
+                let mut changes = Changes::default();
+                if fresh {
+                    tracing::info!(channel = name.as_str(), "channel folder found");
+                    changes.channels.insert(name);
+                }
+                changes
+            }),
+            InboxEvent::ChannelGone(name) => {
+                tracing::info!(channel = name.as_str(), "channel folder gone");
+                self.store.channel_gone(&name, retract, now)
+            }
+            InboxEvent::ChannelRenamed { from, to } => self.channel_renamed(&from, &to),
+            InboxEvent::Present { channels, files } => self.reconcile(&channels, &files),
+        };
+        result.unwrap_or_else(|err| {
+            tracing::error!("store: {err}");
+            Changes::default()
+        })
+    }
+
+    fn ingest(&mut self, rel: &RelPath) -> Result<Changes, StoreError> {
         let path = rel.under(&self.folders.inbox);
         let key = rel.key();
-        let size = match std::fs::metadata(&path) {
-            Ok(meta) if meta.is_file() => meta.len(),
-            Ok(_) => return Ok(()),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(err) => {
-                tracing::error!(file = %path.display(), "cannot read: {err}");
-                return Ok(());
-            }
-        };
-        if size > self.limits.max_bytes {
-            let err = ParseError::TooLarge {
-                size,
-                limit: self.limits.max_bytes,
-            };
-            return self.reject(rel, &err.to_string());
-        }
-        let bytes = match std::fs::read(&path) {
+        let bytes = match read_bulletin(&path, self.limits.max_bytes) {
             Ok(bytes) => bytes,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(ReadError::NotFound) => return Ok(Changes::default()),
+            Err(err @ ReadError::TooLarge { .. }) => {
+                return self.reject(rel, "", &err.to_string());
+            }
             Err(err) => {
-                tracing::error!(file = %path.display(), "cannot read: {err}");
-                return Ok(());
+                let said = err.to_string();
+                if self.unreadable.get(&key) != Some(&said) {
+                    tracing::error!(file = %path.display(), "not ingested: {said}");
+                    self.unreadable.insert(key, said);
+                }
+                return Ok(Changes::default());
             }
         };
+        self.unreadable.remove(&key);
         let hash = hash_hex(&bytes);
-        if self.store.is_current(&key, &hash)? {
-            tracing::debug!(file = %path.display(), "unchanged");
-            return Ok(());
+        let known = self.store.bulletin(&key)?;
+        if let Some(known) = known.filter(|k| k.hash == hash) {
+            match known.state.as_str() {
+                "active" => {
+                    tracing::debug!(file = %path.display(), "unchanged");
+                    return Ok(Changes::default());
+                }
+                // Rejected before and marked, but the move did not happen
+                // (a crash in between): finish it.
+                "quarantined" => return self.move_to_quarantine(rel, "rejected before (same bytes)"),
+                _ => {}
+            }
         }
+        test_hooks::before_parse(&rel.name);
         let bulletin = match parse::parse_bulletin(&rel.name, &bytes, &self.limits) {
             Ok(bulletin) => bulletin,
-            Err(err) => return self.reject(rel, &err.to_string()),
+            Err(err) => return self.reject(rel, &hash, &err.to_string()),
         };
         for warning in &bulletin.warnings {
-            tracing::warn!("{}: {warning}", path.display());
+            tracing::warn!(file = %path.display(), "{warning}");
         }
         let changes = self
             .store
             .ingest(&key, &rel.channel, &hash, &bulletin, Utc::now())?;
         Metrics::bump(&self.metrics.bulletins_ingested);
         tracing::info!(
-            "ingested {}: {} articles ({} new, {} updated, {} retracted)",
-            path.display(),
+            file = %path.display(),
+            "ingested: {} articles ({} new, {} updated, {} retracted)",
             bulletin.articles.len(),
             changes.added,
             changes.updated,
             changes.retracted
         );
-        if changes.any() {
-            dirty.insert(rel.channel.clone());
-        }
-        Ok(())
+        Ok(changes)
     }
 
-    fn reject(&mut self, rel: &RelPath, reason: &str) -> Result<(), StoreError> {
+    /// Records the rejection, then moves the file: a crash in between
+    /// leaves a marked file that the next scan moves, never a published
+    /// bulletin whose disappearance would retract its items.
+    fn reject(&mut self, rel: &RelPath, hash: &str, reason: &str) -> Result<Changes, StoreError> {
+        self.store
+            .mark_quarantined(&rel.key(), &rel.channel, hash, Utc::now())?;
+        self.move_to_quarantine(rel, reason)
+    }
+
+    fn move_to_quarantine(&mut self, rel: &RelPath, reason: &str) -> Result<Changes, StoreError> {
         let path = rel.under(&self.folders.inbox);
         Metrics::bump(&self.metrics.bulletins_quarantined);
+        test_hooks::before_quarantine_move(&rel.name);
         match quarantine(&self.folders.inbox, &self.folders.quarantine, rel, reason) {
-            Ok(to) => tracing::error!("{}: {reason} (moved to {})", path.display(), to.display()),
+            Ok(to) => tracing::error!(
+                file = %path.display(),
+                "rejected: {reason} (moved to {})",
+                to.display()
+            ),
             Err(err) => tracing::error!(
-                "{}: {reason} (could not quarantine it: {err})",
-                path.display()
+                file = %path.display(),
+                "rejected: {reason} (could not quarantine it: {err})"
             ),
         }
-        self.store.mark_quarantined(&rel.key())
+        Ok(Changes::default())
     }
 
-    fn gone(&mut self, rel: &RelPath, dirty: &mut BTreeSet<String>) -> Result<(), StoreError> {
-        if rel.under(&self.folders.inbox).exists() {
-            return Ok(()); // replaced in the meantime; a Ready event follows
+    fn gone(&mut self, rel: &RelPath) -> Result<Changes, StoreError> {
+        let path = rel.under(&self.folders.inbox);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+            return Ok(Changes::default()); // replaced in the meantime; a Ready event follows
         }
         let changes = self
             .store
-            .remove(&rel.key(), self.on_delete == OnDelete::Retract)?;
-        if changes.any() {
-            tracing::info!(
-                "{} removed: {} items retracted",
-                rel.key(),
-                changes.retracted
-            );
-            dirty.insert(rel.channel.clone());
+            .remove(&rel.key(), self.on_delete == OnDelete::Retract, Utc::now())?;
+        if changes.retracted > 0 {
+            tracing::info!(file = %path.display(), "removed: {} items retracted", changes.retracted);
         }
-        Ok(())
+        Ok(changes)
     }
 
-    fn reconcile(
-        &mut self,
-        found: &[RelPath],
-        dirty: &mut BTreeSet<String>,
-    ) -> Result<(), StoreError> {
-        let present: BTreeSet<String> = found.iter().map(RelPath::key).collect();
+    fn channel_renamed(&mut self, from: &str, to: &str) -> Result<Changes, StoreError> {
+        match self.store.rename_channel(from, to)? {
+            Some(changes) => {
+                tracing::info!("channel {from} renamed to {to}");
+                Ok(changes)
+            }
+            None => {
+                let retract = self.on_delete == OnDelete::Retract;
+                let mut changes = self.store.channel_gone(from, retract, Utc::now())?;
+                if self.store.channel_present(to)? {
+                    changes.channels.insert(to.to_string());
+                }
+                Ok(changes)
+            }
+        }
+    }
+
+    fn reconcile(&mut self, channels: &[String], files: &[RelPath]) -> Result<Changes, StoreError> {
+        let retract = self.on_delete == OnDelete::Retract;
+        let now = Utc::now();
+        let present: BTreeSet<String> = files.iter().map(RelPath::key).collect();
+        let folders: BTreeSet<&str> = channels.iter().map(String::as_str).collect();
+        let mut changes = Changes::default();
+        for channel in self.store.channels()? {
+            if !channel.name.is_empty() && channel.present && !folders.contains(channel.name.as_str()) {
+                changes.merge(self.store.channel_gone(&channel.name, retract, now)?);
+            }
+        }
         for known in self.store.known()? {
             if known.state == "active" && !present.contains(&known.path) {
-                self.gone(&RelPath::from_key(&known.path), dirty)?;
+                changes.merge(self.gone(&RelPath::from_key(&known.path))?);
             }
         }
-        Ok(())
-    }
-
-    /// Renders the main feed, the feeds of `dirty` channels (all channels
-    /// when `everything`), the index and the permalink pages they need, and
-    /// returns the new snapshot.
-    pub fn publish(
-        &mut self,
-        dirty: &BTreeSet<String>,
-        everything: bool,
-    ) -> Result<Arc<Published>, StoreError> {
-        let channels = self.store.channels()?;
-        let mut feeds: Vec<String> = vec![String::new()];
-        feeds.extend(
-            channels
-                .iter()
-                .map(|(c, _)| c)
-                .filter(|c| !c.is_empty() && (everything || dirty.contains(*c)))
-                .cloned(),
-        );
-        let mut shown: Vec<(String, Vec<Item>)> = Vec::with_capacity(feeds.len());
-        for channel in feeds {
-            let items = if channel.is_empty() {
-                self.store.newest(None, self.items_per_feed)?
-            } else {
-                self.store.newest(Some(&channel), self.items_per_feed)?
-            };
-            shown.push((channel, items));
-        }
-        let jobs: Vec<(&str, &[Item], Format)> = shown
-            .iter()
-            .flat_map(|(channel, items)| {
-                Format::ALL.map(|f| (channel.as_str(), items.as_slice(), f))
-            })
-            .collect();
-        let site = &self.site;
-        let rendered = par_map(&jobs, |(channel, items, format)| {
-            render::render_feed(site, channel, items, *format)
-        });
-        for ((channel, _, format), result) in jobs.iter().zip(rendered) {
-            let path = render::feed_path(channel, *format);
-            match result {
-                Ok(entity) => {
-                    self.feeds.insert(path, Arc::new(entity));
-                }
-                Err(err) => tracing::error!("rendering {path}: {err}"),
+        for name in channels {
+            if self.store.channel_present(name)? {
+                changes.channels.insert(name.clone());
             }
         }
-        // `shown` starts with the main feed: its items head the index page.
-        let main_len = shown.first().map_or(0, |(_, items)| items.len());
-        let mut fresh_items: Vec<Item> = Vec::new();
-        for (channel, items) in shown {
-            Metrics::bump(&self.metrics.renders);
-            self.feed_slugs
-                .insert(channel, items.iter().map(|i| i.slug.clone()).collect());
-            fresh_items.extend(items);
-        }
-        let named: Vec<(String, usize)> = channels
-            .into_iter()
-            .filter(|(c, _)| !c.is_empty())
-            .collect();
-        self.feeds.insert(
-            "/".into(),
-            Arc::new(render::render_index(
-                &self.site,
-                &named,
-                &fresh_items[..main_len],
-            )),
-        );
-
-        // Permalink pages: exactly the items some feed shows.
-        let wanted: BTreeSet<&String> = self.feed_slugs.values().flatten().collect();
-        self.pages.retain(|slug, _| wanted.contains(slug));
-        let stale: Vec<&Item> = fresh_items
-            .iter()
-            .filter(|item| {
-                self.pages
-                    .get(&item.slug)
-                    .is_none_or(|(u, _)| *u != item.updated.to_rfc3339())
-            })
-            .collect();
-        let site = &self.site;
-        let pages = par_map(&stale, |item| render::render_item_page(site, item));
-        for (item, page) in stale.iter().zip(pages) {
-            self.pages.insert(
-                item.slug.clone(),
-                (item.updated.to_rfc3339(), Arc::new(page)),
-            );
-        }
-
-        let mut entities = self.feeds.clone();
-        for (slug, (_, page)) in &self.pages {
-            entities.insert(render::item_path(slug), page.clone());
-        }
-        self.metrics
-            .items
-            .store(self.store.published_count()?, Ordering::Relaxed);
-        Ok(Arc::new(Published { entities }))
-    }
-
-    /// Writes changed feed files (not permalink pages) into the feeds
-    /// folder, each atomically (temp file + rename).
-    pub fn mirror(&mut self) {
-        for (url_path, entity) in &self.feeds {
-            if self.mirrored.get(url_path) == Some(&entity.etag) {
-                continue;
-            }
-            let rel = if url_path == "/" {
-                "index.html"
-            } else {
-                url_path.trim_start_matches('/')
-            };
-            let target = self.folders.feeds.join(rel);
-            match write_atomically(&target, &entity.identity) {
-                Ok(()) => {
-                    self.mirrored.insert(url_path.clone(), entity.etag.clone());
-                }
-                Err(err) => tracing::warn!("writing {}: {err}", target.display()),
-            }
-        }
+        Ok(changes)
     }
 }
 
@@ -342,82 +294,74 @@ pub fn site_for(config: &Config, base_url: &str) -> Site {
     }
 }
 
-/// Maps `f` over `items` on every core: renders are CPU-bound and
-/// independent, and a restart renders every feed and page before serving.
-fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    /// Below this many jobs a thread costs more than it saves.
-    const MIN_JOBS: usize = 8;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads < 2 || items.len() < MIN_JOBS {
-        return items.iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| {
-                w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
-}
-
-fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = target.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut tmp = target.as_os_str().to_owned();
-    tmp.push(".tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, target)
-}
-
 /// The ingest loop: applies events as they come, batching bursts, and
 /// publishes after each batch. Returns when `events` closes or `stop` is set
 /// (it then finishes the file in hand, not the queue: the next start's scan
 /// picks the rest up).
 pub fn run(
     mut ingestor: Ingestor,
-    mut events: mpsc::UnboundedReceiver<InboxEvent>,
+    events: Receiver<InboxEvent>,
     published: watch::Sender<Arc<Published>>,
     stop: Arc<AtomicBool>,
 ) {
+    ingestor.repair_pages();
     // Publishes a snapshot and returns how long that took.
-    let publish = |ingestor: &mut Ingestor, dirty: &BTreeSet<String>| {
+    let publish = |ingestor: &mut Ingestor, changes: &Changes| {
         let started = Instant::now();
-        match ingestor.publish(dirty, false) {
+        match ingestor.publish(changes) {
             Ok(snapshot) => {
                 published.send_replace(snapshot);
-                ingestor.mirror();
             }
             Err(err) => tracing::error!("publishing: {err}"),
         }
         started.elapsed()
     };
     let mut pause = PUBLISH_AT_LEAST_EVERY;
-    while let Some(event) = events.blocking_recv() {
-        let mut dirty = ingestor.apply(event);
+    while let Ok(event) = events.recv() {
+        let mut changes = ingestor.apply(event);
         let mut since = Instant::now();
         while !stop.load(Ordering::Relaxed) {
             let Ok(event) = events.try_recv() else { break };
-            dirty.extend(ingestor.apply(event));
-            if !dirty.is_empty() && since.elapsed() >= pause {
-                let took = publish(&mut ingestor, &dirty);
+            changes.merge(ingestor.apply(event));
+            if changes.any() && since.elapsed() >= pause {
+                let took = publish(&mut ingestor, &changes);
                 pause = PUBLISH_AT_LEAST_EVERY.max(took * PUBLISH_PAUSE_FACTOR);
-                dirty.clear();
+                changes = Changes::default();
                 since = Instant::now();
             }
         }
-        if !dirty.is_empty() {
-            publish(&mut ingestor, &dirty);
+        if changes.any() {
+            publish(&mut ingestor, &changes);
         }
         if stop.load(Ordering::Relaxed) {
             break;
         }
     }
+}
+
+/// Faults the end-to-end tests inject, in debug builds only: a panic while
+/// ingesting a named file (`BULLETIND_TEST_PANIC_ON`), and the process
+/// killed between recording a rejection and moving the file
+/// (`BULLETIND_TEST_EXIT_BEFORE_QUARANTINE_MOVE`).
+mod test_hooks {
+    #[cfg(debug_assertions)]
+    pub fn before_parse(name: &str) {
+        if std::env::var("BULLETIND_TEST_PANIC_ON").is_ok_and(|v| v == name) {
+            panic!("test hook: panic while ingesting {name}");
+        }
+    }
+
+    #[cfg(debug_assertions)]
+    pub fn before_quarantine_move(name: &str) {
+        if std::env::var("BULLETIND_TEST_EXIT_BEFORE_QUARANTINE_MOVE").is_ok_and(|v| v == name) {
+            // As abrupt as kill -9: no destructors, no flush.
+            std::process::abort();
+        }
+    }
+
+    #[cfg(not(debug_assertions))]
+    pub fn before_parse(_name: &str) {}
+
+    #[cfg(not(debug_assertions))]
+    pub fn before_quarantine_move(_name: &str) {}
 }

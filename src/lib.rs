@@ -30,5 +30,6 @@ pub mod metrics;
 pub mod model;
 pub mod parse;
 pub mod preview;
+pub mod publish;
 pub mod render;
 pub mod store;

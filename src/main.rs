@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use bulletind::config::{Cli, Command, Config};
+use bulletind::daemon::{Ended, Signals};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -16,8 +17,8 @@ fn main() -> ExitCode {
             &mut std::io::stdout().lock(),
             &mut std::io::stderr().lock(),
         ),
-        Some(Command::Serve(args)) => serve(&args).map(|()| true),
-        None => serve(&cli.serve).map(|()| true),
+        Some(Command::Serve(args)) => serve(&args),
+        None => serve(&cli.serve),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
@@ -29,12 +30,20 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(args: &bulletind::config::ServeArgs) -> anyhow::Result<()> {
-    let config = Config::resolve(args)?;
+/// Runs the daemon; `Ok(false)` when it stopped because it failed.
+fn serve(args: &bulletind::config::ServeArgs) -> anyhow::Result<bool> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(bulletind::daemon::serve(config))
+    let ended = runtime.block_on(async {
+        // Signals first: a SIGTERM during start-up is a clean stop.
+        let signals = Signals::install()?;
+        let config = Config::resolve(args)?;
+        bulletind::daemon::serve(config, signals).await
+    });
+    // Threads still reading a file or a slow client do not hold up the exit.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    Ok(ended? == Ended::Stopped)
 }
 
 /// Logs go to stderr; `BULLETIND_LOG` filters (default `info`). Under

@@ -1,6 +1,9 @@
 //! `bulletind parse`: what the daemon would publish for some files alone,
 //! without a server. Uses the same parse → store → render path as the
-//! daemon (with an in-memory store), so ids and dates match.
+//! daemon, with an in-memory store: titles, bodies, credits and dates are
+//! the daemon's, but ids are minted afresh (the daemon mints each id once,
+//! when it first sees the article), which the output says in its
+//! `_bulletind.note`.
 
 use std::io::Write;
 use std::path::Path;
@@ -24,6 +27,7 @@ pub fn run(args: &ParseArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
     };
     let mut store = Store::in_memory(&crate::store::authority_of(&base_url), config.timezone)?;
     let mut all_ok = true;
+    let mut any_ok = false;
     for path in &args.files {
         let name = file_name(path);
         let result = std::fs::read(path)
@@ -49,20 +53,40 @@ pub fn run(args: &ParseArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
                     .map(drop)
                     .map_err(|e| e.to_string())
             });
-        if let Err(reason) = result {
-            all_ok = false;
-            writeln!(err, "{}: {reason}", path.display()).context("writing to stderr")?;
+        match result {
+            Ok(()) => any_ok = true,
+            Err(reason) => {
+                all_ok = false;
+                writeln!(err, "{}: {reason}", path.display()).context("writing to stderr")?;
+            }
         }
     }
-    if !args.explain {
+    if !args.explain && any_ok {
         // Every item of these files: the preview is not cut to a feed's length.
-        let items = store.newest(None, i64::MAX as usize)?;
+        let items = store.newest(None, usize::MAX)?;
         let site = crate::ingest::site_for(&config, &base_url);
-        let feed = render::render_feed(&site, "", &items, Format::Json)?;
-        out.write_all(&feed.identity).context("writing to stdout")?;
+        let now = Utc::now().fixed_offset();
+        let feed = render::render_feed(&site, "", &items, Format::Json, now)?;
+        out.write_all(&with_note(&feed)?).context("writing to stdout")?;
         writeln!(out).context("writing to stdout")?;
     }
     Ok(all_ok)
+}
+
+/// The JSON Feed with a `_bulletind` extension saying what a preview is.
+fn with_note(feed: &[u8]) -> anyhow::Result<Vec<u8>> {
+    let mut doc: serde_json::Value = serde_json::from_slice(feed)?;
+    if let Some(object) = doc.as_object_mut() {
+        object.insert(
+            "_bulletind".into(),
+            serde_json::json!({
+                "about": "https://github.com/bulletind/bulletind",
+                "note": "preview: titles, text, credits and dates are what the daemon publishes; \
+                         ids and URLs are not (the daemon mints each id once, when it first sees the article)"
+            }),
+        );
+    }
+    Ok(serde_json::to_vec(&doc)?)
 }
 
 fn file_name(path: &Path) -> String {

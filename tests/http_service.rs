@@ -13,7 +13,7 @@ use bulletind::http::{serve, HttpOptions};
 use bulletind::metrics::Metrics;
 use bulletind::model::{Article, Author, Block, Item, Role};
 use bulletind::render::{
-    feed_path, item_path, render_feed, render_index, render_item_page, Format, Published, Site,
+    feed_path, render_feed, render_index, utc_time, Entity, Format, Published, Site, HTML_TYPE,
 };
 use chrono::DateTime;
 use tokio::sync::{oneshot, watch};
@@ -77,25 +77,28 @@ fn publish(site: &Site) -> Published {
     let mut entities = HashMap::new();
     for channel in ["", "江海"] {
         for format in Format::ALL {
-            let entity = render_feed(site, channel, &items, format).expect("feed renders");
+            let bytes = render_feed(site, channel, &items, format, utc_time(MODIFIED))
+                .expect("feed renders");
+            let entity = Entity::new(format.content_type(), bytes, system_time());
             entities.insert(feed_path(channel, format), Arc::new(entity));
         }
     }
-    for item in &items {
-        entities.insert(
-            item_path(&item.slug),
-            Arc::new(render_item_page(site, item)),
-        );
-    }
+    let index = render_index(site, &[("江海".to_string(), items.len())], &items);
     entities.insert(
         "/".to_string(),
-        Arc::new(render_index(
-            site,
-            &[("江海".to_string(), items.len())],
-            &items,
-        )),
+        Arc::new(Entity::new(HTML_TYPE, index, system_time())),
     );
-    Published { entities }
+    Published {
+        entities,
+        gone: Arc::default(),
+    }
+}
+
+/// When the test documents last changed.
+const MODIFIED: i64 = 1_670_544_000;
+
+fn system_time() -> std::time::SystemTime {
+    std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(MODIFIED as u64)
 }
 
 /// A running server on its own runtime.
@@ -127,10 +130,12 @@ impl Server {
             max_connections,
             header_read_timeout,
             drain_timeout: Duration::from_secs(2),
+            feeds_dir: std::env::temp_dir().join("bulletind-http-service-no-pages"),
         };
+        let (_health_tx, health) = watch::channel(None);
         runtime.spawn(async move {
-            let _keep_sender = _tx;
-            let result = serve(listener, rx, Arc::new(Metrics::default()), opts, async {
+            let _keep_sender = (_tx, _health_tx);
+            let result = serve(listener, rx, Arc::new(Metrics::default()), health, opts, async {
                 let _ = stopped.await;
             })
             .await;
@@ -286,7 +291,6 @@ fn get_serves_prepared_bytes_with_validators() {
             "/江海/feed.rss",
             "application/rss+xml; charset=utf-8",
         ),
-        ("/items/a", "/items/a", "text/html; charset=utf-8"),
         ("/", "/", "text/html; charset=utf-8"),
     ] {
         let r = server.request("GET", target, &[]);
@@ -309,7 +313,8 @@ fn get_serves_prepared_bytes_with_validators() {
     let rss = server.request("GET", "/feed.rss", &[]);
     assert_eq!(
         rss.header("last-modified"),
-        Some("Fri, 09 Dec 2022 02:00:00 GMT")
+        Some("Fri, 09 Dec 2022 00:00:00 GMT"),
+        "the time the document last changed"
     );
 }
 

@@ -3,8 +3,9 @@
 //! Precedence, as the RFC orders it: `If-Match` (strong comparison), else
 //! `If-Unmodified-Since`; then `If-None-Match` (weak comparison, lists, `*`),
 //! else — and only without `If-None-Match` — `If-Modified-Since` at
-//! one-second precision. Range requests are not supported, so step 5 does
-//! not arise.
+//! one-second precision. An `If-Modified-Since` that cannot be parsed, or
+//! names a time later than the server's clock, is ignored (RFC 9110
+//! §13.1.3). Range requests are not supported, so step 5 does not arise.
 
 use std::time::SystemTime;
 
@@ -37,12 +38,13 @@ pub enum Outcome {
 
 /// Evaluates the preconditions for the selected representation, whose
 /// strong ETag is `etag` (quoted) and whose modification time, in whole
-/// seconds, is `last_modified`.
+/// seconds, is `last_modified`; `now` is the server's clock.
 pub fn evaluate(
     method: &Method,
     conditions: &Conditions<'_>,
     etag: &str,
     last_modified: Option<SystemTime>,
+    now: SystemTime,
 ) -> Outcome {
     let safe = method == Method::GET || method == Method::HEAD;
     // Step 1 / 2.
@@ -69,7 +71,10 @@ pub fn evaluate(
         }
     } else if safe {
         if let (Some(date), Some(modified)) = (
-            conditions.if_modified_since.and_then(parse_date),
+            conditions
+                .if_modified_since
+                .and_then(parse_date)
+                .filter(|date| *date <= now),
             last_modified,
         ) {
             if modified <= date {
@@ -394,12 +399,16 @@ mod tests {
                 Send,
             ),
         ];
+        let now = modified() + Duration::from_secs(3600);
         for (name, method, conditions, last_modified, want) in cases {
             assert_eq!(
-                evaluate(method, &conditions, TAG, last_modified),
+                evaluate(method, &conditions, TAG, last_modified, now),
                 want,
                 "{name}"
             );
         }
+        // A date later than the server's clock is ignored.
+        let future = c(None, None, Some("Sun, 06 Nov 1994 10:49:38 GMT"), None);
+        assert_eq!(evaluate(&get, &future, TAG, Some(modified()), now), Send);
     }
 }

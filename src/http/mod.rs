@@ -15,6 +15,7 @@ pub mod service;
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -47,6 +48,8 @@ pub struct HttpOptions {
     pub header_read_timeout: Duration,
     /// After shutdown, how long in-flight requests may take to finish.
     pub drain_timeout: Duration,
+    /// The feeds folder, where permalink pages are served from.
+    pub feeds_dir: PathBuf,
 }
 
 /// Serves `published` on `listener` until `shutdown` resolves, then stops
@@ -60,10 +63,17 @@ pub async fn serve(
     listener: TcpListener,
     published: watch::Receiver<Arc<Published>>,
     metrics: Arc<Metrics>,
+    health: service::Health,
     opts: HttpOptions,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let shared = Arc::new(service::Shared::new(published, metrics, opts.max_age));
+    let shared = Arc::new(service::Shared::new(
+        published,
+        metrics,
+        opts.max_age,
+        opts.feeds_dir.clone(),
+        health,
+    ));
     let permits = Arc::new(Semaphore::new(opts.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
     let mut connections = JoinSet::new();
@@ -101,8 +111,8 @@ pub async fn serve(
         }
         let shared = Arc::clone(&shared);
         let service = service_fn(move |request| {
-            let response = service::respond(&shared, &request);
-            async move { Ok::<_, Infallible>(response) }
+            let shared = Arc::clone(&shared);
+            async move { Ok::<_, Infallible>(service::respond(&shared, &request).await) }
         });
         let connection = builder.serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);

@@ -13,6 +13,11 @@ pub enum Route<'a> {
     Health,
     /// `/metrics`.
     Metrics,
+    /// An item's permalink page, `/items/SLUG.html`, served from the feeds
+    /// folder; the slug is checked to be 16 lower-case hex digits.
+    Page(&'a str),
+    /// The page's old address, `/items/SLUG`: moved permanently.
+    OldPage(&'a str),
     /// A prepared entity, by decoded path (`/江海/feed.rss`); borrowed from
     /// the request when there was nothing to decode.
     Entity(Cow<'a, str>),
@@ -33,8 +38,23 @@ pub fn route(raw_path: &str) -> Route<'_> {
     match &*path {
         "/healthz" => Route::Health,
         "/metrics" => Route::Metrics,
-        _ => Route::Entity(path),
+        _ => {
+            if let Some(rest) = raw_path.strip_prefix("/items/") {
+                if let Some(slug) = rest.strip_suffix(".html").filter(|s| is_slug(s)) {
+                    return Route::Page(slug);
+                }
+                if is_slug(rest) {
+                    return Route::OldPage(rest);
+                }
+            }
+            Route::Entity(path)
+        }
     }
+}
+
+/// A permalink page's name: 16 lower-case hex digits.
+fn is_slug(s: &str) -> bool {
+    s.len() == 16 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// Strict percent-decoding of a whole path; `None` on a bad escape or a
@@ -88,6 +108,10 @@ mod tests {
             ("/%E6%B1%9F%E6%B5%B7/feed.rss", entity("/江海/feed.rss")),
             ("/%e6%b1%9f%e6%b5%b7/feed.rss", entity("/江海/feed.rss")),
             ("/items/a%20b", entity("/items/a b")),
+            ("/items/0123456789abcdef.html", Route::Page("0123456789abcdef")),
+            ("/items/0123456789abcdef", Route::OldPage("0123456789abcdef")),
+            ("/items/0123456789ABCDEF.html", entity("/items/0123456789ABCDEF.html")),
+            ("/items/../0123456789abcdef.html", Route::Forbidden),
             ("/../../etc/passwd", Route::Forbidden),
             ("/%2e%2e/%2e%2e/etc/passwd", Route::Forbidden),
             ("/feed.rss/..%2f..%2fetc/passwd", Route::Forbidden),

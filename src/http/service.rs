@@ -1,8 +1,10 @@
 //! One request → one response, from the latest [`Published`] snapshot:
 //! method check, route, encoding choice, conditional evaluation, headers.
-//! Never renders, never touches the database or the file system.
+//! Never renders and never touches the database; permalink pages are read
+//! from the feeds folder, off the async workers.
 
 use std::borrow::Cow;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -16,15 +18,18 @@ use super::conditional::{self, Conditions, Outcome};
 use super::encoding::{self, Coding};
 use super::routes::{self, Route};
 use crate::metrics::Metrics;
-use crate::render::{Entity, Published};
+use crate::render::{digest, item_path, quoted, Entity, Published, HTML_TYPE};
 
 /// `Content-Type` of `/metrics` (Prometheus text exposition 0.0.4).
 const METRICS_TYPE: &str = "text/plain; version=0.0.4";
 /// `Content-Type` of the short text bodies (errors, `/healthz`).
 const TEXT_TYPE: &str = "text/plain; charset=utf-8";
 
+/// Whether the daemon is working: `None` while healthy, else why not.
+pub type Health = watch::Receiver<Option<String>>;
+
 /// What every request handler shares: the published snapshot, counters and
-/// the header values fixed at start.
+/// the values fixed at start.
 #[derive(Debug)]
 pub struct Shared {
     /// The latest rendered entities; read once per request.
@@ -33,6 +38,10 @@ pub struct Shared {
     pub metrics: Arc<Metrics>,
     /// `Cache-Control` for feeds and pages (`public, max-age=N`).
     pub cache_control: HeaderValue,
+    /// The feeds folder, where permalink pages are read from.
+    pub feeds_dir: PathBuf,
+    /// The daemon's health, for `/healthz`.
+    pub health: Health,
 }
 
 impl Shared {
@@ -41,11 +50,15 @@ impl Shared {
         published: watch::Receiver<Arc<Published>>,
         metrics: Arc<Metrics>,
         max_age: u32,
+        feeds_dir: PathBuf,
+        health: Health,
     ) -> Shared {
         Shared {
             published,
             metrics,
             cache_control: cache_control(max_age),
+            feeds_dir,
+            health,
         }
     }
 }
@@ -59,13 +72,14 @@ fn cache_control(max_age: u32) -> HeaderValue {
 }
 
 /// Answers one request and counts the answer.
-pub fn respond<B>(shared: &Shared, request: &Request<B>) -> Response<Full<Bytes>> {
+pub async fn respond<B>(shared: &Shared, request: &Request<B>) -> Response<Full<Bytes>> {
     let response = answer(
         shared,
         request.method(),
         request.uri().path(),
         request.headers(),
-    );
+    )
+    .await;
     let counter = match response.status() {
         StatusCode::OK => &shared.metrics.responses_ok,
         StatusCode::NOT_MODIFIED => &shared.metrics.responses_not_modified,
@@ -75,7 +89,7 @@ pub fn respond<B>(shared: &Shared, request: &Request<B>) -> Response<Full<Bytes>
     response
 }
 
-fn answer(
+async fn answer(
     shared: &Shared,
     method: &Method,
     path: &str,
@@ -93,11 +107,7 @@ fn answer(
         return response;
     }
     match routes::route(path) {
-        Route::Health => {
-            let mut response = text(StatusCode::OK, "ok\n", method);
-            no_store(&mut response);
-            response
-        }
+        Route::Health => health(shared, method),
         Route::Metrics => {
             let body = shared.metrics.to_prometheus();
             let mut response = with_body(StatusCode::OK, METRICS_TYPE, Bytes::from(body), method);
@@ -105,15 +115,91 @@ fn answer(
             response
         }
         Route::BadRequest => text(StatusCode::BAD_REQUEST, "bad request path\n", method),
-        Route::Forbidden => text(StatusCode::NOT_FOUND, "not found\n", method),
+        Route::Forbidden => not_found(method),
         Route::Entity(key) => {
             let snapshot = Arc::clone(&*shared.published.borrow());
             match snapshot.entities.get(&*key) {
                 Some(entity) => serve_entity(shared, method, headers, entity),
-                None => text(StatusCode::NOT_FOUND, "not found\n", method),
+                None if snapshot.gone.contains(&*key) => gone(method),
+                None => not_found(method),
             }
         }
+        Route::Page(slug) => serve_page(shared, method, headers, slug).await,
+        Route::OldPage(slug) => {
+            let mut response = text(StatusCode::MOVED_PERMANENTLY, "moved\n", method);
+            if let Ok(location) = HeaderValue::from_str(&item_path(slug)) {
+                response.headers_mut().insert(header::LOCATION, location);
+            }
+            response
+        }
     }
+}
+
+fn health(shared: &Shared, method: &Method) -> Response<Full<Bytes>> {
+    let failure = shared.health.borrow().clone();
+    let mut response = match failure {
+        None => text(StatusCode::OK, "ok\n", method),
+        Some(reason) => with_body(
+            StatusCode::SERVICE_UNAVAILABLE,
+            TEXT_TYPE,
+            Bytes::from(format!("unhealthy: {reason}\n")),
+            method,
+        ),
+    };
+    no_store(&mut response);
+    response
+}
+
+/// A permalink page from the feeds folder: `410` once its item was
+/// retracted, `404` if it never existed. The ETag is the digest of the bytes
+/// actually read, so it always matches them, even while the file is being
+/// replaced; the file's mtime is its `Last-Modified`.
+async fn serve_page(
+    shared: &Shared,
+    method: &Method,
+    headers: &HeaderMap,
+    slug: &str,
+) -> Response<Full<Bytes>> {
+    let path = item_path(slug);
+    if shared.published.borrow().gone.contains(&path) {
+        return gone(method);
+    }
+    let accept = joined(headers, &header::ACCEPT_ENCODING);
+    let gzip = encoding::choose(accept.as_deref()) == Coding::Gzip;
+    let file = shared.feeds_dir.join(path.trim_start_matches('/'));
+    let loaded = tokio::task::spawn_blocking(move || load_page(&file, gzip)).await;
+    match loaded {
+        Ok(Some(entity)) => serve_entity(shared, method, headers, &entity),
+        Ok(None) => not_found(method),
+        Err(err) => {
+            tracing::error!("reading a page: {err}");
+            text(StatusCode::INTERNAL_SERVER_ERROR, "internal error\n", method)
+        }
+    }
+}
+
+/// Reads a page (and, if wanted and present, its gzip copy) into an entity.
+fn load_page(file: &std::path::Path, gzip: bool) -> Option<Entity> {
+    let identity = std::fs::read(file).ok()?;
+    let modified = std::fs::metadata(file).and_then(|m| m.modified()).ok()?;
+    let digest = digest(&identity);
+    let mut gz_name = file.as_os_str().to_owned();
+    gz_name.push(".gz");
+    let gzip = gzip
+        .then(|| std::fs::read(&gz_name).ok())
+        .flatten()
+        .map(|z| {
+            let tag = quoted(&self::digest(&z));
+            (Bytes::from(z), tag)
+        });
+    Some(Entity {
+        content_type: HTML_TYPE,
+        identity: Bytes::from(identity),
+        etag: quoted(&digest),
+        digest,
+        gzip,
+        last_modified: modified,
+    })
 }
 
 /// 200, 304 or 412 for a prepared entity.
@@ -143,10 +229,8 @@ fn serve_entity(
         if_modified_since: if_modified_since.as_deref(),
         if_unmodified_since: if_unmodified_since.as_deref(),
     };
-    // RFC 9110 §8.8.2.1: never claim a modification later than the
-    // response's Date (an item dated in the future).
-    let last_modified = entity.last_modified.map(|t| t.min(SystemTime::now()));
-    let outcome = conditional::evaluate(method, &conditions, etag, last_modified);
+    let now = SystemTime::now();
+    let outcome = conditional::evaluate(method, &conditions, etag, Some(entity.last_modified), now);
 
     let mut response = match outcome {
         Outcome::PreconditionFailed => {
@@ -175,8 +259,11 @@ fn serve_entity(
     if let Ok(value) = HeaderValue::from_str(etag) {
         out.insert(header::ETAG, value);
     }
-    if let Some(modified) = last_modified {
-        if let Ok(value) = HeaderValue::from_str(&httpdate::fmt_http_date(modified)) {
+    // RFC 9110 §8.8.2.1: never claim a modification later than the
+    // response's Date. A document changed twice within one second carries
+    // the next second; until that second comes, it goes without.
+    if entity.last_modified <= now {
+        if let Ok(value) = HeaderValue::from_str(&httpdate::fmt_http_date(entity.last_modified)) {
             out.insert(header::LAST_MODIFIED, value);
         }
     }
@@ -232,6 +319,14 @@ fn text(status: StatusCode, body: &'static str, method: &Method) -> Response<Ful
     )
 }
 
+fn not_found(method: &Method) -> Response<Full<Bytes>> {
+    text(StatusCode::NOT_FOUND, "not found\n", method)
+}
+
+fn gone(method: &Method) -> Response<Full<Bytes>> {
+    text(StatusCode::GONE, "gone: withdrawn by its publisher\n", method)
+}
+
 fn no_store(response: &mut Response<Full<Bytes>>) {
     response
         .headers_mut()
@@ -239,193 +334,4 @@ fn no_store(response: &mut Response<Full<Bytes>>) {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::collections::HashMap;
-    use std::time::Duration;
-
-    use super::*;
-    use crate::render::RSS_TYPE;
-
-    fn shared() -> (Shared, watch::Sender<Arc<Published>>) {
-        let entity = Entity::new(
-            RSS_TYPE,
-            "<rss>".repeat(200).into_bytes(),
-            Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_670_544_000)),
-        );
-        let mut entities = HashMap::new();
-        entities.insert("/江海/feed.rss".to_string(), Arc::new(entity));
-        let (tx, rx) = watch::channel(Arc::new(Published { entities }));
-        (Shared::new(rx, Arc::new(Metrics::default()), 60), tx)
-    }
-
-    fn get(
-        shared: &Shared,
-        method: Method,
-        path: &str,
-        headers: &[(&str, &str)],
-    ) -> Response<Full<Bytes>> {
-        let mut builder = Request::builder().method(method).uri(path);
-        for (name, value) in headers {
-            builder = builder.header(*name, *value);
-        }
-        let request = builder.body(()).expect("test request is valid");
-        respond(shared, &request)
-    }
-
-    fn header<'a>(response: &'a Response<Full<Bytes>>, name: &str) -> Option<&'a str> {
-        response.headers().get(name).and_then(|v| v.to_str().ok())
-    }
-
-    #[test]
-    fn status_table() {
-        let (shared, _tx) = shared();
-        let entity = Arc::clone(&shared.published.borrow().entities["/江海/feed.rss"]);
-        let gzip_tag = entity
-            .gzip
-            .as_ref()
-            .map(|g| g.1.clone())
-            .expect("gzip copy");
-        type Case<'a> = (Method, &'a str, Vec<(&'a str, &'a str)>, StatusCode);
-        let cases: Vec<Case<'_>> = vec![
-            (
-                Method::GET,
-                "/%E6%B1%9F%E6%B5%B7/feed.rss",
-                vec![],
-                StatusCode::OK,
-            ),
-            (
-                Method::HEAD,
-                "/%E6%B1%9F%E6%B5%B7/feed.rss",
-                vec![],
-                StatusCode::OK,
-            ),
-            (
-                Method::GET,
-                "/%E6%B1%9F%E6%B5%B7/feed.rss",
-                vec![("if-none-match", &entity.etag)],
-                StatusCode::NOT_MODIFIED,
-            ),
-            (
-                Method::GET,
-                "/%E6%B1%9F%E6%B5%B7/feed.rss",
-                vec![
-                    ("if-none-match", "\"nope\""),
-                    ("if-none-match", &entity.etag),
-                ],
-                StatusCode::NOT_MODIFIED,
-            ),
-            (
-                Method::GET,
-                "/%E6%B1%9F%E6%B5%B7/feed.rss",
-                vec![("accept-encoding", "gzip"), ("if-none-match", &gzip_tag)],
-                StatusCode::NOT_MODIFIED,
-            ),
-            (
-                Method::GET,
-                "/%E6%B1%9F%E6%B5%B7/feed.rss",
-                vec![("accept-encoding", "gzip"), ("if-none-match", &entity.etag)],
-                StatusCode::OK,
-            ),
-            (
-                Method::GET,
-                "/%E6%B1%9F%E6%B5%B7/feed.rss",
-                vec![("if-match", "\"nope\"")],
-                StatusCode::PRECONDITION_FAILED,
-            ),
-            (
-                Method::POST,
-                "/%E6%B1%9F%E6%B5%B7/feed.rss",
-                vec![],
-                StatusCode::METHOD_NOT_ALLOWED,
-            ),
-            (Method::GET, "/feed.rss", vec![], StatusCode::NOT_FOUND),
-            (Method::GET, "/../etc/passwd", vec![], StatusCode::NOT_FOUND),
-            (Method::GET, "/%zz", vec![], StatusCode::BAD_REQUEST),
-            (Method::GET, "/healthz", vec![], StatusCode::OK),
-            (Method::GET, "/metrics", vec![], StatusCode::OK),
-        ];
-        for (method, path, headers, want) in cases {
-            let response = get(&shared, method.clone(), path, &headers);
-            assert_eq!(response.status(), want, "{method} {path} {headers:?}");
-        }
-        let metrics = shared.metrics.to_prometheus();
-        assert!(
-            metrics.contains("bulletind_http_responses_total{status=\"200\"} 5"),
-            "{metrics}"
-        );
-        assert!(
-            metrics.contains("bulletind_http_responses_total{status=\"304\"} 3"),
-            "{metrics}"
-        );
-        assert!(
-            metrics.contains("bulletind_http_responses_total{status=\"other\"} 5"),
-            "{metrics}"
-        );
-    }
-
-    #[test]
-    fn headers_of_200_304_and_405() {
-        let (shared, _tx) = shared();
-        let path = "/%E6%B1%9F%E6%B5%B7/feed.rss";
-        let ok = get(&shared, Method::GET, path, &[("accept-encoding", "gzip")]);
-        assert_eq!(header(&ok, "content-encoding"), Some("gzip"));
-        assert_eq!(header(&ok, "vary"), Some("accept-encoding"));
-        assert_eq!(header(&ok, "cache-control"), Some("public, max-age=60"));
-        assert_eq!(
-            header(&ok, "last-modified"),
-            Some("Fri, 09 Dec 2022 00:00:00 GMT")
-        );
-        assert_eq!(header(&ok, "content-type"), Some(RSS_TYPE));
-        let tag = header(&ok, "etag").expect("etag").to_string();
-        let not_modified = get(
-            &shared,
-            Method::GET,
-            path,
-            &[("accept-encoding", "gzip"), ("if-none-match", &tag)],
-        );
-        for name in ["etag", "cache-control", "vary", "last-modified"] {
-            assert_eq!(
-                header(&not_modified, name),
-                header(&ok, name),
-                "{name} on 304"
-            );
-        }
-        assert_eq!(header(&not_modified, "content-length"), None);
-        let head = get(&shared, Method::HEAD, path, &[]);
-        assert_eq!(header(&head, "content-length"), Some("1000"));
-        let post = get(&shared, Method::PUT, path, &[]);
-        assert_eq!(header(&post, "allow"), Some("GET, HEAD"));
-        let metrics = get(&shared, Method::GET, "/metrics", &[]);
-        assert_eq!(header(&metrics, "content-type"), Some(METRICS_TYPE));
-    }
-}
-
-#[cfg(test)]
-mod clock_tests {
-    use std::collections::HashMap;
-    use std::time::Duration;
-
-    use super::*;
-    use crate::render::RSS_TYPE;
-
-    #[test]
-    fn future_last_modified_is_clamped_to_now() {
-        let future = SystemTime::now() + Duration::from_secs(365 * 86_400);
-        let mut entities = HashMap::new();
-        entities.insert(
-            "/feed.rss".to_string(),
-            Arc::new(Entity::new(RSS_TYPE, b"x".to_vec(), Some(future))),
-        );
-        let (_tx, rx) = watch::channel(Arc::new(Published { entities }));
-        let shared = Shared::new(rx, Arc::new(Metrics::default()), 60);
-        let request = Request::get("/feed.rss").body(()).expect("valid request");
-        let response = respond(&shared, &request);
-        let sent = response
-            .headers()
-            .get(header::LAST_MODIFIED)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| httpdate::parse_http_date(v).ok())
-            .expect("Last-Modified");
-        assert!(sent <= SystemTime::now(), "Last-Modified in the future");
-    }
-}
+mod tests;

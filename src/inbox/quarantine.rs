@@ -2,7 +2,10 @@
 //!
 //! The file keeps its name (plus `.1`, `.2` … if that name is taken) under
 //! the quarantine folder, in a subfolder for its channel, and a sidecar
-//! `NAME.reason.txt` says why it was rejected and when.
+//! `NAME.reason.txt` says why it was rejected and when. The sidecar is
+//! written first and the file moved last, so a crash in between leaves the
+//! file in the inbox (to be quarantined again), never a file without its
+//! reason.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -25,15 +28,6 @@ pub fn quarantine(
     };
     std::fs::create_dir_all(&dir)?;
     let to = free_name(&dir, &rel.name);
-    if let Err(err) = std::fs::rename(&from, &to) {
-        // Another file system (EXDEV): copy, sync, and only then unlink.
-        if err.raw_os_error() != Some(18) {
-            return Err(err);
-        }
-        std::fs::copy(&from, &to)?;
-        std::fs::File::open(&to)?.sync_all()?;
-        std::fs::remove_file(&from)?;
-    }
     let mut sidecar = to.clone().into_os_string();
     sidecar.push(".reason.txt");
     let when = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -41,7 +35,24 @@ pub fn quarantine(
         &sidecar,
         format!("file: {}\nrejected: {when}\nreason: {reason}\n", rel.key()),
     )?;
+    if let Err(err) = std::fs::rename(&from, &to) {
+        // Another file system (EXDEV): copy, sync, and only then unlink.
+        if err.raw_os_error() != Some(rustix::io::Errno::XDEV.raw_os_error()) {
+            return Err(err);
+        }
+        std::fs::copy(&from, &to)?;
+        std::fs::File::open(&to)?.sync_all()?;
+        std::fs::remove_file(&from)?;
+    }
     Ok(to)
+}
+
+/// Checks at start-up that `dir` exists (creating it) and is writable.
+pub fn check_folder(dir: &Path) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let probe = dir.join(format!(".bulletind-write-check-{}", std::process::id()));
+    std::fs::write(&probe, b"")?;
+    std::fs::remove_file(&probe)
 }
 
 /// `dir/name`, or `dir/name.N` for the first N that is free.

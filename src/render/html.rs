@@ -8,14 +8,13 @@ use chrono::SecondsFormat;
 
 use super::content::{article_language, body_html, byline};
 use super::text::{escape_attr, escape_html};
-use super::{feed_url, item_url, to_system_time, Entity, Format, Site, HTML_TYPE};
+use super::{feed_url, item_url, Format, Site};
 use crate::model::Item;
 
 /// Renders the index page: the main feeds, each channel's feeds, and the
 /// `latest` items (newest first) linked to their pages. `channels` are
-/// `(name, item count)` pairs, shown in the order given. The page's
-/// `Last-Modified` is the newest listed item's update.
-pub fn render_index(site: &Site, channels: &[(String, usize)], latest: &[Item]) -> Entity {
+/// `(name, item count)` pairs, shown in the order given.
+pub fn render_index(site: &Site, channels: &[(String, usize)], latest: &[Item]) -> Vec<u8> {
     let mut head = String::new();
     push_alternates(&mut head, site, "");
     for (name, _) in channels {
@@ -54,14 +53,12 @@ pub fn render_index(site: &Site, channels: &[(String, usize)], latest: &[Item]) 
         }
         body.push_str("</ul>\n");
     }
-    let newest = latest.iter().map(|i| i.updated).max().map(to_system_time);
-    let page = document(site, &site.title, &head, &body);
-    Entity::new(HTML_TYPE, page.into_bytes(), newest)
+    document(site, &site.title, &head, &body).into_bytes()
 }
 
 /// Renders an item's permalink page: kicker, title, subtitle, byline (roles
 /// in words), date, section, the content, and links to the feeds.
-pub fn render_item_page(site: &Site, item: &Item) -> Entity {
+pub fn render_item_page(site: &Site, item: &Item) -> Vec<u8> {
     let article = &item.article;
     let mut head = format!(
         "<link rel=\"canonical\" href=\"{}\">\n",
@@ -120,12 +117,7 @@ pub fn render_item_page(site: &Site, item: &Item) -> Entity {
     body.push_str("</footer>\n");
 
     let title = format!("{} — {}", article.title, site.title);
-    let page = document(site, &title, &head, &body);
-    Entity::new(
-        HTML_TYPE,
-        page.into_bytes(),
-        Some(to_system_time(item.updated.max(item.published))),
-    )
+    document(site, &title, &head, &body).into_bytes()
 }
 
 /// A whole HTML5 document around `head_extra` and `body`.

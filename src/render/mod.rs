@@ -15,7 +15,7 @@ mod json;
 mod rss;
 pub mod text;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -36,7 +36,7 @@ pub const GZIP_MIN_BYTES: usize = 256;
 
 /// Bytes of the SHA-256 digest kept in an ETag (128 bits: collisions between
 /// two versions of one URL are not a practical concern, and headers stay short).
-const ETAG_DIGEST_BYTES: usize = 16;
+pub const ETAG_DIGEST_BYTES: usize = 16;
 
 /// `Content-Type` of RSS feeds.
 pub const RSS_TYPE: &str = "application/rss+xml; charset=utf-8";
@@ -141,12 +141,14 @@ pub struct Entity {
     pub content_type: &'static str,
     /// The uncompressed bytes.
     pub identity: Bytes,
+    /// Digest of `identity` the ETag is made of.
+    pub digest: [u8; ETAG_DIGEST_BYTES],
     /// Strong ETag of `identity`, quoted (`"…"`).
     pub etag: String,
     /// gzip copy and its own strong ETag, when compressing pays.
     pub gzip: Option<(Bytes, String)>,
-    /// `Last-Modified` time (newest item's update), if there is one.
-    pub last_modified: Option<SystemTime>,
+    /// `Last-Modified`: when these bytes last changed, whole seconds.
+    pub last_modified: SystemTime,
 }
 
 impl Entity {
@@ -154,38 +156,48 @@ impl Entity {
     /// when it is over [`GZIP_MIN_BYTES`] and gzip makes it smaller, keeps a
     /// gzip copy (level 6, deterministic header) with its own ETag.
     /// `last_modified` is truncated to whole seconds, as HTTP dates are.
-    pub fn new(
-        content_type: &'static str,
-        identity: Vec<u8>,
-        last_modified: Option<SystemTime>,
-    ) -> Entity {
-        let etag = strong_etag(&identity);
-        let gzip = if identity.len() > GZIP_MIN_BYTES {
-            gzip(&identity)
-                .filter(|z| z.len() < identity.len())
-                .map(|z| {
-                    let tag = strong_etag(&z);
-                    (Bytes::from(z), tag)
-                })
-        } else {
-            None
-        };
+    pub fn new(content_type: &'static str, identity: Vec<u8>, last_modified: SystemTime) -> Entity {
+        let digest = digest(&identity);
+        let gzip = compress(&identity);
         Entity {
             content_type,
             identity: Bytes::from(identity),
-            etag,
+            etag: quoted(&digest),
+            digest,
             gzip,
-            last_modified: last_modified.map(whole_seconds),
+            last_modified: whole_seconds(last_modified),
         }
     }
 }
 
-/// `"…"`: the quoted hex of the first [`ETAG_DIGEST_BYTES`] of SHA-256.
-fn strong_etag(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
+/// The gzip copy of `identity` and its ETag, when `identity` is over
+/// [`GZIP_MIN_BYTES`] and gzip makes it smaller.
+pub fn compress(identity: &[u8]) -> Option<(Bytes, String)> {
+    if identity.len() <= GZIP_MIN_BYTES {
+        return None;
+    }
+    gzip(identity)
+        .filter(|z| z.len() < identity.len())
+        .map(|z| {
+            let tag = quoted(&digest(&z));
+            (Bytes::from(z), tag)
+        })
+}
+
+/// The first [`ETAG_DIGEST_BYTES`] of the SHA-256 of `bytes`: what strong
+/// ETags are made of.
+pub fn digest(bytes: &[u8]) -> [u8; ETAG_DIGEST_BYTES] {
+    let full = Sha256::digest(bytes);
+    let mut out = [0u8; ETAG_DIGEST_BYTES];
+    out.copy_from_slice(&full[..ETAG_DIGEST_BYTES]);
+    out
+}
+
+/// A digest as a quoted strong ETag (`"…"`, lower-case hex).
+pub fn quoted(digest: &[u8; ETAG_DIGEST_BYTES]) -> String {
     let mut tag = String::with_capacity(2 + 2 * ETAG_DIGEST_BYTES);
     tag.push('"');
-    for b in &digest[..ETAG_DIGEST_BYTES] {
+    for b in digest {
         tag.push_str(&format!("{b:02x}"));
     }
     tag.push('"');
@@ -212,18 +224,28 @@ fn whole_seconds(t: SystemTime) -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
 }
 
-/// A chrono time as a `SystemTime` (whole seconds; before 1970 → 1970).
-fn to_system_time(t: DateTime<FixedOffset>) -> SystemTime {
-    let secs = u64::try_from(t.timestamp()).unwrap_or(0);
-    SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
+/// Unix seconds as a `SystemTime` (before 1970 → 1970).
+pub fn system_time(secs: i64) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).unwrap_or(0))
 }
 
-/// Everything the HTTP layer may serve, keyed by URL path (`/feed.rss`,
-/// `/NAME/feed.atom`, `/items/SLUG`, `/`).
+/// Unix seconds as a UTC date for the feeds (out of range → 1970).
+pub fn utc_time(secs: i64) -> DateTime<FixedOffset> {
+    DateTime::from_timestamp(secs, 0)
+        .unwrap_or(DateTime::UNIX_EPOCH)
+        .fixed_offset()
+}
+
+/// Everything the HTTP layer serves from memory, keyed by URL path
+/// (`/feed.rss`, `/NAME/feed.atom`, `/`), and the paths that are gone.
+/// Permalink pages are not here: they are served from the feeds folder.
 #[derive(Debug, Clone, Default)]
 pub struct Published {
     /// Path → representation.
     pub entities: HashMap<String, Arc<Entity>>,
+    /// Paths that answer `410 Gone`: pages of retracted items, feeds of
+    /// channels whose folder is gone.
+    pub gone: Arc<HashSet<String>>,
 }
 
 /// Why a feed could not be written.
@@ -242,29 +264,26 @@ pub enum RenderError {
 
 /// Renders one feed. `channel` is `""` for the main feed (all channels).
 /// `items` are expected newest first and already limited; they are written
-/// in the order given. Feed-level dates come from the items (the newest
-/// `updated`), never from the clock, so equal input gives equal bytes.
+/// in the order given. `modified` is when the feed's bytes last changed
+/// (RSS `lastBuildDate`, Atom `updated`); nothing here reads a clock, so
+/// equal input gives equal bytes.
 pub fn render_feed(
     site: &Site,
     channel: &str,
     items: &[Item],
     format: Format,
-) -> Result<Entity, RenderError> {
+    modified: DateTime<FixedOffset>,
+) -> Result<Vec<u8>, RenderError> {
     let views: Vec<content::ItemView> = items
         .iter()
         .map(|item| content::ItemView::new(site, item))
         .collect();
-    let feed = FeedMeta::new(site, channel, format, &views);
-    let bytes = match format {
+    let feed = FeedMeta::new(site, channel, format, modified);
+    Ok(match format {
         Format::Rss => rss::write(site, &feed, &views)?,
         Format::Atom => atom::write(site, &feed, &views)?,
         Format::Json => json::write(site, &feed, &views)?,
-    };
-    Ok(Entity::new(
-        format.content_type(),
-        bytes,
-        Some(to_system_time(feed.updated)),
-    ))
+    })
 }
 
 /// Feed-level values shared by the three writers.
@@ -274,19 +293,18 @@ pub(crate) struct FeedMeta {
     pub title: String,
     /// Absolute URL of this feed (also the Atom feed id).
     pub self_url: String,
-    /// Newest `updated` among the items; the Unix epoch for an empty feed.
+    /// When the feed's bytes last changed.
     pub updated: DateTime<FixedOffset>,
     /// Which format is being written.
     pub format: Format,
 }
 
 impl FeedMeta {
-    fn new(site: &Site, channel: &str, format: Format, views: &[content::ItemView]) -> FeedMeta {
-        let epoch = DateTime::UNIX_EPOCH.fixed_offset();
+    fn new(site: &Site, channel: &str, format: Format, modified: DateTime<FixedOffset>) -> FeedMeta {
         FeedMeta {
             title: text::cleaned(&site.feed_title(channel)),
             self_url: feed_url(site, channel, format),
-            updated: views.iter().map(|v| v.updated).max().unwrap_or(epoch),
+            updated: modified,
             format,
         }
     }
@@ -302,9 +320,11 @@ pub fn feed_path(channel: &str, format: Format) -> String {
     }
 }
 
-/// Path of an item's permalink page (not percent-encoded): `/items/SLUG`.
+/// Path of an item's permalink page (not percent-encoded):
+/// `/items/SLUG.html`. The extension lets a plain static server of the
+/// feeds folder give it the right type.
 pub fn item_path(slug: &str) -> String {
-    format!("/items/{slug}")
+    format!("/items/{slug}.html")
 }
 
 /// Absolute, percent-encoded URL of a feed.
@@ -324,7 +344,7 @@ pub fn feed_url(site: &Site, channel: &str, format: Format) -> String {
 /// Absolute, percent-encoded URL of an item's permalink page.
 pub fn item_url(site: &Site, slug: &str) -> String {
     format!(
-        "{}items/{}",
+        "{}items/{}.html",
         text::clean(&site.base_url),
         text::encode_segment(slug)
     )

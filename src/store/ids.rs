@@ -9,7 +9,7 @@ use chrono::{DateTime, FixedOffset, LocalResult, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
 
-use crate::model::{Article, Bulletin, Dated};
+use crate::model::{Article, Dated};
 
 /// Hex SHA-256 of some bytes.
 pub fn hash_hex(bytes: &[u8]) -> String {
@@ -23,41 +23,19 @@ pub fn hash_hex(bytes: &[u8]) -> String {
     out
 }
 
-/// One key per article, unique within its bulletin: the source's own id if
-/// it gave one, else the whitespace-normalised title, with `#2`, `#3` … for
-/// repeated titles. Keys survive edits of an article's body.
-pub fn article_keys(bulletin: &Bulletin) -> Vec<String> {
-    let mut seen: std::collections::HashMap<String, usize> = Default::default();
-    bulletin
-        .articles
-        .iter()
-        .map(|a| {
-            let base = match &a.key {
-                Some(k) if !k.trim().is_empty() => format!("id:{}", k.trim()),
-                _ => a.title.split_whitespace().collect::<Vec<_>>().join(" "),
-            };
-            let n = seen.entry(base.clone()).or_insert(0);
-            *n += 1;
-            if *n == 1 {
-                base
-            } else {
-                format!("{base}#{n}")
-            }
-        })
-        .collect()
-}
-
-/// The permanent id of an article: a `tag:` URI (RFC 4151) minted from the
-/// authority, the day the bulletin was first seen, and a digest of where the
-/// article lives (channel, file, key).
+/// The permanent id of a new item: a `tag:` URI (RFC 4151) minted from the
+/// authority, the day it was first seen, and a digest of where it was first
+/// seen: the channel, the file, its place there and the ingest's sequence
+/// number, which is never reused, so no two items ever get the same id.
 pub fn mint_id(
     authority: &str,
     first_seen: DateTime<Utc>,
     channel: &str,
     path: &str,
-    key: &str,
+    position: usize,
+    seq: i64,
 ) -> String {
-    let digest = hash_hex(format!("{channel}\n{path}\n{key}").as_bytes());
+    let digest = hash_hex(format!("{channel}\n{path}\n{position}\n{seq}").as_bytes());
     format!(
         "tag:{authority},{}:{}",
         first_seen.format("%Y-%m-%d"),
@@ -89,8 +67,10 @@ pub fn authority_of(base_url: &str) -> String {
     }
 }
 
-/// Resolves a source date to an instant in `tz` (days start at midnight; an
-/// ambiguous local time takes the earlier instant, a skipped one the next hour).
+/// Resolves a source date to an instant in `tz`. Days start at midnight;
+/// an ambiguous local time (clocks going back) takes the earlier instant; a
+/// local time that does not exist (clocks going forward, even at midnight)
+/// becomes the next valid instant, the end of the gap.
 pub fn resolve_date(dated: Dated, tz: Tz) -> DateTime<FixedOffset> {
     let local = match dated {
         Dated::Exact(t) => return t,
@@ -99,24 +79,25 @@ pub fn resolve_date(dated: Dated, tz: Tz) -> DateTime<FixedOffset> {
     };
     match tz.from_local_datetime(&local) {
         LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.fixed_offset(),
-        LocalResult::None => tz
-            .from_utc_datetime(&(local - chrono::Duration::hours(1)))
-            .fixed_offset(),
+        LocalResult::None => end_of_gap(local, tz),
     }
 }
 
-/// When an article counts as published: its own date, else the bulletin's,
-/// else the moment the file was first seen.
-pub fn published_at(
-    article: &Article,
-    bulletin: &Bulletin,
-    first_seen: DateTime<Utc>,
-    tz: Tz,
-) -> DateTime<FixedOffset> {
-    match article.date.or(bulletin.date) {
-        Some(d) => resolve_date(d, tz),
-        None => first_seen.with_timezone(&tz).fixed_offset(),
+/// The first valid instant after `local`, which lies in a gap. Gaps are
+/// whole minutes and at most a day long (Samoa skipped 30 December 2011), so
+/// stepping by minutes finds the first local minute that exists, which is
+/// the instant the clocks jumped.
+fn end_of_gap(local: chrono::NaiveDateTime, tz: Tz) -> DateTime<FixedOffset> {
+    const DAY_MINUTES: i64 = 24 * 60 + 1;
+    for minutes in 1..=DAY_MINUTES {
+        let later = local + chrono::Duration::minutes(minutes);
+        if let LocalResult::Single(t) | LocalResult::Ambiguous(t, _) = tz.from_local_datetime(&later)
+        {
+            return t.fixed_offset();
+        }
     }
+    // Not reachable for real zones; keep the wall-clock reading as UTC.
+    Utc.from_utc_datetime(&local).fixed_offset()
 }
 
 /// Digest of an article's content (everything but its source line), to tell
@@ -129,32 +110,16 @@ pub fn article_hash(article: &Article) -> String {
     hash_hex(&bytes)
 }
 
+/// Digest of everything readers see of an item: its content and its
+/// published date. `updated` moves exactly when this changes.
+pub fn item_hash(article: &Article, published: &str) -> String {
+    hash_hex(format!("{}\n{published}", article_hash(article)).as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::NaiveDate;
-
-    fn art(title: &str, key: Option<&str>) -> Article {
-        Article {
-            title: title.into(),
-            key: key.map(Into::into),
-            ..Article::default()
-        }
-    }
-
-    #[test]
-    fn keys_are_unique_and_ignore_body() {
-        let b = Bulletin {
-            articles: vec![
-                art("A  b", None),
-                art("A b", None),
-                art("C", Some("x1")),
-                art("A b", None),
-            ],
-            ..Bulletin::default()
-        };
-        assert_eq!(article_keys(&b), ["A b", "A b#2", "id:x1", "A b#3"]);
-    }
 
     #[test]
     fn ids_are_deterministic_tag_uris() {
@@ -162,10 +127,11 @@ mod tests {
             .with_ymd_and_hms(2022, 12, 9, 3, 0, 0)
             .single()
             .expect("valid");
-        let a = mint_id("news.example", t, "", "p.txt", "k");
-        assert_eq!(a, mint_id("news.example", t, "", "p.txt", "k"));
+        let a = mint_id("news.example", t, "", "p.txt", 0, 1);
+        assert_eq!(a, mint_id("news.example", t, "", "p.txt", 0, 1));
         assert!(a.starts_with("tag:news.example,2022-12-09:"), "{a}");
-        assert_ne!(a, mint_id("news.example", t, "ch", "p.txt", "k"));
+        assert_ne!(a, mint_id("news.example", t, "ch", "p.txt", 0, 1));
+        assert_ne!(a, mint_id("news.example", t, "", "p.txt", 0, 2));
         assert_eq!(slug_for(&a).len(), 16);
     }
 
@@ -193,5 +159,23 @@ mod tests {
             resolve_date(day, Tz::UTC).to_rfc3339(),
             "2022-12-09T00:00:00+00:00"
         );
+    }
+
+    #[test]
+    fn a_missing_local_time_becomes_the_end_of_the_gap() {
+        // (zone, local midnight that does not exist, the instant expected)
+        let cases = [
+            // Santiago: 2022-09-11 00:00 -04 became 01:00 -03.
+            ("America/Santiago", (2022, 9, 11), "2022-09-11T01:00:00-03:00"),
+            // Havana: 2023-03-12 00:00 CST became 01:00 CDT.
+            ("America/Havana", (2023, 3, 12), "2023-03-12T01:00:00-04:00"),
+            // Samoa skipped 30 December 2011 entirely.
+            ("Pacific/Apia", (2011, 12, 30), "2011-12-31T00:00:00+14:00"),
+        ];
+        for (zone, (y, m, d), want) in cases {
+            let tz: Tz = zone.parse().expect("tz");
+            let day = Dated::Day(NaiveDate::from_ymd_opt(y, m, d).expect("date"));
+            assert_eq!(resolve_date(day, tz).to_rfc3339(), want, "{zone}");
+        }
     }
 }

@@ -1,0 +1,436 @@
+//! The store's behaviour as readers see it: ids kept across edits, renames
+//! and moves, retraction, order, validators, and the upgrade from version 1.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use super::*;
+use crate::model::{Article, Block, Bulletin, Dated, Item};
+
+const BRIDGE: &str = "The river bridge reopens a week ahead of plan, the council said on Monday.";
+const LIBRARY: &str = "From April the central library opens on Sundays between ten and four.";
+const TRAM: &str = "Residents may comment on the planned tram route through the old town until May.";
+
+fn art(title: &str, body: &str) -> Article {
+    Article {
+        title: title.into(),
+        blocks: vec![Block::Paragraph(body.into())],
+        ..Article::default()
+    }
+}
+
+fn day(d: u32) -> Option<Dated> {
+    Some(Dated::Day(NaiveDate::from_ymd_opt(2022, 12, d).expect("date")))
+}
+
+fn bulletin(articles: Vec<Article>) -> Bulletin {
+    Bulletin {
+        articles,
+        date: day(9),
+        ..Bulletin::default()
+    }
+}
+
+fn at(h: u32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 1, h, 0, 0)
+        .single()
+        .expect("valid")
+}
+
+fn store() -> Store {
+    Store::in_memory("example.org", Tz::UTC).expect("store")
+}
+
+fn find(items: &[Item], title: &str) -> Item {
+    items
+        .iter()
+        .find(|i| i.article.title == title)
+        .cloned()
+        .unwrap_or_else(|| panic!("{title} missing"))
+}
+
+fn titles(items: &[Item]) -> Vec<&str> {
+    items.iter().map(|i| i.article.title.as_str()).collect()
+}
+
+#[test]
+fn edits_keep_ids_and_bump_updated_only_where_changed() {
+    let mut s = store();
+    let b1 = bulletin(vec![art("Bridge", BRIDGE), art("Library", LIBRARY)]);
+    let c = s.ingest("p.txt", "", "h1", &b1, at(1)).expect("ingest");
+    assert_eq!((c.added, c.updated, c.retracted), (2, 0, 0));
+    let before = s.newest(None, 10).expect("newest");
+    assert_eq!(s.bulletin("p.txt").expect("q").map(|b| b.hash), Some("h1".into()));
+
+    let b2 = bulletin(vec![
+        art("Bridge", BRIDGE),
+        art("Library", &LIBRARY.replace("ten", "nine")),
+        art("Tram", TRAM),
+    ]);
+    let c = s.ingest("p.txt", "", "h2", &b2, at(2)).expect("ingest");
+    assert_eq!((c.added, c.updated, c.retracted), (1, 1, 0));
+    let after = s.newest(None, 10).expect("newest");
+    assert_eq!(find(&before, "Bridge"), find(&after, "Bridge"));
+    assert_eq!(find(&before, "Library").id, find(&after, "Library").id);
+    assert_eq!(find(&after, "Library").updated.to_rfc3339(), "2026-01-01T02:00:00+00:00");
+    assert_eq!(find(&after, "Library").published.to_rfc3339(), "2022-12-09T00:00:00+00:00");
+
+    let c = s
+        .ingest("p.txt", "", "h3", &bulletin(vec![art("Tram", TRAM)]), at(3))
+        .expect("ingest");
+    assert_eq!(c.retracted, 2);
+    assert_eq!(s.published_count().expect("count"), 1);
+}
+
+#[test]
+fn a_headline_typo_fix_is_an_update() {
+    let mut s = store();
+    s.ingest("p.txt", "", "h1", &bulletin(vec![art("Brdige works", BRIDGE)]), at(1))
+        .expect("ingest");
+    let id = s.newest(None, 1).expect("newest")[0].id.clone();
+    let c = s
+        .ingest("p.txt", "", "h2", &bulletin(vec![art("Bridge works", BRIDGE)]), at(2))
+        .expect("ingest");
+    assert_eq!((c.added, c.updated, c.retracted), (0, 1, 0));
+    let now = s.newest(None, 5).expect("newest");
+    assert_eq!(titles(&now), ["Bridge works"]);
+    assert_eq!(now[0].id, id);
+}
+
+#[test]
+fn a_rename_keeps_ids_whether_seen_as_a_rename_or_as_gone_and_new() {
+    // Seen as a rename (inotify paired it).
+    let mut s = store();
+    s.ingest("a.txt", "", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(1))
+        .expect("ingest");
+    let before = s.newest(None, 5).expect("newest");
+    let c = s.rename("a.txt", "b.txt", true, at(2)).expect("rename");
+    assert!(!c.any());
+    assert_eq!(s.newest(None, 5).expect("newest"), before);
+    assert!(s.bulletin("a.txt").expect("q").is_none());
+
+    // Seen while down: the old file gone, a new one found (either order).
+    for gone_first in [true, false] {
+        let mut s = store();
+        s.ingest("a.txt", "", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(1))
+            .expect("ingest");
+        let id = s.newest(None, 5).expect("newest")[0].id.clone();
+        if gone_first {
+            s.remove("a.txt", true, at(2)).expect("remove");
+        }
+        s.ingest("b.txt", "", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(2))
+            .expect("ingest");
+        if !gone_first {
+            s.remove("a.txt", true, at(2)).expect("remove");
+        }
+        let now = s.newest(None, 5).expect("newest");
+        assert_eq!(now.len(), 1, "gone first: {gone_first}");
+        assert_eq!(now[0].id, id, "gone first: {gone_first}");
+    }
+}
+
+#[test]
+fn an_article_moved_to_another_bulletin_keeps_its_id_in_either_order() {
+    for new_side_first in [true, false] {
+        let mut s = store();
+        s.ingest("a.txt", "", "a1", &bulletin(vec![art("Bridge", BRIDGE), art("Library", LIBRARY)]), at(1))
+            .expect("ingest");
+        s.ingest("b.txt", "", "b1", &bulletin(vec![art("Tram", TRAM)]), at(1))
+            .expect("ingest");
+        let bridge = find(&s.newest(None, 5).expect("newest"), "Bridge").id;
+        let steps: [(&str, Vec<Article>); 2] = [
+            ("b.txt", vec![art("Tram", TRAM), art("Bridge", BRIDGE)]),
+            ("a.txt", vec![art("Library", LIBRARY)]),
+        ];
+        let order: Vec<usize> = if new_side_first { vec![0, 1] } else { vec![1, 0] };
+        for i in order {
+            let (path, articles) = &steps[i];
+            s.ingest(path, "", &format!("{path}2"), &bulletin(articles.clone()), at(2))
+                .expect("ingest");
+        }
+        let now = s.newest(None, 5).expect("newest");
+        assert_eq!(now.len(), 3, "new side first: {new_side_first}: {:?}", titles(&now));
+        assert_eq!(find(&now, "Bridge").id, bridge, "new side first: {new_side_first}");
+    }
+}
+
+#[test]
+fn json_ids_follow_the_item_between_files() {
+    let mut s = store();
+    let mut a = art("Water notice", "Pipes fixed on the east side.");
+    a.key = Some("n-1".into());
+    s.ingest("one.json", "", "h", &bulletin(vec![a.clone()]), at(1))
+        .expect("ingest");
+    let id = s.newest(None, 1).expect("newest")[0].id.clone();
+    let mut moved = a.clone();
+    moved.title = "Water notice (updated)".into();
+    moved.blocks = vec![Block::Paragraph("All pipes fixed.".into())];
+    s.ingest("two.json", "", "h", &bulletin(vec![moved]), at(2))
+        .expect("ingest");
+    s.ingest("one.json", "", "h2", &bulletin(vec![art("Other", TRAM)]), at(2))
+        .expect("ingest");
+    let now = s.newest(None, 5).expect("newest");
+    assert_eq!(find(&now, "Water notice (updated)").id, id);
+    assert_eq!(now.len(), 2);
+}
+
+#[test]
+fn a_renamed_channel_keeps_ids_and_the_old_channel_is_gone() {
+    // As a rename of the folder.
+    let mut s = store();
+    s.ingest("city/a.md", "city", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(1))
+        .expect("ingest");
+    let id = s.newest(None, 1).expect("newest")[0].id.clone();
+    let c = s.rename_channel("city", "town").expect("rename").expect("free");
+    assert!(c.channels.contains("city") && c.channels.contains("town"));
+    assert_eq!(s.newest(Some("town"), 5).expect("newest")[0].id, id);
+    assert!(s.newest(Some("city"), 5).expect("newest").is_empty());
+    let channels = s.channels().expect("channels");
+    assert!(channels.iter().any(|c| c.name == "city" && !c.present && c.items == 0));
+
+    // As the old folder gone and a new one found, in either order.
+    for gone_first in [true, false] {
+        let mut s = store();
+        s.ingest("city/a.md", "city", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(1))
+            .expect("ingest");
+        let id = s.newest(None, 1).expect("newest")[0].id.clone();
+        if gone_first {
+            s.channel_gone("city", true, at(2)).expect("gone");
+        }
+        s.ingest("town/a.md", "town", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(2))
+            .expect("ingest");
+        if !gone_first {
+            s.channel_gone("city", true, at(2)).expect("gone");
+        }
+        let town = s.newest(Some("town"), 5).expect("newest");
+        // Found while the old channel still publishes it, the same text in
+        // another channel is a new item for that channel's readers.
+        if gone_first {
+            assert_eq!(town[0].id, id);
+        }
+        assert_eq!(s.newest(None, 5).expect("newest").len(), 1, "gone first: {gone_first}");
+    }
+}
+
+#[test]
+fn the_same_text_in_two_live_channels_is_two_items() {
+    let mut s = store();
+    s.ingest("a/x.md", "a", "h", &bulletin(vec![art("Wire story", BRIDGE)]), at(1))
+        .expect("ingest");
+    s.ingest("b/y.md", "b", "h", &bulletin(vec![art("Wire story", BRIDGE)]), at(1))
+        .expect("ingest");
+    assert_eq!(s.newest(Some("a"), 5).expect("a").len(), 1);
+    assert_eq!(s.newest(Some("b"), 5).expect("b").len(), 1);
+    assert_eq!(s.newest(None, 5).expect("all").len(), 2);
+}
+
+#[test]
+fn a_copy_in_the_same_channel_is_one_item_until_both_are_gone() {
+    let mut s = store();
+    s.ingest("a.txt", "", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(1))
+        .expect("ingest");
+    s.ingest("b.txt", "", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(2))
+        .expect("ingest");
+    assert_eq!(s.newest(None, 5).expect("newest").len(), 1);
+    let c = s.remove("a.txt", true, at(3)).expect("remove");
+    assert_eq!(c.retracted, 0, "b.txt still holds it");
+    assert_eq!(s.newest(None, 5).expect("newest").len(), 1);
+    let c = s.remove("b.txt", true, at(4)).expect("remove");
+    assert_eq!(c.retracted, 1);
+    assert!(s.newest(None, 5).expect("newest").is_empty());
+}
+
+#[test]
+fn keep_mode_and_quarantine_keep_items_and_a_rename_publishes_one_copy() {
+    let mut s = store();
+    s.ingest("a.txt", "", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(1))
+        .expect("ingest");
+    s.ingest("q.txt", "", "h", &bulletin(vec![art("Library", LIBRARY)]), at(1))
+        .expect("ingest");
+    assert!(!s.remove("a.txt", false, at(2)).expect("remove").any());
+    s.ingest("b.txt", "", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(2))
+        .expect("ingest");
+    s.mark_quarantined("q.txt", "", "h2", at(3)).expect("mark");
+    assert!(!s.remove("q.txt", true, at(3)).expect("remove").any());
+    let now = s.newest(None, 5).expect("newest");
+    assert_eq!(titles(&now).len(), 2, "{:?}", titles(&now));
+}
+
+#[test]
+fn a_retracted_article_that_comes_back_keeps_its_id() {
+    let mut s = store();
+    s.ingest("a.txt", "", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(1))
+        .expect("ingest");
+    let id = s.newest(None, 1).expect("newest")[0].id.clone();
+    s.remove("a.txt", true, at(2)).expect("remove");
+    assert_eq!(s.item(&id).expect("item").map(|(_, gone)| gone), Some(true));
+    let c = s
+        .ingest("a.txt", "", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(3))
+        .expect("ingest");
+    assert_eq!((c.added, c.updated), (0, 1));
+    assert_eq!(s.newest(None, 1).expect("newest")[0].id, id);
+}
+
+#[test]
+fn ids_are_never_reused() {
+    let mut s = store();
+    s.ingest("a.txt", "", "h", &bulletin(vec![art("Notice", BRIDGE)]), at(1))
+        .expect("ingest");
+    let first = s.newest(None, 1).expect("newest")[0].id.clone();
+    // Another article under the same title in the same place, later.
+    s.ingest("a.txt", "", "h2", &bulletin(vec![art("Other", TRAM)]), at(2))
+        .expect("ingest");
+    s.ingest("a.txt", "", "h3", &bulletin(vec![art("Notice", LIBRARY)]), at(3))
+        .expect("ingest");
+    let now = s.newest(None, 1).expect("newest");
+    assert_ne!(now[0].id, first);
+}
+
+#[test]
+fn same_day_items_show_the_later_bulletin_first_then_page_order() {
+    let mut s = store();
+    let undated = |articles| Bulletin {
+        articles,
+        date: day(9),
+        ..Bulletin::default()
+    };
+    s.ingest("zz.txt", "", "h", &undated(vec![art("zz one", BRIDGE), art("zz two", LIBRARY)]), at(1))
+        .expect("ingest");
+    s.ingest("aa.txt", "", "h", &undated(vec![art("aa one", TRAM), art("aa two", "Another story entirely, with enough words.")]), at(2))
+        .expect("ingest");
+    let now = s.newest(None, 10).expect("newest");
+    assert_eq!(titles(&now), ["aa one", "aa two", "zz one", "zz two"]);
+    assert_eq!(titles(&s.newest(None, 2).expect("newest")), ["aa one", "aa two"]);
+}
+
+#[test]
+fn undated_articles_are_published_when_first_seen() {
+    let mut s = store();
+    let undated = |articles| Bulletin {
+        articles,
+        ..Bulletin::default()
+    };
+    s.ingest("a.txt", "", "h", &undated(vec![art("Bridge", BRIDGE)]), at(1))
+        .expect("ingest");
+    s.ingest("a.txt", "", "h2", &undated(vec![art("Bridge", BRIDGE), art("Tram", TRAM)]), at(5))
+        .expect("ingest");
+    let now = s.newest(None, 5).expect("newest");
+    assert_eq!(find(&now, "Bridge").published.to_rfc3339(), "2026-01-01T01:00:00+00:00");
+    assert_eq!(find(&now, "Tram").published.to_rfc3339(), "2026-01-01T05:00:00+00:00");
+    assert_eq!(titles(&now), ["Tram", "Bridge"]);
+}
+
+#[test]
+fn bulletin_section_applies_to_articles_without_one() {
+    let mut s = store();
+    let mut b = bulletin(vec![art("A", BRIDGE), art("B", LIBRARY)]);
+    b.section = Some("Page".into());
+    b.articles[1].section = Some("Own".into());
+    s.ingest("p.txt", "", "h", &b, at(1)).expect("ingest");
+    let mut got: Vec<(String, Option<String>)> = s
+        .newest(None, 5)
+        .expect("newest")
+        .into_iter()
+        .map(|i| (i.article.title, i.article.section))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("A".into(), Some("Page".into())),
+            ("B".into(), Some("Own".into()))
+        ]
+    );
+}
+
+#[test]
+fn validators_and_settings_round_trip() {
+    let mut s = store();
+    assert_eq!(s.validators("/feed.rss").expect("q"), None);
+    let v = Validators {
+        etag: [7; 16],
+        modified: 1_700_000_000,
+    };
+    s.set_validators(&[("/feed.rss".into(), v)]).expect("set");
+    assert_eq!(s.validators("/feed.rss").expect("q"), Some(v));
+    s.set_meta("k", "v").expect("set");
+    assert_eq!(s.meta("k").expect("q").as_deref(), Some("v"));
+}
+
+#[test]
+fn feed_queries_use_their_indexes() {
+    let s = store();
+    for (sql, index) in [
+        (
+            "SELECT id FROM items WHERE channel = 'x' AND retracted = 0 ORDER BY published_ts DESC, seen_seq DESC, position, id LIMIT 50",
+            "items_by_channel",
+        ),
+        (
+            "SELECT id FROM items WHERE retracted = 0 ORDER BY published_ts DESC, seen_seq DESC, position, id LIMIT 50",
+            "items_by_time",
+        ),
+        ("SELECT id FROM items WHERE fingerprint = 'x'", "items_by_fingerprint"),
+        ("SELECT item FROM claims WHERE bulletin = 'x'", "PRIMARY KEY"),
+    ] {
+        let plan: Vec<String> = s
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .expect("prepare")
+            .query_map([], |r| r.get::<_, String>(3))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        let plan = plan.join("; ");
+        assert!(plan.contains(index), "{sql}: {plan}");
+    }
+}
+
+#[test]
+fn reopening_keeps_everything() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let items = {
+        let mut s = Store::open(dir.path(), "example.org", Tz::UTC).expect("open");
+        s.ingest("a.txt", "", "h", &bulletin(vec![art("A", BRIDGE)]), at(1))
+            .expect("ingest");
+        s.newest(None, 5).expect("newest")
+    };
+    let s = Store::open(dir.path(), "other.example", Tz::UTC).expect("reopen");
+    assert_eq!(s.newest(None, 5).expect("newest"), items);
+    assert_eq!(s.bulletin("a.txt").expect("q").map(|b| b.state), Some("active".into()));
+}
+
+#[test]
+fn a_version_1_database_upgrades_keeping_ids_dates_and_retractions() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).expect("open");
+        conn.execute_batch(schema::VERSION_1).expect("v1 schema");
+        let article = serde_json::to_string(&art("Bridge", BRIDGE)).expect("json");
+        let gone = serde_json::to_string(&art("Old", LIBRARY)).expect("json");
+        conn.execute_batch(&format!(
+            "INSERT INTO bulletins VALUES ('ch/p.txt', 'ch', 'h1', '2022-12-09T01:00:00+00:00', 'active');
+             INSERT INTO items VALUES ('tag:x,2022-12-09:aaa', 'slug-a', 'ch/p.txt', 'Bridge', 'ch', 0,
+               '2022-12-09T00:00:00+08:00', 1670515200, '2022-12-10T00:00:00+08:00', 'x', '{article}', 0);
+             INSERT INTO items VALUES ('tag:x,2022-12-09:bbb', 'slug-b', 'ch/p.txt', 'Old', 'ch', 1,
+               '2022-12-09T00:00:00+08:00', 1670515200, '2022-12-09T00:00:00+08:00', 'y', '{gone}', 1);
+             PRAGMA user_version = 1;"
+        ))
+        .expect("v1 rows");
+    }
+    let mut s = Store::open(dir.path(), "example.org", Tz::UTC).expect("upgrade");
+    let now = s.newest(Some("ch"), 5).expect("newest");
+    assert_eq!(now.len(), 1);
+    assert_eq!(now[0].id, "tag:x,2022-12-09:aaa");
+    assert_eq!(now[0].slug, "slug-a");
+    assert_eq!(now[0].published.to_rfc3339(), "2022-12-09T00:00:00+08:00");
+    assert_eq!(now[0].updated.to_rfc3339(), "2022-12-10T00:00:00+08:00");
+    assert_eq!(s.item_ids().expect("ids").1, ["slug-b"]);
+    // The same file again changes nothing; an edit keeps the id.
+    let b = Bulletin {
+        articles: vec![art("Bridge", &BRIDGE.replace("week", "month"))],
+        ..Bulletin::default()
+    };
+    let c = s.ingest("ch/p.txt", "ch", "h2", &b, at(1)).expect("ingest");
+    assert_eq!((c.added, c.updated), (0, 1));
+    assert_eq!(s.newest(Some("ch"), 5).expect("newest")[0].id, "tag:x,2022-12-09:aaa");
+}
