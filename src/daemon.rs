@@ -109,7 +109,11 @@ pub async fn serve(config: Config, signals: Signals) -> anyhow::Result<Ended> {
 }
 
 /// Runs the daemon on an already-bound `listener` until a stop signal.
-pub async fn run(config: Config, listener: TcpListener, mut signals: Signals) -> anyhow::Result<Ended> {
+pub async fn run(
+    config: Config,
+    listener: TcpListener,
+    mut signals: Signals,
+) -> anyhow::Result<Ended> {
     let bound = listener.local_addr().context("reading the bound address")?;
     let base_url = config.base_url_for(bound);
     prepare_folders(&config)?;
@@ -126,7 +130,9 @@ pub async fn run(config: Config, listener: TcpListener, mut signals: Signals) ->
         tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
             let mut ingestor = Ingestor::new(&config, &base_url, metrics)
                 .with_context(|| format!("opening the store in {}", config.state_dir.display()))?;
-            let first = ingestor.publish_all().context("rendering the stored feeds")?;
+            let first = ingestor
+                .publish_all()
+                .context("rendering the stored feeds")?;
             Ok((ingestor, first))
         })
     };
@@ -168,9 +174,16 @@ pub async fn run(config: Config, listener: TcpListener, mut signals: Signals) ->
         drain_timeout: DRAIN_TIMEOUT,
         feeds_dir: config.feeds_dir.clone(),
     };
-    let server = tokio::spawn(http::serve(listener, published_rx, metrics, health_rx, opts, async {
-        let _ = http_stopped.await;
-    }));
+    let server = tokio::spawn(http::serve(
+        listener,
+        published_rx,
+        metrics,
+        health_rx,
+        opts,
+        async {
+            let _ = http_stopped.await;
+        },
+    ));
     tracing::info!(
         inbox = %inbox_root.display(),
         state = %config.state_dir.display(),

@@ -60,7 +60,11 @@ pub struct Ingestor {
 impl Ingestor {
     /// Opens the store and prepares an ingestor for `config`, publishing
     /// under `base_url`.
-    pub fn new(config: &Config, base_url: &str, metrics: Arc<Metrics>) -> Result<Ingestor, StoreError> {
+    pub fn new(
+        config: &Config,
+        base_url: &str,
+        metrics: Arc<Metrics>,
+    ) -> Result<Ingestor, StoreError> {
         let store = Store::open(
             &config.state_dir,
             &crate::store::authority_of(base_url),
@@ -173,7 +177,9 @@ impl Ingestor {
                 }
                 // Rejected before and marked, but the move did not happen
                 // (a crash in between): finish it.
-                "quarantined" => return self.move_to_quarantine(rel, "rejected before (same bytes)"),
+                "quarantined" => {
+                    return self.move_to_quarantine(rel, "rejected before (same bytes)")
+                }
                 _ => {}
             }
         }
@@ -232,9 +238,9 @@ impl Ingestor {
         if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
             return Ok(Changes::default()); // replaced in the meantime; a Ready event follows
         }
-        let changes = self
-            .store
-            .remove(&rel.key(), self.on_delete == OnDelete::Retract, Utc::now())?;
+        let changes =
+            self.store
+                .remove(&rel.key(), self.on_delete == OnDelete::Retract, Utc::now())?;
         if changes.retracted > 0 {
             tracing::info!(file = %path.display(), "removed: {} items retracted", changes.retracted);
         }
@@ -265,7 +271,10 @@ impl Ingestor {
         let folders: BTreeSet<&str> = channels.iter().map(String::as_str).collect();
         let mut changes = Changes::default();
         for channel in self.store.channels()? {
-            if !channel.name.is_empty() && channel.present && !folders.contains(channel.name.as_str()) {
+            if !channel.name.is_empty()
+                && channel.present
+                && !folders.contains(channel.name.as_str())
+            {
                 changes.merge(self.store.channel_gone(&channel.name, retract, now)?);
             }
         }

@@ -67,7 +67,8 @@ pub fn run(args: &ParseArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
         let site = crate::ingest::site_for(&config, &base_url);
         let now = Utc::now().fixed_offset();
         let feed = render::render_feed(&site, "", &items, Format::Json, now)?;
-        out.write_all(&with_note(&feed)?).context("writing to stdout")?;
+        out.write_all(&with_note(&feed)?)
+            .context("writing to stdout")?;
         writeln!(out).context("writing to stdout")?;
     }
     Ok(all_ok)

@@ -135,9 +135,16 @@ impl Server {
         let (_health_tx, health) = watch::channel(None);
         runtime.spawn(async move {
             let _keep_sender = (_tx, _health_tx);
-            let result = serve(listener, rx, Arc::new(Metrics::default()), health, opts, async {
-                let _ = stopped.await;
-            })
+            let result = serve(
+                listener,
+                rx,
+                Arc::new(Metrics::default()),
+                health,
+                opts,
+                async {
+                    let _ = stopped.await;
+                },
+            )
             .await;
             let _ = done_tx.send(result);
         });

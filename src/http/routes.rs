@@ -108,9 +108,18 @@ mod tests {
             ("/%E6%B1%9F%E6%B5%B7/feed.rss", entity("/江海/feed.rss")),
             ("/%e6%b1%9f%e6%b5%b7/feed.rss", entity("/江海/feed.rss")),
             ("/items/a%20b", entity("/items/a b")),
-            ("/items/0123456789abcdef.html", Route::Page("0123456789abcdef")),
-            ("/items/0123456789abcdef", Route::OldPage("0123456789abcdef")),
-            ("/items/0123456789ABCDEF.html", entity("/items/0123456789ABCDEF.html")),
+            (
+                "/items/0123456789abcdef.html",
+                Route::Page("0123456789abcdef"),
+            ),
+            (
+                "/items/0123456789abcdef",
+                Route::OldPage("0123456789abcdef"),
+            ),
+            (
+                "/items/0123456789ABCDEF.html",
+                entity("/items/0123456789ABCDEF.html"),
+            ),
             ("/items/../0123456789abcdef.html", Route::Forbidden),
             ("/../../etc/passwd", Route::Forbidden),
             ("/%2e%2e/%2e%2e/etc/passwd", Route::Forbidden),

@@ -173,7 +173,11 @@ async fn serve_page(
         Ok(None) => not_found(method),
         Err(err) => {
             tracing::error!("reading a page: {err}");
-            text(StatusCode::INTERNAL_SERVER_ERROR, "internal error\n", method)
+            text(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error\n",
+                method,
+            )
         }
     }
 }
@@ -324,7 +328,11 @@ fn not_found(method: &Method) -> Response<Full<Bytes>> {
 }
 
 fn gone(method: &Method) -> Response<Full<Bytes>> {
-    text(StatusCode::GONE, "gone: withdrawn by its publisher\n", method)
+    text(
+        StatusCode::GONE,
+        "gone: withdrawn by its publisher\n",
+        method,
+    )
 }
 
 fn no_store(response: &mut Response<Full<Bytes>>) {

@@ -129,7 +129,11 @@ pub struct Inbox {
 impl Inbox {
     /// Starts the inbox thread on `root`: it scans once, then watches.
     /// Events go to `out`.
-    pub fn start(root: PathBuf, settle: Duration, out: Sender<InboxEvent>) -> notify::Result<Inbox> {
+    pub fn start(
+        root: PathBuf,
+        settle: Duration,
+        out: Sender<InboxEvent>,
+    ) -> notify::Result<Inbox> {
         let (tx, rx) = mpsc::channel();
         let raw = tx.clone();
         let mut watcher = notify::recommended_watcher(move |res: notify::Result<Event>| {

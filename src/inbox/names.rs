@@ -85,7 +85,9 @@ pub fn classify(root: &Path, path: &Path, is_dir: bool) -> Place {
                 name: (*name).into(),
             })
         }
-        ([channel, name], true) if !is_ignored_name(channel, true) && !is_ignored_name(name, true) => {
+        ([channel, name], true)
+            if !is_ignored_name(channel, true) && !is_ignored_name(name, true) =>
+        {
             Place::Ignored(Some("folders inside a channel folder are not read".into()))
         }
         _ => Place::Ignored(None),
@@ -130,10 +132,26 @@ mod tests {
             ("/in/ch/a.md", false, file("ch", "a.md")),
             ("/in/ch", true, Place::Channel("ch".into())),
             ("/in/a.b", true, Place::Channel("a.b".into())),
-            ("/in/a..b", true, Place::Ignored(Some("channel folder name contains `..`, which no URL can carry".into()))),
+            (
+                "/in/a..b",
+                true,
+                Place::Ignored(Some(
+                    "channel folder name contains `..`, which no URL can carry".into(),
+                )),
+            ),
             ("/in/a..b/x.md", false, Place::Ignored(None)),
-            ("/in/items", true, Place::Ignored(Some("channel folder name is one of the daemon's own paths".into()))),
-            ("/in/ch/deep", true, Place::Ignored(Some("folders inside a channel folder are not read".into()))),
+            (
+                "/in/items",
+                true,
+                Place::Ignored(Some(
+                    "channel folder name is one of the daemon's own paths".into(),
+                )),
+            ),
+            (
+                "/in/ch/deep",
+                true,
+                Place::Ignored(Some("folders inside a channel folder are not read".into())),
+            ),
             ("/in/ch/deep/a.md", false, Place::Ignored(None)),
             ("/in/.hidden/a.md", false, Place::Ignored(None)),
             ("/in/.x.md.tmp", false, Place::Ignored(None)),
@@ -142,6 +160,9 @@ mod tests {
         for (path, is_dir, want) in cases {
             assert_eq!(classify(root, Path::new(path), is_dir), want, "{path}");
         }
-        assert_eq!(channel_refusal("ctl\u{7}x"), Some("contains a control character"));
+        assert_eq!(
+            channel_refusal("ctl\u{7}x"),
+            Some("contains a control character")
+        );
     }
 }

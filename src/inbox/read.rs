@@ -105,13 +105,32 @@ mod tests {
         let link = dir.path().join("link.txt");
         std::os::unix::fs::symlink(&secret, &link).expect("symlink");
         let fifo = dir.path().join("fifo.txt");
-        rustix::fs::mkfifoat(rustix::fs::CWD, &fifo, rustix::fs::Mode::from_raw_mode(0o600))
-            .expect("mkfifo");
+        rustix::fs::mkfifoat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+        )
+        .expect("mkfifo");
         assert_eq!(read_bulletin(&secret, 100).expect("read"), b"root:x:0:0");
-        assert!(matches!(read_bulletin(&link, 100), Err(ReadError::NotRegular("symbolic link"))));
-        assert!(matches!(read_bulletin(&fifo, 100), Err(ReadError::NotRegular("FIFO"))));
-        assert!(matches!(read_bulletin(dir.path(), 100), Err(ReadError::NotRegular("folder"))));
-        assert!(matches!(read_bulletin(&dir.path().join("nope"), 100), Err(ReadError::NotFound)));
-        assert!(matches!(read_bulletin(&secret, 3), Err(ReadError::TooLarge { size: 10, limit: 3 })));
+        assert!(matches!(
+            read_bulletin(&link, 100),
+            Err(ReadError::NotRegular("symbolic link"))
+        ));
+        assert!(matches!(
+            read_bulletin(&fifo, 100),
+            Err(ReadError::NotRegular("FIFO"))
+        ));
+        assert!(matches!(
+            read_bulletin(dir.path(), 100),
+            Err(ReadError::NotRegular("folder"))
+        ));
+        assert!(matches!(
+            read_bulletin(&dir.path().join("nope"), 100),
+            Err(ReadError::NotFound)
+        ));
+        assert!(matches!(
+            read_bulletin(&secret, 3),
+            Err(ReadError::TooLarge { size: 10, limit: 3 })
+        ));
     }
 }

@@ -5,10 +5,15 @@
 //! A file is complete at once when its writer says so: a close after
 //! writing, or a rename into the folder. Once a write has been seen, only
 //! the writer's close (or a rename) completes the file, however long the
-//! writer pauses. Files that appear without a write being seen (found by a
-//! scan, hard-linked in, or written while events were lost) are complete
-//! once their size and mtime have stayed the same for the settle interval;
-//! an empty file never settles that way, since a writer may not have started.
+//! writer pauses. A file that appears without a write (hard-linked in, or
+//! an attribute changed) is complete once its size and mtime have stayed the
+//! same for the settle interval. A recent file found by a scan (at start, in
+//! a channel folder that just appeared, after lost events) may have a writer
+//! whose earlier events we never saw: it waits [`UNSURE_FACTOR`] settle
+//! intervals of quiet instead, and any write seen meanwhile makes it wait
+//! for the close. A file that just appeared empty never completes by
+//! waiting, since its writer may not have started; a scanned one does,
+//! after the longer wait.
 //!
 //! A file that disappears is reported gone only if it has not come back
 //! within the settle interval, so that an editor replacing a file (rename
@@ -27,12 +32,22 @@ pub struct Observation {
     pub mtime: Option<SystemTime>,
 }
 
+/// How many settle intervals (at least [`UNSURE_MIN`]) a recent file found
+/// by a scan must stay unchanged: a writer pausing between writes shows no
+/// event in a pause, and events before the scan were not seen.
+pub const UNSURE_FACTOR: u32 = 4;
+/// The least time a recent file found by a scan must stay unchanged.
+pub const UNSURE_MIN: Duration = Duration::from_secs(2);
+
 #[derive(Debug, Clone, Copy)]
 enum Pending {
-    /// No write seen: complete once unchanged for the settle interval.
+    /// No write seen: complete once unchanged for `quiet` (and not empty,
+    /// unless `allow_empty`).
     Settling {
         last: Option<Observation>,
         since: Instant,
+        quiet: Duration,
+        allow_empty: bool,
     },
     /// A write was seen: complete on the writer's close.
     Writing,
@@ -70,22 +85,34 @@ impl Tracker {
         self.pending.is_empty() && self.vanished.is_empty()
     }
 
-    /// A file appeared or changed without a write being seen (scan,
-    /// creation, attribute change): it must settle.
+    /// A file appeared or changed without a write being seen (creation,
+    /// hard link, attribute change): it must settle.
     pub fn appeared(&mut self, path: PathBuf, now: Instant) {
+        self.settle_for(path, now, self.settle);
+    }
+
+    /// A recent file was found by a scan: a writer may have it open.
+    pub fn discovered(&mut self, path: PathBuf, now: Instant) {
+        let quiet = (self.settle * UNSURE_FACTOR).max(UNSURE_MIN);
+        self.settle_for(path, now, quiet);
+    }
+
+    fn settle_for(&mut self, path: PathBuf, now: Instant, quiet: Duration) {
+        // An empty file completes by waiting only after the longer wait.
+        let allow_empty = quiet > self.settle;
         self.vanished.remove(&path);
-        match self.pending.get(&path) {
-            Some(Pending::Writing) => {}
-            _ => {
-                self.pending.insert(
-                    path,
-                    Pending::Settling {
-                        last: None,
-                        since: now,
-                    },
-                );
-            }
+        if let Some(Pending::Writing) = self.pending.get(&path) {
+            return;
         }
+        self.pending.insert(
+            path,
+            Pending::Settling {
+                last: None,
+                since: now,
+                quiet,
+                allow_empty,
+            },
+        );
     }
 
     /// A write to the file was seen: wait for its writer's close.
@@ -121,11 +148,14 @@ impl Tracker {
     /// Events may have been lost: files waiting for a close fall back to
     /// settling, since their close may have been among the lost.
     pub fn events_lost(&mut self, now: Instant) {
+        let quiet = (self.settle * UNSURE_FACTOR).max(UNSURE_MIN);
         for pending in self.pending.values_mut() {
             if matches!(pending, Pending::Writing) {
                 *pending = Pending::Settling {
                     last: None,
                     since: now,
+                    quiet,
+                    allow_empty: true,
                 };
             }
         }
@@ -140,8 +170,15 @@ impl Tracker {
     ) -> Decisions {
         let settle = self.settle;
         let mut decisions = Decisions::default();
+        // `settle` is also the grace of vanished files.
         self.pending.retain(|path, pending| {
-            let Pending::Settling { last, since } = pending else {
+            let Pending::Settling {
+                last,
+                since,
+                quiet,
+                allow_empty,
+            } = pending
+            else {
                 return true;
             };
             let Some(obs) = observe(path) else {
@@ -154,7 +191,7 @@ impl Tracker {
                 }
                 *last = Some(obs);
             }
-            if obs.size > 0 && now.duration_since(*since) >= settle {
+            if (obs.size > 0 || *allow_empty) && now.duration_since(*since) >= *quiet {
                 decisions.ready.push(path.clone());
                 return false;
             }
@@ -194,7 +231,12 @@ mod tests {
         let mut t = Tracker::new(S);
         t.appeared("a".into(), t0);
         // (time, size seen, expect ready)
-        for (at, size, want) in [(100, 1, false), (300, 2, false), (700, 2, false), (850, 2, true)] {
+        for (at, size, want) in [
+            (100, 1, false),
+            (300, 2, false),
+            (700, 2, false),
+            (850, 2, true),
+        ] {
             let got = t.tick(ms(at), |_| obs(size));
             assert_eq!(!got.ready.is_empty(), want, "at {at} ms");
         }
@@ -233,8 +275,24 @@ mod tests {
         let mut t = Tracker::new(S);
         t.written("a".into());
         t.events_lost(t0);
-        assert_eq!(t.tick(t0 + S / 2, |_| obs(3)).ready, Vec::<PathBuf>::new());
-        assert_eq!(t.tick(t0 + S, |_| obs(3)).ready, vec![PathBuf::from("a")]);
+        assert_eq!(t.tick(t0 + S, |_| obs(3)).ready, Vec::<PathBuf>::new());
+        assert_eq!(
+            t.tick(t0 + UNSURE_MIN, |_| obs(3)).ready,
+            vec![PathBuf::from("a")]
+        );
+    }
+
+    #[test]
+    fn files_found_by_a_scan_wait_longer_and_a_write_makes_them_wait_for_close() {
+        let t0 = Instant::now();
+        let mut t = Tracker::new(S);
+        t.discovered("a".into(), t0);
+        t.discovered("b".into(), t0);
+        assert!(t.tick(t0 + S * 2, |_| obs(3)).ready.is_empty());
+        t.written("b".into());
+        let got = t.tick(t0 + UNSURE_MIN, |_| obs(3));
+        assert_eq!(got.ready, vec![PathBuf::from("a")]);
+        assert!(t.is_writing(Path::new("b")));
     }
 
     #[test]

@@ -162,7 +162,7 @@ impl WatchLoop {
                 self.tracker.completed(&path);
                 self.send(InboxEvent::Ready(rel));
             } else {
-                self.tracker.appeared(path, Instant::now());
+                self.tracker.discovered(path, Instant::now());
             }
         }
     }
@@ -189,10 +189,14 @@ impl WatchLoop {
             };
             for entry in entries.flatten() {
                 let path = entry.path();
-                let Ok(kind) = entry.file_type() else { continue };
+                let Ok(kind) = entry.file_type() else {
+                    continue;
+                };
                 match classify(&self.root, &path, kind.is_dir()) {
                     Place::File(rel) if kind.is_file() => files.push(rel),
-                    Place::File(_) => self.ignore(&path, &format!("a {}, not a regular file", kind_of(&kind))),
+                    Place::File(_) => {
+                        self.ignore(&path, &format!("a {}, not a regular file", kind_of(&kind)))
+                    }
                     Place::Channel(name) => {
                         channels.insert(name);
                         queue.push(path);
@@ -244,8 +248,11 @@ impl WatchLoop {
             self.full_scan();
             return;
         }
-        let is_second_half = matches!(event.kind, EventKind::Modify(ModifyKind::Name(RenameMode::To)))
-            && self.rename_from.as_ref().map(|(c, _)| Some(*c)) == Some(event.attrs.tracker());
+        let is_second_half = matches!(
+            event.kind,
+            EventKind::Modify(ModifyKind::Name(RenameMode::To))
+        ) && self.rename_from.as_ref().map(|(c, _)| Some(*c))
+            == Some(event.attrs.tracker());
         if !is_second_half {
             self.flush_rename();
         }
@@ -326,13 +333,16 @@ impl WatchLoop {
                 // Files may have arrived before the watch did.
                 self.scan_channel(&name);
             }
-            Place::File(_) => {
-                match std::fs::symlink_metadata(path) {
-                    Ok(meta) if meta.file_type().is_file() => self.tracker.appeared(path.to_path_buf(), now),
-                    Ok(meta) => self.ignore(path, &format!("a {}, not a regular file", kind_of(&meta.file_type()))),
-                    Err(_) => {}
+            Place::File(_) => match std::fs::symlink_metadata(path) {
+                Ok(meta) if meta.file_type().is_file() => {
+                    self.tracker.appeared(path.to_path_buf(), now)
                 }
-            }
+                Ok(meta) => self.ignore(
+                    path,
+                    &format!("a {}, not a regular file", kind_of(&meta.file_type())),
+                ),
+                Err(_) => {}
+            },
             Place::Ignored(Some(why)) => self.ignore(path, &why),
             Place::Ignored(None) => {}
         }
@@ -347,7 +357,10 @@ impl WatchLoop {
             }
             Place::File(_) => match std::fs::symlink_metadata(path) {
                 Ok(meta) if meta.file_type().is_file() => self.complete(path),
-                Ok(meta) => self.ignore(path, &format!("a {}, not a regular file", kind_of(&meta.file_type()))),
+                Ok(meta) => self.ignore(
+                    path,
+                    &format!("a {}, not a regular file", kind_of(&meta.file_type())),
+                ),
                 Err(_) => {}
             },
             Place::Ignored(Some(why)) => self.ignore(path, &why),
@@ -384,10 +397,17 @@ impl WatchLoop {
                 match self.watcher.watch(to, RecursiveMode::NonRecursive) {
                     Ok(()) => {
                         self.channels.insert(new.clone());
-                        self.send(InboxEvent::ChannelRenamed { from: old, to: new.clone() });
+                        self.send(InboxEvent::ChannelRenamed {
+                            from: old,
+                            to: new.clone(),
+                        });
                     }
                     Err(err) => {
-                        tracing::error!(channel = new.as_str(), "cannot watch {}: {err}", to.display());
+                        tracing::error!(
+                            channel = new.as_str(),
+                            "cannot watch {}: {err}",
+                            to.display()
+                        );
                         self.send(InboxEvent::ChannelGone(old));
                     }
                 }

@@ -117,7 +117,9 @@ mod tests {
         assert!(write_batch(dir.path(), &files).is_empty());
         let page = dir.path().join("items/ab.html");
         assert_eq!(std::fs::read(&page).expect("read"), b"<p>x</p>");
-        let mtime = std::fs::metadata(&page).and_then(|m| m.modified()).expect("mtime");
+        let mtime = std::fs::metadata(&page)
+            .and_then(|m| m.modified())
+            .expect("mtime");
         assert_eq!(mtime, when);
         let names: Vec<String> = std::fs::read_dir(dir.path().join("items"))
             .expect("list")

@@ -77,7 +77,12 @@ pub struct Publisher {
 
 impl Publisher {
     /// A publisher for `site`, writing into `feeds_dir`.
-    pub fn new(site: Site, feeds_dir: PathBuf, items_per_feed: usize, metrics: Arc<Metrics>) -> Publisher {
+    pub fn new(
+        site: Site,
+        feeds_dir: PathBuf,
+        items_per_feed: usize,
+        metrics: Arc<Metrics>,
+    ) -> Publisher {
         Publisher {
             site,
             feeds_dir,
@@ -95,7 +100,7 @@ impl Publisher {
         let mut gone: HashSet<String> = retracted.iter().map(|s| item_path(s)).collect();
         let channels = store.channels()?;
         for channel in &channels {
-            if !servable(channel) {
+            if vanished(channel) {
                 gone.extend(Format::ALL.map(|f| feed_path(&channel.name, f)));
             }
         }
@@ -107,7 +112,11 @@ impl Publisher {
 
     /// Renders what `changes` touched: their channels' feeds, the main feed,
     /// the index, and the pages of the items concerned.
-    pub fn publish(&mut self, store: &mut Store, changes: &Changes) -> Result<Arc<Published>, PublishError> {
+    pub fn publish(
+        &mut self,
+        store: &mut Store,
+        changes: &Changes,
+    ) -> Result<Arc<Published>, PublishError> {
         let channels = store.channels()?;
         let mut gone = (*self.gone).clone();
         for channel in &channels {
@@ -119,7 +128,9 @@ impl Publisher {
             } else if changes.channels.contains(&channel.name) {
                 for p in paths {
                     self.hot.remove(&p);
-                    gone.insert(p);
+                    if vanished(channel) {
+                        gone.insert(p);
+                    }
                 }
             }
         }
@@ -140,7 +151,12 @@ impl Publisher {
         let (published, retracted) = store.item_ids()?;
         let due: Vec<String> = published
             .into_iter()
-            .filter(|id| all || !self.feeds_dir.join(page_rel(&crate::store::slug_for(id))).exists())
+            .filter(|id| {
+                all || !self
+                    .feeds_dir
+                    .join(page_rel(&crate::store::slug_for(id)))
+                    .exists()
+            })
             .collect();
         let mut gone = (*self.gone).clone();
         for chunk in due.chunks(PAGE_BATCH) {
@@ -228,8 +244,14 @@ impl Publisher {
                 validators.push((rendered.path.clone(), v));
             }
             let current = self.hot.get(&rendered.path);
-            if current.is_none_or(|e| e.digest != v.etag || e.last_modified != system_time(v.modified)) {
-                let entity = Entity::new(rendered.content_type, rendered.bytes, system_time(v.modified));
+            if current
+                .is_none_or(|e| e.digest != v.etag || e.last_modified != system_time(v.modified))
+            {
+                let entity = Entity::new(
+                    rendered.content_type,
+                    rendered.bytes,
+                    system_time(v.modified),
+                );
                 self.hot.insert(rendered.path, Arc::new(entity));
             }
         }
@@ -363,10 +385,18 @@ impl Publisher {
     }
 }
 
-/// Whether a channel's feeds answer: its folder exists, or it still holds
-/// published items (kept under `on_delete = keep`).
+/// Whether a channel's feeds answer: it is the main channel, or its folder
+/// exists and has held a bulletin, or it still holds published items (kept
+/// under `on_delete = keep`). A folder that never held a bulletin is not a
+/// channel yet.
 fn servable(channel: &ChannelInfo) -> bool {
-    channel.name.is_empty() || channel.present || channel.items > 0
+    channel.name.is_empty() || (channel.present && channel.used) || channel.items > 0
+}
+
+/// Whether a channel's feeds answer `410`: it had bulletins, and neither its
+/// folder nor any published item is left.
+fn vanished(channel: &ChannelInfo) -> bool {
+    channel.used && !servable(channel)
 }
 
 /// The new `Last-Modified` of a document whose bytes differ from the stored

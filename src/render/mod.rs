@@ -300,7 +300,12 @@ pub(crate) struct FeedMeta {
 }
 
 impl FeedMeta {
-    fn new(site: &Site, channel: &str, format: Format, modified: DateTime<FixedOffset>) -> FeedMeta {
+    fn new(
+        site: &Site,
+        channel: &str,
+        format: Format,
+        modified: DateTime<FixedOffset>,
+    ) -> FeedMeta {
         FeedMeta {
             title: text::cleaned(&site.feed_title(channel)),
             self_url: feed_url(site, channel, format),

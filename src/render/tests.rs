@@ -191,13 +191,21 @@ fn same_items_give_same_bytes_and_etags() {
         let mut changed = hostile();
         changed[1].article.title.push('!');
         let c = rendered(&site(), "江海", &changed, format);
-        assert_ne!(digest(&a), digest(&c), "{format:?}: content changed, digest did not");
+        assert_ne!(
+            digest(&a),
+            digest(&c),
+            "{format:?}: content changed, digest did not"
+        );
     }
 }
 
 #[test]
 fn entity_etags_are_strong_distinct_and_gzip_round_trips() {
-    let big = Entity::new(RSS_TYPE, "x".repeat(4000).into_bytes(), SystemTime::UNIX_EPOCH);
+    let big = Entity::new(
+        RSS_TYPE,
+        "x".repeat(4000).into_bytes(),
+        SystemTime::UNIX_EPOCH,
+    );
     let (zipped, zip_tag) = big.gzip.clone().expect("large body is compressed");
     assert!(big.etag.starts_with('"') && big.etag.ends_with('"') && big.etag.len() == 34);
     assert_ne!(&big.etag, &zip_tag);
@@ -217,7 +225,10 @@ fn entity_etags_are_strong_distinct_and_gzip_round_trips() {
         vec![],
         SystemTime::UNIX_EPOCH + Duration::from_millis(1500),
     );
-    assert_eq!(lm.last_modified, SystemTime::UNIX_EPOCH + Duration::from_secs(1));
+    assert_eq!(
+        lm.last_modified,
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1)
+    );
 }
 
 #[test]

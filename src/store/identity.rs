@@ -157,9 +157,8 @@ pub fn assign<L: Lookup>(
             let title = dice(&article.title, &prev.seen.title);
             let body = jaccard(&shingles[i], &prev_shingles);
             let same_place = prev.position == i;
-            let accept = body >= 0.5
-                || (title >= 0.6 && body >= 0.2)
-                || (title >= 0.8 && same_place);
+            let accept =
+                body >= 0.5 || (title >= 0.6 && body >= 0.2) || (title >= 0.8 && same_place);
             if accept {
                 let bonus = if same_place { 0.01 } else { 0.0 };
                 pairs.push((title.max(body) + body + bonus, i, p_index));
@@ -300,7 +299,8 @@ mod tests {
         }
     }
 
-    const BRIDGE: &str = "The river bridge reopens a week ahead of plan, the council said on Monday.";
+    const BRIDGE: &str =
+        "The river bridge reopens a week ahead of plan, the council said on Monday.";
     const LIBRARY: &str = "From April the central library opens on Sundays between ten and four.";
 
     fn prev(id: &str, position: usize, a: &Article) -> Previous {
@@ -321,20 +321,29 @@ mod tests {
 
     #[test]
     fn edits_within_a_bulletin() {
-        let before = [art("Bridge works finish early", BRIDGE), art("Library opens", LIBRARY)];
+        let before = [
+            art("Bridge works finish early", BRIDGE),
+            art("Library opens", LIBRARY),
+        ];
         let previous = [prev("b", 0, &before[0]), prev("l", 1, &before[1])];
         // (case, incoming articles, expected ids)
         type Case<'a> = (&'a str, Vec<Article>, Vec<Option<&'a str>>);
         let cases: Vec<Case> = vec![
             (
                 "headline typo fixed",
-                vec![art("Bridge works finish earlier", BRIDGE), before[1].clone()],
+                vec![
+                    art("Bridge works finish earlier", BRIDGE),
+                    before[1].clone(),
+                ],
                 vec![Some("b"), Some("l")],
             ),
             (
                 "body edited",
                 vec![
-                    art("Bridge works finish early", &BRIDGE.replace("a week", "ten days")),
+                    art(
+                        "Bridge works finish early",
+                        &BRIDGE.replace("a week", "ten days"),
+                    ),
                     before[1].clone(),
                 ],
                 vec![Some("b"), Some("l")],
@@ -347,7 +356,10 @@ mod tests {
             (
                 "headline and body rewritten at the same place",
                 vec![
-                    art("Tram line consultation opens", "Residents may comment on the new tram route until May."),
+                    art(
+                        "Tram line consultation opens",
+                        "Residents may comment on the new tram route until May.",
+                    ),
                     before[1].clone(),
                 ],
                 vec![None, Some("l")],
@@ -355,21 +367,32 @@ mod tests {
             (
                 "same headline, new body, same place",
                 vec![
-                    art("Bridge works finish early", "Workers left the site on Friday after the final inspection passed."),
+                    art(
+                        "Bridge works finish early",
+                        "Workers left the site on Friday after the final inspection passed.",
+                    ),
                     before[1].clone(),
                 ],
                 vec![Some("b"), Some("l")],
             ),
             (
                 "article inserted before",
-                vec![art("New", "A brand new story about something else entirely, in detail."), before[0].clone(), before[1].clone()],
+                vec![
+                    art(
+                        "New",
+                        "A brand new story about something else entirely, in detail.",
+                    ),
+                    before[0].clone(),
+                    before[1].clone(),
+                ],
                 vec![None, Some("b"), Some("l")],
             ),
         ];
         for (name, incoming, want) in cases {
             let incoming: Vec<Incoming> = incoming.iter().map(Incoming::new).collect();
             let got = assign(&incoming, &previous, &mut Fake::default()).expect("assign");
-            let want: Vec<Option<String>> = want.into_iter().map(|w| w.map(str::to_string)).collect();
+            let want: Vec<Option<String>> =
+                want.into_iter().map(|w| w.map(str::to_string)).collect();
             assert_eq!(got, want, "{name}");
         }
     }
@@ -379,9 +402,21 @@ mod tests {
         let a = art("Bridge works finish early", BRIDGE);
         let fp = fingerprint(&a);
         let cases: Vec<(&str, Vec<Candidate>, Option<&str>)> = vec![
-            ("published in channel", vec![cand("x", true, true)], Some("x")),
-            ("retracted in channel", vec![cand("x", true, false)], Some("x")),
-            ("retracted elsewhere", vec![cand("x", false, false)], Some("x")),
+            (
+                "published in channel",
+                vec![cand("x", true, true)],
+                Some("x"),
+            ),
+            (
+                "retracted in channel",
+                vec![cand("x", true, false)],
+                Some("x"),
+            ),
+            (
+                "retracted elsewhere",
+                vec![cand("x", false, false)],
+                Some("x"),
+            ),
             ("published elsewhere", vec![cand("x", false, true)], None),
             (
                 "channel before elsewhere",
@@ -421,7 +456,8 @@ mod tests {
     fn each_item_goes_to_one_article() {
         let a = art("Bridge works finish early", BRIDGE);
         let mut fake = Fake::default();
-        fake.by_fp.insert(fingerprint(&a), vec![cand("x", true, true)]);
+        fake.by_fp
+            .insert(fingerprint(&a), vec![cand("x", true, true)]);
         let twice = [Incoming::new(&a), Incoming::new(&a)];
         let got = assign(&twice, &[], &mut fake).expect("assign");
         assert_eq!(got, vec![Some("x".to_string()), None]);
@@ -430,7 +466,13 @@ mod tests {
     #[test]
     fn fingerprints_ignore_wrapping_and_use_titles_for_short_bodies() {
         let wrapped = art("Bridge", &BRIDGE.replace(' ', "\n "));
-        assert_eq!(fingerprint(&wrapped), fingerprint(&art("Other title", BRIDGE)));
-        assert_ne!(fingerprint(&art("A", "见图")), fingerprint(&art("B", "见图")));
+        assert_eq!(
+            fingerprint(&wrapped),
+            fingerprint(&art("Other title", BRIDGE))
+        );
+        assert_ne!(
+            fingerprint(&art("A", "见图")),
+            fingerprint(&art("B", "见图"))
+        );
     }
 }

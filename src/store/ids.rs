@@ -91,7 +91,8 @@ fn end_of_gap(local: chrono::NaiveDateTime, tz: Tz) -> DateTime<FixedOffset> {
     const DAY_MINUTES: i64 = 24 * 60 + 1;
     for minutes in 1..=DAY_MINUTES {
         let later = local + chrono::Duration::minutes(minutes);
-        if let LocalResult::Single(t) | LocalResult::Ambiguous(t, _) = tz.from_local_datetime(&later)
+        if let LocalResult::Single(t) | LocalResult::Ambiguous(t, _) =
+            tz.from_local_datetime(&later)
         {
             return t.fixed_offset();
         }
@@ -166,7 +167,11 @@ mod tests {
         // (zone, local midnight that does not exist, the instant expected)
         let cases = [
             // Santiago: 2022-09-11 00:00 -04 became 01:00 -03.
-            ("America/Santiago", (2022, 9, 11), "2022-09-11T01:00:00-03:00"),
+            (
+                "America/Santiago",
+                (2022, 9, 11),
+                "2022-09-11T01:00:00-03:00",
+            ),
             // Havana: 2023-03-12 00:00 CST became 01:00 CDT.
             ("America/Havana", (2023, 3, 12), "2023-03-12T01:00:00-04:00"),
             // Samoa skipped 30 December 2011 entirely.

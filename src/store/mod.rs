@@ -24,9 +24,7 @@ use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
 use rusqlite::Connection;
 
-pub use ids::{
-    article_hash, authority_of, hash_hex, item_hash, mint_id, resolve_date, slug_for,
-};
+pub use ids::{article_hash, authority_of, hash_hex, item_hash, mint_id, resolve_date, slug_for};
 pub use read::{ChannelInfo, KnownBulletin, Validators};
 
 /// File name of the database inside the state directory.

@@ -30,6 +30,8 @@ pub struct ChannelInfo {
     /// Whether its folder exists (a gone channel may still hold items kept
     /// under `on_delete = keep`).
     pub present: bool,
+    /// Whether any bulletin was ever found in it.
+    pub used: bool,
 }
 
 /// Validators of a served document.
@@ -86,7 +88,11 @@ impl Store {
             .conn
             .prepare("SELECT id, slug, retracted FROM items ORDER BY id")?;
         let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+            ))
         })?;
         let (mut published, mut retracted) = (Vec::new(), Vec::new());
         for row in rows {
@@ -105,7 +111,8 @@ impl Store {
     pub fn channels(&self) -> Result<Vec<ChannelInfo>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT c.name, c.state = 'active',
-                    (SELECT COUNT(*) FROM items i WHERE i.channel = c.name AND i.retracted = 0)
+                    (SELECT COUNT(*) FROM items i WHERE i.channel = c.name AND i.retracted = 0),
+                    c.used
              FROM channels c ORDER BY c.name",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -113,6 +120,7 @@ impl Store {
                 name: r.get(0)?,
                 present: r.get(1)?,
                 items: usize::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+                used: r.get(3)?,
             })
         })?;
         let mut out: Vec<ChannelInfo> = rows.collect::<Result<_, _>>()?;
@@ -123,6 +131,7 @@ impl Store {
                     name: String::new(),
                     items: 0,
                     present: true,
+                    used: true,
                 },
             );
         }
@@ -131,9 +140,9 @@ impl Store {
 
     /// The bulletin at `path`, if the store has seen one.
     pub fn bulletin(&self, path: &str) -> Result<Option<KnownBulletin>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT path, channel, hash, state FROM bulletins WHERE path = ?1",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT path, channel, hash, state FROM bulletins WHERE path = ?1")?;
         Ok(stmt.query_row([path], known_bulletin).optional()?)
     }
 
@@ -148,11 +157,11 @@ impl Store {
 
     /// Number of published (not retracted) items.
     pub fn published_count(&self) -> Result<u64, StoreError> {
-        let n: i64 = self.conn.query_row(
-            "SELECT COUNT(*) FROM items WHERE retracted = 0",
-            [],
-            |r| r.get(0),
-        )?;
+        let n: i64 =
+            self.conn
+                .query_row("SELECT COUNT(*) FROM items WHERE retracted = 0", [], |r| {
+                    r.get(0)
+                })?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
@@ -211,7 +220,14 @@ impl Store {
 type RawItem = (String, String, String, String, String, String);
 
 fn raw_item(r: &Row<'_>) -> rusqlite::Result<RawItem> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
 }
 
 fn to_item((id, slug, channel, article, published, updated): RawItem) -> Result<Item, StoreError> {

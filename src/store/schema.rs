@@ -50,7 +50,8 @@ CREATE TABLE claims (
 CREATE INDEX claims_by_item ON claims (item);
 CREATE TABLE channels (
     name        TEXT PRIMARY KEY,
-    state       TEXT NOT NULL              -- 'active' | 'gone'
+    state       TEXT NOT NULL,             -- 'active' | 'gone'
+    used        INTEGER NOT NULL DEFAULT 0 -- whether it ever held a bulletin
 ) WITHOUT ROWID;
 -- Validators of every served document: its ETag and when its bytes last changed.
 CREATE TABLE documents (
@@ -130,7 +131,7 @@ fn upgrade_from_1(tx: &Transaction<'_>) -> Result<(), StoreError> {
         [],
     )?;
     tx.execute(
-        "INSERT INTO channels (name, state) SELECT DISTINCT channel, 'active' FROM bulletins",
+        "INSERT INTO channels (name, state, used) SELECT DISTINCT channel, 'active', 1 FROM bulletins",
         [],
     )?;
     let rows: Vec<V1Item> = {

@@ -9,7 +9,8 @@ use crate::model::{Article, Block, Bulletin, Dated, Item};
 
 const BRIDGE: &str = "The river bridge reopens a week ahead of plan, the council said on Monday.";
 const LIBRARY: &str = "From April the central library opens on Sundays between ten and four.";
-const TRAM: &str = "Residents may comment on the planned tram route through the old town until May.";
+const TRAM: &str =
+    "Residents may comment on the planned tram route through the old town until May.";
 
 fn art(title: &str, body: &str) -> Article {
     Article {
@@ -20,7 +21,9 @@ fn art(title: &str, body: &str) -> Article {
 }
 
 fn day(d: u32) -> Option<Dated> {
-    Some(Dated::Day(NaiveDate::from_ymd_opt(2022, 12, d).expect("date")))
+    Some(Dated::Day(
+        NaiveDate::from_ymd_opt(2022, 12, d).expect("date"),
+    ))
 }
 
 fn bulletin(articles: Vec<Article>) -> Bulletin {
@@ -60,7 +63,10 @@ fn edits_keep_ids_and_bump_updated_only_where_changed() {
     let c = s.ingest("p.txt", "", "h1", &b1, at(1)).expect("ingest");
     assert_eq!((c.added, c.updated, c.retracted), (2, 0, 0));
     let before = s.newest(None, 10).expect("newest");
-    assert_eq!(s.bulletin("p.txt").expect("q").map(|b| b.hash), Some("h1".into()));
+    assert_eq!(
+        s.bulletin("p.txt").expect("q").map(|b| b.hash),
+        Some("h1".into())
+    );
 
     let b2 = bulletin(vec![
         art("Bridge", BRIDGE),
@@ -72,8 +78,14 @@ fn edits_keep_ids_and_bump_updated_only_where_changed() {
     let after = s.newest(None, 10).expect("newest");
     assert_eq!(find(&before, "Bridge"), find(&after, "Bridge"));
     assert_eq!(find(&before, "Library").id, find(&after, "Library").id);
-    assert_eq!(find(&after, "Library").updated.to_rfc3339(), "2026-01-01T02:00:00+00:00");
-    assert_eq!(find(&after, "Library").published.to_rfc3339(), "2022-12-09T00:00:00+00:00");
+    assert_eq!(
+        find(&after, "Library").updated.to_rfc3339(),
+        "2026-01-01T02:00:00+00:00"
+    );
+    assert_eq!(
+        find(&after, "Library").published.to_rfc3339(),
+        "2022-12-09T00:00:00+00:00"
+    );
 
     let c = s
         .ingest("p.txt", "", "h3", &bulletin(vec![art("Tram", TRAM)]), at(3))
@@ -85,11 +97,23 @@ fn edits_keep_ids_and_bump_updated_only_where_changed() {
 #[test]
 fn a_headline_typo_fix_is_an_update() {
     let mut s = store();
-    s.ingest("p.txt", "", "h1", &bulletin(vec![art("Brdige works", BRIDGE)]), at(1))
-        .expect("ingest");
+    s.ingest(
+        "p.txt",
+        "",
+        "h1",
+        &bulletin(vec![art("Brdige works", BRIDGE)]),
+        at(1),
+    )
+    .expect("ingest");
     let id = s.newest(None, 1).expect("newest")[0].id.clone();
     let c = s
-        .ingest("p.txt", "", "h2", &bulletin(vec![art("Bridge works", BRIDGE)]), at(2))
+        .ingest(
+            "p.txt",
+            "",
+            "h2",
+            &bulletin(vec![art("Bridge works", BRIDGE)]),
+            at(2),
+        )
         .expect("ingest");
     assert_eq!((c.added, c.updated, c.retracted), (0, 1, 0));
     let now = s.newest(None, 5).expect("newest");
@@ -101,8 +125,14 @@ fn a_headline_typo_fix_is_an_update() {
 fn a_rename_keeps_ids_whether_seen_as_a_rename_or_as_gone_and_new() {
     // Seen as a rename (inotify paired it).
     let mut s = store();
-    s.ingest("a.txt", "", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(1))
-        .expect("ingest");
+    s.ingest(
+        "a.txt",
+        "",
+        "h",
+        &bulletin(vec![art("Bridge", BRIDGE)]),
+        at(1),
+    )
+    .expect("ingest");
     let before = s.newest(None, 5).expect("newest");
     let c = s.rename("a.txt", "b.txt", true, at(2)).expect("rename");
     assert!(!c.any());
@@ -112,14 +142,26 @@ fn a_rename_keeps_ids_whether_seen_as_a_rename_or_as_gone_and_new() {
     // Seen while down: the old file gone, a new one found (either order).
     for gone_first in [true, false] {
         let mut s = store();
-        s.ingest("a.txt", "", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(1))
-            .expect("ingest");
+        s.ingest(
+            "a.txt",
+            "",
+            "h",
+            &bulletin(vec![art("Bridge", BRIDGE)]),
+            at(1),
+        )
+        .expect("ingest");
         let id = s.newest(None, 5).expect("newest")[0].id.clone();
         if gone_first {
             s.remove("a.txt", true, at(2)).expect("remove");
         }
-        s.ingest("b.txt", "", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(2))
-            .expect("ingest");
+        s.ingest(
+            "b.txt",
+            "",
+            "h",
+            &bulletin(vec![art("Bridge", BRIDGE)]),
+            at(2),
+        )
+        .expect("ingest");
         if !gone_first {
             s.remove("a.txt", true, at(2)).expect("remove");
         }
@@ -133,8 +175,14 @@ fn a_rename_keeps_ids_whether_seen_as_a_rename_or_as_gone_and_new() {
 fn an_article_moved_to_another_bulletin_keeps_its_id_in_either_order() {
     for new_side_first in [true, false] {
         let mut s = store();
-        s.ingest("a.txt", "", "a1", &bulletin(vec![art("Bridge", BRIDGE), art("Library", LIBRARY)]), at(1))
-            .expect("ingest");
+        s.ingest(
+            "a.txt",
+            "",
+            "a1",
+            &bulletin(vec![art("Bridge", BRIDGE), art("Library", LIBRARY)]),
+            at(1),
+        )
+        .expect("ingest");
         s.ingest("b.txt", "", "b1", &bulletin(vec![art("Tram", TRAM)]), at(1))
             .expect("ingest");
         let bridge = find(&s.newest(None, 5).expect("newest"), "Bridge").id;
@@ -142,15 +190,34 @@ fn an_article_moved_to_another_bulletin_keeps_its_id_in_either_order() {
             ("b.txt", vec![art("Tram", TRAM), art("Bridge", BRIDGE)]),
             ("a.txt", vec![art("Library", LIBRARY)]),
         ];
-        let order: Vec<usize> = if new_side_first { vec![0, 1] } else { vec![1, 0] };
+        let order: Vec<usize> = if new_side_first {
+            vec![0, 1]
+        } else {
+            vec![1, 0]
+        };
         for i in order {
             let (path, articles) = &steps[i];
-            s.ingest(path, "", &format!("{path}2"), &bulletin(articles.clone()), at(2))
-                .expect("ingest");
+            s.ingest(
+                path,
+                "",
+                &format!("{path}2"),
+                &bulletin(articles.clone()),
+                at(2),
+            )
+            .expect("ingest");
         }
         let now = s.newest(None, 5).expect("newest");
-        assert_eq!(now.len(), 3, "new side first: {new_side_first}: {:?}", titles(&now));
-        assert_eq!(find(&now, "Bridge").id, bridge, "new side first: {new_side_first}");
+        assert_eq!(
+            now.len(),
+            3,
+            "new side first: {new_side_first}: {:?}",
+            titles(&now)
+        );
+        assert_eq!(
+            find(&now, "Bridge").id,
+            bridge,
+            "new side first: {new_side_first}"
+        );
     }
 }
 
@@ -167,8 +234,14 @@ fn json_ids_follow_the_item_between_files() {
     moved.blocks = vec![Block::Paragraph("All pipes fixed.".into())];
     s.ingest("two.json", "", "h", &bulletin(vec![moved]), at(2))
         .expect("ingest");
-    s.ingest("one.json", "", "h2", &bulletin(vec![art("Other", TRAM)]), at(2))
-        .expect("ingest");
+    s.ingest(
+        "one.json",
+        "",
+        "h2",
+        &bulletin(vec![art("Other", TRAM)]),
+        at(2),
+    )
+    .expect("ingest");
     let now = s.newest(None, 5).expect("newest");
     assert_eq!(find(&now, "Water notice (updated)").id, id);
     assert_eq!(now.len(), 2);
@@ -178,27 +251,50 @@ fn json_ids_follow_the_item_between_files() {
 fn a_renamed_channel_keeps_ids_and_the_old_channel_is_gone() {
     // As a rename of the folder.
     let mut s = store();
-    s.ingest("city/a.md", "city", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(1))
-        .expect("ingest");
+    s.ingest(
+        "city/a.md",
+        "city",
+        "h",
+        &bulletin(vec![art("Bridge", BRIDGE)]),
+        at(1),
+    )
+    .expect("ingest");
     let id = s.newest(None, 1).expect("newest")[0].id.clone();
-    let c = s.rename_channel("city", "town").expect("rename").expect("free");
+    let c = s
+        .rename_channel("city", "town")
+        .expect("rename")
+        .expect("free");
     assert!(c.channels.contains("city") && c.channels.contains("town"));
     assert_eq!(s.newest(Some("town"), 5).expect("newest")[0].id, id);
     assert!(s.newest(Some("city"), 5).expect("newest").is_empty());
     let channels = s.channels().expect("channels");
-    assert!(channels.iter().any(|c| c.name == "city" && !c.present && c.items == 0));
+    assert!(channels
+        .iter()
+        .any(|c| c.name == "city" && !c.present && c.items == 0));
 
     // As the old folder gone and a new one found, in either order.
     for gone_first in [true, false] {
         let mut s = store();
-        s.ingest("city/a.md", "city", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(1))
-            .expect("ingest");
+        s.ingest(
+            "city/a.md",
+            "city",
+            "h",
+            &bulletin(vec![art("Bridge", BRIDGE)]),
+            at(1),
+        )
+        .expect("ingest");
         let id = s.newest(None, 1).expect("newest")[0].id.clone();
         if gone_first {
             s.channel_gone("city", true, at(2)).expect("gone");
         }
-        s.ingest("town/a.md", "town", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(2))
-            .expect("ingest");
+        s.ingest(
+            "town/a.md",
+            "town",
+            "h",
+            &bulletin(vec![art("Bridge", BRIDGE)]),
+            at(2),
+        )
+        .expect("ingest");
         if !gone_first {
             s.channel_gone("city", true, at(2)).expect("gone");
         }
@@ -208,17 +304,33 @@ fn a_renamed_channel_keeps_ids_and_the_old_channel_is_gone() {
         if gone_first {
             assert_eq!(town[0].id, id);
         }
-        assert_eq!(s.newest(None, 5).expect("newest").len(), 1, "gone first: {gone_first}");
+        assert_eq!(
+            s.newest(None, 5).expect("newest").len(),
+            1,
+            "gone first: {gone_first}"
+        );
     }
 }
 
 #[test]
 fn the_same_text_in_two_live_channels_is_two_items() {
     let mut s = store();
-    s.ingest("a/x.md", "a", "h", &bulletin(vec![art("Wire story", BRIDGE)]), at(1))
-        .expect("ingest");
-    s.ingest("b/y.md", "b", "h", &bulletin(vec![art("Wire story", BRIDGE)]), at(1))
-        .expect("ingest");
+    s.ingest(
+        "a/x.md",
+        "a",
+        "h",
+        &bulletin(vec![art("Wire story", BRIDGE)]),
+        at(1),
+    )
+    .expect("ingest");
+    s.ingest(
+        "b/y.md",
+        "b",
+        "h",
+        &bulletin(vec![art("Wire story", BRIDGE)]),
+        at(1),
+    )
+    .expect("ingest");
     assert_eq!(s.newest(Some("a"), 5).expect("a").len(), 1);
     assert_eq!(s.newest(Some("b"), 5).expect("b").len(), 1);
     assert_eq!(s.newest(None, 5).expect("all").len(), 2);
@@ -227,10 +339,22 @@ fn the_same_text_in_two_live_channels_is_two_items() {
 #[test]
 fn a_copy_in_the_same_channel_is_one_item_until_both_are_gone() {
     let mut s = store();
-    s.ingest("a.txt", "", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(1))
-        .expect("ingest");
-    s.ingest("b.txt", "", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(2))
-        .expect("ingest");
+    s.ingest(
+        "a.txt",
+        "",
+        "h",
+        &bulletin(vec![art("Bridge", BRIDGE)]),
+        at(1),
+    )
+    .expect("ingest");
+    s.ingest(
+        "b.txt",
+        "",
+        "h",
+        &bulletin(vec![art("Bridge", BRIDGE)]),
+        at(2),
+    )
+    .expect("ingest");
     assert_eq!(s.newest(None, 5).expect("newest").len(), 1);
     let c = s.remove("a.txt", true, at(3)).expect("remove");
     assert_eq!(c.retracted, 0, "b.txt still holds it");
@@ -243,13 +367,31 @@ fn a_copy_in_the_same_channel_is_one_item_until_both_are_gone() {
 #[test]
 fn keep_mode_and_quarantine_keep_items_and_a_rename_publishes_one_copy() {
     let mut s = store();
-    s.ingest("a.txt", "", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(1))
-        .expect("ingest");
-    s.ingest("q.txt", "", "h", &bulletin(vec![art("Library", LIBRARY)]), at(1))
-        .expect("ingest");
+    s.ingest(
+        "a.txt",
+        "",
+        "h",
+        &bulletin(vec![art("Bridge", BRIDGE)]),
+        at(1),
+    )
+    .expect("ingest");
+    s.ingest(
+        "q.txt",
+        "",
+        "h",
+        &bulletin(vec![art("Library", LIBRARY)]),
+        at(1),
+    )
+    .expect("ingest");
     assert!(!s.remove("a.txt", false, at(2)).expect("remove").any());
-    s.ingest("b.txt", "", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(2))
-        .expect("ingest");
+    s.ingest(
+        "b.txt",
+        "",
+        "h",
+        &bulletin(vec![art("Bridge", BRIDGE)]),
+        at(2),
+    )
+    .expect("ingest");
     s.mark_quarantined("q.txt", "", "h2", at(3)).expect("mark");
     assert!(!s.remove("q.txt", true, at(3)).expect("remove").any());
     let now = s.newest(None, 5).expect("newest");
@@ -259,13 +401,25 @@ fn keep_mode_and_quarantine_keep_items_and_a_rename_publishes_one_copy() {
 #[test]
 fn a_retracted_article_that_comes_back_keeps_its_id() {
     let mut s = store();
-    s.ingest("a.txt", "", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(1))
-        .expect("ingest");
+    s.ingest(
+        "a.txt",
+        "",
+        "h",
+        &bulletin(vec![art("Bridge", BRIDGE)]),
+        at(1),
+    )
+    .expect("ingest");
     let id = s.newest(None, 1).expect("newest")[0].id.clone();
     s.remove("a.txt", true, at(2)).expect("remove");
     assert_eq!(s.item(&id).expect("item").map(|(_, gone)| gone), Some(true));
     let c = s
-        .ingest("a.txt", "", "h", &bulletin(vec![art("Bridge", BRIDGE)]), at(3))
+        .ingest(
+            "a.txt",
+            "",
+            "h",
+            &bulletin(vec![art("Bridge", BRIDGE)]),
+            at(3),
+        )
         .expect("ingest");
     assert_eq!((c.added, c.updated), (0, 1));
     assert_eq!(s.newest(None, 1).expect("newest")[0].id, id);
@@ -274,14 +428,32 @@ fn a_retracted_article_that_comes_back_keeps_its_id() {
 #[test]
 fn ids_are_never_reused() {
     let mut s = store();
-    s.ingest("a.txt", "", "h", &bulletin(vec![art("Notice", BRIDGE)]), at(1))
-        .expect("ingest");
+    s.ingest(
+        "a.txt",
+        "",
+        "h",
+        &bulletin(vec![art("Notice", BRIDGE)]),
+        at(1),
+    )
+    .expect("ingest");
     let first = s.newest(None, 1).expect("newest")[0].id.clone();
     // Another article under the same title in the same place, later.
-    s.ingest("a.txt", "", "h2", &bulletin(vec![art("Other", TRAM)]), at(2))
-        .expect("ingest");
-    s.ingest("a.txt", "", "h3", &bulletin(vec![art("Notice", LIBRARY)]), at(3))
-        .expect("ingest");
+    s.ingest(
+        "a.txt",
+        "",
+        "h2",
+        &bulletin(vec![art("Other", TRAM)]),
+        at(2),
+    )
+    .expect("ingest");
+    s.ingest(
+        "a.txt",
+        "",
+        "h3",
+        &bulletin(vec![art("Notice", LIBRARY)]),
+        at(3),
+    )
+    .expect("ingest");
     let now = s.newest(None, 1).expect("newest");
     assert_ne!(now[0].id, first);
 }
@@ -294,13 +466,31 @@ fn same_day_items_show_the_later_bulletin_first_then_page_order() {
         date: day(9),
         ..Bulletin::default()
     };
-    s.ingest("zz.txt", "", "h", &undated(vec![art("zz one", BRIDGE), art("zz two", LIBRARY)]), at(1))
-        .expect("ingest");
-    s.ingest("aa.txt", "", "h", &undated(vec![art("aa one", TRAM), art("aa two", "Another story entirely, with enough words.")]), at(2))
-        .expect("ingest");
+    s.ingest(
+        "zz.txt",
+        "",
+        "h",
+        &undated(vec![art("zz one", BRIDGE), art("zz two", LIBRARY)]),
+        at(1),
+    )
+    .expect("ingest");
+    s.ingest(
+        "aa.txt",
+        "",
+        "h",
+        &undated(vec![
+            art("aa one", TRAM),
+            art("aa two", "Another story entirely, with enough words."),
+        ]),
+        at(2),
+    )
+    .expect("ingest");
     let now = s.newest(None, 10).expect("newest");
     assert_eq!(titles(&now), ["aa one", "aa two", "zz one", "zz two"]);
-    assert_eq!(titles(&s.newest(None, 2).expect("newest")), ["aa one", "aa two"]);
+    assert_eq!(
+        titles(&s.newest(None, 2).expect("newest")),
+        ["aa one", "aa two"]
+    );
 }
 
 #[test]
@@ -310,13 +500,31 @@ fn undated_articles_are_published_when_first_seen() {
         articles,
         ..Bulletin::default()
     };
-    s.ingest("a.txt", "", "h", &undated(vec![art("Bridge", BRIDGE)]), at(1))
-        .expect("ingest");
-    s.ingest("a.txt", "", "h2", &undated(vec![art("Bridge", BRIDGE), art("Tram", TRAM)]), at(5))
-        .expect("ingest");
+    s.ingest(
+        "a.txt",
+        "",
+        "h",
+        &undated(vec![art("Bridge", BRIDGE)]),
+        at(1),
+    )
+    .expect("ingest");
+    s.ingest(
+        "a.txt",
+        "",
+        "h2",
+        &undated(vec![art("Bridge", BRIDGE), art("Tram", TRAM)]),
+        at(5),
+    )
+    .expect("ingest");
     let now = s.newest(None, 5).expect("newest");
-    assert_eq!(find(&now, "Bridge").published.to_rfc3339(), "2026-01-01T01:00:00+00:00");
-    assert_eq!(find(&now, "Tram").published.to_rfc3339(), "2026-01-01T05:00:00+00:00");
+    assert_eq!(
+        find(&now, "Bridge").published.to_rfc3339(),
+        "2026-01-01T01:00:00+00:00"
+    );
+    assert_eq!(
+        find(&now, "Tram").published.to_rfc3339(),
+        "2026-01-01T05:00:00+00:00"
+    );
     assert_eq!(titles(&now), ["Tram", "Bridge"]);
 }
 
@@ -396,7 +604,10 @@ fn reopening_keeps_everything() {
     };
     let s = Store::open(dir.path(), "other.example", Tz::UTC).expect("reopen");
     assert_eq!(s.newest(None, 5).expect("newest"), items);
-    assert_eq!(s.bulletin("a.txt").expect("q").map(|b| b.state), Some("active".into()));
+    assert_eq!(
+        s.bulletin("a.txt").expect("q").map(|b| b.state),
+        Some("active".into())
+    );
 }
 
 #[test]
@@ -432,5 +643,8 @@ fn a_version_1_database_upgrades_keeping_ids_dates_and_retractions() {
     };
     let c = s.ingest("ch/p.txt", "ch", "h2", &b, at(1)).expect("ingest");
     assert_eq!((c.added, c.updated), (0, 1));
-    assert_eq!(s.newest(Some("ch"), 5).expect("newest")[0].id, "tag:x,2022-12-09:aaa");
+    assert_eq!(
+        s.newest(Some("ch"), 5).expect("newest")[0].id,
+        "tag:x,2022-12-09:aaa"
+    );
 }

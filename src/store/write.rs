@@ -33,9 +33,11 @@ impl Store {
         let tx = self.conn.transaction()?;
         let seq = next_seq(&tx)?;
         let existing: Option<String> = tx
-            .query_row("SELECT channel FROM bulletins WHERE path = ?1", [path], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT channel FROM bulletins WHERE path = ?1",
+                [path],
+                |r| r.get(0),
+            )
             .optional()?;
         let mut changes = Changes::default();
         if let Some(old_channel) = existing.filter(|c| c != channel) {
@@ -50,6 +52,7 @@ impl Store {
             params![path, channel, hash, now.to_rfc3339(), seq],
         )?;
         activate_channel(&tx, channel)?;
+        tx.execute("UPDATE channels SET used = 1 WHERE name = ?1", [channel])?;
 
         let articles: Vec<Article> = bulletin
             .articles
@@ -168,7 +171,10 @@ impl Store {
                 tx.execute("DELETE FROM bulletins WHERE path = ?1", [to])?;
             }
             tx.execute("UPDATE bulletins SET path = ?2 WHERE path = ?1", [from, to])?;
-            tx.execute("UPDATE claims SET bulletin = ?2 WHERE bulletin = ?1", [from, to])?;
+            tx.execute(
+                "UPDATE claims SET bulletin = ?2 WHERE bulletin = ?1",
+                [from, to],
+            )?;
         }
         tx.commit()?;
         Ok(changes)
@@ -265,19 +271,30 @@ impl Store {
                 "UPDATE bulletins SET path = ?2, channel = ?3 WHERE path = ?1",
                 params![old, new, to],
             )?;
-            tx.execute("UPDATE claims SET bulletin = ?2 WHERE bulletin = ?1", [old, new])?;
+            tx.execute(
+                "UPDATE claims SET bulletin = ?2 WHERE bulletin = ?1",
+                [old, new],
+            )?;
         }
         let mut changes = Changes::default();
         {
-            let mut stmt = tx.prepare("SELECT id FROM items WHERE channel = ?1 AND retracted = 0")?;
+            let mut stmt =
+                tx.prepare("SELECT id FROM items WHERE channel = ?1 AND retracted = 0")?;
             let rows = stmt.query_map([from], |r| r.get::<_, String>(0))?;
             for id in rows {
                 changes.pages.insert(id?);
             }
         }
-        tx.execute("UPDATE items SET channel = ?2 WHERE channel = ?1", [from, to])?;
+        tx.execute(
+            "UPDATE items SET channel = ?2 WHERE channel = ?1",
+            [from, to],
+        )?;
         tx.execute("UPDATE channels SET state = 'gone' WHERE name = ?1", [from])?;
         activate_channel(&tx, to)?;
+        tx.execute(
+            "UPDATE channels SET used = (SELECT used FROM channels WHERE name = ?1) WHERE name = ?2",
+            [from, to],
+        )?;
         changes.channels.insert(from.to_string());
         changes.channels.insert(to.to_string());
         tx.commit()?;
@@ -337,7 +354,11 @@ fn previous_claims(tx: &Transaction<'_>, path: &str) -> Result<Vec<Previous>, St
          WHERE c.bulletin = ?1 ORDER BY c.position",
     )?;
     let rows = stmt.query_map([path], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
     })?;
     let mut out = Vec::new();
     for row in rows {

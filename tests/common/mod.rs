@@ -74,13 +74,31 @@ impl Daemon {
         Self::start_env(dirs, extra, &[])
     }
 
+    /// Starts with a configuration file holding `toml`.
+    pub fn start_config(dirs: &Dirs, toml: &str) -> Daemon {
+        let file = dirs.root.path().join("bulletind.toml");
+        std::fs::write(&file, toml).expect("write config");
+        let file = file.to_str().expect("utf-8 path").to_string();
+        Self::start_with(dirs, &["--config", &file])
+    }
+
     pub fn start_env(dirs: &Dirs, extra: &[&str], env: &[(&str, &str)]) -> Daemon {
+        Self::spawn(dirs, extra, env, None)
+    }
+
+    /// Starts the daemon, as user `uid` (and its group) when given.
+    pub fn spawn(dirs: &Dirs, extra: &[&str], env: &[(&str, &str)], uid: Option<u32>) -> Daemon {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(dirs.log())
             .expect("log file");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_bulletind"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_bulletind"));
+        if let Some(uid) = uid {
+            use std::os::unix::process::CommandExt;
+            command.uid(uid).gid(uid);
+        }
+        let mut child = command
             .arg("serve")
             .arg("--inbox")
             .arg(dirs.inbox())
@@ -144,6 +162,44 @@ impl Daemon {
         request(self.addr, "GET", path, &[])
     }
 
+    /// Polls `path` until `ok` holds for the response (bounded by PATIENCE).
+    pub fn wait_for(&self, path: &str, what: &str, ok: impl Fn(&Response) -> bool) -> Response {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let r = self.get(path);
+            if ok(&r) {
+                return r;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what} on {path}"
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// Sends a signal to the daemon.
+    pub fn signal(&self, name: &str) {
+        let _ = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status();
+    }
+
+    /// Waits (bounded) for the daemon to exit on its own.
+    pub fn wait_exit(mut self, within: Duration) -> std::process::ExitStatus {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "daemon still running after {within:?}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     pub fn json(&self, path: &str) -> serde_json::Value {
         let r = self.get(path);
         assert_eq!(r.status, 200, "GET {path}: {}", r.text());
@@ -182,6 +238,33 @@ impl Drop for Daemon {
             self.terminate();
         }
     }
+}
+
+/// Ids of a JSON Feed's items, in order.
+pub fn ids(feed: &serde_json::Value) -> Vec<String> {
+    items(feed)
+        .iter()
+        .map(|i| i["id"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Polls until `ok` holds (bounded by PATIENCE).
+pub fn wait_until(what: &str, ok: impl Fn() -> bool) {
+    let deadline = Instant::now() + PATIENCE;
+    while !ok() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// Whether the tests run as root (who reads any file whatever its mode).
+pub fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
 }
 
 /// Titles of a JSON Feed's items, in order.

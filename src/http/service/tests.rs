@@ -22,9 +22,12 @@ fn fixture(last_modified: SystemTime) -> Fixture {
     let entity = Entity::new(RSS_TYPE, "<rss>".repeat(200).into_bytes(), last_modified);
     let mut entities = HashMap::new();
     entities.insert("/江海/feed.rss".to_string(), Arc::new(entity));
-    let gone: HashSet<String> = ["/items/fedcba9876543210.html".to_string(), "/old/feed.rss".to_string()]
-        .into_iter()
-        .collect();
+    let gone: HashSet<String> = [
+        "/items/fedcba9876543210.html".to_string(),
+        "/old/feed.rss".to_string(),
+    ]
+    .into_iter()
+    .collect();
     let (tx, rx) = watch::channel(Arc::new(Published {
         entities,
         gone: Arc::new(gone),
@@ -75,17 +78,29 @@ async fn status_table() {
     let f = fixture(december());
     let shared = &f.shared;
     let entity = Arc::clone(&shared.published.borrow().entities["/江海/feed.rss"]);
-    let gzip_tag = entity.gzip.as_ref().map(|g| g.1.clone()).expect("gzip copy");
+    let gzip_tag = entity
+        .gzip
+        .as_ref()
+        .map(|g| g.1.clone())
+        .expect("gzip copy");
     let page = format!("/items/{SLUG}.html");
     type Case<'a> = (Method, &'a str, Vec<(&'a str, &'a str)>, StatusCode);
     let cases: Vec<Case<'_>> = vec![
         (Method::GET, CHANNEL_FEED, vec![], StatusCode::OK),
         (Method::HEAD, CHANNEL_FEED, vec![], StatusCode::OK),
-        (Method::GET, CHANNEL_FEED, vec![("if-none-match", &entity.etag)], StatusCode::NOT_MODIFIED),
         (
             Method::GET,
             CHANNEL_FEED,
-            vec![("if-none-match", "\"nope\""), ("if-none-match", &entity.etag)],
+            vec![("if-none-match", &entity.etag)],
+            StatusCode::NOT_MODIFIED,
+        ),
+        (
+            Method::GET,
+            CHANNEL_FEED,
+            vec![
+                ("if-none-match", "\"nope\""),
+                ("if-none-match", &entity.etag),
+            ],
             StatusCode::NOT_MODIFIED,
         ),
         (
@@ -100,14 +115,39 @@ async fn status_table() {
             vec![("accept-encoding", "gzip"), ("if-none-match", &entity.etag)],
             StatusCode::OK,
         ),
-        (Method::GET, CHANNEL_FEED, vec![("if-match", "\"nope\"")], StatusCode::PRECONDITION_FAILED),
-        (Method::POST, CHANNEL_FEED, vec![], StatusCode::METHOD_NOT_ALLOWED),
+        (
+            Method::GET,
+            CHANNEL_FEED,
+            vec![("if-match", "\"nope\"")],
+            StatusCode::PRECONDITION_FAILED,
+        ),
+        (
+            Method::POST,
+            CHANNEL_FEED,
+            vec![],
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
         (Method::GET, "/feed.rss", vec![], StatusCode::NOT_FOUND),
         (Method::GET, "/old/feed.rss", vec![], StatusCode::GONE),
         (Method::GET, &page, vec![], StatusCode::OK),
-        (Method::GET, "/items/fedcba9876543210.html", vec![], StatusCode::GONE),
-        (Method::GET, "/items/aaaaaaaaaaaaaaaa.html", vec![], StatusCode::NOT_FOUND),
-        (Method::GET, "/items/0123456789abcdef", vec![], StatusCode::MOVED_PERMANENTLY),
+        (
+            Method::GET,
+            "/items/fedcba9876543210.html",
+            vec![],
+            StatusCode::GONE,
+        ),
+        (
+            Method::GET,
+            "/items/aaaaaaaaaaaaaaaa.html",
+            vec![],
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::GET,
+            "/items/0123456789abcdef",
+            vec![],
+            StatusCode::MOVED_PERMANENTLY,
+        ),
         (Method::GET, "/../etc/passwd", vec![], StatusCode::NOT_FOUND),
         (Method::GET, "/%zz", vec![], StatusCode::BAD_REQUEST),
         (Method::GET, "/healthz", vec![], StatusCode::OK),
@@ -118,19 +158,34 @@ async fn status_table() {
         assert_eq!(response.status(), want, "{method} {path} {headers:?}");
     }
     let metrics = shared.metrics.to_prometheus();
-    assert!(metrics.contains("bulletind_http_responses_total{status=\"200\"} 6"), "{metrics}");
-    assert!(metrics.contains("bulletind_http_responses_total{status=\"304\"} 3"), "{metrics}");
+    assert!(
+        metrics.contains("bulletind_http_responses_total{status=\"200\"} 6"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("bulletind_http_responses_total{status=\"304\"} 3"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]
 async fn headers_of_200_304_and_405() {
     let f = fixture(december());
     let shared = &f.shared;
-    let ok = get(shared, Method::GET, CHANNEL_FEED, &[("accept-encoding", "gzip")]).await;
+    let ok = get(
+        shared,
+        Method::GET,
+        CHANNEL_FEED,
+        &[("accept-encoding", "gzip")],
+    )
+    .await;
     assert_eq!(header(&ok, "content-encoding"), Some("gzip"));
     assert_eq!(header(&ok, "vary"), Some("accept-encoding"));
     assert_eq!(header(&ok, "cache-control"), Some("public, max-age=60"));
-    assert_eq!(header(&ok, "last-modified"), Some("Fri, 09 Dec 2022 00:00:00 GMT"));
+    assert_eq!(
+        header(&ok, "last-modified"),
+        Some("Fri, 09 Dec 2022 00:00:00 GMT")
+    );
     assert_eq!(header(&ok, "content-type"), Some(RSS_TYPE));
     let tag = header(&ok, "etag").expect("etag").to_string();
     let not_modified = get(
@@ -141,7 +196,11 @@ async fn headers_of_200_304_and_405() {
     )
     .await;
     for name in ["etag", "cache-control", "vary", "last-modified"] {
-        assert_eq!(header(&not_modified, name), header(&ok, name), "{name} on 304");
+        assert_eq!(
+            header(&not_modified, name),
+            header(&ok, name),
+            "{name} on 304"
+        );
     }
     assert_eq!(header(&not_modified, "content-length"), None);
     let head = get(shared, Method::HEAD, CHANNEL_FEED, &[]).await;
@@ -164,7 +223,10 @@ async fn pages_come_from_disk_with_etags_of_their_bytes() {
         .expect("mtime");
     let first = get(&f.shared, Method::GET, &path, &[]).await;
     assert_eq!(header(&first, "content-type"), Some(HTML_TYPE));
-    assert_eq!(header(&first, "last-modified"), Some("Fri, 09 Dec 2022 00:00:00 GMT"));
+    assert_eq!(
+        header(&first, "last-modified"),
+        Some("Fri, 09 Dec 2022 00:00:00 GMT")
+    );
     let tag = header(&first, "etag").expect("etag").to_string();
     let again = get(&f.shared, Method::GET, &path, &[("if-none-match", &tag)]).await;
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
@@ -184,15 +246,25 @@ async fn last_modified_waits_for_its_second_and_future_dates_are_ignored() {
     assert_eq!(header(&ok, "last-modified"), None, "never later than Date");
     // A client's date in the future is ignored: the body is sent.
     let far = httpdate::fmt_http_date(future + Duration::from_secs(86_400));
-    let r = get(&f.shared, Method::GET, CHANNEL_FEED, &[("if-modified-since", &far)]).await;
+    let r = get(
+        &f.shared,
+        Method::GET,
+        CHANNEL_FEED,
+        &[("if-modified-since", &far)],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
 }
 
 #[tokio::test]
 async fn health_reports_a_failure() {
     let f = fixture(december());
-    assert_eq!(get(&f.shared, Method::GET, "/healthz", &[]).await.status(), StatusCode::OK);
-    f._health.send_replace(Some("the ingest thread panicked: boom".into()));
+    assert_eq!(
+        get(&f.shared, Method::GET, "/healthz", &[]).await.status(),
+        StatusCode::OK
+    );
+    f._health
+        .send_replace(Some("the ingest thread panicked: boom".into()));
     let r = get(&f.shared, Method::GET, "/healthz", &[]).await;
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
