@@ -159,7 +159,13 @@ pub async fn run(
     std::thread::Builder::new()
         .name("ingest-watch".into())
         .spawn(move || {
-            let result = ingest_thread.join().map_err(|panic| panic_message(&panic));
+            let result = match ingest_thread.join() {
+                Ok(ended) => ended,
+                Err(panic) => Err(format!(
+                    "the ingest thread panicked: {}",
+                    panic_message(&panic)
+                )),
+            };
             let _ = ingest_done_tx.send(result);
         })
         .context("spawning the ingest monitor")?;
@@ -202,7 +208,7 @@ pub async fn run(
             }
             done = &mut ingest_done => {
                 let reason = match done {
-                    Ok(Err(panic)) => format!("the ingest thread panicked: {panic}"),
+                    Ok(Err(reason)) => reason,
                     _ => "the ingest thread stopped".to_string(),
                 };
                 tracing::error!("{reason}; exiting so that the service is restarted");

@@ -55,6 +55,8 @@ pub struct Ingestor {
     /// Files that could not be read, with the error last logged for each,
     /// so that a lasting problem is logged once and retried on change.
     unreadable: HashMap<String, String>,
+    /// Set when the store became unusable: the ingest loop then stops.
+    fatal: Option<String>,
 }
 
 impl Ingestor {
@@ -89,6 +91,7 @@ impl Ingestor {
             on_delete: config.on_delete,
             metrics,
             unreadable: HashMap::new(),
+            fatal: None,
         })
     }
 
@@ -144,8 +147,15 @@ impl Ingestor {
         };
         result.unwrap_or_else(|err| {
             tracing::error!("store: {err}");
+            self.note_fatal(&err);
             Changes::default()
         })
+    }
+
+    fn note_fatal(&mut self, err: &StoreError) {
+        if err.is_fatal() && self.fatal.is_none() {
+            self.fatal = Some(format!("the store is unusable: {err}"));
+        }
     }
 
     fn ingest(&mut self, rel: &RelPath) -> Result<Changes, StoreError> {
@@ -306,13 +316,13 @@ pub fn site_for(config: &Config, base_url: &str) -> Site {
 /// The ingest loop: applies events as they come, batching bursts, and
 /// publishes after each batch. Returns when `events` closes or `stop` is set
 /// (it then finishes the file in hand, not the queue: the next start's scan
-/// picks the rest up).
+/// picks the rest up), or with the reason when the store became unusable.
 pub fn run(
     mut ingestor: Ingestor,
     events: Receiver<InboxEvent>,
     published: watch::Sender<Arc<Published>>,
     stop: Arc<AtomicBool>,
-) {
+) -> Result<(), String> {
     ingestor.repair_pages();
     // Publishes a snapshot and returns how long that took.
     let publish = |ingestor: &mut Ingestor, changes: &Changes| {
@@ -321,7 +331,12 @@ pub fn run(
             Ok(snapshot) => {
                 published.send_replace(snapshot);
             }
-            Err(err) => tracing::error!("publishing: {err}"),
+            Err(err) => {
+                tracing::error!("publishing: {err}");
+                if let PublishError::Store(err) = &err {
+                    ingestor.note_fatal(err);
+                }
+            }
         }
         started.elapsed()
     };
@@ -342,21 +357,29 @@ pub fn run(
         if changes.any() {
             publish(&mut ingestor, &changes);
         }
+        if let Some(reason) = ingestor.fatal.take() {
+            return Err(reason);
+        }
         if stop.load(Ordering::Relaxed) {
             break;
         }
     }
+    Ok(())
 }
 
 /// Faults the end-to-end tests inject, in debug builds only: a panic while
-/// ingesting a named file (`BULLETIND_TEST_PANIC_ON`), and the process
-/// killed between recording a rejection and moving the file
+/// ingesting a named file (`BULLETIND_TEST_PANIC_ON`), an ingest stuck on
+/// one (`BULLETIND_TEST_STALL_ON`), and the process killed between
+/// recording a rejection and moving the file
 /// (`BULLETIND_TEST_EXIT_BEFORE_QUARANTINE_MOVE`).
 mod test_hooks {
     #[cfg(debug_assertions)]
     pub fn before_parse(name: &str) {
         if std::env::var("BULLETIND_TEST_PANIC_ON").is_ok_and(|v| v == name) {
             panic!("test hook: panic while ingesting {name}");
+        }
+        if std::env::var("BULLETIND_TEST_STALL_ON").is_ok_and(|v| v == name) {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
         }
     }
 

@@ -38,7 +38,8 @@ fn if_modified_since_clients_see_every_change() {
     d.wait_json("/feed.json", "first item", |f| items(f).len() == 1);
     // (step, the change, whether the index page changes too: it lists
     // titles and dates, so a body edit leaves it as it was)
-    let steps: [(&str, Box<dyn Fn()>, bool); 4] = [
+    type Step<'a> = (&'a str, Box<dyn Fn() + 'a>, bool);
+    let steps: [Step; 4] = [
         (
             "back-dated bulletin",
             Box::new(|| {

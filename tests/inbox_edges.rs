@@ -235,3 +235,22 @@ fn an_unwritable_quarantine_folder_stops_the_start() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("quarantine"), "{err}");
 }
+
+#[test]
+fn shutdown_is_bounded_even_when_ingest_is_stuck() {
+    let dirs = Dirs::new();
+    let d = Daemon::start_env(&dirs, &[], &[("BULLETIND_TEST_STALL_ON", "stuck.md")]);
+    assert_eq!(
+        d.get("/healthz").status,
+        200,
+        "serving, so the inbox is watched"
+    );
+    dirs.drop_file("stuck.md", NOTE.as_bytes());
+    std::thread::sleep(Duration::from_millis(500));
+    let (status, took) = d.stop();
+    assert!(status.success(), "{status:?}");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    // The ingest thread really was stuck: the stop waited for it, then gave up.
+    let log = std::fs::read_to_string(dirs.log()).expect("log");
+    assert!(log.contains("ingest task still busy"), "{log}");
+}

@@ -145,7 +145,7 @@ impl Inbox {
         let thread = std::thread::Builder::new()
             .name("inbox".into())
             .spawn(move || state.run(rx))
-            .map_err(|e| notify::Error::io(e))?;
+            .map_err(notify::Error::io)?;
         Ok(Inbox {
             control: tx,
             thread: Some(thread),

@@ -54,6 +54,23 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// Whether the database itself is unusable (corrupt, gone, read-only,
+    /// out of disk), so that going on would only fail again: the daemon
+    /// then stops for its supervisor to restart it.
+    pub fn is_fatal(&self) -> bool {
+        use rusqlite::ErrorCode::*;
+        match self {
+            StoreError::Sql(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.code,
+                DatabaseCorrupt | NotADatabase | SystemIoFailure | DiskFull | ReadOnly | CannotOpen
+            ),
+            StoreError::Dir { .. } => true,
+            _ => false,
+        }
+    }
+}
+
 /// What a change to the store did, for the log and for deciding what to
 /// render again.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
