@@ -116,27 +116,26 @@ pub async fn run(
 ) -> anyhow::Result<Ended> {
     let bound = listener.local_addr().context("reading the bound address")?;
     let base_url = config.base_url_for(bound);
-    prepare_folders(&config)?;
-    let inbox_root = config
-        .inbox
-        .canonicalize()
-        .with_context(|| format!("inbox {}", config.inbox.display()))?;
     let metrics = Arc::new(Metrics::default());
 
-    // Publish what the store already holds before the first request; a
-    // stop signal during that ends the start-up at once.
+    // Check the folders and publish what the store already holds before the
+    // first request, off the async workers; a stop signal during that ends
+    // the start-up at once.
     let opening = {
         let (config, base_url, metrics) = (config.clone(), base_url.clone(), metrics.clone());
         tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+            prepare_folders(&config)?;
+            let inbox_root = config
+                .inbox
+                .canonicalize()
+                .with_context(|| format!("inbox {}", config.inbox.display()))?;
             let mut ingestor = Ingestor::new(&config, &base_url, metrics)
                 .with_context(|| format!("opening the store in {}", config.state_dir.display()))?;
-            let first = ingestor
-                .publish_all()
-                .context("rendering the stored feeds")?;
-            Ok((ingestor, first))
+            let first = ingestor.start().context("publishing the stored feeds")?;
+            Ok((ingestor, first, inbox_root))
         })
     };
-    let (ingestor, first) = tokio::select! {
+    let (ingestor, first, inbox_root) = tokio::select! {
         opened = opening => opened.context("starting the ingest task")??,
         () = signals.stopped() => {
             tracing::info!("stopped during start-up");

@@ -95,9 +95,10 @@ impl Ingestor {
         })
     }
 
-    /// Renders everything the store holds: the first snapshot.
-    pub fn publish_all(&mut self) -> Result<Arc<Published>, PublishError> {
-        self.publisher.publish_all(&mut self.store)
+    /// The first snapshot: what changed while the daemon was down is
+    /// rendered, the rest read back from the feeds folder.
+    pub fn start(&mut self) -> Result<Arc<Published>, PublishError> {
+        self.publisher.start(&mut self.store)
     }
 
     /// Renders what `changes` touched and returns the new snapshot.
@@ -105,14 +106,24 @@ impl Ingestor {
         self.publisher.publish(&mut self.store, changes)
     }
 
-    /// Brings the feeds folder's pages in line with the store (at start).
-    pub fn repair_pages(&mut self) {
+    /// Renders the pages still due at start (after the first snapshot).
+    pub fn finish_start(&mut self) {
         let started = Instant::now();
-        match self.publisher.repair_pages(&mut self.store) {
+        match self.publisher.finish_start(&mut self.store) {
             Ok(0) => {}
             Ok(n) => tracing::info!("rendered {n} permalink pages in {:?}", started.elapsed()),
-            Err(err) => tracing::error!("rendering permalink pages: {err}"),
+            Err(err) => {
+                tracing::error!("rendering permalink pages: {err}");
+                if let PublishError::Store(err) = &err {
+                    self.note_fatal(err);
+                }
+            }
         }
+    }
+
+    /// Published items, for the metrics.
+    pub fn published_count(&self) -> u64 {
+        self.store.published_count().unwrap_or(0)
     }
 
     /// Applies one inbox event; returns what changed.
@@ -179,8 +190,8 @@ impl Ingestor {
         self.unreadable.remove(&key);
         let hash = hash_hex(&bytes);
         let known = self.store.bulletin(&key)?;
-        if let Some(known) = known.filter(|k| k.hash == hash) {
-            match known.state.as_str() {
+        if let Some(known) = known.filter(|k| k.has_hash(&hash)) {
+            match known.state {
                 "active" => {
                     tracing::debug!(file = %path.display(), "unchanged");
                     return Ok(Changes::default());
@@ -323,13 +334,21 @@ pub fn run(
     published: watch::Sender<Arc<Published>>,
     stop: Arc<AtomicBool>,
 ) -> Result<(), String> {
-    ingestor.repair_pages();
+    ingestor.finish_start();
+    let metrics = ingestor.metrics.clone();
+    metrics
+        .items
+        .store(ingestor.published_count(), Ordering::Relaxed);
     // Publishes a snapshot and returns how long that took.
     let publish = |ingestor: &mut Ingestor, changes: &Changes| {
         let started = Instant::now();
         match ingestor.publish(changes) {
             Ok(snapshot) => {
                 published.send_replace(snapshot);
+                // Counted once readers can see them.
+                metrics
+                    .items
+                    .store(ingestor.published_count(), Ordering::Relaxed);
             }
             Err(err) => {
                 tracing::error!("publishing: {err}");

@@ -13,7 +13,8 @@ use bulletind::http::{serve, HttpOptions};
 use bulletind::metrics::Metrics;
 use bulletind::model::{Article, Author, Block, Item, Role};
 use bulletind::render::{
-    feed_path, render_feed, render_index, utc_time, Entity, Format, Published, Site, HTML_TYPE,
+    feed_path, render_feed, render_index, utc_time, Codings, Entity, Format, Published, Site,
+    HTML_TYPE,
 };
 use chrono::DateTime;
 use tokio::sync::{oneshot, watch};
@@ -79,14 +80,14 @@ fn publish(site: &Site) -> Published {
         for format in Format::ALL {
             let bytes = render_feed(site, channel, &items, format, utc_time(MODIFIED))
                 .expect("feed renders");
-            let entity = Entity::new(format.content_type(), bytes, system_time());
+            let entity = Entity::new(format.content_type(), bytes, system_time(), Codings::All);
             entities.insert(feed_path(channel, format), Arc::new(entity));
         }
     }
     let index = render_index(site, &[("江海".to_string(), items.len())], &items);
     entities.insert(
         "/".to_string(),
-        Arc::new(Entity::new(HTML_TYPE, index, system_time())),
+        Arc::new(Entity::new(HTML_TYPE, index, system_time(), Codings::All)),
     );
     Published {
         entities,
@@ -171,7 +172,7 @@ impl Server {
     }
 
     fn body_of(&self, path: &str) -> Vec<u8> {
-        self.published.entities[path].identity.to_vec()
+        self.published.entities[path].identity().body.to_vec()
     }
 
     /// Signals shutdown and waits (bounded) for `serve` to return.
@@ -306,7 +307,11 @@ fn get_serves_prepared_bytes_with_validators() {
         assert_eq!(r.header("content-type"), Some(media), "{target}");
         assert_eq!(
             r.header("etag"),
-            Some(server.published.entities[path].etag.as_str())
+            server.published.entities[path]
+                .identity()
+                .etag
+                .to_str()
+                .ok()
         );
         assert_eq!(r.header("cache-control"), Some("public, max-age=60"));
         assert_eq!(r.header("vary"), Some("accept-encoding"));
@@ -397,27 +402,72 @@ fn head_has_get_headers_and_no_body() {
 }
 
 #[test]
-fn gzip_when_accepted_with_its_own_etag() {
+fn every_coding_decodes_to_the_identity_bytes_and_revalidates_by_any_etag() {
     let server = server();
     let plain = server.request("GET", "/feed.rss", &[]);
-    let zipped = server.request("GET", "/feed.rss", &[("Accept-Encoding", "gzip, br")]);
-    assert_eq!(zipped.status, 200);
-    assert_eq!(zipped.header("content-encoding"), Some("gzip"));
-    assert_eq!(zipped.header("vary"), Some("accept-encoding"));
-    assert_eq!(gunzip(&zipped.body), plain.body);
-    assert!(zipped.body.len() < plain.body.len());
-    let tag = zipped.header("etag").expect("gzip etag");
-    assert_ne!(Some(tag), plain.header("etag"));
-    let r = server.request(
-        "GET",
-        "/feed.rss",
-        &[("Accept-Encoding", "gzip"), ("If-None-Match", tag)],
-    );
-    assert_eq!(r.status, 304);
-    assert_eq!(r.header("etag"), Some(tag));
-    let refused = server.request("GET", "/feed.rss", &[("Accept-Encoding", "gzip;q=0")]);
-    assert_eq!(refused.header("content-encoding"), None);
-    assert_eq!(refused.body, plain.body);
+    let mut tags = Vec::new();
+    for (accept, coding) in [
+        ("gzip", "gzip"),
+        ("br", "br"),
+        ("zstd", "zstd"),
+        ("gzip, br, zstd", "br"),
+    ] {
+        let r = server.request("GET", "/feed.rss", &[("Accept-Encoding", accept)]);
+        assert_eq!(r.status, 200, "{accept}");
+        assert_eq!(r.header("content-encoding"), Some(coding), "{accept}");
+        assert_eq!(r.header("vary"), Some("accept-encoding"));
+        assert_eq!(
+            decode(coding, &r.body),
+            plain.body,
+            "{coding} decodes to the identity bytes"
+        );
+        assert!(r.body.len() < plain.body.len());
+        let tag = r.header("etag").expect("etag").to_string();
+        assert_ne!(Some(tag.as_str()), plain.header("etag"));
+        tags.push(tag);
+    }
+    tags.push(plain.header("etag").expect("etag").to_string());
+    // Any coding's ETag of the current version revalidates, in any coding.
+    for tag in &tags {
+        for accept in ["gzip", "br", "zstd", "identity"] {
+            let r = server.request(
+                "GET",
+                "/feed.rss",
+                &[("Accept-Encoding", accept), ("If-None-Match", tag)],
+            );
+            assert_eq!(r.status, 304, "{accept} with {tag}");
+            assert_eq!(
+                r.header("etag"),
+                Some(tag.as_str()),
+                "the ETag the client holds"
+            );
+        }
+    }
+    for (accept, want) in [
+        ("gzip;q=0", None),
+        ("br;q=0, gzip", Some("gzip")),
+        ("*;q=0, identity", None),
+        ("*;q=0", None),
+        ("compress", None),
+        ("zstd;q=0.5, br;q=0.4", Some("zstd")),
+    ] {
+        let r = server.request("GET", "/feed.rss", &[("Accept-Encoding", accept)]);
+        assert_eq!(r.header("content-encoding"), want, "{accept}");
+        assert_eq!(decode(want.unwrap_or("identity"), &r.body), plain.body);
+    }
+}
+
+fn decode(coding: &str, bytes: &[u8]) -> Vec<u8> {
+    match coding {
+        "gzip" => gunzip(bytes),
+        "br" => {
+            let mut out = Vec::new();
+            brotli::BrotliDecompress(&mut &bytes[..], &mut out).expect("valid brotli");
+            out
+        }
+        "zstd" => zstd::stream::decode_all(bytes).expect("valid zstd"),
+        _ => bytes.to_vec(),
+    }
 }
 
 #[test]

@@ -25,31 +25,47 @@ pub struct Conditions<'a> {
     pub if_unmodified_since: Option<&'a str>,
 }
 
+impl Conditions<'_> {
+    /// Whether the request has no precondition at all.
+    pub fn is_empty(&self) -> bool {
+        self.if_match.is_none()
+            && self.if_none_match.is_none()
+            && self.if_modified_since.is_none()
+            && self.if_unmodified_since.is_none()
+    }
+}
+
 /// What the server should do with a request for an existing representation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// Every condition holds (or none was given): send the representation.
     Send,
-    /// `304 Not Modified`.
-    NotModified,
+    /// `304 Not Modified`, naming which of the given ETags matched (the
+    /// first when it was the date that matched).
+    NotModified(usize),
     /// `412 Precondition Failed`.
     PreconditionFailed,
 }
 
 /// Evaluates the preconditions for the selected representation, whose
-/// strong ETag is `etag` (quoted) and whose modification time, in whole
-/// seconds, is `last_modified`; `now` is the server's clock.
+/// strong ETags are `etags` (quoted; the selected coding's first, then the
+/// other codings' of the same version, any of which a client may hold) and
+/// whose modification time, in whole seconds, is `last_modified`; `now` is
+/// the server's clock.
 pub fn evaluate(
     method: &Method,
     conditions: &Conditions<'_>,
-    etag: &str,
+    etags: &[&str],
     last_modified: Option<SystemTime>,
     now: SystemTime,
 ) -> Outcome {
     let safe = method == Method::GET || method == Method::HEAD;
     // Step 1 / 2.
     if let Some(header) = conditions.if_match {
-        if !etag_matches(header, etag, Comparison::Strong) {
+        if !etags
+            .iter()
+            .any(|e| etag_matches(header, e, Comparison::Strong))
+        {
             return Outcome::PreconditionFailed;
         }
     } else if let (Some(date), Some(modified)) = (
@@ -62,9 +78,12 @@ pub fn evaluate(
     }
     // Step 3 / 4.
     if let Some(header) = conditions.if_none_match {
-        if etag_matches(header, etag, Comparison::Weak) {
+        if let Some(i) = etags
+            .iter()
+            .position(|e| etag_matches(header, e, Comparison::Weak))
+        {
             return if safe {
-                Outcome::NotModified
+                Outcome::NotModified(i)
             } else {
                 Outcome::PreconditionFailed
             };
@@ -78,7 +97,7 @@ pub fn evaluate(
             last_modified,
         ) {
             if modified <= date {
-                return Outcome::NotModified;
+                return Outcome::NotModified(0);
             }
         }
     }
@@ -166,7 +185,9 @@ mod tests {
 
     #[test]
     fn rfc_9110_precedence() {
-        use Outcome::*;
+        use Outcome::{PreconditionFailed, Send};
+        #[allow(non_upper_case_globals)]
+        const NotModified: Outcome = Outcome::NotModified(0);
         let get = Method::GET;
         let head = Method::HEAD;
         let cases: Vec<(&str, &Method, Conditions<'_>, Option<SystemTime>, Outcome)> = vec![
@@ -402,13 +423,19 @@ mod tests {
         let now = modified() + Duration::from_secs(3600);
         for (name, method, conditions, last_modified, want) in cases {
             assert_eq!(
-                evaluate(method, &conditions, TAG, last_modified, now),
+                evaluate(method, &conditions, &[TAG], last_modified, now),
                 want,
                 "{name}"
             );
         }
         // A date later than the server's clock is ignored.
         let future = c(None, None, Some("Sun, 06 Nov 1994 10:49:38 GMT"), None);
-        assert_eq!(evaluate(&get, &future, TAG, Some(modified()), now), Send);
+        assert_eq!(evaluate(&get, &future, &[TAG], Some(modified()), now), Send);
+        // Any coding's ETag of this version matches, and is named.
+        let other = c(None, Some("\"gz\""), None, None);
+        assert_eq!(
+            evaluate(&get, &other, &[TAG, "\"gz\""], None, now),
+            Outcome::NotModified(1)
+        );
     }
 }

@@ -1,60 +1,98 @@
 //! Content-coding negotiation: `Accept-Encoding` with q-values (RFC 9110
-//! §12.5.3), deciding between the identity bytes and the gzip copy.
+//! §12.5.3), choosing among a representation's prepared copies.
 
-/// The coding chosen for a response.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Coding {
-    /// The bytes as they are.
-    Identity,
-    /// The prepared gzip copy.
-    Gzip,
+use crate::render::{Coding, Variant};
+
+/// Chooses the variant to send: the highest q-value the client gives a
+/// coding we have, ties going to the smallest body. `*` stands for codings
+/// the header does not name; identity is acceptable unless excluded, and is
+/// sent anyway when nothing else is acceptable (never a 406). No header at
+/// all means identity: old clients that send nothing may not cope with a
+/// coding. `variants[0]` is identity.
+pub fn choose<'a>(accept_encoding: Option<&str>, variants: &'a [Variant]) -> &'a Variant {
+    let identity = &variants[0];
+    let Some(header) = accept_encoding else {
+        return identity;
+    };
+    let weights = Weights::parse(header);
+    let mut best: Option<(u16, &Variant)> = None;
+    for v in variants {
+        let q = weights.of(v.coding);
+        if q == 0 {
+            continue;
+        }
+        let better = match best {
+            None => true,
+            Some((bq, bv)) => q > bq || (q == bq && v.body.len() < bv.body.len()),
+        };
+        if better {
+            best = Some((q, v));
+        }
+    }
+    best.map_or(identity, |(_, v)| v)
 }
 
-/// Chooses gzip when the client accepts it (`gzip`, `x-gzip` or `*` with
-/// q > 0) and does not rank identity above it explicitly; ties go to gzip,
-/// the smaller response. `gzip;q=0` (or `*;q=0` without a gzip entry) means
-/// no. No header at all means identity: old clients that send nothing may
-/// not cope with gzip.
-pub fn choose(accept_encoding: Option<&str>) -> Coding {
-    let Some(header) = accept_encoding else {
-        return Coding::Identity;
-    };
-    let mut gzip: Option<u16> = None;
-    let mut identity: Option<u16> = None;
-    let mut star: Option<u16> = None;
-    for member in header.split(',') {
-        let mut parts = member.split(';');
-        let coding = parts.next().unwrap_or_default().trim();
-        if coding.is_empty() {
-            continue;
-        }
-        let mut q = Some(1000);
-        for param in parts {
-            if let Some((name, value)) = param.split_once('=') {
-                if name.trim().eq_ignore_ascii_case("q") {
-                    q = qvalue(value.trim());
+/// The q-values of one `Accept-Encoding` header, in thousandths.
+#[derive(Debug, Default)]
+struct Weights {
+    gzip: Option<u16>,
+    br: Option<u16>,
+    zstd: Option<u16>,
+    identity: Option<u16>,
+    star: Option<u16>,
+}
+
+impl Weights {
+    fn parse(header: &str) -> Weights {
+        let mut w = Weights::default();
+        for member in header.split(',') {
+            let mut parts = member.split(';');
+            let coding = parts.next().unwrap_or_default().trim();
+            if coding.is_empty() {
+                continue;
+            }
+            let mut q = Some(1000);
+            for param in parts {
+                if let Some((name, value)) = param.split_once('=') {
+                    if name.trim().eq_ignore_ascii_case("q") {
+                        q = qvalue(value.trim());
+                    }
                 }
             }
+            let Some(q) = q else { continue };
+            let is = |name: &str| coding.eq_ignore_ascii_case(name);
+            let slot = if is("gzip") || is("x-gzip") {
+                &mut w.gzip
+            } else if is("br") {
+                &mut w.br
+            } else if is("zstd") {
+                &mut w.zstd
+            } else if is("identity") {
+                &mut w.identity
+            } else if coding == "*" {
+                &mut w.star
+            } else {
+                continue;
+            };
+            *slot = Some(slot.map_or(q, |old| old.max(q)));
         }
-        let Some(q) = q else { continue };
-        let is = |name: &str| coding.eq_ignore_ascii_case(name);
-        let slot = if is("gzip") || is("x-gzip") {
-            &mut gzip
-        } else if is("identity") {
-            &mut identity
-        } else if coding == "*" {
-            &mut star
-        } else {
-            continue;
-        };
-        *slot = Some(slot.map_or(q, |old| old.max(q)));
+        w
     }
-    let gzip = gzip.or(star).unwrap_or(0);
-    let identity = identity.or(star);
-    if gzip > 0 && !matches!(identity, Some(id) if id > gzip) {
-        Coding::Gzip
-    } else {
-        Coding::Identity
+
+    /// The q-value of `coding`: its own, else `*`'s; identity counts as
+    /// acceptable (1) unless named or excluded through `*`.
+    fn of(&self, coding: Coding) -> u16 {
+        let named = match coding {
+            Coding::Gzip => self.gzip,
+            Coding::Brotli => self.br,
+            Coding::Zstd => self.zstd,
+            Coding::Identity => self.identity,
+        };
+        match (named, coding) {
+            (Some(q), _) => q,
+            (None, Coding::Identity) => self.star.unwrap_or(1),
+            (None, _) => self.star.unwrap_or(0),
+        }
     }
 }
 
@@ -74,39 +112,66 @@ fn qvalue(value: &str) -> Option<u16> {
 
 #[cfg(test)]
 mod tests {
+    use bytes::Bytes;
+
     use super::*;
+
+    /// identity 100 bytes, gzip 40, br 30, zstd 35.
+    fn variants() -> Vec<Variant> {
+        [
+            (Coding::Identity, 100),
+            (Coding::Gzip, 40),
+            (Coding::Brotli, 30),
+            (Coding::Zstd, 35),
+        ]
+        .into_iter()
+        .map(|(c, n)| Variant::new(c, Bytes::from(vec![b'x'; n])))
+        .collect()
+    }
 
     #[test]
     fn negotiation_table() {
         use Coding::*;
-        let cases: &[(Option<&str>, Coding)] = &[
-            (None, Identity),
-            (Some(""), Identity),
-            (Some("gzip"), Gzip),
-            (Some("GZip"), Gzip),
-            (Some("x-gzip"), Gzip),
-            (Some("gzip, deflate, br"), Gzip),
-            (Some("br, deflate"), Identity),
-            (Some("gzip;q=0"), Identity),
-            (Some("gzip; q=0.000"), Identity),
-            (Some("gzip;q=0.001"), Gzip),
-            (Some("gzip;q=0.5"), Gzip),
-            (Some("gzip;q=0.5, identity"), Identity),
-            (Some("gzip;q=0.5, identity;q=0.5"), Gzip),
-            (Some("gzip, identity;q=0"), Gzip),
-            (Some("*"), Gzip),
-            (Some("*;q=0"), Identity),
-            (Some("*;q=0, gzip"), Gzip),
-            (Some("gzip;q=0, *"), Identity),
-            (Some("*;q=0.5, gzip;q=0.4"), Identity),
-            (Some("identity"), Identity),
-            (Some("gzip;q=1.0"), Gzip),
-            (Some("gzip;q=2"), Identity),
-            (Some("gzip;q=abc"), Identity),
-            (Some("deflate, gzip;q=0.8"), Gzip),
+        let all = variants();
+        let gzip_only: Vec<Variant> = all[..2].to_vec();
+        let cases: &[(Option<&str>, &[Variant], Coding)] = &[
+            (None, &all, Identity),
+            (Some(""), &all, Identity),
+            (Some("gzip"), &all, Gzip),
+            (Some("GZip"), &all, Gzip),
+            (Some("x-gzip"), &all, Gzip),
+            (Some("gzip, deflate, br"), &all, Brotli),
+            (Some("gzip, deflate, br, zstd"), &all, Brotli),
+            (Some("br,gzip"), &gzip_only, Gzip),
+            (Some("zstd"), &all, Zstd),
+            (Some("br;q=0, gzip"), &all, Gzip),
+            (Some("br, deflate"), &gzip_only, Identity),
+            (Some("gzip;q=0"), &all, Identity),
+            (Some("gzip; q=0.000"), &all, Identity),
+            (Some("gzip;q=0.001"), &all, Gzip),
+            (Some("gzip;q=0.5, identity"), &all, Identity),
+            (Some("gzip;q=0.5, identity;q=0.5"), &all, Gzip),
+            (Some("gzip, identity;q=0"), &all, Gzip),
+            (Some("*"), &all, Brotli),
+            (Some("*;q=0"), &all, Identity),
+            (Some("*;q=0, identity;q=0"), &all, Identity),
+            (Some("*;q=0, gzip"), &all, Gzip),
+            (Some("gzip;q=0, *"), &all, Brotli),
+            (Some("*;q=0.5, gzip;q=0.4"), &all, Brotli),
+            (Some("zstd;q=0.9, br;q=0.8"), &all, Zstd),
+            (Some("identity"), &all, Identity),
+            (Some("gzip;q=1.0"), &all, Gzip),
+            (Some("gzip;q=2"), &all, Identity),
+            (Some("gzip;q=abc"), &all, Identity),
+            (Some("compress, deflate, unknown"), &all, Identity),
+            (Some("deflate, gzip;q=0.8"), &all, Gzip),
         ];
-        for (header, want) in cases {
-            assert_eq!(choose(*header), *want, "Accept-Encoding: {header:?}");
+        for (header, available, want) in cases {
+            assert_eq!(
+                choose(*header, available).coding,
+                *want,
+                "Accept-Encoding: {header:?}"
+            );
         }
     }
 

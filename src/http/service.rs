@@ -15,10 +15,10 @@ use hyper::{Method, Request, Response, StatusCode};
 use tokio::sync::watch;
 
 use super::conditional::{self, Conditions, Outcome};
-use super::encoding::{self, Coding};
+use super::encoding;
 use super::routes::{self, Route};
 use crate::metrics::Metrics;
-use crate::render::{digest, item_path, quoted, Entity, Published, HTML_TYPE};
+use crate::render::{item_path, Coding, Codings, Entity, Published, Variant, HTML_TYPE};
 
 /// `Content-Type` of `/metrics` (Prometheus text exposition 0.0.4).
 const METRICS_TYPE: &str = "text/plain; version=0.0.4";
@@ -153,7 +153,8 @@ fn health(shared: &Shared, method: &Method) -> Response<Full<Bytes>> {
 /// A permalink page from the feeds folder: `410` once its item was
 /// retracted, `404` if it never existed. The ETag is the digest of the bytes
 /// actually read, so it always matches them, even while the file is being
-/// replaced; the file's mtime is its `Last-Modified`.
+/// replaced; the file's mtime is its `Last-Modified`. Nothing per page is
+/// kept in memory: the operating system's page cache is the cache.
 async fn serve_page(
     shared: &Shared,
     method: &Method,
@@ -164,10 +165,12 @@ async fn serve_page(
     if shared.published.borrow().gone.contains(&path) {
         return gone(method);
     }
-    let accept = joined(headers, &header::ACCEPT_ENCODING);
-    let gzip = encoding::choose(accept.as_deref()) == Coding::Gzip;
+    let accept = joined(headers, &header::ACCEPT_ENCODING).map(|a| a.into_owned());
     let file = shared.feeds_dir.join(path.trim_start_matches('/'));
-    let loaded = tokio::task::spawn_blocking(move || load_page(&file, gzip)).await;
+    let revalidating = headers.contains_key(header::IF_NONE_MATCH);
+    let loaded =
+        tokio::task::spawn_blocking(move || load_page(&file, accept.as_deref(), revalidating))
+            .await;
     match loaded {
         Ok(Some(entity)) => serve_entity(shared, method, headers, &entity),
         Ok(None) => not_found(method),
@@ -182,28 +185,40 @@ async fn serve_page(
     }
 }
 
-/// Reads a page (and, if wanted and present, its gzip copy) into an entity.
-fn load_page(file: &std::path::Path, gzip: bool) -> Option<Entity> {
+/// Reads a page into an entity: the identity bytes, plus the copy the
+/// client would get and, when it revalidates, every copy (a client may hold
+/// any coding's ETag).
+fn load_page(file: &std::path::Path, accept: Option<&str>, revalidating: bool) -> Option<Entity> {
     let identity = std::fs::read(file).ok()?;
     let modified = std::fs::metadata(file).and_then(|m| m.modified()).ok()?;
-    let digest = digest(&identity);
-    let mut gz_name = file.as_os_str().to_owned();
-    gz_name.push(".gz");
-    let gzip = gzip
-        .then(|| std::fs::read(&gz_name).ok())
-        .flatten()
-        .map(|z| {
-            let tag = quoted(&self::digest(&z));
-            (Bytes::from(z), tag)
-        });
-    Some(Entity {
-        content_type: HTML_TYPE,
-        identity: Bytes::from(identity),
-        etag: quoted(&digest),
-        digest,
-        gzip,
-        last_modified: modified,
-    })
+    let sibling = |coding: Coding| {
+        let mut name = file.as_os_str().to_owned();
+        name.push(coding.suffix());
+        std::fs::read(name)
+            .ok()
+            .map(|z| Variant::new(coding, Bytes::from(z)))
+    };
+    let codings = Codings::Page.list();
+    let compressed: Vec<Variant> = if revalidating {
+        codings.iter().filter_map(|&c| sibling(c)).collect()
+    } else {
+        // Only the copy negotiation could pick, judged by size like the rest.
+        let offered: Vec<Variant> = std::iter::once(Variant::new(Coding::Identity, Bytes::new()))
+            .chain(
+                codings
+                    .iter()
+                    .map(|&c| Variant::new(c, Bytes::from_static(b"x"))),
+            )
+            .collect();
+        let wanted = encoding::choose(accept, &offered).coding;
+        sibling(wanted).into_iter().collect()
+    };
+    Some(Entity::from_variants(
+        HTML_TYPE,
+        Bytes::from(identity),
+        compressed,
+        modified,
+    ))
 }
 
 /// 200, 304 or 412 for a prepared entity.
@@ -214,14 +229,7 @@ fn serve_entity(
     entity: &Entity,
 ) -> Response<Full<Bytes>> {
     let accept = joined(headers, &header::ACCEPT_ENCODING);
-    let gzip = match (&entity.gzip, encoding::choose(accept.as_deref())) {
-        (Some(gzip), Coding::Gzip) => Some(gzip),
-        _ => None,
-    };
-    let (body, etag) = match gzip {
-        Some((bytes, etag)) => (bytes, etag),
-        None => (&entity.identity, &entity.etag),
-    };
+    let chosen = encoding::choose(accept.as_deref(), &entity.variants);
 
     let if_match = joined(headers, &header::IF_MATCH);
     let if_none_match = joined(headers, &header::IF_NONE_MATCH);
@@ -234,9 +242,21 @@ fn serve_entity(
         if_unmodified_since: if_unmodified_since.as_deref(),
     };
     let now = SystemTime::now();
-    let outcome = conditional::evaluate(method, &conditions, etag, Some(entity.last_modified), now);
+    // The chosen copy's ETag first, then the others of this version.
+    let mut order: Vec<&crate::render::Variant> = Vec::with_capacity(entity.variants.len());
+    order.push(chosen);
+    order.extend(entity.variants.iter().filter(|v| v.coding != chosen.coding));
+    let tags: Vec<&str> = order
+        .iter()
+        .map(|v| v.etag.to_str().unwrap_or_default())
+        .collect();
+    let outcome = if conditions.is_empty() {
+        Outcome::Send
+    } else {
+        conditional::evaluate(method, &conditions, &tags, Some(entity.last_modified), now)
+    };
 
-    let mut response = match outcome {
+    let (mut response, etag) = match outcome {
         Outcome::PreconditionFailed => {
             return text(
                 StatusCode::PRECONDITION_FAILED,
@@ -244,32 +264,37 @@ fn serve_entity(
                 method,
             )
         }
-        Outcome::NotModified => {
+        Outcome::NotModified(i) => {
             let mut response = Response::new(Full::new(Bytes::new()));
             *response.status_mut() = StatusCode::NOT_MODIFIED;
-            response
+            (response, &order[i.min(order.len() - 1)].etag)
         }
         Outcome::Send => {
-            let mut response = with_body(StatusCode::OK, entity.content_type, body.clone(), method);
-            if gzip.is_some() {
-                response
-                    .headers_mut()
-                    .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            let body = if method == Method::HEAD {
+                Bytes::new()
+            } else {
+                chosen.body.clone()
+            };
+            let mut response = Response::new(Full::new(body));
+            let out = response.headers_mut();
+            out.insert(header::CONTENT_TYPE, entity.content_type.clone());
+            out.insert(header::CONTENT_LENGTH, chosen.length.clone());
+            if chosen.coding != Coding::Identity {
+                out.insert(
+                    header::CONTENT_ENCODING,
+                    HeaderValue::from_static(chosen.coding.token()),
+                );
             }
-            response
+            (response, &chosen.etag)
         }
     };
     let out = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(etag) {
-        out.insert(header::ETAG, value);
-    }
+    out.insert(header::ETAG, etag.clone());
     // RFC 9110 §8.8.2.1: never claim a modification later than the
     // response's Date. A document changed twice within one second carries
     // the next second; until that second comes, it goes without.
     if entity.last_modified <= now {
-        if let Ok(value) = HeaderValue::from_str(&httpdate::fmt_http_date(entity.last_modified)) {
-            out.insert(header::LAST_MODIFIED, value);
-        }
+        out.insert(header::LAST_MODIFIED, entity.last_modified_header.clone());
     }
     out.insert(header::CACHE_CONTROL, shared.cache_control.clone());
     out.insert(header::VARY, HeaderValue::from_static("accept-encoding"));

@@ -58,6 +58,16 @@ pub fn write_batch(root: &Path, files: &[MirrorFile<'_>]) -> Vec<(String, std::i
     failed
 }
 
+/// Where a document with URL path `path` lives under the feeds folder:
+/// `/` is `index.html`, everything else its path.
+pub fn rel_of(path: &str) -> String {
+    if path == "/" {
+        "index.html".to_string()
+    } else {
+        path.trim_start_matches('/').to_string()
+    }
+}
+
 /// Removes files under `root` (missing ones are fine); returns failures.
 pub fn remove(root: &Path, rels: &[String]) -> Vec<(String, std::io::Error)> {
     let mut failed = Vec::new();

@@ -11,36 +11,38 @@
 //! (RSS `lastBuildDate`, Atom `updated`), so a feed that changed is rendered
 //! a second time with its new time.
 //!
-//! Feeds and the index are kept in memory ([`Published`]); permalink pages
-//! live only in the feeds folder (`items/SLUG.html` and a `.gz` copy), with
-//! their `Last-Modified` as the file's mtime, and are served from there.
+//! Feeds and the index are kept in memory ([`Published`]) with their
+//! compressed copies; item pages live only in the feeds folder. The store
+//! records what a change left to render (in the change's own transaction),
+//! and the publisher clears it once written, so a restart renders exactly
+//! what was not published before it stopped, and serves everything else as
+//! it was, read back from the feeds folder.
+//!
+//! Layout: `feeds` (feeds and index), `pages` (item pages), [`mirror`]
+//! (writing files), `restore` (reading them back at start).
 
+mod feeds;
 pub mod mirror;
+mod pages;
+mod restore;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use bytes::Bytes;
-use chrono::Utc;
-
 use crate::metrics::Metrics;
-use crate::model::Item;
 use crate::render::{
-    self, digest, feed_path, item_path, system_time, utc_time, Entity, Format, Published,
-    RenderError, Site, ETAG_DIGEST_BYTES, HTML_TYPE,
+    feed_path, hex, item_path, Coding, Entity, Format, Published, RenderError, Site,
+    ETAG_DIGEST_BYTES,
 };
 use crate::store::{hash_hex, Changes, ChannelInfo, Store, StoreError, Validators};
-use mirror::MirrorFile;
-
-/// Pages rendered per batch when many are due at once (first start on an
-/// old database, a changed site): bounds the memory held by one batch.
-const PAGE_BATCH: usize = 2000;
 
 /// Bumped when the renderers change what they write, so that a new version
-/// renders every page again (validators still move only where bytes did).
-const RENDER_VERSION: u32 = 2;
+/// renders everything again (validators still move only where bytes did).
+const RENDER_VERSION: u32 = 3;
+
+/// The file in the feeds folder saying which settings and renderer wrote it.
+const MARKER: &str = ".bulletind-render";
 
 /// Failures of publishing.
 #[derive(Debug, thiserror::Error)]
@@ -53,14 +55,6 @@ pub enum PublishError {
     Render(#[from] RenderError),
 }
 
-/// What one render produced, before validators are decided.
-struct Rendered {
-    path: String,
-    content_type: &'static str,
-    bytes: Vec<u8>,
-    digest: [u8; ETAG_DIGEST_BYTES],
-}
-
 /// The publishing stage, owned by the ingest thread.
 pub struct Publisher {
     site: Site,
@@ -71,8 +65,9 @@ pub struct Publisher {
     hot: HashMap<String, Arc<Entity>>,
     /// Paths answering 410.
     gone: Arc<HashSet<String>>,
-    /// Digest of each hot document as last written to the feeds folder.
-    mirrored: HashMap<String, [u8; ETAG_DIGEST_BYTES]>,
+    /// Whether everything must be rendered again (settings or renderer
+    /// changed, or the feeds folder is not the one written last).
+    full: bool,
 }
 
 impl Publisher {
@@ -90,28 +85,61 @@ impl Publisher {
             metrics,
             hot: HashMap::new(),
             gone: Arc::new(HashSet::new()),
-            mirrored: HashMap::new(),
+            full: false,
         }
     }
 
-    /// Renders every feed and the index (at start): the first snapshot.
-    pub fn publish_all(&mut self, store: &mut Store) -> Result<Arc<Published>, PublishError> {
-        let (_, retracted) = store.item_ids()?;
-        let mut gone: HashSet<String> = retracted.iter().map(|s| item_path(s)).collect();
+    /// The first snapshot, at start: feeds that changed while the daemon
+    /// was down (or were never published) are rendered, the others read
+    /// back from the feeds folder.
+    pub fn start(&mut self, store: &mut Store) -> Result<Arc<Published>, PublishError> {
+        let key = self.render_key();
+        let marker = std::fs::read_to_string(self.feeds_dir.join(MARKER)).unwrap_or_default();
+        if store.meta("render_key")?.as_deref() != Some(key.as_str()) || marker.trim() != key {
+            store.mark_all_dirty()?;
+            self.full = true;
+        }
         let channels = store.channels()?;
-        for channel in &channels {
-            if vanished(channel) {
-                gone.extend(Format::ALL.map(|f| feed_path(&channel.name, f)));
-            }
+        let (_, retracted) = store.item_keys()?;
+        let mut gone: HashSet<String> = retracted.iter().map(|s| item_path(s)).collect();
+        for channel in channels.iter().filter(|c| vanished(c)) {
+            gone.extend(Format::ALL.map(|f| feed_path(&channel.name, f)));
         }
         self.gone = Arc::new(gone);
-        let all: BTreeSet<String> = channels.iter().map(|c| c.name.clone()).collect();
-        self.publish_feeds(store, &channels, &all)?;
+        let (dirty, _) = store.dirty()?;
+        let mut due: BTreeSet<String> = dirty.into_iter().collect();
+        due.extend(self.restore_hot(store, &channels, &due)?);
+        self.publish_feeds(store, &channels, &due)?;
         Ok(self.snapshot())
     }
 
-    /// Renders what `changes` touched: their channels' feeds, the main feed,
-    /// the index, and the pages of the items concerned.
+    /// The rest of the start, after the first snapshot is out: renders the
+    /// pages left due, removes retracted ones, and marks the feeds folder.
+    pub fn finish_start(&mut self, store: &mut Store) -> Result<usize, PublishError> {
+        let (_, due) = store.dirty()?;
+        let mut gone = (*self.gone).clone();
+        for chunk in due.chunks(pages::BATCH) {
+            self.publish_pages(store, chunk, &mut gone)?;
+        }
+        if self.full {
+            let (_, retracted) = store.item_keys()?;
+            let stale: Vec<String> = retracted.iter().flat_map(|s| pages::files(s)).collect();
+            for (rel, err) in mirror::remove(&self.feeds_dir, &stale) {
+                tracing::warn!("removing {rel}: {err}");
+            }
+        }
+        self.gone = Arc::new(gone);
+        let key = self.render_key();
+        store.set_meta("render_key", &key)?;
+        if let Err(err) = std::fs::write(self.feeds_dir.join(MARKER), format!("{key}\n")) {
+            tracing::warn!("writing {}: {err}", self.feeds_dir.join(MARKER).display());
+        }
+        self.full = false;
+        Ok(due.len())
+    }
+
+    /// Renders what `changes` touched: the pages of the items concerned,
+    /// their channels' feeds, the main feed and the index.
     pub fn publish(
         &mut self,
         store: &mut Store,
@@ -134,40 +162,13 @@ impl Publisher {
                 }
             }
         }
-        let ids: Vec<String> = changes.pages.iter().cloned().collect();
-        self.publish_pages(store, &ids, &mut gone)?;
+        let keys: Vec<i64> = changes.pages.iter().copied().collect();
+        for chunk in keys.chunks(pages::BATCH) {
+            self.publish_pages(store, chunk, &mut gone)?;
+        }
         self.gone = Arc::new(gone);
         self.publish_feeds(store, &channels, &changes.channels)?;
         Ok(self.snapshot())
-    }
-
-    /// Makes sure every published item has its page in the feeds folder and
-    /// no retracted one does (at start, after the first snapshot is out).
-    /// Pages are rendered again when missing, or all of them when the site
-    /// settings or the renderer changed since they were written.
-    pub fn repair_pages(&mut self, store: &mut Store) -> Result<usize, PublishError> {
-        let key = self.pages_key();
-        let all = store.meta("pages_key")?.as_deref() != Some(key.as_str());
-        let (published, retracted) = store.item_ids()?;
-        let due: Vec<String> = published
-            .into_iter()
-            .filter(|id| {
-                all || !self
-                    .feeds_dir
-                    .join(page_rel(&crate::store::slug_for(id)))
-                    .exists()
-            })
-            .collect();
-        let mut gone = (*self.gone).clone();
-        for chunk in due.chunks(PAGE_BATCH) {
-            self.publish_pages(store, chunk, &mut gone)?;
-        }
-        let stale: Vec<String> = retracted.iter().flat_map(|s| page_files(s)).collect();
-        for (rel, err) in mirror::remove(&self.feeds_dir, &stale) {
-            tracing::warn!("removing {rel}: {err}");
-        }
-        store.set_meta("pages_key", &key)?;
-        Ok(due.len())
     }
 
     fn snapshot(&self) -> Arc<Published> {
@@ -177,208 +178,20 @@ impl Publisher {
         })
     }
 
-    /// Renders the main feed, the feeds of `dirty` channels and the index.
-    fn publish_feeds(
-        &mut self,
-        store: &mut Store,
-        channels: &[ChannelInfo],
-        dirty: &BTreeSet<String>,
-    ) -> Result<(), PublishError> {
-        let mut feeds: Vec<(String, Vec<Item>)> = Vec::new();
-        for channel in channels.iter().filter(|c| servable(c)) {
-            if channel.name.is_empty() || dirty.contains(&channel.name) {
-                let items = if channel.name.is_empty() {
-                    store.newest(None, self.items_per_feed)?
-                } else {
-                    store.newest(Some(&channel.name), self.items_per_feed)?
-                };
-                feeds.push((channel.name.clone(), items));
-            }
-        }
-        let now = Utc::now().timestamp();
-        let mut documents: Vec<(Rendered, Option<Validators>)> = Vec::new();
-        let site = &self.site;
-        for (channel, items) in &feeds {
-            for format in Format::ALL {
-                let path = feed_path(channel, format);
-                let old = store.validators(&path)?;
-                let when = old.map_or(now, |v| v.modified);
-                let bytes = render::render_feed(site, channel, items, format, utc_time(when))?;
-                let mut rendered = Rendered {
-                    digest: digest(&bytes),
-                    path,
-                    content_type: format.content_type(),
-                    bytes,
-                };
-                if let Some(new_time) = changed_time(old, &rendered, now) {
-                    if new_time != when {
-                        rendered.bytes =
-                            render::render_feed(site, channel, items, format, utc_time(new_time))?;
-                        rendered.digest = digest(&rendered.bytes);
-                    }
-                }
-                documents.push((rendered, old));
-                crate::metrics::Metrics::bump(&self.metrics.renders);
-            }
-        }
-        let named: Vec<(String, usize)> = channels
-            .iter()
-            .filter(|c| !c.name.is_empty() && servable(c))
-            .map(|c| (c.name.clone(), c.items))
-            .collect();
-        let latest = feeds.first().map_or(&[][..], |(_, items)| items.as_slice());
-        let index = render::render_index(site, &named, latest);
-        documents.push((
-            Rendered {
-                path: "/".into(),
-                content_type: HTML_TYPE,
-                digest: digest(&index),
-                bytes: index,
-            },
-            store.validators("/")?,
-        ));
-        let mut validators = Vec::new();
-        for (rendered, old) in documents {
-            let v = decide(old, &rendered, now);
-            if old != Some(v) {
-                validators.push((rendered.path.clone(), v));
-            }
-            let current = self.hot.get(&rendered.path);
-            if current
-                .is_none_or(|e| e.digest != v.etag || e.last_modified != system_time(v.modified))
-            {
-                let entity = Entity::new(
-                    rendered.content_type,
-                    rendered.bytes,
-                    system_time(v.modified),
-                );
-                self.hot.insert(rendered.path, Arc::new(entity));
-            }
-        }
-        store.set_validators(&validators)?;
-        self.metrics
-            .items
-            .store(store.published_count()?, Ordering::Relaxed);
-        self.mirror_hot();
-        Ok(())
-    }
-
-    /// Renders the pages of `ids` (or removes them, for retracted items),
-    /// with validators, into the feeds folder.
-    fn publish_pages(
-        &mut self,
-        store: &mut Store,
-        ids: &[String],
-        gone: &mut HashSet<String>,
-    ) -> Result<(), PublishError> {
-        let mut live: Vec<Item> = Vec::new();
-        let mut removed: Vec<String> = Vec::new();
-        for id in ids {
-            match store.item(id)? {
-                Some((item, false)) => {
-                    gone.remove(&item_path(&item.slug));
-                    live.push(item);
-                }
-                Some((item, true)) => {
-                    gone.insert(item_path(&item.slug));
-                    removed.extend(page_files(&item.slug));
-                }
-                None => {}
-            }
-        }
-        for (rel, err) in mirror::remove(&self.feeds_dir, &removed) {
-            tracing::warn!("removing {rel}: {err}");
-        }
-        let site = &self.site;
-        let pages: Vec<(Rendered, Option<Bytes>)> = par_map(&live, |item| {
-            let bytes = render::render_item_page(site, item);
-            let gzip = render::compress(&bytes).map(|(z, _)| z);
-            (
-                Rendered {
-                    path: item_path(&item.slug),
-                    content_type: HTML_TYPE,
-                    digest: digest(&bytes),
-                    bytes,
-                },
-                gzip,
-            )
-        });
-        let now = Utc::now().timestamp();
-        let mut validators = Vec::new();
-        let mut decided = Vec::with_capacity(pages.len());
-        for (rendered, gzip) in &pages {
-            let old = store.validators(&rendered.path)?;
-            let v = decide(old, rendered, now);
-            if old != Some(v) {
-                validators.push((rendered.path.clone(), v));
-            }
-            decided.push((rendered, gzip, v));
-        }
-        let mut files = Vec::new();
-        for (rendered, gzip, v) in &decided {
-            let rel = rendered.path.trim_start_matches('/').to_string();
-            let modified = system_time(v.modified);
-            if let Some(z) = gzip {
-                files.push(MirrorFile {
-                    rel: format!("{rel}.gz"),
-                    bytes: z,
-                    modified,
-                });
-            } else {
-                removed_gzip(&self.feeds_dir, &rel);
-            }
-            files.push(MirrorFile {
-                rel,
-                bytes: &rendered.bytes,
-                modified,
-            });
-        }
-        for (rel, err) in mirror::write_batch(&self.feeds_dir, &files) {
-            tracing::warn!("writing {rel} into {}: {err}", self.feeds_dir.display());
-        }
-        store.set_validators(&validators)?;
-        Ok(())
-    }
-
-    /// Writes the hot documents whose bytes changed into the feeds folder.
-    fn mirror_hot(&mut self) {
-        let mut files = Vec::new();
-        let mut written = Vec::new();
-        for (path, entity) in &self.hot {
-            if self.mirrored.get(path) == Some(&entity.digest) {
-                continue;
-            }
-            let rel = if path == "/" {
-                "index.html".to_string()
-            } else {
-                path.trim_start_matches('/').to_string()
-            };
-            files.push(MirrorFile {
-                rel,
-                bytes: &entity.identity,
-                modified: entity.last_modified,
-            });
-            written.push((path.clone(), entity.digest));
-        }
-        for (rel, err) in mirror::write_batch(&self.feeds_dir, &files) {
-            tracing::warn!("writing {rel} into {}: {err}", self.feeds_dir.display());
-        }
-        self.mirrored.extend(written);
-    }
-
-    /// What the pages' bytes depend on besides their item: the site settings
-    /// and the renderer.
-    fn pages_key(&self) -> String {
+    /// What the documents' bytes depend on besides the items: the site
+    /// settings and the renderer.
+    fn render_key(&self) -> String {
         let s = &self.site;
         hash_hex(
             format!(
-                "{RENDER_VERSION}\n{}\n{}\n{}\n{}\n{:?}\n{}",
+                "{RENDER_VERSION}\n{}\n{}\n{}\n{}\n{:?}\n{}\n{}",
                 env!("CARGO_PKG_VERSION"),
                 s.title,
                 s.description,
                 s.language,
                 s.author,
-                s.base_url
+                s.base_url,
+                self.items_per_feed
             )
             .as_bytes(),
         )
@@ -399,51 +212,49 @@ fn vanished(channel: &ChannelInfo) -> bool {
     channel.used && !servable(channel)
 }
 
-/// The new `Last-Modified` of a document whose bytes differ from the stored
-/// ones, or `None` when they are the same: now, but always later than before.
-fn changed_time(old: Option<Validators>, rendered: &Rendered, now: i64) -> Option<i64> {
+/// The new `Last-Modified` of a document whose digest differs from the
+/// stored one, or `None` when it is the same: now, but always later than
+/// before.
+fn changed_time(
+    old: Option<Validators>,
+    digest: &[u8; ETAG_DIGEST_BYTES],
+    now: i64,
+) -> Option<i64> {
     match old {
-        Some(v) if v.etag == rendered.digest => None,
+        Some(v) if v.etag == *digest => None,
         Some(v) => Some(now.max(v.modified + 1)),
         None => Some(now),
     }
 }
 
-/// The validators of `rendered`, given the stored ones.
-fn decide(old: Option<Validators>, rendered: &Rendered, now: i64) -> Validators {
-    match changed_time(old, rendered, now) {
-        None => old.unwrap_or(Validators {
-            etag: rendered.digest,
-            modified: now,
-        }),
-        Some(modified) => Validators {
-            etag: rendered.digest,
-            modified,
+/// The validators of a document with `digest`, given the stored ones.
+fn decide(old: Option<Validators>, digest: &[u8; ETAG_DIGEST_BYTES], now: i64) -> Validators {
+    match (old, changed_time(old, digest, now)) {
+        (Some(old), None) => old,
+        (_, modified) => Validators {
+            etag: *digest,
+            modified: modified.unwrap_or(now),
         },
     }
 }
 
-/// The page file of a slug, relative to the feeds folder.
-fn page_rel(slug: &str) -> String {
-    item_path(slug).trim_start_matches('/').to_string()
+/// The compressed copies' ETag digests in the store's notation:
+/// `gzip=HEX br=HEX`.
+fn encode_copies(entity: &Entity) -> String {
+    entity
+        .variants
+        .iter()
+        .filter(|v| v.coding != Coding::Identity)
+        .map(|v| format!("{}={}", v.coding.token(), hex(&v.digest)))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
-/// A page's files: the page and its gzip copy.
-fn page_files(slug: &str) -> [String; 2] {
-    let rel = page_rel(slug);
-    [format!("{rel}.gz"), rel]
-}
-
-/// A page too small to compress must not keep an old `.gz` copy.
-fn removed_gzip(root: &std::path::Path, rel: &str) {
-    let _ = std::fs::remove_file(root.join(format!("{rel}.gz")));
-}
-
-/// Maps `f` over `items` on every core: renders are CPU-bound and
-/// independent, and a first start may render every page.
+/// Maps `f` over `items` on every core: renders and compression are
+/// CPU-bound and independent.
 fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     /// Below this many jobs a thread costs more than it saves.
-    const MIN_JOBS: usize = 8;
+    const MIN_JOBS: usize = 4;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads < 2 || items.len() < MIN_JOBS {
         return items.iter().map(f).collect();

@@ -50,8 +50,8 @@ const SIMILARITY_CHARS: usize = 4000;
 pub struct Incoming {
     /// The source's own id, if it gave one.
     pub source_key: Option<String>,
-    /// [`fingerprint`] of the article.
-    pub fingerprint: String,
+    /// [`fingerprint_bytes`] of the article.
+    pub fingerprint: [u8; 16],
     /// Normalised headline ([`normalize`]).
     pub title: String,
     /// Normalised body ([`normalize`]).
@@ -80,8 +80,8 @@ impl Incoming {
 /// An item the bulletin claimed before this version.
 #[derive(Debug, Clone)]
 pub struct Previous {
-    /// The item's id.
-    pub id: String,
+    /// The item's key in the store.
+    pub id: i64,
     /// Where it stood in the bulletin.
     pub position: usize,
     /// Its article, prepared the same way as incoming ones.
@@ -91,8 +91,8 @@ pub struct Previous {
 /// An item found by source id or fingerprint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
-    /// The item's id.
-    pub id: String,
+    /// The item's key in the store.
+    pub id: i64,
     /// Whether it is in the bulletin's own channel.
     pub same_channel: bool,
     /// Whether it is currently published.
@@ -106,7 +106,7 @@ pub trait Lookup {
     /// Items of the bulletin's channel carrying this source id.
     fn by_source_key(&mut self, key: &str) -> Result<Vec<Candidate>, Self::Error>;
     /// Items with this fingerprint, in any channel.
-    fn by_fingerprint(&mut self, fingerprint: &str) -> Result<Vec<Candidate>, Self::Error>;
+    fn by_fingerprint(&mut self, fingerprint: &[u8; 16]) -> Result<Vec<Candidate>, Self::Error>;
 }
 
 /// Decides, for each incoming article (in page order), which stored item it
@@ -115,10 +115,10 @@ pub fn assign<L: Lookup>(
     incoming: &[Incoming],
     previous: &[Previous],
     lookup: &mut L,
-) -> Result<Vec<Option<String>>, L::Error> {
-    let mut out: Vec<Option<String>> = vec![None; incoming.len()];
-    let mut taken: HashSet<String> = HashSet::new();
-    let own: HashSet<&str> = previous.iter().map(|p| p.id.as_str()).collect();
+) -> Result<Vec<Option<i64>>, L::Error> {
+    let mut out: Vec<Option<i64>> = vec![None; incoming.len()];
+    let mut taken: HashSet<i64> = HashSet::new();
+    let own: HashSet<i64> = previous.iter().map(|p| p.id).collect();
 
     // 1. Source ids.
     for (i, article) in incoming.iter().enumerate() {
@@ -127,7 +127,7 @@ pub fn assign<L: Lookup>(
         };
         let found = lookup.by_source_key(key)?;
         if let Some(c) = best(&found, &own, &taken, true) {
-            taken.insert(c.clone());
+            taken.insert(c);
             out[i] = Some(c);
         }
     }
@@ -138,7 +138,7 @@ pub fn assign<L: Lookup>(
         }
         let found = lookup.by_fingerprint(&article.fingerprint)?;
         if let Some(c) = best(&found, &own, &taken, false) {
-            taken.insert(c.clone());
+            taken.insert(c);
             out[i] = Some(c);
         }
     }
@@ -167,10 +167,10 @@ pub fn assign<L: Lookup>(
     }
     pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     for (_, i, p_index) in pairs {
-        let id = &previous[p_index].id;
-        if out[i].is_none() && !taken.contains(id) {
-            taken.insert(id.clone());
-            out[i] = Some(id.clone());
+        let id = previous[p_index].id;
+        if out[i].is_none() && !taken.contains(&id) {
+            taken.insert(id);
+            out[i] = Some(id);
         }
     }
     Ok(out)
@@ -181,15 +181,15 @@ pub fn assign<L: Lookup>(
 /// fingerprints only) retracted elsewhere.
 fn best(
     found: &[Candidate],
-    own: &HashSet<&str>,
-    taken: &HashSet<String>,
+    own: &HashSet<i64>,
+    taken: &HashSet<i64>,
     channel_only: bool,
-) -> Option<String> {
+) -> Option<i64> {
     let rank = |c: &Candidate| -> Option<u8> {
         if taken.contains(&c.id) {
             return None;
         }
-        match (own.contains(c.id.as_str()), c.same_channel, c.published) {
+        match (own.contains(&c.id), c.same_channel, c.published) {
             (true, _, _) => Some(0),
             (false, true, true) => Some(1),
             (false, true, false) => Some(2),
@@ -199,9 +199,9 @@ fn best(
     };
     found
         .iter()
-        .filter_map(|c| rank(c).map(|r| (r, &c.id)))
+        .filter_map(|c| rank(c).map(|r| (r, c.id)))
         .min()
-        .map(|(_, id)| id.clone())
+        .map(|(_, id)| id)
 }
 
 /// Letters and digits only, case folded: what survives re-wrapping,
@@ -213,20 +213,20 @@ pub fn normalize(text: &str) -> String {
         .collect()
 }
 
-/// The identity fingerprint of an article: its normalised body, or its
-/// normalised headline and body when the body is shorter than
-/// [`MIN_BODY_CHARS`].
-pub fn fingerprint(article: &Article) -> String {
+/// The identity fingerprint of an article: a digest of its normalised
+/// body, or of its normalised headline and body when the body is shorter
+/// than [`MIN_BODY_CHARS`].
+pub fn fingerprint_bytes(article: &Article) -> [u8; 16] {
     Incoming::new(article).fingerprint
 }
 
-fn fingerprint_of(title: &str, body: &str) -> String {
+fn fingerprint_of(title: &str, body: &str) -> [u8; 16] {
     let material = if body.chars().count() >= MIN_BODY_CHARS {
         format!("b\n{body}")
     } else {
         format!("t\n{title}\n{body}")
     };
-    super::hash_hex(material.as_bytes())[..32].to_string()
+    super::digest16(material.as_bytes())
 }
 
 /// Dice coefficient of the character-bigram multisets' supports.
@@ -286,7 +286,7 @@ mod tests {
     #[derive(Default)]
     struct Fake {
         by_key: HashMap<String, Vec<Candidate>>,
-        by_fp: HashMap<String, Vec<Candidate>>,
+        by_fp: HashMap<[u8; 16], Vec<Candidate>>,
     }
 
     impl Lookup for Fake {
@@ -294,26 +294,29 @@ mod tests {
         fn by_source_key(&mut self, key: &str) -> Result<Vec<Candidate>, ()> {
             Ok(self.by_key.get(key).cloned().unwrap_or_default())
         }
-        fn by_fingerprint(&mut self, fp: &str) -> Result<Vec<Candidate>, ()> {
+        fn by_fingerprint(&mut self, fp: &[u8; 16]) -> Result<Vec<Candidate>, ()> {
             Ok(self.by_fp.get(fp).cloned().unwrap_or_default())
         }
     }
 
+    const B: i64 = 1;
+    const L: i64 = 2;
+    const X: i64 = 7;
     const BRIDGE: &str =
         "The river bridge reopens a week ahead of plan, the council said on Monday.";
     const LIBRARY: &str = "From April the central library opens on Sundays between ten and four.";
 
-    fn prev(id: &str, position: usize, a: &Article) -> Previous {
+    fn prev(id: i64, position: usize, a: &Article) -> Previous {
         Previous {
-            id: id.into(),
+            id,
             position,
             seen: Incoming::new(a),
         }
     }
 
-    fn cand(id: &str, same_channel: bool, published: bool) -> Candidate {
+    fn cand(id: i64, same_channel: bool, published: bool) -> Candidate {
         Candidate {
-            id: id.into(),
+            id,
             same_channel,
             published,
         }
@@ -325,9 +328,9 @@ mod tests {
             art("Bridge works finish early", BRIDGE),
             art("Library opens", LIBRARY),
         ];
-        let previous = [prev("b", 0, &before[0]), prev("l", 1, &before[1])];
+        let previous = [prev(B, 0, &before[0]), prev(L, 1, &before[1])];
         // (case, incoming articles, expected ids)
-        type Case<'a> = (&'a str, Vec<Article>, Vec<Option<&'a str>>);
+        type Case<'a> = (&'a str, Vec<Article>, Vec<Option<i64>>);
         let cases: Vec<Case> = vec![
             (
                 "headline typo fixed",
@@ -335,7 +338,7 @@ mod tests {
                     art("Bridge works finish earlier", BRIDGE),
                     before[1].clone(),
                 ],
-                vec![Some("b"), Some("l")],
+                vec![Some(B), Some(L)],
             ),
             (
                 "body edited",
@@ -346,12 +349,12 @@ mod tests {
                     ),
                     before[1].clone(),
                 ],
-                vec![Some("b"), Some("l")],
+                vec![Some(B), Some(L)],
             ),
             (
                 "order swapped",
                 vec![before[1].clone(), before[0].clone()],
-                vec![Some("l"), Some("b")],
+                vec![Some(L), Some(B)],
             ),
             (
                 "headline and body rewritten at the same place",
@@ -362,7 +365,7 @@ mod tests {
                     ),
                     before[1].clone(),
                 ],
-                vec![None, Some("l")],
+                vec![None, Some(L)],
             ),
             (
                 "same headline, new body, same place",
@@ -373,7 +376,7 @@ mod tests {
                     ),
                     before[1].clone(),
                 ],
-                vec![Some("b"), Some("l")],
+                vec![Some(B), Some(L)],
             ),
             (
                 "article inserted before",
@@ -385,14 +388,12 @@ mod tests {
                     before[0].clone(),
                     before[1].clone(),
                 ],
-                vec![None, Some("b"), Some("l")],
+                vec![None, Some(B), Some(L)],
             ),
         ];
         for (name, incoming, want) in cases {
             let incoming: Vec<Incoming> = incoming.iter().map(Incoming::new).collect();
             let got = assign(&incoming, &previous, &mut Fake::default()).expect("assign");
-            let want: Vec<Option<String>> =
-                want.into_iter().map(|w| w.map(str::to_string)).collect();
             assert_eq!(got, want, "{name}");
         }
     }
@@ -400,40 +401,28 @@ mod tests {
     #[test]
     fn lookups_prefer_own_then_channel_and_never_published_elsewhere() {
         let a = art("Bridge works finish early", BRIDGE);
-        let fp = fingerprint(&a);
-        let cases: Vec<(&str, Vec<Candidate>, Option<&str>)> = vec![
-            (
-                "published in channel",
-                vec![cand("x", true, true)],
-                Some("x"),
-            ),
-            (
-                "retracted in channel",
-                vec![cand("x", true, false)],
-                Some("x"),
-            ),
-            (
-                "retracted elsewhere",
-                vec![cand("x", false, false)],
-                Some("x"),
-            ),
-            ("published elsewhere", vec![cand("x", false, true)], None),
+        let fp = fingerprint_bytes(&a);
+        let cases: Vec<(&str, Vec<Candidate>, Option<i64>)> = vec![
+            ("published in channel", vec![cand(X, true, true)], Some(X)),
+            ("retracted in channel", vec![cand(X, true, false)], Some(X)),
+            ("retracted elsewhere", vec![cand(X, false, false)], Some(X)),
+            ("published elsewhere", vec![cand(X, false, true)], None),
             (
                 "channel before elsewhere",
-                vec![cand("far", false, false), cand("near", true, false)],
-                Some("near"),
+                vec![cand(10, false, false), cand(11, true, false)],
+                Some(11),
             ),
             (
                 "published before retracted",
-                vec![cand("old", true, false), cand("live", true, true)],
-                Some("live"),
+                vec![cand(10, true, false), cand(11, true, true)],
+                Some(11),
             ),
         ];
         for (name, found, want) in cases {
             let mut fake = Fake::default();
-            fake.by_fp.insert(fp.clone(), found);
+            fake.by_fp.insert(fp, found);
             let got = assign(&[Incoming::new(&a)], &[], &mut fake).expect("assign");
-            assert_eq!(got, vec![want.map(str::to_string)], "{name}");
+            assert_eq!(got, vec![want], "{name}");
         }
     }
 
@@ -442,13 +431,13 @@ mod tests {
         let mut a = art("Water notice", "Pipes fixed.");
         a.key = Some("n-1".into());
         for (found, want) in [
-            (vec![cand("x", true, false)], Some("x")),
-            (vec![cand("x", false, false)], None),
+            (vec![cand(X, true, false)], Some(X)),
+            (vec![cand(X, false, false)], None),
         ] {
             let mut fake = Fake::default();
             fake.by_key.insert("n-1".into(), found);
             let got = assign(&[Incoming::new(&a)], &[], &mut fake).expect("assign");
-            assert_eq!(got, vec![want.map(str::to_string)]);
+            assert_eq!(got, vec![want]);
         }
     }
 
@@ -457,22 +446,22 @@ mod tests {
         let a = art("Bridge works finish early", BRIDGE);
         let mut fake = Fake::default();
         fake.by_fp
-            .insert(fingerprint(&a), vec![cand("x", true, true)]);
+            .insert(fingerprint_bytes(&a), vec![cand(X, true, true)]);
         let twice = [Incoming::new(&a), Incoming::new(&a)];
         let got = assign(&twice, &[], &mut fake).expect("assign");
-        assert_eq!(got, vec![Some("x".to_string()), None]);
+        assert_eq!(got, vec![Some(X), None]);
     }
 
     #[test]
     fn fingerprints_ignore_wrapping_and_use_titles_for_short_bodies() {
         let wrapped = art("Bridge", &BRIDGE.replace(' ', "\n "));
         assert_eq!(
-            fingerprint(&wrapped),
-            fingerprint(&art("Other title", BRIDGE))
+            fingerprint_bytes(&wrapped),
+            fingerprint_bytes(&art("Other title", BRIDGE))
         );
         assert_ne!(
-            fingerprint(&art("A", "见图")),
-            fingerprint(&art("B", "见图"))
+            fingerprint_bytes(&art("A", "见图")),
+            fingerprint_bytes(&art("B", "见图"))
         );
     }
 }

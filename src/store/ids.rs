@@ -113,8 +113,16 @@ pub fn article_hash(article: &Article) -> String {
 
 /// Digest of everything readers see of an item: its content and its
 /// published date. `updated` moves exactly when this changes.
-pub fn item_hash(article: &Article, published: &str) -> String {
-    hash_hex(format!("{}\n{published}", article_hash(article)).as_bytes())
+pub fn item_hash(article: &Article, published: DateTime<FixedOffset>) -> [u8; 16] {
+    digest16(format!("{}\n{}", article_hash(article), published.to_rfc3339()).as_bytes())
+}
+
+/// The first 16 bytes of the SHA-256 of `bytes`.
+pub fn digest16(bytes: &[u8]) -> [u8; 16] {
+    let full = Sha256::digest(bytes);
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&full[..16]);
+    out
 }
 
 #[cfg(test)]

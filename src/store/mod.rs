@@ -7,10 +7,12 @@
 //! is published while at least one bulletin claims it, and retracted (kept,
 //! never deleted, never reused) when none does.
 //!
-//! Layout: [`schema`] (tables, migrations), [`identity`] (matching rules,
-//! pure), `write` (ingest, removal, renames, quarantine records), `read`
-//! (feeds, channels, validators), [`ids`] (ids, slugs, dates).
+//! Layout: [`schema`] (tables, migrations), `codec` (how values are kept),
+//! [`identity`] (matching rules, pure), `write` (ingest, removal, renames,
+//! quarantine records), `read` (feeds, channels, validators), `ids` (ids,
+//! slugs, dates).
 
+mod codec;
 pub mod identity;
 mod ids;
 mod read;
@@ -20,12 +22,21 @@ mod write;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
 use rusqlite::Connection;
 
-pub use ids::{article_hash, authority_of, hash_hex, item_hash, mint_id, resolve_date, slug_for};
-pub use read::{ChannelInfo, KnownBulletin, Validators};
+pub use ids::{
+    article_hash, authority_of, digest16, hash_hex, item_hash, mint_id, resolve_date, slug_for,
+};
+pub use read::{ChannelInfo, Document, KnownBulletin, Validators};
+
+/// An item's key inside the store (not its public id, which is a `tag:`
+/// URI).
+pub type ItemKey = i64;
+
+/// SQLite's page cache, in KiB: the feed queries touch a few index pages and
+/// the newest rows; the operating system's page cache holds the rest.
+const CACHE_KIB: i64 = 8 * 1024;
 
 /// File name of the database inside the state directory.
 pub const DB_FILE: &str = "bulletind.sqlite3";
@@ -85,7 +96,7 @@ pub struct Changes {
     pub channels: BTreeSet<String>,
     /// Items whose permalink page may differ now: new, changed, moved or
     /// retracted ones.
-    pub pages: BTreeSet<String>,
+    pub pages: BTreeSet<ItemKey>,
 }
 
 impl Changes {
@@ -133,11 +144,10 @@ impl Store {
         // WAL + NORMAL survives process crashes; only a power loss can drop the
         // last transactions, and the inbox still holds their files.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        // Read pages through a memory map and keep a larger cache: feeds are
-        // re-queried after every change, and copying pages through read(2)
-        // dominated ingest time in profiles.
-        conn.pragma_update(None, "mmap_size", 256 * 1024 * 1024)?;
-        conn.pragma_update(None, "cache_size", -16 * 1024)?;
+        // Memory must not grow with the database: no memory map (its pages
+        // count as the process's), and a page cache of CACHE_KIB.
+        conn.pragma_update(None, "mmap_size", 0)?;
+        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::migrate(&mut conn)?;
         Ok(Store {
@@ -151,13 +161,6 @@ impl Store {
     pub fn timezone(&self) -> Tz {
         self.tz
     }
-}
-
-fn parse_time(s: &str, what: &'static str) -> Result<DateTime<FixedOffset>, StoreError> {
-    DateTime::parse_from_rfc3339(s).map_err(|e| StoreError::Corrupt {
-        what,
-        detail: format!("{s:?}: {e}"),
-    })
 }
 
 #[cfg(test)]

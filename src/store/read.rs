@@ -1,11 +1,13 @@
-//! The store's read paths: the newest items of a feed, items by id, the
+//! The store's read paths: the newest items of a feed, items by key, the
 //! channels, known bulletins, and the validators and settings kept for the
-//! renderer.
+//! publisher.
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{parse_time, Store, StoreError};
-use crate::model::{Article, Item};
+use super::codec::{decode_article, digest_of_blob, digest_of_hex, join_time, Digest16};
+use super::write::{ACTIVE, DELETED};
+use super::{slug_for, ItemKey, Store, StoreError};
+use crate::model::Item;
 
 /// State of a bulletin file as the store knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,10 +16,17 @@ pub struct KnownBulletin {
     pub path: String,
     /// Channel it belongs to.
     pub channel: String,
-    /// SHA-256 of the bytes last ingested or rejected.
-    pub hash: String,
+    /// Digest of the bytes last ingested or rejected.
+    pub hash: Digest16,
     /// `active`, `deleted` or `quarantined`.
-    pub state: String,
+    pub state: &'static str,
+}
+
+impl KnownBulletin {
+    /// Whether its bytes hash to `hex` (a SHA-256 in hex).
+    pub fn has_hash(&self, hex: &str) -> bool {
+        self.hash == digest_of_hex(hex)
+    }
 }
 
 /// A channel and what it holds.
@@ -37,14 +46,41 @@ pub struct ChannelInfo {
 /// Validators of a served document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Validators {
-    /// Strong ETag of the identity bytes (the digest, unquoted hex).
-    pub etag: [u8; 16],
+    /// Digest of the identity bytes, which the ETag is made of.
+    pub etag: Digest16,
     /// When the bytes last changed, unix seconds.
     pub modified: i64,
 }
 
-const ITEM_COLUMNS: &str = "id, slug, channel, article, published, updated";
-const FEED_ORDER: &str = "ORDER BY published_ts DESC, seen_seq DESC, position, id";
+/// What is kept of a document served from memory: its validators and the
+/// ETags of its compressed copies, as the publisher writes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// Identity ETag digest and modification time.
+    pub validators: Validators,
+    /// The compressed copies, in the publisher's own notation.
+    pub copies: String,
+}
+
+const ITEM_COLUMNS: &str =
+    "i.tag, c.name, i.article, i.published, i.published_offset, i.updated, i.updated_offset";
+const FEED_ORDER: &str = "ORDER BY i.published DESC, i.seen_seq DESC, i.position";
+
+/// The query behind [`Store::newest`], for one channel or for all.
+pub(super) fn newest_sql(one_channel: bool) -> String {
+    if one_channel {
+        format!(
+            "SELECT {ITEM_COLUMNS} FROM items i JOIN channels c ON c.id = i.channel
+             WHERE i.channel = (SELECT id FROM channels WHERE name = ?1) AND i.retracted = 0
+             {FEED_ORDER} LIMIT ?2"
+        )
+    } else {
+        format!(
+            "SELECT {ITEM_COLUMNS} FROM items i JOIN channels c ON c.id = i.channel
+             WHERE i.retracted = 0 {FEED_ORDER} LIMIT ?1"
+        )
+    }
+}
 
 impl Store {
     /// The newest `limit` published items, of one channel or (`None`) of
@@ -54,105 +90,101 @@ impl Store {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         match channel {
             Some(ch) => {
-                let mut stmt = self.conn.prepare_cached(&format!(
-                    "SELECT {ITEM_COLUMNS} FROM items WHERE channel = ?1 AND retracted = 0 {FEED_ORDER} LIMIT ?2"
-                ))?;
-                let rows = stmt.query_map(params![ch, limit], raw_item)?;
-                rows.map(|r| to_item(r?)).collect()
+                let mut stmt = self.conn.prepare_cached(&newest_sql(true))?;
+                let rows = stmt.query_map(params![ch, limit], to_item)?;
+                rows.map(|r| r?).collect()
             }
             None => {
-                let mut stmt = self.conn.prepare_cached(&format!(
-                    "SELECT {ITEM_COLUMNS} FROM items WHERE retracted = 0 {FEED_ORDER} LIMIT ?1"
-                ))?;
-                let rows = stmt.query_map(params![limit], raw_item)?;
-                rows.map(|r| to_item(r?)).collect()
+                let mut stmt = self.conn.prepare_cached(&newest_sql(false))?;
+                let rows = stmt.query_map(params![limit], to_item)?;
+                rows.map(|r| r?).collect()
             }
         }
     }
 
-    /// The item with this id and whether it is retracted.
-    pub fn item(&self, id: &str) -> Result<Option<(Item, bool)>, StoreError> {
+    /// The item with this key and whether it is retracted.
+    pub fn item(&self, key: ItemKey) -> Result<Option<(Item, bool)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {ITEM_COLUMNS}, retracted FROM items WHERE id = ?1"
+            "SELECT {ITEM_COLUMNS}, i.retracted FROM items i JOIN channels c ON c.id = i.channel
+             WHERE i.id = ?1"
         ))?;
         let row = stmt
-            .query_row([id], |r| Ok((raw_item(r)?, r.get::<_, bool>(6)?)))
+            .query_row([key], |r| Ok((to_item(r)?, r.get::<_, bool>(7)?)))
             .optional()?;
-        row.map(|(raw, retracted)| Ok((to_item(raw)?, retracted)))
+        row.map(|(item, retracted)| Ok((item?, retracted)))
             .transpose()
     }
 
-    /// Ids of every published item, and slugs of every retracted one.
-    pub fn item_ids(&self) -> Result<(Vec<String>, Vec<String>), StoreError> {
+    /// The key of the item with public id `tag`.
+    pub fn item_key(&self, tag: &str) -> Result<Option<ItemKey>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, slug, retracted FROM items ORDER BY id")?;
+            .prepare_cached("SELECT id FROM items WHERE tag = ?1")?;
+        Ok(stmt.query_row([tag], |r| r.get(0)).optional()?)
+    }
+
+    /// Keys of every published item, and slugs of every retracted one.
+    pub fn item_keys(&self) -> Result<(Vec<ItemKey>, Vec<String>), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, tag, retracted FROM items ORDER BY id")?;
         let rows = stmt.query_map([], |r| {
             Ok((
-                r.get::<_, String>(0)?,
+                r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, bool>(2)?,
             ))
         })?;
         let (mut published, mut retracted) = (Vec::new(), Vec::new());
         for row in rows {
-            let (id, slug, gone) = row?;
+            let (key, tag, gone) = row?;
             if gone {
-                retracted.push(slug);
+                retracted.push(slug_for(&tag));
             } else {
-                published.push(id);
+                published.push(key);
             }
         }
         Ok((published, retracted))
     }
 
     /// Every channel the inbox has had, by name, with its published item
-    /// count. `""` is always included.
+    /// count; `""` comes first.
     pub fn channels(&self) -> Result<Vec<ChannelInfo>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT c.name, c.state = 'active',
-                    (SELECT COUNT(*) FROM items i WHERE i.channel = c.name AND i.retracted = 0),
-                    c.used
+            "SELECT c.name, c.present, c.used,
+                    (SELECT COUNT(*) FROM items i WHERE i.channel = c.id AND i.retracted = 0)
              FROM channels c ORDER BY c.name",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(ChannelInfo {
                 name: r.get(0)?,
                 present: r.get(1)?,
-                items: usize::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
-                used: r.get(3)?,
+                used: r.get(2)?,
+                items: usize::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
             })
         })?;
-        let mut out: Vec<ChannelInfo> = rows.collect::<Result<_, _>>()?;
-        if out.first().is_none_or(|c| !c.name.is_empty()) {
-            out.insert(
-                0,
-                ChannelInfo {
-                    name: String::new(),
-                    items: 0,
-                    present: true,
-                    used: true,
-                },
-            );
-        }
-        Ok(out)
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The bulletin at `path`, if the store has seen one.
     pub fn bulletin(&self, path: &str) -> Result<Option<KnownBulletin>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT path, channel, hash, state FROM bulletins WHERE path = ?1")?;
-        Ok(stmt.query_row([path], known_bulletin).optional()?)
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT b.path, c.name, b.hash, b.state FROM bulletins b JOIN channels c ON c.id = b.channel
+             WHERE b.path = ?1",
+        )?;
+        stmt.query_row([path], known_bulletin)
+            .optional()?
+            .transpose()
     }
 
     /// Every bulletin the store has seen.
     pub fn known(&self) -> Result<Vec<KnownBulletin>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT path, channel, hash, state FROM bulletins ORDER BY path")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT b.path, c.name, b.hash, b.state FROM bulletins b JOIN channels c ON c.id = b.channel
+             ORDER BY b.path",
+        )?;
         let rows = stmt.query_map([], known_bulletin)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rows.map(|r| r?).collect()
     }
 
     /// Number of published (not retracted) items.
@@ -165,36 +197,127 @@ impl Store {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    /// The stored validators of the document at `path`.
-    pub fn validators(&self, path: &str) -> Result<Option<Validators>, StoreError> {
+    /// What is kept of the document at `path`.
+    pub fn document(&self, path: &str) -> Result<Option<Document>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT etag, modified FROM documents WHERE path = ?1")?;
-        let row: Option<(String, i64)> = stmt
-            .query_row([path], |r| Ok((r.get(0)?, r.get(1)?)))
+            .prepare_cached("SELECT etag, modified, copies FROM documents WHERE path = ?1")?;
+        let row: Option<(Vec<u8>, i64, String)> = stmt
+            .query_row([path], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
-        row.map(|(etag, modified)| {
-            Ok(Validators {
-                etag: decode_digest(&etag)?,
-                modified,
+        row.map(|(etag, modified, copies)| {
+            Ok(Document {
+                validators: Validators {
+                    etag: digest_of_blob(&etag, "document etag")?,
+                    modified,
+                },
+                copies,
             })
         })
         .transpose()
     }
 
-    /// Stores the validators of several documents in one transaction.
-    pub fn set_validators(&mut self, documents: &[(String, Validators)]) -> Result<(), StoreError> {
+    /// Stores several documents' validators in one transaction.
+    pub fn set_documents(&mut self, documents: &[(String, Document)]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         {
             let mut stmt = tx.prepare_cached(
-                "INSERT INTO documents (path, etag, modified) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (path) DO UPDATE SET etag = ?2, modified = ?3",
+                "INSERT INTO documents (path, etag, modified, copies) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (path) DO UPDATE SET etag = ?2, modified = ?3, copies = ?4",
             )?;
-            for (path, v) in documents {
-                stmt.execute(params![path, encode_digest(&v.etag), v.modified])?;
+            for (path, d) in documents {
+                stmt.execute(params![
+                    path,
+                    &d.validators.etag[..],
+                    d.validators.modified,
+                    d.copies
+                ])?;
             }
         }
         tx.commit()?;
+        Ok(())
+    }
+
+    /// The validators of item `key`'s permalink page.
+    pub fn page_validators(&self, key: ItemKey) -> Result<Option<Validators>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT page_etag, page_modified FROM items WHERE id = ?1")?;
+        let row: Option<(Option<Vec<u8>>, Option<i64>)> = stmt
+            .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match row {
+            Some((Some(etag), Some(modified))) => Ok(Some(Validators {
+                etag: digest_of_blob(&etag, "page etag")?,
+                modified,
+            })),
+            _ => Ok(None),
+        }
+    }
+
+    /// Stores several pages' validators in one transaction.
+    pub fn set_page_validators(
+        &mut self,
+        pages: &[(ItemKey, Validators)],
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE items SET page_etag = ?2, page_modified = ?3 WHERE id = ?1",
+            )?;
+            for (key, v) in pages {
+                stmt.execute(params![key, &v.etag[..], v.modified])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Channels whose feeds are due for rendering, and items whose pages are
+    /// (changes recorded but not yet published, e.g. before a crash).
+    pub fn dirty(&self) -> Result<(Vec<String>, Vec<ItemKey>), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name FROM channels WHERE dirty = 1 ORDER BY name")?;
+        let channels = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM items WHERE page_dirty = 1 ORDER BY id")?;
+        let pages = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok((channels, pages))
+    }
+
+    /// Records that these channels' feeds and these pages are rendered.
+    pub fn clear_dirty(
+        &mut self,
+        channels: &[String],
+        pages: &[ItemKey],
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached("UPDATE channels SET dirty = 0 WHERE name = ?1")?;
+            for name in channels {
+                stmt.execute([name])?;
+            }
+            let mut stmt = tx.prepare_cached("UPDATE items SET page_dirty = 0 WHERE id = ?1")?;
+            for key in pages {
+                stmt.execute([key])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Marks every channel and page as due for rendering (the site settings
+    /// or the renderer changed).
+    pub fn mark_all_dirty(&mut self) -> Result<(), StoreError> {
+        self.conn.execute_batch(
+            "UPDATE channels SET dirty = 1; UPDATE items SET page_dirty = 1 WHERE retracted = 0;",
+        )?;
         Ok(())
     }
 
@@ -209,66 +332,46 @@ impl Store {
     /// Stores a setting the daemon keeps between runs.
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
         self.conn.execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = ?2",
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
             [key, value],
         )?;
         Ok(())
     }
 }
 
-type RawItem = (String, String, String, String, String, String);
-
-fn raw_item(r: &Row<'_>) -> rusqlite::Result<RawItem> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-    ))
+/// An item from the columns of `ITEM_COLUMNS`; the outer error is SQLite's,
+/// the inner one a value that does not read back.
+fn to_item(r: &Row<'_>) -> rusqlite::Result<Result<Item, StoreError>> {
+    let tag: String = r.get(0)?;
+    let channel: String = r.get(1)?;
+    let stored: Vec<u8> = r.get(2)?;
+    let (p, p_off, u, u_off): (i64, i32, i64, i32) = (r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
+    Ok((|| {
+        Ok(Item {
+            article: decode_article(&stored, &tag)?,
+            published: join_time(p, p_off, "published")?,
+            updated: join_time(u, u_off, "updated")?,
+            slug: slug_for(&tag),
+            id: tag,
+            channel,
+        })
+    })())
 }
 
-fn to_item((id, slug, channel, article, published, updated): RawItem) -> Result<Item, StoreError> {
-    let article: Article = serde_json::from_str(&article).map_err(|e| StoreError::Corrupt {
-        what: "article",
-        detail: format!("{id}: {e}"),
-    })?;
-    Ok(Item {
-        published: parse_time(&published, "published")?,
-        updated: parse_time(&updated, "updated")?,
-        id,
-        slug,
-        channel,
-        article,
-    })
-}
-
-fn known_bulletin(r: &Row<'_>) -> rusqlite::Result<KnownBulletin> {
-    Ok(KnownBulletin {
-        path: r.get(0)?,
-        channel: r.get(1)?,
-        hash: r.get(2)?,
-        state: r.get(3)?,
-    })
-}
-
-fn encode_digest(digest: &[u8; 16]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn decode_digest(hex: &str) -> Result<[u8; 16], StoreError> {
-    let corrupt = || StoreError::Corrupt {
-        what: "etag",
-        detail: hex.to_string(),
+fn known_bulletin(r: &Row<'_>) -> rusqlite::Result<Result<KnownBulletin, StoreError>> {
+    let hash: Vec<u8> = r.get(2)?;
+    let state = match r.get::<_, i64>(3)? {
+        ACTIVE => "active",
+        DELETED => "deleted",
+        _ => "quarantined",
     };
-    if hex.len() != 32 || !hex.is_ascii() {
-        return Err(corrupt());
-    }
-    let mut out = [0u8; 16];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| corrupt())?;
-    }
-    Ok(out)
+    let (path, channel) = (r.get(0)?, r.get(1)?);
+    Ok(
+        digest_of_blob(&hash, "bulletin hash").map(|hash| KnownBulletin {
+            path,
+            channel,
+            hash,
+            state,
+        }),
+    )
 }

@@ -1,72 +1,90 @@
 //! The database layout and its migrations. `PRAGMA user_version` counts
 //! the migrations applied; each runs once, in order, in one transaction.
+//!
+//! Everything is kept compactly (see [`codec`](super::codec)): rows refer
+//! to each other by integer keys, instants are seconds plus offset, digests
+//! 16-byte blobs, articles zstd-compressed JSON. What is kept is what
+//! rendering and identity matching need, and no rendered copy.
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::identity::fingerprint;
+use super::codec::{digest_of_hex, encode_article, split_time};
+use super::identity::fingerprint_bytes;
 use super::{item_hash, StoreError};
 use crate::model::Article;
 
 /// The current layout, as a fresh database gets it (version 2).
 const CREATE: &str = r#"
+CREATE TABLE channels (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,      -- folder name, '' for the main channel
+    present     INTEGER NOT NULL,          -- whether the folder exists
+    used        INTEGER NOT NULL DEFAULT 0,-- whether it ever held a bulletin
+    dirty       INTEGER NOT NULL DEFAULT 1 -- its feeds must be rendered again
+);
 CREATE TABLE bulletins (
-    path        TEXT PRIMARY KEY,          -- relative to the inbox, '/'-separated
-    channel     TEXT NOT NULL,             -- '' for the main channel
-    hash        TEXT NOT NULL,             -- SHA-256 of the file's bytes
-    first_seen  TEXT NOT NULL,             -- RFC 3339, UTC; never changes
-    state       TEXT NOT NULL,             -- 'active' | 'deleted' | 'quarantined'
+    id          INTEGER PRIMARY KEY,
+    path        TEXT NOT NULL UNIQUE,      -- relative to the inbox, '/'-separated
+    channel     INTEGER NOT NULL,          -- channels.id
+    hash        BLOB NOT NULL,             -- SHA-256 of the bytes (16 bytes)
+    first_seen  INTEGER NOT NULL,          -- unix seconds; never changes
+    state       INTEGER NOT NULL,          -- 0 active, 1 deleted, 2 quarantined
     seq         INTEGER NOT NULL           -- order in which bulletins were first seen
 );
 CREATE INDEX bulletins_by_channel ON bulletins (channel);
 CREATE TABLE items (
-    id          TEXT PRIMARY KEY,          -- tag: URI, permanent
-    slug        TEXT NOT NULL UNIQUE,      -- permalink page name
-    channel     TEXT NOT NULL,
+    id          INTEGER PRIMARY KEY,
+    tag         TEXT NOT NULL UNIQUE,      -- the tag: URI readers see; permanent
+    channel     INTEGER NOT NULL,
     source_key  TEXT,                      -- the source's own id (JSON `id`)
-    fingerprint TEXT NOT NULL,             -- identity::fingerprint
-    first_seen  TEXT NOT NULL,             -- RFC 3339, UTC: when first seen
+    fingerprint BLOB NOT NULL,             -- identity::fingerprint (16 bytes)
+    first_seen  INTEGER NOT NULL,          -- unix seconds
     seen_seq    INTEGER NOT NULL,          -- ingest sequence of first sight
-    position    INTEGER NOT NULL,          -- place in its first-seen bulletin
-    published   TEXT NOT NULL,             -- RFC 3339 with offset
-    published_ts INTEGER NOT NULL,         -- unix seconds, for ordering
-    updated     TEXT NOT NULL,
-    hash        TEXT NOT NULL,             -- item_hash(): what readers see
-    article     TEXT NOT NULL,             -- the Article as JSON
-    retracted   INTEGER NOT NULL DEFAULT 0
+    position    INTEGER NOT NULL,          -- place in its primary bulletin
+    published   INTEGER NOT NULL,          -- unix seconds
+    published_offset INTEGER NOT NULL,     -- seconds east of UTC
+    updated     INTEGER NOT NULL,
+    updated_offset INTEGER NOT NULL,
+    hash        BLOB NOT NULL,             -- item_hash(): what readers see (16 bytes)
+    article     BLOB NOT NULL,             -- the Article, zstd-compressed JSON
+    retracted   INTEGER NOT NULL DEFAULT 0,
+    page_etag   BLOB,                      -- validators of its permalink page
+    page_modified INTEGER,
+    page_dirty  INTEGER NOT NULL DEFAULT 1 -- its page must be rendered again
 );
-CREATE INDEX items_by_channel ON items (channel, retracted, published_ts DESC, seen_seq DESC, position);
-CREATE INDEX items_by_time ON items (retracted, published_ts DESC, seen_seq DESC, position);
+CREATE INDEX items_page_dirty ON items (id) WHERE page_dirty = 1;
+CREATE INDEX items_by_channel ON items (channel, published DESC, seen_seq DESC, position) WHERE retracted = 0;
+CREATE INDEX items_by_time ON items (published DESC, seen_seq DESC, position) WHERE retracted = 0;
 CREATE INDEX items_by_fingerprint ON items (fingerprint);
 CREATE INDEX items_by_source ON items (channel, source_key) WHERE source_key IS NOT NULL;
 -- Which bulletin holds which item where. An item is published while some
 -- claim holds it; all claims of an item are in the item's channel.
 CREATE TABLE claims (
-    bulletin    TEXT NOT NULL,
+    bulletin    INTEGER NOT NULL,
     position    INTEGER NOT NULL,
-    item        TEXT NOT NULL,
-    dated       TEXT,                      -- the source's date for it, resolved (RFC 3339)
+    item        INTEGER NOT NULL,
+    dated       INTEGER,                   -- the source's date for it, if any
+    dated_offset INTEGER,
     PRIMARY KEY (bulletin, position)
 ) WITHOUT ROWID;
 CREATE INDEX claims_by_item ON claims (item);
-CREATE TABLE channels (
-    name        TEXT PRIMARY KEY,
-    state       TEXT NOT NULL,             -- 'active' | 'gone'
-    used        INTEGER NOT NULL DEFAULT 0 -- whether it ever held a bulletin
-) WITHOUT ROWID;
--- Validators of every served document: its ETag and when its bytes last changed.
+-- Validators of the documents served from memory (feeds, index): the
+-- identity ETag, when the bytes last changed, and the compressed copies'
+-- ETags as the renderer writes them.
 CREATE TABLE documents (
     path        TEXT PRIMARY KEY,          -- URL path, not percent-encoded
-    etag        TEXT NOT NULL,
-    modified    INTEGER NOT NULL           -- unix seconds
+    etag        BLOB NOT NULL,
+    modified    INTEGER NOT NULL,          -- unix seconds
+    copies      TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
 CREATE TABLE meta (
     key         TEXT PRIMARY KEY,
     value       TEXT NOT NULL
 ) WITHOUT ROWID;
+INSERT INTO channels (name, present, used) VALUES ('', 1, 1);
 "#;
 
-/// The layout of version 1 (bulletind 0.1), kept to upgrade old databases
-/// and to test that upgrade.
+/// The layout of version 1 (bulletind 0.1), kept to test the upgrade.
 #[cfg(test)]
 pub(crate) const VERSION_1: &str = r#"
 CREATE TABLE bulletins (
@@ -98,11 +116,7 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     }
     let tx = conn.transaction()?;
     match version {
-        0 => {
-            // A v1 database has tables but no version only if it was never
-            // migrated: the v1 code always set user_version.
-            tx.execute_batch(CREATE)?;
-        }
+        0 => tx.execute_batch(CREATE)?,
         1 => upgrade_from_1(&tx)?,
         _ => {}
     }
@@ -111,10 +125,10 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Version 1 keyed items by (bulletin, headline); version 2 keeps claims,
-/// fingerprints and the first-seen order. Ids, slugs and dates are kept as
-/// they were: a published date becomes the claim's own date, so it does not
-/// move.
+/// Version 1 keyed items by (bulletin, headline) and kept text everywhere;
+/// version 2 keeps claims, fingerprints and the first-seen order. Ids, page
+/// names and dates are kept as they were: a published date becomes the
+/// claim's own date, so it does not move.
 fn upgrade_from_1(tx: &Transaction<'_>) -> Result<(), StoreError> {
     tx.execute_batch(
         "ALTER TABLE bulletins RENAME TO bulletins_v1;
@@ -124,37 +138,57 @@ fn upgrade_from_1(tx: &Transaction<'_>) -> Result<(), StoreError> {
     )?;
     tx.execute_batch(CREATE)?;
     tx.execute(
-        "INSERT INTO bulletins (path, channel, hash, first_seen, state, seq)
-         SELECT path, channel, hash, first_seen, state,
-                ROW_NUMBER() OVER (ORDER BY first_seen, path)
-         FROM bulletins_v1",
+        "INSERT OR IGNORE INTO channels (name, present, used) SELECT DISTINCT channel, 1, 1 FROM bulletins_v1",
         [],
     )?;
-    tx.execute(
-        "INSERT INTO channels (name, state, used) SELECT DISTINCT channel, 'active', 1 FROM bulletins",
-        [],
-    )?;
+    let bulletins: Vec<(String, String, String, String, String)> = {
+        let mut stmt = tx.prepare(
+            "SELECT path, channel, hash, first_seen, state FROM bulletins_v1 ORDER BY first_seen, path",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (seq, (path, channel, hash, first_seen, state)) in bulletins.iter().enumerate() {
+        let first_seen = v1_time(first_seen)?.timestamp();
+        let state = match state.as_str() {
+            "active" => 0,
+            "deleted" => 1,
+            _ => 2,
+        };
+        tx.execute(
+            "INSERT INTO bulletins (path, channel, hash, first_seen, state, seq)
+             VALUES (?1, (SELECT id FROM channels WHERE name = ?2), ?3, ?4, ?5, ?6)",
+            params![
+                path,
+                channel,
+                digest_of_hex(hash).to_vec(),
+                first_seen,
+                state,
+                seq as i64 + 1
+            ],
+        )?;
+    }
     let rows: Vec<V1Item> = {
         let mut stmt = tx.prepare(
-            "SELECT i.id, i.slug, i.bulletin, b.channel, i.key, i.position, i.published,
-                    i.published_ts, i.updated, i.article, i.retracted, b.first_seen, b.seq
+            "SELECT i.id, i.bulletin, i.key, i.position, i.published, i.updated, i.article,
+                    i.retracted, b.id, b.channel, b.first_seen, b.seq
              FROM items_v1 i JOIN bulletins b ON b.path = i.bulletin",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(V1Item {
-                id: r.get(0)?,
-                slug: r.get(1)?,
-                bulletin: r.get(2)?,
-                channel: r.get(3)?,
-                key: r.get(4)?,
-                position: r.get(5)?,
-                published: r.get(6)?,
-                published_ts: r.get(7)?,
-                updated: r.get(8)?,
-                article: r.get(9)?,
-                retracted: r.get(10)?,
-                first_seen: r.get(11)?,
-                seq: r.get(12)?,
+                tag: r.get(0)?,
+                key: r.get(2)?,
+                position: r.get(3)?,
+                published: r.get(4)?,
+                updated: r.get(5)?,
+                article: r.get(6)?,
+                retracted: r.get(7)?,
+                bulletin: r.get(8)?,
+                channel: r.get(9)?,
+                first_seen: r.get(10)?,
+                seq: r.get(11)?,
             })
         })?;
         rows.collect::<Result<_, _>>()?
@@ -163,34 +197,38 @@ fn upgrade_from_1(tx: &Transaction<'_>) -> Result<(), StoreError> {
         let article: Article =
             serde_json::from_str(&v1.article).map_err(|e| StoreError::Corrupt {
                 what: "article",
-                detail: format!("{}: {e}", v1.id),
+                detail: format!("{}: {e}", v1.tag),
             })?;
-        let source_key = v1.key.strip_prefix("id:").map(str::to_string);
+        let published = v1_time(&v1.published)?;
+        let updated = v1_time(&v1.updated)?;
+        let (p, p_off) = split_time(published);
+        let (u, u_off) = split_time(updated);
         tx.execute(
-            "INSERT INTO items (id, slug, channel, source_key, fingerprint, first_seen, seen_seq,
-                                position, published, published_ts, updated, hash, article, retracted)
+            "INSERT INTO items (tag, channel, source_key, fingerprint, first_seen, seen_seq, position,
+                                published, published_offset, updated, updated_offset, hash, article, retracted)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             params![
-                v1.id,
-                v1.slug,
+                v1.tag,
                 v1.channel,
-                source_key,
-                fingerprint(&article),
+                v1.key.strip_prefix("id:"),
+                fingerprint_bytes(&article).to_vec(),
                 v1.first_seen,
                 v1.seq,
                 v1.position,
-                v1.published,
-                v1.published_ts,
-                v1.updated,
-                item_hash(&article, &v1.published),
-                v1.article,
+                p,
+                p_off,
+                u,
+                u_off,
+                item_hash(&article, published).to_vec(),
+                encode_article(&article)?,
                 v1.retracted
             ],
         )?;
         if !v1.retracted {
             tx.execute(
-                "INSERT OR IGNORE INTO claims (bulletin, position, item, dated) VALUES (?1, ?2, ?3, ?4)",
-                params![v1.bulletin, v1.position, v1.id, v1.published],
+                "INSERT OR IGNORE INTO claims (bulletin, position, item, dated, dated_offset)
+                 VALUES (?1, ?2, last_insert_rowid(), ?3, ?4)",
+                params![v1.bulletin, v1.position, p, p_off],
             )?;
         }
     }
@@ -206,19 +244,24 @@ fn upgrade_from_1(tx: &Transaction<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// One item row of a version 1 database.
+fn v1_time(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, StoreError> {
+    chrono::DateTime::parse_from_rfc3339(s).map_err(|e| StoreError::Corrupt {
+        what: "version 1 date",
+        detail: format!("{s:?}: {e}"),
+    })
+}
+
+/// One item row of a version 1 database, with its bulletin's new keys.
 struct V1Item {
-    id: String,
-    slug: String,
-    bulletin: String,
-    channel: String,
+    tag: String,
     key: String,
     position: i64,
     published: String,
-    published_ts: i64,
     updated: String,
     article: String,
     retracted: bool,
-    first_seen: String,
+    bulletin: i64,
+    channel: i64,
+    first_seen: i64,
     seq: i64,
 }

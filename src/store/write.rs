@@ -13,15 +13,21 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rusqlite::{params, OptionalExtension, Transaction};
 
+use super::codec::{decode_article, digest_of_hex, encode_article, join_time, split_time};
 use super::identity::{self, Candidate, Incoming, Lookup, Previous};
-use super::{item_hash, mint_id, parse_time, resolve_date, slug_for, Changes, Store, StoreError};
+use super::{item_hash, mint_id, resolve_date, Changes, ItemKey, Store, StoreError};
 use crate::model::{Article, Bulletin};
+
+/// `bulletins.state` values.
+pub(super) const ACTIVE: i64 = 0;
+pub(super) const DELETED: i64 = 1;
+pub(super) const QUARANTINED: i64 = 2;
 
 impl Store {
     /// Ingests a parsed bulletin found at `path` (relative to the inbox) in
-    /// `channel`, whose bytes hash to `hash`. `now` is the ingest time: the
-    /// first-seen time of new bulletins and items, and `updated` of changed
-    /// items.
+    /// `channel`, whose bytes hash to `hash` (hex SHA-256). `now` is the
+    /// ingest time: the first-seen time of new bulletins and items, and
+    /// `updated` of changed items.
     pub fn ingest(
         &mut self,
         path: &str,
@@ -30,29 +36,48 @@ impl Store {
         bulletin: &Bulletin,
         now: DateTime<Utc>,
     ) -> Result<Changes, StoreError> {
+        let tz = self.tz;
         let tx = self.conn.transaction()?;
         let seq = next_seq(&tx)?;
-        let existing: Option<String> = tx
+        let channel_id = activate_channel(&tx, channel)?.0;
+        tx.execute("UPDATE channels SET used = 1 WHERE id = ?1", [channel_id])?;
+        let mut changes = Changes::default();
+        let existing: Option<(i64, i64)> = tx
             .query_row(
-                "SELECT channel FROM bulletins WHERE path = ?1",
+                "SELECT id, channel FROM bulletins WHERE path = ?1",
                 [path],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let mut changes = Changes::default();
-        if let Some(old_channel) = existing.filter(|c| c != channel) {
-            // Same path, other channel: not possible for a real file, but a
-            // store must not mix channels within one item's claims.
-            changes.merge(release(&tx, path, true, now, self.tz, &old_channel)?);
-        }
-        tx.execute(
-            "INSERT INTO bulletins (path, channel, hash, first_seen, state, seq)
-             VALUES (?1, ?2, ?3, ?4, 'active', ?5)
-             ON CONFLICT (path) DO UPDATE SET channel = ?2, hash = ?3, state = 'active'",
-            params![path, channel, hash, now.to_rfc3339(), seq],
-        )?;
-        activate_channel(&tx, channel)?;
-        tx.execute("UPDATE channels SET used = 1 WHERE name = ?1", [channel])?;
+        let bulletin_id = match existing {
+            Some((id, old_channel)) => {
+                if old_channel != channel_id {
+                    // Same path, other channel: not possible for a real file,
+                    // but an item's claims must not mix channels.
+                    changes.merge(release(&tx, id, true, now, tz)?);
+                }
+                tx.execute(
+                    "UPDATE bulletins SET channel = ?2, hash = ?3, state = ?4 WHERE id = ?1",
+                    params![id, channel_id, digest_of_hex(hash).to_vec(), ACTIVE],
+                )?;
+                id
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO bulletins (path, channel, hash, first_seen, state, seq)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![
+                        path,
+                        channel_id,
+                        digest_of_hex(hash).to_vec(),
+                        now.timestamp(),
+                        ACTIVE,
+                        seq
+                    ],
+                )?;
+                tx.last_insert_rowid()
+            }
+        };
 
         let articles: Vec<Article> = bulletin
             .articles
@@ -60,49 +85,52 @@ impl Store {
             .map(|a| with_bulletin_section(a, bulletin))
             .collect();
         let incoming: Vec<Incoming> = articles.iter().map(Incoming::new).collect();
-        let previous = previous_claims(&tx, path)?;
+        let previous = previous_claims(&tx, bulletin_id)?;
         let plan = {
-            let mut lookup = SqlLookup { tx: &tx, channel };
+            let mut lookup = SqlLookup {
+                tx: &tx,
+                channel: channel_id,
+            };
             identity::assign(&incoming, &previous, &mut lookup)?
         };
 
-        tx.execute("DELETE FROM claims WHERE bulletin = ?1", [path])?;
-        let mut touched: BTreeSet<String> = previous.iter().map(|p| p.id.clone()).collect();
+        tx.execute("DELETE FROM claims WHERE bulletin = ?1", [bulletin_id])?;
+        let mut touched: BTreeSet<ItemKey> = previous.iter().map(|p| p.id).collect();
         for (position, ((article, seen), matched)) in
             articles.iter().zip(&incoming).zip(plan).enumerate()
         {
-            let dated = article
-                .date
-                .or(bulletin.date)
-                .map(|d| resolve_date(d, self.tz).to_rfc3339());
-            let id = match matched {
-                Some(id) => {
-                    let moved_from = take_item(&tx, &id, channel)?;
-                    if let Some(old) = moved_from {
-                        changes.channels.insert(old);
+            let dated = article.date.or(bulletin.date).map(|d| resolve_date(d, tz));
+            let key = match matched {
+                Some(key) => {
+                    if let Some(old) = take_item(&tx, key, channel_id)? {
+                        changes.channels.insert(channel_name(&tx, old)?);
                     }
-                    store_article(&tx, &id, article, seen)?;
-                    id
+                    store_article(&tx, key, article, seen)?;
+                    touched.insert(key);
+                    key
                 }
                 None => {
-                    let id = mint_id(&self.authority, now, channel, path, position, seq);
-                    insert_item(&tx, &id, channel, article, seen, now, seq, position)?;
+                    let published = dated.unwrap_or_else(|| now.with_timezone(&tz).fixed_offset());
+                    let tag = mint_id(&self.authority, now, channel, path, position, seq);
+                    let key = insert_item(
+                        &tx, &tag, channel_id, article, seen, published, now, seq, position,
+                    )?;
                     changes.added += 1;
-                    changes.pages.insert(id.clone());
-                    id
+                    changes.pages.insert(key);
+                    key
                 }
             };
+            let (d, d_off) = dated.map(split_time).unzip();
             tx.prepare_cached(
-                "INSERT INTO claims (bulletin, position, item, dated) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO claims (bulletin, position, item, dated, dated_offset) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
-            .execute(params![path, position as i64, id, dated])?;
-            touched.insert(id);
+            .execute(params![bulletin_id, position as i64, key, d, d_off])?;
         }
-        let settled = settle(&tx, &touched, now, self.tz)?;
-        changes.merge(settled);
+        changes.merge(settle(&tx, &touched, now, tz)?);
         if changes.any() {
             changes.channels.insert(channel.to_string());
         }
+        mark_dirty(&tx, &changes)?;
         tx.commit()?;
         Ok(changes)
     }
@@ -117,26 +145,26 @@ impl Store {
         retract: bool,
         now: DateTime<Utc>,
     ) -> Result<Changes, StoreError> {
+        let tz = self.tz;
         let tx = self.conn.transaction()?;
-        let row: Option<(String, String)> = tx
+        let row: Option<(i64, i64)> = tx
             .query_row(
-                "SELECT state, channel FROM bulletins WHERE path = ?1",
+                "SELECT id, state FROM bulletins WHERE path = ?1",
                 [path],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
         let mut changes = Changes::default();
-        if let Some((state, channel)) = row {
-            if state == "active" {
-                tx.execute(
-                    "UPDATE bulletins SET state = 'deleted' WHERE path = ?1",
-                    [path],
-                )?;
-                if retract {
-                    changes = release(&tx, path, true, now, self.tz, &channel)?;
-                }
+        if let Some((id, ACTIVE)) = row {
+            tx.execute(
+                "UPDATE bulletins SET state = ?2 WHERE id = ?1",
+                [id, DELETED],
+            )?;
+            if retract {
+                changes = release(&tx, id, true, now, tz)?;
             }
         }
+        mark_dirty(&tx, &changes)?;
         tx.commit()?;
         Ok(changes)
     }
@@ -151,31 +179,33 @@ impl Store {
         retract: bool,
         now: DateTime<Utc>,
     ) -> Result<Changes, StoreError> {
+        let tz = self.tz;
         let tx = self.conn.transaction()?;
         let mut changes = Changes::default();
-        let source: Option<String> = tx
+        let source: Option<i64> = tx
             .query_row(
-                "SELECT channel FROM bulletins WHERE path = ?1 AND state = 'active'",
-                [from],
+                "SELECT id FROM bulletins WHERE path = ?1 AND state = ?2",
+                params![from, ACTIVE],
                 |r| r.get(0),
             )
             .optional()?;
-        if source.is_some() {
-            let target: Option<String> = tx
-                .query_row("SELECT channel FROM bulletins WHERE path = ?1", [to], |r| {
+        if let Some(source) = source {
+            let target: Option<i64> = tx
+                .query_row("SELECT id FROM bulletins WHERE path = ?1", [to], |r| {
                     r.get(0)
                 })
                 .optional()?;
-            if let Some(channel) = target {
-                changes.merge(release(&tx, to, retract, now, self.tz, &channel)?);
-                tx.execute("DELETE FROM bulletins WHERE path = ?1", [to])?;
+            if let Some(target) = target {
+                changes.merge(release(&tx, target, retract, now, tz)?);
+                tx.execute("DELETE FROM claims WHERE bulletin = ?1", [target])?;
+                tx.execute("DELETE FROM bulletins WHERE id = ?1", [target])?;
             }
-            tx.execute("UPDATE bulletins SET path = ?2 WHERE path = ?1", [from, to])?;
             tx.execute(
-                "UPDATE claims SET bulletin = ?2 WHERE bulletin = ?1",
-                [from, to],
+                "UPDATE bulletins SET path = ?2 WHERE id = ?1",
+                params![source, to],
             )?;
         }
+        mark_dirty(&tx, &changes)?;
         tx.commit()?;
         Ok(changes)
     }
@@ -193,11 +223,19 @@ impl Store {
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         let seq = next_seq(&tx)?;
+        let channel_id = activate_channel(&tx, channel)?.0;
         tx.execute(
             "INSERT INTO bulletins (path, channel, hash, first_seen, state, seq)
-             VALUES (?1, ?2, ?3, ?4, 'quarantined', ?5)
-             ON CONFLICT (path) DO UPDATE SET hash = ?3, state = 'quarantined'",
-            params![path, channel, hash, now.to_rfc3339(), seq],
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (path) DO UPDATE SET hash = ?3, state = ?5",
+            params![
+                path,
+                channel_id,
+                digest_of_hex(hash).to_vec(),
+                now.timestamp(),
+                QUARANTINED,
+                seq
+            ],
         )?;
         tx.commit()?;
         Ok(())
@@ -207,7 +245,7 @@ impl Store {
     /// came back.
     pub fn channel_present(&mut self, name: &str) -> Result<bool, StoreError> {
         let tx = self.conn.transaction()?;
-        let fresh = activate_channel(&tx, name)?;
+        let fresh = activate_channel(&tx, name)?.1;
         tx.commit()?;
         Ok(fresh)
     }
@@ -222,9 +260,10 @@ impl Store {
     ) -> Result<Changes, StoreError> {
         let paths: Vec<String> = {
             let mut stmt = self.conn.prepare(
-                "SELECT path FROM bulletins WHERE channel = ?1 AND state = 'active' ORDER BY path",
+                "SELECT b.path FROM bulletins b JOIN channels c ON c.id = b.channel
+                 WHERE c.name = ?1 AND b.state = ?2 ORDER BY b.path",
             )?;
-            let rows = stmt.query_map([name], |r| r.get(0))?;
+            let rows = stmt.query_map(params![name, ACTIVE], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
         let mut changes = Changes::default();
@@ -232,7 +271,7 @@ impl Store {
             changes.merge(self.remove(&path, retract, now)?);
         }
         let changed = self.conn.execute(
-            "UPDATE channels SET state = 'gone' WHERE name = ?1 AND state = 'active'",
+            "UPDATE channels SET present = 0, dirty = 1 WHERE name = ?1 AND present = 1 AND name != ''",
             [name],
         )?;
         if changed > 0 {
@@ -243,63 +282,75 @@ impl Store {
 
     /// Records that the channel folder `from` was renamed to `to`: its
     /// bulletins and items move with it and keep their ids; `from` is gone.
-    /// If `to` already had bulletins, returns `false` and changes nothing
+    /// If `to` already had bulletins, returns `None` and changes nothing
     /// (the caller treats it as a removal plus new files).
     pub fn rename_channel(&mut self, from: &str, to: &str) -> Result<Option<Changes>, StoreError> {
         let tx = self.conn.transaction()?;
+        let (old, _) = activate_channel(&tx, from)?;
+        let (new, _) = activate_channel(&tx, to)?;
         let occupied: i64 = tx.query_row(
             "SELECT COUNT(*) FROM bulletins WHERE channel = ?1",
-            [to],
+            [new],
             |r| r.get(0),
         )?;
         if occupied > 0 {
             return Ok(None);
         }
-        let moved: Vec<(String, String)> = {
-            let mut stmt = tx.prepare("SELECT path FROM bulletins WHERE channel = ?1")?;
-            let rows = stmt.query_map([from], |r| r.get::<_, String>(0))?;
-            let mut out = Vec::new();
-            for path in rows {
-                let path = path?;
-                let name = path.rsplit('/').next().unwrap_or(&path).to_string();
-                out.push((path, format!("{to}/{name}")));
-            }
-            out
+        let moved: Vec<(i64, String)> = {
+            let mut stmt = tx.prepare("SELECT id, path FROM bulletins WHERE channel = ?1")?;
+            let rows = stmt.query_map([old], |r| Ok((r.get(0)?, r.get::<_, String>(1)?)))?;
+            rows.collect::<Result<_, _>>()?
         };
-        for (old, new) in &moved {
+        for (id, path) in &moved {
+            let name = path.rsplit('/').next().unwrap_or(path);
             tx.execute(
-                "UPDATE bulletins SET path = ?2, channel = ?3 WHERE path = ?1",
-                params![old, new, to],
-            )?;
-            tx.execute(
-                "UPDATE claims SET bulletin = ?2 WHERE bulletin = ?1",
-                [old, new],
+                "UPDATE bulletins SET path = ?2, channel = ?3 WHERE id = ?1",
+                params![id, format!("{to}/{name}"), new],
             )?;
         }
         let mut changes = Changes::default();
         {
             let mut stmt =
                 tx.prepare("SELECT id FROM items WHERE channel = ?1 AND retracted = 0")?;
-            let rows = stmt.query_map([from], |r| r.get::<_, String>(0))?;
-            for id in rows {
-                changes.pages.insert(id?);
+            let rows = stmt.query_map([old], |r| r.get::<_, i64>(0))?;
+            for key in rows {
+                changes.pages.insert(key?);
             }
         }
         tx.execute(
             "UPDATE items SET channel = ?2 WHERE channel = ?1",
-            [from, to],
+            [old, new],
         )?;
-        tx.execute("UPDATE channels SET state = 'gone' WHERE name = ?1", [from])?;
-        activate_channel(&tx, to)?;
         tx.execute(
-            "UPDATE channels SET used = (SELECT used FROM channels WHERE name = ?1) WHERE name = ?2",
-            [from, to],
+            "UPDATE channels SET used = (SELECT used FROM channels WHERE id = ?1) WHERE id = ?2",
+            [old, new],
         )?;
+        tx.execute("UPDATE channels SET present = 0 WHERE id = ?1", [old])?;
         changes.channels.insert(from.to_string());
         changes.channels.insert(to.to_string());
+        mark_dirty(&tx, &changes)?;
         tx.commit()?;
         Ok(Some(changes))
     }
+}
+
+/// Records what `changes` touched as due for rendering, in the same
+/// transaction: a crash before the publisher is done leaves it due, and the
+/// next start renders it.
+fn mark_dirty(tx: &Transaction<'_>, changes: &Changes) -> Result<(), StoreError> {
+    if changes.channels.is_empty() && changes.pages.is_empty() {
+        return Ok(());
+    }
+    let mut channel =
+        tx.prepare_cached("UPDATE channels SET dirty = 1 WHERE name = ?1 OR name = ''")?;
+    for name in &changes.channels {
+        channel.execute([name])?;
+    }
+    let mut page = tx.prepare_cached("UPDATE items SET page_dirty = 1 WHERE id = ?1")?;
+    for key in &changes.pages {
+        page.execute([key])?;
+    }
+    Ok(())
 }
 
 /// The next number of the ingest sequence (bulletins' and items' first-seen
@@ -310,29 +361,39 @@ fn next_seq(tx: &Transaction<'_>) -> Result<i64, StoreError> {
         .optional()?;
     let next = last.and_then(|v| v.parse::<i64>().ok()).unwrap_or(0) + 1;
     tx.execute(
-        "INSERT INTO meta (key, value) VALUES ('seq', ?1)
-         ON CONFLICT (key) DO UPDATE SET value = ?1",
+        "INSERT INTO meta (key, value) VALUES ('seq', ?1) ON CONFLICT (key) DO UPDATE SET value = ?1",
         [next.to_string()],
     )?;
     Ok(next)
 }
 
-/// Marks a channel active; returns whether it was new or gone before.
-fn activate_channel(tx: &Transaction<'_>, name: &str) -> Result<bool, StoreError> {
-    let state: Option<String> = tx
-        .query_row("SELECT state FROM channels WHERE name = ?1", [name], |r| {
-            r.get(0)
-        })
+/// The channel's key, creating or reviving it; and whether it was new or
+/// gone before.
+fn activate_channel(tx: &Transaction<'_>, name: &str) -> Result<(i64, bool), StoreError> {
+    let row: Option<(i64, bool)> = tx
+        .prepare_cached("SELECT id, present FROM channels WHERE name = ?1")?
+        .query_row([name], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    if state.as_deref() == Some("active") {
-        return Ok(false);
+    match row {
+        Some((id, true)) => Ok((id, false)),
+        Some((id, false)) => {
+            tx.execute("UPDATE channels SET present = 1 WHERE id = ?1", [id])?;
+            Ok((id, true))
+        }
+        None => {
+            tx.execute(
+                "INSERT INTO channels (name, present) VALUES (?1, 1)",
+                [name],
+            )?;
+            Ok((tx.last_insert_rowid(), true))
+        }
     }
-    tx.execute(
-        "INSERT INTO channels (name, state) VALUES (?1, 'active')
-         ON CONFLICT (name) DO UPDATE SET state = 'active'",
-        [name],
-    )?;
-    Ok(true)
+}
+
+fn channel_name(tx: &Transaction<'_>, id: i64) -> Result<String, StoreError> {
+    Ok(tx
+        .prepare_cached("SELECT name FROM channels WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))?)
 }
 
 /// A section the bulletin gives as a whole applies to each article that has
@@ -347,23 +408,23 @@ fn with_bulletin_section(article: &Article, bulletin: &Bulletin) -> Article {
     }
 }
 
-/// The items `path` claimed before, with what they said.
-fn previous_claims(tx: &Transaction<'_>, path: &str) -> Result<Vec<Previous>, StoreError> {
+/// The items bulletin `id` claimed before, with what they said.
+fn previous_claims(tx: &Transaction<'_>, bulletin: i64) -> Result<Vec<Previous>, StoreError> {
     let mut stmt = tx.prepare_cached(
         "SELECT c.position, i.id, i.article FROM claims c JOIN items i ON i.id = c.item
          WHERE c.bulletin = ?1 ORDER BY c.position",
     )?;
-    let rows = stmt.query_map([path], |r| {
+    let rows = stmt.query_map([bulletin], |r| {
         Ok((
             r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, Vec<u8>>(2)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (position, id, json) = row?;
-        let article = decode_article(&id, &json)?;
+        let (position, id, stored) = row?;
+        let article = decode_article(&stored, &id.to_string())?;
         out.push(Previous {
             id,
             position: usize::try_from(position).unwrap_or(0),
@@ -373,17 +434,10 @@ fn previous_claims(tx: &Transaction<'_>, path: &str) -> Result<Vec<Previous>, St
     Ok(out)
 }
 
-fn decode_article(id: &str, json: &str) -> Result<Article, StoreError> {
-    serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
-        what: "article",
-        detail: format!("{id}: {e}"),
-    })
-}
-
 /// Candidates for [`identity::assign`], from the items table.
 struct SqlLookup<'a, 'c> {
     tx: &'a Transaction<'c>,
-    channel: &'a str,
+    channel: i64,
 }
 
 impl Lookup for SqlLookup<'_, '_> {
@@ -403,15 +457,15 @@ impl Lookup for SqlLookup<'_, '_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn by_fingerprint(&mut self, fingerprint: &str) -> Result<Vec<Candidate>, StoreError> {
+    fn by_fingerprint(&mut self, fingerprint: &[u8; 16]) -> Result<Vec<Candidate>, StoreError> {
         let mut stmt = self
             .tx
             .prepare_cached("SELECT id, channel, retracted FROM items WHERE fingerprint = ?1")?;
         let channel = self.channel;
-        let rows = stmt.query_map([fingerprint], |r| {
+        let rows = stmt.query_map([&fingerprint[..]], |r| {
             Ok(Candidate {
                 id: r.get(0)?,
-                same_channel: r.get::<_, String>(1)? == channel,
+                same_channel: r.get::<_, i64>(1)? == channel,
                 published: !r.get::<_, bool>(2)?,
             })
         })?;
@@ -419,31 +473,28 @@ impl Lookup for SqlLookup<'_, '_> {
     }
 }
 
-/// Brings item `id` into `channel`; returns its old channel if it came from
+/// Brings item `key` into `channel`; returns its old channel if it came from
 /// another one (a retracted item revived by a renamed channel folder).
-fn take_item(tx: &Transaction<'_>, id: &str, channel: &str) -> Result<Option<String>, StoreError> {
-    let old: String = tx
+fn take_item(tx: &Transaction<'_>, key: ItemKey, channel: i64) -> Result<Option<i64>, StoreError> {
+    let old: i64 = tx
         .prepare_cached("SELECT channel FROM items WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))?;
+        .query_row([key], |r| r.get(0))?;
     if old == channel {
         return Ok(None);
     }
     tx.prepare_cached("UPDATE items SET channel = ?2 WHERE id = ?1")?
-        .execute([id, channel])?;
+        .execute([key, channel])?;
     // Claims of deleted bulletins kept under `on_delete = keep` stay with
     // the old channel's files; the item now lives here.
-    tx.prepare_cached(
-        "DELETE FROM claims WHERE item = ?1 AND bulletin IN
-         (SELECT path FROM bulletins WHERE channel = ?2)",
-    )?
-    .execute([id, old.as_str()])?;
+    tx.prepare_cached("DELETE FROM claims WHERE item = ?1 AND bulletin IN (SELECT id FROM bulletins WHERE channel = ?2)")?
+        .execute([key, old])?;
     Ok(Some(old))
 }
 
 /// Stores the latest text of a matched item (dates are settled later).
 fn store_article(
     tx: &Transaction<'_>,
-    id: &str,
+    key: ItemKey,
     article: &Article,
     seen: &Incoming,
 ) -> Result<(), StoreError> {
@@ -451,9 +502,9 @@ fn store_article(
         "UPDATE items SET article = ?2, fingerprint = ?3, source_key = ?4 WHERE id = ?1",
     )?
     .execute(params![
-        id,
+        key,
         encode_article(article)?,
-        seen.fingerprint,
+        &seen.fingerprint[..],
         seen.source_key
     ])?;
     Ok(())
@@ -462,175 +513,160 @@ fn store_article(
 #[allow(clippy::too_many_arguments)]
 fn insert_item(
     tx: &Transaction<'_>,
-    id: &str,
-    channel: &str,
+    tag: &str,
+    channel: i64,
     article: &Article,
     seen: &Incoming,
+    published: chrono::DateTime<chrono::FixedOffset>,
     now: DateTime<Utc>,
     seq: i64,
     position: usize,
-) -> Result<(), StoreError> {
-    // Dates and hash are set by `settle`, which sees the claim.
+) -> Result<ItemKey, StoreError> {
+    let (p, p_off) = split_time(published);
     tx.prepare_cached(
-        "INSERT INTO items (id, slug, channel, source_key, fingerprint, first_seen, seen_seq,
-                            position, published, published_ts, updated, hash, article, retracted)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, '', 0, '', '', ?9, 0)",
+        "INSERT INTO items (tag, channel, source_key, fingerprint, first_seen, seen_seq, position,
+                            published, published_offset, updated, updated_offset, hash, article)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
-        id,
-        slug_for(id),
+        tag,
         channel,
         seen.source_key,
-        seen.fingerprint,
-        now.to_rfc3339(),
+        &seen.fingerprint[..],
+        now.timestamp(),
         seq,
         position as i64,
+        p,
+        p_off,
+        &item_hash(article, published)[..],
         encode_article(article)?
     ])?;
-    Ok(())
+    Ok(tx.last_insert_rowid())
 }
 
-fn encode_article(article: &Article) -> Result<String, StoreError> {
-    serde_json::to_string(article).map_err(|e| StoreError::Corrupt {
-        what: "article",
-        detail: e.to_string(),
-    })
-}
-
-/// Withdraws the claims of `path`; with `retract`, items left without any
-/// claim are retracted. Returns what changed.
+/// Withdraws the claims of bulletin `id`; with `retract`, items left without
+/// any claim are retracted. Returns what changed.
 fn release(
     tx: &Transaction<'_>,
-    path: &str,
+    id: i64,
     retract: bool,
     now: DateTime<Utc>,
     tz: Tz,
-    channel: &str,
 ) -> Result<Changes, StoreError> {
     if !retract {
         return Ok(Changes::default());
     }
-    let held: BTreeSet<String> = {
+    let held: BTreeSet<ItemKey> = {
         let mut stmt = tx.prepare_cached("SELECT item FROM claims WHERE bulletin = ?1")?;
-        let rows = stmt.query_map([path], |r| r.get(0))?;
+        let rows = stmt.query_map([id], |r| r.get(0))?;
         rows.collect::<Result<_, _>>()?
     };
-    tx.execute("DELETE FROM claims WHERE bulletin = ?1", [path])?;
-    let mut changes = settle(tx, &held, now, tz)?;
-    if changes.any() {
-        changes.channels.insert(channel.to_string());
-    }
-    Ok(changes)
+    tx.execute("DELETE FROM claims WHERE bulletin = ?1", [id])?;
+    settle(tx, &held, now, tz)
 }
 
-/// After claims changed, brings each of `ids` in line with its claims.
+/// After claims changed, brings each of `keys` in line with its claims.
 fn settle(
     tx: &Transaction<'_>,
-    ids: &BTreeSet<String>,
+    keys: &BTreeSet<ItemKey>,
     now: DateTime<Utc>,
     tz: Tz,
 ) -> Result<Changes, StoreError> {
     let mut changes = Changes::default();
-    for id in ids {
-        settle_one(tx, id, now, tz, &mut changes)?;
+    for &key in keys {
+        settle_one(tx, key, now, tz, &mut changes)?;
     }
     Ok(changes)
 }
 
 /// An item's row as `settle_one` needs it.
 struct Settled {
-    channel: String,
-    first_seen: String,
-    published: String,
-    updated: String,
-    hash: String,
+    channel: i64,
+    first_seen: i64,
+    published: (i64, i32),
+    updated: (i64, i32),
+    hash: Vec<u8>,
     retracted: bool,
     position: i64,
-    article: String,
+    article: Vec<u8>,
 }
 
-/// Retracts item `id` when no claim is left; else takes published date and
-/// place from its primary claim and moves `updated` when what readers see
-/// changed.
+/// Retracts item `key` when no claim is left; else takes published date
+/// and place from its primary claim and moves `updated` when what readers
+/// see changed.
 fn settle_one(
     tx: &Transaction<'_>,
-    id: &str,
+    key: ItemKey,
     now: DateTime<Utc>,
     tz: Tz,
     changes: &mut Changes,
 ) -> Result<(), StoreError> {
     let old: Settled = tx
         .prepare_cached(
-            "SELECT channel, first_seen, published, updated, hash, retracted, position, article
-             FROM items WHERE id = ?1",
+            "SELECT channel, first_seen, published, published_offset, updated, updated_offset, hash,
+                    retracted, position, article FROM items WHERE id = ?1",
         )?
-        .query_row([id], |r| {
+        .query_row([key], |r| {
             Ok(Settled {
                 channel: r.get(0)?,
                 first_seen: r.get(1)?,
-                published: r.get(2)?,
-                updated: r.get(3)?,
-                hash: r.get(4)?,
-                retracted: r.get(5)?,
-                position: r.get(6)?,
-                article: r.get(7)?,
+                published: (r.get(2)?, r.get(3)?),
+                updated: (r.get(4)?, r.get(5)?),
+                hash: r.get(6)?,
+                retracted: r.get(7)?,
+                position: r.get(8)?,
+                article: r.get(9)?,
             })
         })?;
-    let primary: Option<(Option<String>, i64)> = tx
+    let primary: Option<(Option<i64>, Option<i32>, i64)> = tx
         .prepare_cached(
-            "SELECT c.dated, c.position FROM claims c JOIN bulletins b ON b.path = c.bulletin
+            "SELECT c.dated, c.dated_offset, c.position FROM claims c JOIN bulletins b ON b.id = c.bulletin
              WHERE c.item = ?1 ORDER BY b.seq, c.position LIMIT 1",
         )?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    let Some((dated, position)) = primary else {
+    let channel = channel_name(tx, old.channel)?;
+    let Some((dated, dated_offset, position)) = primary else {
         if !old.retracted {
             tx.prepare_cached("UPDATE items SET retracted = 1 WHERE id = ?1")?
-                .execute([id])?;
+                .execute([key])?;
             changes.retracted += 1;
-            changes.pages.insert(id.to_string());
-            changes.channels.insert(old.channel);
+            changes.pages.insert(key);
+            changes.channels.insert(channel);
         }
         return Ok(());
     };
-    let published = match dated {
-        Some(d) => parse_time(&d, "claim date")?,
-        None => parse_time(&old.first_seen, "first_seen")?
+    let published = match (dated, dated_offset) {
+        (Some(d), Some(off)) => join_time(d, off, "claim date")?,
+        _ => join_time(old.first_seen, 0, "first seen")?
             .with_timezone(&tz)
             .fixed_offset(),
     };
-    let published_text = published.to_rfc3339();
-    let hash = item_hash(&decode_article(id, &old.article)?, &published_text);
-    let is_new = old.hash.is_empty();
-    let changed = hash != old.hash || old.retracted;
-    let updated = if is_new {
-        // Until it is edited, an item was last updated when it was published.
-        published_text.clone()
-    } else if changed {
+    let hash = item_hash(&decode_article(&old.article, &key.to_string())?, published);
+    let changed = hash[..] != old.hash[..] || old.retracted;
+    let updated = if changed {
         changes.updated += 1;
+        changes.pages.insert(key);
         // An edit is dated now, but never before publication.
-        now.with_timezone(published.offset())
-            .max(published)
-            .to_rfc3339()
+        split_time(now.with_timezone(published.offset()).max(published))
     } else {
         old.updated
     };
-    if changed {
-        changes.pages.insert(id.to_string());
-    }
-    if changed || position != old.position || published_text != old.published {
-        changes.channels.insert(old.channel);
+    let published_parts = split_time(published);
+    if changed || position != old.position || published_parts != old.published {
+        changes.channels.insert(channel);
     }
     tx.prepare_cached(
-        "UPDATE items SET published = ?2, published_ts = ?3, updated = ?4, hash = ?5,
-                          position = ?6, retracted = 0 WHERE id = ?1",
+        "UPDATE items SET published = ?2, published_offset = ?3, updated = ?4, updated_offset = ?5,
+                          hash = ?6, position = ?7, retracted = 0 WHERE id = ?1",
     )?
     .execute(params![
-        id,
-        published_text,
-        published.timestamp(),
-        updated,
-        hash,
+        key,
+        published_parts.0,
+        published_parts.1,
+        updated.0,
+        updated.1,
+        &hash[..],
         position
     ])?;
     Ok(())

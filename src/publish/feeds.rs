@@ -1,0 +1,269 @@
+//! Feeds and the index: rendered for the channels a change touched, given
+//! validators, compressed, kept in memory and mirrored into the feeds folder.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use chrono::Utc;
+
+use super::{decide, encode_copies, mirror, par_map, servable, PublishError, Publisher};
+use crate::model::Item;
+use crate::render::{
+    self, digest, feed_path, system_time, utc_time, Codings, Entity, Format, HTML_TYPE,
+};
+use crate::store::{ChannelInfo, Document, Store, Validators};
+
+/// One hot document to render: its path, and how.
+enum Job<'a> {
+    Feed {
+        channel: &'a str,
+        items: &'a [Item],
+        format: Format,
+    },
+    Index {
+        channels: &'a [(String, usize)],
+        latest: &'a [Item],
+    },
+}
+
+impl Job<'_> {
+    fn path(&self) -> String {
+        match self {
+            Job::Feed {
+                channel, format, ..
+            } => feed_path(channel, *format),
+            Job::Index { .. } => "/".to_string(),
+        }
+    }
+
+    fn content_type(&self) -> &'static str {
+        match self {
+            Job::Feed { format, .. } => format.content_type(),
+            Job::Index { .. } => HTML_TYPE,
+        }
+    }
+
+    /// The bytes, with `modified` as the document's own date where it has one.
+    fn render(&self, site: &render::Site, modified: i64) -> Result<Vec<u8>, render::RenderError> {
+        match self {
+            Job::Feed {
+                channel,
+                items,
+                format,
+            } => render::render_feed(site, channel, items, *format, utc_time(modified)),
+            Job::Index { channels, latest } => Ok(render::render_index(site, channels, latest)),
+        }
+    }
+}
+
+impl Publisher {
+    /// Renders the main feed, the feeds of `dirty` channels and the index
+    /// (when any feed is due), then records them as rendered.
+    pub(super) fn publish_feeds(
+        &mut self,
+        store: &mut Store,
+        channels: &[ChannelInfo],
+        dirty: &BTreeSet<String>,
+    ) -> Result<(), PublishError> {
+        if dirty.is_empty() {
+            return Ok(());
+        }
+        let mut feeds: Vec<(String, Vec<Item>)> = Vec::new();
+        for channel in channels.iter().filter(|c| servable(c)) {
+            if channel.name.is_empty() || dirty.contains(&channel.name) {
+                let scope = (!channel.name.is_empty()).then_some(channel.name.as_str());
+                feeds.push((
+                    channel.name.clone(),
+                    store.newest(scope, self.items_per_feed)?,
+                ));
+            }
+        }
+        let named: Vec<(String, usize)> = channels
+            .iter()
+            .filter(|c| !c.name.is_empty() && servable(c))
+            .map(|c| (c.name.clone(), c.items))
+            .collect();
+        let latest = feeds.first().map_or(&[][..], |(_, items)| items.as_slice());
+        let mut jobs: Vec<Job> = feeds
+            .iter()
+            .flat_map(|(channel, items)| {
+                Format::ALL.map(|format| Job::Feed {
+                    channel,
+                    items,
+                    format,
+                })
+            })
+            .collect();
+        jobs.push(Job::Index {
+            channels: &named,
+            latest,
+        });
+
+        let now = Utc::now().timestamp();
+        let olds: Vec<Option<Document>> = jobs
+            .iter()
+            .map(|j| store.document(&j.path()))
+            .collect::<Result<_, _>>()?;
+        let site = &self.site;
+        let pairs: Vec<(&Job, Option<Validators>)> = jobs
+            .iter()
+            .zip(&olds)
+            .map(|(j, o)| (j, o.as_ref().map(|d| d.validators)))
+            .collect();
+        let rendered = par_map(&pairs, |(job, old)| {
+            render_with_validators(site, job, *old, now)
+        });
+        // Compress only what is not already served as it is.
+        let mut fresh: Vec<(String, &'static str, Vec<u8>, Validators)> = Vec::new();
+        for ((job, _), result) in pairs.iter().zip(rendered) {
+            let (bytes, validators) = result?;
+            let path = job.path();
+            let served = self.hot.get(&path).is_some_and(|e| {
+                e.digest() == validators.etag && e.last_modified == system_time(validators.modified)
+            });
+            if !served {
+                fresh.push((path, job.content_type(), bytes, validators));
+            }
+            crate::metrics::Metrics::bump(&self.metrics.renders);
+        }
+        let entities = par_map(&fresh, |(_, content_type, bytes, v)| {
+            Entity::new(
+                content_type,
+                bytes.clone(),
+                system_time(v.modified),
+                Codings::All,
+            )
+        });
+        let mut documents = Vec::new();
+        let mut files = Vec::new();
+        for ((path, _, _, validators), entity) in fresh.into_iter().zip(entities) {
+            let document = Document {
+                validators,
+                copies: encode_copies(&entity),
+            };
+            let old = jobs
+                .iter()
+                .position(|j| j.path() == path)
+                .and_then(|i| olds[i].as_ref());
+            if old != Some(&document) {
+                documents.push((path.clone(), document));
+            }
+            files.push((path, Arc::new(entity)));
+        }
+        self.mirror_hot(&files);
+        for (path, entity) in files {
+            self.hot.insert(path, entity);
+        }
+        store.set_documents(&documents)?;
+        let rendered: Vec<String> = feeds
+            .into_iter()
+            .map(|(name, _)| name)
+            .chain(dirty.iter().cloned())
+            .collect();
+        store.clear_dirty(&rendered, &[])?;
+        Ok(())
+    }
+
+    /// Reads back from the feeds folder every hot document of a channel not
+    /// in `due`; returns the channels some document of which could not be
+    /// read back (they must be rendered).
+    pub(super) fn restore_hot(
+        &mut self,
+        store: &Store,
+        channels: &[ChannelInfo],
+        due: &BTreeSet<String>,
+    ) -> Result<BTreeSet<String>, PublishError> {
+        let mut wanted: Vec<(String, String, &'static str, Document)> = Vec::new();
+        let mut missing = BTreeSet::new();
+        for channel in channels
+            .iter()
+            .filter(|c| servable(c) && !due.contains(&c.name))
+        {
+            let mut paths: Vec<(String, &'static str)> = Format::ALL
+                .iter()
+                .map(|f| (feed_path(&channel.name, *f), f.content_type()))
+                .collect();
+            if channel.name.is_empty() {
+                paths.push(("/".to_string(), HTML_TYPE));
+            }
+            for (path, content_type) in paths {
+                match store.document(&path)? {
+                    Some(doc) => wanted.push((channel.name.clone(), path, content_type, doc)),
+                    None => {
+                        missing.insert(channel.name.clone());
+                    }
+                }
+            }
+        }
+        let root = &self.feeds_dir;
+        let restored = par_map(&wanted, |(_, path, content_type, doc)| {
+            super::restore::read_back(root, path, content_type, doc)
+        });
+        for ((channel, path, _, _), entity) in wanted.into_iter().zip(restored) {
+            match entity {
+                Some(entity) => {
+                    self.hot.insert(path, Arc::new(entity));
+                }
+                None => {
+                    missing.insert(channel);
+                }
+            }
+        }
+        if !missing.is_empty() {
+            // The index lists every channel: render it with the main feed.
+            missing.insert(String::new());
+        }
+        Ok(missing)
+    }
+
+    /// Writes changed hot documents (and their compressed copies) into the
+    /// feeds folder.
+    fn mirror_hot(&self, docs: &[(String, Arc<Entity>)]) {
+        let mut files = Vec::new();
+        let mut stale = Vec::new();
+        for (path, entity) in docs {
+            let rel = mirror::rel_of(path);
+            for coding in Codings::All
+                .list()
+                .iter()
+                .copied()
+                .chain([crate::render::Coding::Identity])
+            {
+                let name = format!("{rel}{}", coding.suffix());
+                match entity.variant(coding) {
+                    Some(v) => files.push(mirror::MirrorFile {
+                        rel: name,
+                        bytes: &v.body,
+                        modified: entity.last_modified,
+                    }),
+                    None => stale.push(name),
+                }
+            }
+        }
+        for (rel, err) in mirror::remove(&self.feeds_dir, &stale) {
+            tracing::warn!("removing {rel}: {err}");
+        }
+        for (rel, err) in mirror::write_batch(&self.feeds_dir, &files) {
+            tracing::warn!("writing {rel} into {}: {err}", self.feeds_dir.display());
+        }
+    }
+}
+
+/// Renders one job and decides its validators: rendered with the stored
+/// time; again with a new time when the bytes differ (the time is inside
+/// them).
+fn render_with_validators(
+    site: &render::Site,
+    job: &Job<'_>,
+    old: Option<Validators>,
+    now: i64,
+) -> Result<(Vec<u8>, Validators), PublishError> {
+    let when = old.map_or(now, |v| v.modified);
+    let mut bytes = job.render(site, when)?;
+    let mut validators = decide(old, &digest(&bytes), now);
+    if validators.modified != when {
+        bytes = job.render(site, validators.modified)?;
+        validators.etag = digest(&bytes);
+    }
+    Ok((bytes, validators))
+}

@@ -1,0 +1,365 @@
+//! A prepared HTTP representation: the identity bytes and their compressed
+//! copies, each with its strong ETag, and every header value that does not
+//! change between requests, computed once when the document changes.
+//!
+//! Levels were chosen from `cargo run --release --example
+//! compression_levels` (the table is in the README): on 50-article feeds,
+//! gzip 6 is within a point of gzip 9 at half the CPU, brotli 5 is the step
+//! that gains four points over brotli 4 (6 and up gain nothing until 11,
+//! fifty times slower), and zstd 6 matches gzip 6 in a little less time.
+//! Item pages are small: there zstd is larger than gzip at every level, so
+//! pages get gzip and brotli only ([`Codings::Page`]).
+
+use std::io::Write;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use hyper::header::HeaderValue;
+use sha2::{Digest, Sha256};
+
+/// Bodies up to this many bytes are not compressed: the coding header and
+/// the extra ETag cost more than the few bytes it could save.
+pub const COMPRESS_MIN_BYTES: usize = 256;
+
+/// Bytes of the SHA-256 digest kept in an ETag (128 bits: collisions between
+/// two versions of one URL are not a practical concern, and headers stay short).
+pub const ETAG_DIGEST_BYTES: usize = 16;
+
+/// gzip level (see the module docs).
+const GZIP_LEVEL: u32 = 6;
+/// brotli quality (see the module docs).
+const BROTLI_QUALITY: i32 = 5;
+/// zstd level (see the module docs).
+const ZSTD_LEVEL: i32 = 6;
+
+/// A content coding of a representation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Coding {
+    /// The bytes as they are.
+    Identity,
+    /// gzip (RFC 1952).
+    Gzip,
+    /// brotli (RFC 7932), `br`.
+    Brotli,
+    /// Zstandard (RFC 8878), `zstd`.
+    Zstd,
+}
+
+impl Coding {
+    /// The compressed codings, in the order copies are made.
+    pub const COMPRESSED: [Coding; 3] = [Coding::Gzip, Coding::Brotli, Coding::Zstd];
+
+    /// The `Content-Encoding` token.
+    pub fn token(self) -> &'static str {
+        match self {
+            Coding::Identity => "identity",
+            Coding::Gzip => "gzip",
+            Coding::Brotli => "br",
+            Coding::Zstd => "zstd",
+        }
+    }
+
+    /// The file suffix of a copy in the feeds folder (`.gz`, `.br`, `.zst`).
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Coding::Identity => "",
+            Coding::Gzip => ".gz",
+            Coding::Brotli => ".br",
+            Coding::Zstd => ".zst",
+        }
+    }
+
+    /// The coding a `Content-Encoding` token names.
+    pub fn from_token(token: &str) -> Option<Coding> {
+        [Coding::Identity, Coding::Gzip, Coding::Brotli, Coding::Zstd]
+            .into_iter()
+            .find(|c| c.token() == token)
+    }
+
+    /// Compresses `bytes`; `None` only if writing to memory failed.
+    pub fn compress(self, bytes: &[u8]) -> Option<Vec<u8>> {
+        match self {
+            Coding::Identity => Some(bytes.to_vec()),
+            Coding::Gzip => {
+                // flate2's header has mtime 0 and no file name, so the output
+                // depends on the input only.
+                let mut e = GzEncoder::new(
+                    Vec::with_capacity(bytes.len() / 3),
+                    Compression::new(GZIP_LEVEL),
+                );
+                e.write_all(bytes).ok()?;
+                e.finish().ok()
+            }
+            Coding::Brotli => {
+                let params = brotli::enc::BrotliEncoderParams {
+                    quality: BROTLI_QUALITY,
+                    ..Default::default()
+                };
+                let mut out = Vec::with_capacity(bytes.len() / 3);
+                brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).ok()?;
+                Some(out)
+            }
+            Coding::Zstd => zstd::bulk::compress(bytes, ZSTD_LEVEL).ok(),
+        }
+    }
+}
+
+/// Which compressed copies a kind of document gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codings {
+    /// Feeds, index, archives: gzip, brotli and zstd.
+    All,
+    /// Item pages: gzip and brotli (zstd is larger than gzip on them).
+    Page,
+}
+
+impl Codings {
+    /// The compressed codings of this kind.
+    pub fn list(self) -> &'static [Coding] {
+        match self {
+            Codings::All => &Coding::COMPRESSED,
+            Codings::Page => &[Coding::Gzip, Coding::Brotli],
+        }
+    }
+}
+
+/// One coding of a representation, with its headers ready.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// Which coding.
+    pub coding: Coding,
+    /// The bytes sent.
+    pub body: Bytes,
+    /// Digest of `body`, which its ETag is made of.
+    pub digest: [u8; ETAG_DIGEST_BYTES],
+    /// `ETag` value (quoted).
+    pub etag: HeaderValue,
+    /// `Content-Length` value.
+    pub length: HeaderValue,
+}
+
+impl Variant {
+    /// A variant of `body` in `coding`.
+    pub fn new(coding: Coding, body: Bytes) -> Variant {
+        let digest = digest(&body);
+        Variant::with_digest(coding, body, digest)
+    }
+
+    /// A variant whose digest is already known.
+    pub fn with_digest(coding: Coding, body: Bytes, digest: [u8; ETAG_DIGEST_BYTES]) -> Variant {
+        Variant {
+            coding,
+            etag: etag_header(&digest),
+            length: HeaderValue::from(body.len()),
+            digest,
+            body,
+        }
+    }
+}
+
+/// A prepared HTTP representation: identity first, then its compressed
+/// copies, and the header values shared by all of them.
+#[derive(Debug, Clone)]
+pub struct Entity {
+    /// `Content-Type` value.
+    pub content_type: HeaderValue,
+    /// The identity variant first, then the compressed ones that are smaller.
+    pub variants: Vec<Variant>,
+    /// When these bytes last changed, whole seconds.
+    pub last_modified: SystemTime,
+    /// `Last-Modified` value.
+    pub last_modified_header: HeaderValue,
+}
+
+impl Entity {
+    /// Prepares `identity` for serving: its ETag and, when it is over
+    /// [`COMPRESS_MIN_BYTES`], every copy in `codings` that is smaller.
+    pub fn new(
+        content_type: &'static str,
+        identity: Vec<u8>,
+        last_modified: SystemTime,
+        codings: Codings,
+    ) -> Entity {
+        let compressed = if identity.len() > COMPRESS_MIN_BYTES {
+            codings
+                .list()
+                .iter()
+                .filter_map(|&c| c.compress(&identity).map(|z| (c, z)))
+                .filter(|(_, z)| z.len() < identity.len())
+                .map(|(c, z)| Variant::new(c, Bytes::from(z)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Entity::from_variants(
+            content_type,
+            Bytes::from(identity),
+            compressed,
+            last_modified,
+        )
+    }
+
+    /// An entity from bytes already prepared (read back from the feeds folder).
+    pub fn from_variants(
+        content_type: &'static str,
+        identity: Bytes,
+        compressed: Vec<Variant>,
+        last_modified: SystemTime,
+    ) -> Entity {
+        let last_modified = whole_seconds(last_modified);
+        let mut variants = Vec::with_capacity(1 + compressed.len());
+        variants.push(Variant::new(Coding::Identity, identity));
+        variants.extend(compressed);
+        Entity {
+            content_type: HeaderValue::from_static(content_type),
+            variants,
+            last_modified_header: http_date(last_modified),
+            last_modified,
+        }
+    }
+
+    /// The identity variant.
+    pub fn identity(&self) -> &Variant {
+        &self.variants[0]
+    }
+
+    /// The variant in `coding`, if there is one.
+    pub fn variant(&self, coding: Coding) -> Option<&Variant> {
+        self.variants.iter().find(|v| v.coding == coding)
+    }
+
+    /// Digest of the identity bytes.
+    pub fn digest(&self) -> [u8; ETAG_DIGEST_BYTES] {
+        self.identity().digest
+    }
+}
+
+/// The first [`ETAG_DIGEST_BYTES`] of the SHA-256 of `bytes`: what strong
+/// ETags are made of.
+pub fn digest(bytes: &[u8]) -> [u8; ETAG_DIGEST_BYTES] {
+    let full = Sha256::digest(bytes);
+    let mut out = [0u8; ETAG_DIGEST_BYTES];
+    out.copy_from_slice(&full[..ETAG_DIGEST_BYTES]);
+    out
+}
+
+/// A digest as a quoted strong ETag (`"…"`, lower-case hex).
+pub fn quoted(digest: &[u8; ETAG_DIGEST_BYTES]) -> String {
+    format!("\"{}\"", hex(digest))
+}
+
+/// Bytes as lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(2 * bytes.len());
+    for b in bytes {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    out
+}
+
+fn etag_header(digest: &[u8; ETAG_DIGEST_BYTES]) -> HeaderValue {
+    // Quotes and hex digits only: always a valid header value.
+    HeaderValue::from_str(&quoted(digest)).unwrap_or_else(|_| HeaderValue::from_static("\"\""))
+}
+
+fn http_date(t: SystemTime) -> HeaderValue {
+    // An IMF-fixdate is visible ASCII: always a valid header value.
+    HeaderValue::from_str(&httpdate::fmt_http_date(t))
+        .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// `t` without its fraction of a second (times before 1970 become 1970).
+fn whole_seconds(t: SystemTime) -> SystemTime {
+    let secs = t
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::*;
+
+    fn decode(coding: Coding, bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        match coding {
+            Coding::Identity => out.extend_from_slice(bytes),
+            Coding::Gzip => {
+                flate2::read::GzDecoder::new(bytes)
+                    .read_to_end(&mut out)
+                    .expect("gzip");
+            }
+            Coding::Brotli => {
+                brotli::BrotliDecompress(&mut &bytes[..], &mut out).expect("brotli");
+            }
+            Coding::Zstd => out = zstd::stream::decode_all(bytes).expect("zstd"),
+        }
+        out
+    }
+
+    #[test]
+    fn every_coding_decodes_to_the_identity_bytes_with_its_own_etag() {
+        let body = "<item>江海区 bridge reopens</item>\n"
+            .repeat(200)
+            .into_bytes();
+        let e = Entity::new(
+            "application/rss+xml",
+            body.clone(),
+            SystemTime::UNIX_EPOCH,
+            Codings::All,
+        );
+        let codings: Vec<Coding> = e.variants.iter().map(|v| v.coding).collect();
+        assert_eq!(
+            codings,
+            [Coding::Identity, Coding::Gzip, Coding::Brotli, Coding::Zstd]
+        );
+        let mut tags = std::collections::HashSet::new();
+        for v in &e.variants {
+            assert_eq!(decode(v.coding, &v.body), body, "{:?}", v.coding);
+            assert_eq!(v.digest, digest(&v.body));
+            assert!(tags.insert(v.etag.clone()), "{:?} shares an ETag", v.coding);
+            assert_eq!(v.length, HeaderValue::from(v.body.len()));
+        }
+        let page = Entity::new("text/html", body, SystemTime::UNIX_EPOCH, Codings::Page);
+        assert!(page.variant(Coding::Zstd).is_none());
+        assert!(page.variant(Coding::Brotli).is_some());
+    }
+
+    #[test]
+    fn small_bodies_stay_identity_only_and_times_are_whole_seconds() {
+        let e = Entity::new(
+            "text/plain",
+            b"tiny".to_vec(),
+            SystemTime::UNIX_EPOCH + Duration::from_millis(1500),
+            Codings::All,
+        );
+        assert_eq!(e.variants.len(), 1);
+        assert_eq!(
+            e.last_modified,
+            SystemTime::UNIX_EPOCH + Duration::from_secs(1)
+        );
+        assert_eq!(e.last_modified_header, "Thu, 01 Jan 1970 00:00:01 GMT");
+        assert!(e
+            .identity()
+            .etag
+            .to_str()
+            .is_ok_and(|t| t.len() == 34 && t.starts_with('"')));
+    }
+
+    #[test]
+    fn compression_is_deterministic() {
+        let body = "deterministic output, the same bytes every time. "
+            .repeat(100)
+            .into_bytes();
+        for c in Coding::COMPRESSED {
+            assert_eq!(c.compress(&body), c.compress(&body), "{c:?}");
+        }
+    }
+}
