@@ -27,6 +27,9 @@ use crate::publish::{PublishError, Publisher};
 use crate::render::{Published, Site};
 use crate::store::{hash_hex, Changes, Store, StoreError};
 
+/// During a burst, write changed feeds into the feeds folder at least this
+/// often (otherwise when the queue is idle).
+const MIRROR_AT_LEAST_EVERY: Duration = Duration::from_secs(5);
 /// During a long burst of events (a big startup scan), publish at least this
 /// often so readers see progress...
 const PUBLISH_AT_LEAST_EVERY: Duration = Duration::from_secs(1);
@@ -119,6 +122,11 @@ impl Ingestor {
                 }
             }
         }
+    }
+
+    /// Writes feeds changed since the last call into the feeds folder.
+    pub fn flush_mirror(&mut self) {
+        self.publisher.flush_mirror();
     }
 
     /// Published items, for the metrics.
@@ -360,7 +368,22 @@ pub fn run(
         started.elapsed()
     };
     let mut pause = PUBLISH_AT_LEAST_EVERY;
-    while let Ok(event) = events.recv() {
+    let mut mirrored = Instant::now();
+    ingestor.flush_mirror();
+    loop {
+        let event = match events.try_recv() {
+            Ok(event) => event,
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                // Idle: the feeds folder catches up, then wait.
+                ingestor.flush_mirror();
+                mirrored = Instant::now();
+                match events.recv() {
+                    Ok(event) => event,
+                    Err(_) => break,
+                }
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => break,
+        };
         let mut changes = ingestor.apply(event);
         let mut since = Instant::now();
         while !stop.load(Ordering::Relaxed) {
@@ -371,6 +394,10 @@ pub fn run(
                 pause = PUBLISH_AT_LEAST_EVERY.max(took * PUBLISH_PAUSE_FACTOR);
                 changes = Changes::default();
                 since = Instant::now();
+                if mirrored.elapsed() >= MIRROR_AT_LEAST_EVERY {
+                    ingestor.flush_mirror();
+                    mirrored = Instant::now();
+                }
             }
         }
         if changes.any() {
@@ -383,6 +410,7 @@ pub fn run(
             break;
         }
     }
+    ingestor.flush_mirror();
     Ok(())
 }
 

@@ -185,40 +185,25 @@ async fn serve_page(
     }
 }
 
-/// Reads a page into an entity: the identity bytes, plus the copy the
-/// client would get and, when it revalidates, every copy (a client may hold
-/// any coding's ETag).
+/// Reads a page into an entity, with the compressed copies pages get
+/// ([`Codings::Page`]) made now: pages are small and cold, and compression
+/// is deterministic, so a copy's ETag is the same on every request. Only
+/// when negotiation could pick a copy, or the client revalidates (it may
+/// hold any coding's ETag), is one made.
 fn load_page(file: &std::path::Path, accept: Option<&str>, revalidating: bool) -> Option<Entity> {
     let identity = std::fs::read(file).ok()?;
     let modified = std::fs::metadata(file).and_then(|m| m.modified()).ok()?;
-    let sibling = |coding: Coding| {
-        let mut name = file.as_os_str().to_owned();
-        name.push(coding.suffix());
-        std::fs::read(name)
-            .ok()
-            .map(|z| Variant::new(coding, Bytes::from(z)))
-    };
-    let codings = Codings::Page.list();
-    let compressed: Vec<Variant> = if revalidating {
-        codings.iter().filter_map(|&c| sibling(c)).collect()
+    let offered: Vec<Variant> = std::iter::once(Coding::Identity)
+        .chain(Codings::Page.list().iter().copied())
+        .map(|c| Variant::new(c, Bytes::new()))
+        .collect();
+    let wanted = encoding::choose(accept, &offered).coding;
+    let codings = if revalidating || wanted != Coding::Identity {
+        Codings::Page
     } else {
-        // Only the copy negotiation could pick, judged by size like the rest.
-        let offered: Vec<Variant> = std::iter::once(Variant::new(Coding::Identity, Bytes::new()))
-            .chain(
-                codings
-                    .iter()
-                    .map(|&c| Variant::new(c, Bytes::from_static(b"x"))),
-            )
-            .collect();
-        let wanted = encoding::choose(accept, &offered).coding;
-        sibling(wanted).into_iter().collect()
+        Codings::None
     };
-    Some(Entity::from_variants(
-        HTML_TYPE,
-        Bytes::from(identity),
-        compressed,
-        modified,
-    ))
+    Some(Entity::new(HTML_TYPE, identity, modified, codings))
 }
 
 /// 200, 304 or 412 for a prepared entity.

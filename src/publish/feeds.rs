@@ -9,7 +9,7 @@ use chrono::Utc;
 use super::{decide, encode_copies, mirror, par_map, servable, PublishError, Publisher};
 use crate::model::Item;
 use crate::render::{
-    self, digest, feed_path, system_time, utc_time, Codings, Entity, Format, HTML_TYPE,
+    self, digest, feed_path, system_time, utc_time, Coding, Codings, Entity, Format, HTML_TYPE,
 };
 use crate::store::{ChannelInfo, Document, Store, Validators};
 
@@ -150,8 +150,8 @@ impl Publisher {
             }
             files.push((path, Arc::new(entity)));
         }
-        self.mirror_hot(&files);
         for (path, entity) in files {
+            self.unmirrored.insert(path.clone());
             self.hot.insert(path, entity);
         }
         store.set_documents(&documents)?;
@@ -216,19 +216,22 @@ impl Publisher {
         Ok(missing)
     }
 
-    /// Writes changed hot documents (and their compressed copies) into the
-    /// feeds folder.
-    fn mirror_hot(&self, docs: &[(String, Arc<Entity>)]) {
+    /// Writes the hot documents changed since the last call (and their
+    /// compressed copies) into the feeds folder. Called when the ingest
+    /// queue is idle, and at least every few seconds during a burst: only the
+    /// last version of a feed that changed many times is written, which
+    /// spares the file system a new file (and a freed one) per version.
+    pub fn flush_mirror(&mut self) {
         let mut files = Vec::new();
         let mut stale = Vec::new();
-        for (path, entity) in docs {
+        for path in &self.unmirrored {
             let rel = mirror::rel_of(path);
-            for coding in Codings::All
-                .list()
-                .iter()
-                .copied()
-                .chain([crate::render::Coding::Identity])
-            {
+            let Some(entity) = self.hot.get(path) else {
+                // Gone since: its files go too.
+                stale.extend(Self::hot_files(&rel));
+                continue;
+            };
+            for coding in Codings::All.list().iter().copied().chain([Coding::Identity]) {
                 let name = format!("{rel}{}", coding.suffix());
                 match entity.variant(coding) {
                     Some(v) => files.push(mirror::MirrorFile {
@@ -246,6 +249,15 @@ impl Publisher {
         for (rel, err) in mirror::write_batch(&self.feeds_dir, &files) {
             tracing::warn!("writing {rel} into {}: {err}", self.feeds_dir.display());
         }
+        drop(files);
+        self.unmirrored.clear();
+    }
+
+    /// A hot document's files: identity and every compressed copy.
+    fn hot_files(rel: &str) -> Vec<String> {
+        std::iter::once(rel.to_string())
+            .chain(Codings::All.list().iter().map(|c| format!("{rel}{}", c.suffix())))
+            .collect()
     }
 }
 

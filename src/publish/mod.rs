@@ -68,6 +68,9 @@ pub struct Publisher {
     /// Whether everything must be rendered again (settings or renderer
     /// changed, or the feeds folder is not the one written last).
     full: bool,
+    /// Hot documents changed (or gone) since they were last written to the
+    /// feeds folder.
+    unmirrored: BTreeSet<String>,
 }
 
 impl Publisher {
@@ -86,6 +89,7 @@ impl Publisher {
             hot: HashMap::new(),
             gone: Arc::new(HashSet::new()),
             full: false,
+            unmirrored: BTreeSet::new(),
         }
     }
 
@@ -131,7 +135,9 @@ impl Publisher {
         self.gone = Arc::new(gone);
         let key = self.render_key();
         store.set_meta("render_key", &key)?;
-        if let Err(err) = std::fs::write(self.feeds_dir.join(MARKER), format!("{key}\n")) {
+        let marked = std::fs::create_dir_all(&self.feeds_dir)
+            .and_then(|()| std::fs::write(self.feeds_dir.join(MARKER), format!("{key}\n")));
+        if let Err(err) = marked {
             tracing::warn!("writing {}: {err}", self.feeds_dir.join(MARKER).display());
         }
         self.full = false;
@@ -155,7 +161,9 @@ impl Publisher {
                 }
             } else if changes.channels.contains(&channel.name) {
                 for p in paths {
-                    self.hot.remove(&p);
+                    if self.hot.remove(&p).is_some() {
+                        self.unmirrored.insert(p.clone());
+                    }
                     if vanished(channel) {
                         gone.insert(p);
                     }

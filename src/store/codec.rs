@@ -2,6 +2,8 @@
 //! plus their UTC offset, digests as 16-byte blobs, articles as
 //! zstd-compressed JSON.
 
+use std::cell::RefCell;
+
 use chrono::{DateTime, FixedOffset, Utc};
 
 use super::StoreError;
@@ -34,15 +36,32 @@ pub fn join_time(
     Ok(utc.with_timezone(&zone))
 }
 
+/// The largest article JSON read back (a bulletin is at most `max_bytes`,
+/// 8 MiB by default; its articles' JSON is of that order).
+const MAX_ARTICLE_JSON: usize = 64 * 1024 * 1024;
+
+thread_local! {
+    // zstd contexts are costly to set up: one of each per thread, reused.
+    static COMPRESSOR: RefCell<Option<zstd::bulk::Compressor<'static>>> = const { RefCell::new(None) };
+    static DECOMPRESSOR: RefCell<Option<zstd::bulk::Decompressor<'static>>> = const { RefCell::new(None) };
+}
+
 /// An article as stored.
 pub fn encode_article(article: &Article) -> Result<Vec<u8>, StoreError> {
-    let json = serde_json::to_vec(article).map_err(|e| StoreError::Corrupt {
+    let corrupt = |e: String| StoreError::Corrupt {
         what: "article",
-        detail: e.to_string(),
-    })?;
-    zstd::bulk::compress(&json, ARTICLE_LEVEL).map_err(|e| StoreError::Corrupt {
-        what: "article",
-        detail: e.to_string(),
+        detail: e,
+    };
+    let json = serde_json::to_vec(article).map_err(|e| corrupt(e.to_string()))?;
+    COMPRESSOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(zstd::bulk::Compressor::new(ARTICLE_LEVEL).map_err(|e| corrupt(e.to_string()))?);
+        }
+        match slot.as_mut() {
+            Some(c) => c.compress(&json).map_err(|e| corrupt(e.to_string())),
+            None => Err(corrupt("no zstd context".into())),
+        }
     })
 }
 
@@ -52,7 +71,22 @@ pub fn decode_article(stored: &[u8], what: &str) -> Result<Article, StoreError> 
         what: "article",
         detail: format!("{what}: {e}"),
     };
-    let json = zstd::stream::decode_all(stored).map_err(|e| corrupt(e.to_string()))?;
+    let size = zstd::zstd_safe::get_frame_content_size(stored)
+        .ok()
+        .flatten()
+        .and_then(|n| usize::try_from(n).ok())
+        .filter(|n| *n <= MAX_ARTICLE_JSON)
+        .ok_or_else(|| corrupt("no content size".into()))?;
+    let json = DECOMPRESSOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(zstd::bulk::Decompressor::new().map_err(|e| corrupt(e.to_string()))?);
+        }
+        match slot.as_mut() {
+            Some(d) => d.decompress(stored, size).map_err(|e| corrupt(e.to_string())),
+            None => Err(corrupt("no zstd context".into())),
+        }
+    })?;
     serde_json::from_slice(&json).map_err(|e| corrupt(e.to_string()))
 }
 
