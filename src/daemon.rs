@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! inbox thread (watch, settle) → ingest thread (read, parse, store, publish)
-//!     → watch channel holding the latest Published → HTTP tasks
+//!     → Latest (the snapshot, swapped whole) → HTTP tasks
 //! ```
 //! Errors that stop the daemon at start: the socket cannot be bound, the
 //! store cannot be opened, the inbox cannot be watched, the quarantine
@@ -28,6 +28,7 @@ use crate::http::{self, HttpOptions};
 use crate::inbox::{quarantine, Inbox};
 use crate::ingest::{self, Ingestor};
 use crate::metrics::Metrics;
+use crate::render::Latest;
 
 /// How long in-flight requests may take to finish after a stop signal.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -142,7 +143,7 @@ pub async fn run(
             return Ok(Ended::Stopped);
         }
     };
-    let (published_tx, published_rx) = watch::channel(first);
+    let latest = Latest::new(first);
     let (health_tx, health_rx) = watch::channel(None::<String>);
 
     let (events_tx, events_rx) = std::sync::mpsc::channel();
@@ -151,7 +152,10 @@ pub async fn run(
         let stop = stop_ingest.clone();
         std::thread::Builder::new()
             .name("ingest".into())
-            .spawn(move || ingest::run(ingestor, events_rx, published_tx, stop))
+            .spawn({
+                let latest = latest.clone();
+                move || ingest::run(ingestor, events_rx, latest, stop)
+            })
             .context("spawning the ingest thread")?
     };
     let (ingest_done_tx, mut ingest_done) = oneshot::channel::<Result<(), String>>();
@@ -181,7 +185,7 @@ pub async fn run(
     };
     let server = tokio::spawn(http::serve(
         listener,
-        published_rx,
+        latest,
         metrics,
         health_rx,
         opts,

@@ -15,7 +15,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use tokio::sync::watch;
 
 use crate::config::{Config, OnDelete};
 use crate::inbox::quarantine::quarantine;
@@ -24,7 +23,7 @@ use crate::inbox::{InboxEvent, RelPath};
 use crate::metrics::Metrics;
 use crate::parse::{self, Limits};
 use crate::publish::{PublishError, Publisher};
-use crate::render::{Published, Site};
+use crate::render::{Latest, Published, Site};
 use crate::store::{hash_hex, Changes, Store, StoreError};
 
 /// During a burst, write changed feeds into the feeds folder at least this
@@ -124,9 +123,22 @@ impl Ingestor {
         }
     }
 
-    /// Writes feeds changed since the last call into the feeds folder.
-    pub fn flush_mirror(&mut self) {
+    /// The slow part of publishing, left for when the queue is idle: makes
+    /// the copies the first pass left out (serving them from then on), and
+    /// writes feeds changed since the last call into the feeds folder.
+    pub fn catch_up(&mut self, latest: &Latest) {
+        match self.publisher.complete_copies(&mut self.store) {
+            Ok(Some(snapshot)) => latest.store(snapshot),
+            Ok(None) => {}
+            Err(err) => {
+                tracing::error!("compressing: {err}");
+                if let PublishError::Store(err) = &err {
+                    self.note_fatal(err);
+                }
+            }
+        }
         self.publisher.flush_mirror();
+        release_free_memory();
     }
 
     /// Published items, for the metrics.
@@ -339,7 +351,7 @@ pub fn site_for(config: &Config, base_url: &str) -> Site {
 pub fn run(
     mut ingestor: Ingestor,
     events: Receiver<InboxEvent>,
-    published: watch::Sender<Arc<Published>>,
+    published: Latest,
     stop: Arc<AtomicBool>,
 ) -> Result<(), String> {
     ingestor.finish_start();
@@ -352,7 +364,7 @@ pub fn run(
         let started = Instant::now();
         match ingestor.publish(changes) {
             Ok(snapshot) => {
-                published.send_replace(snapshot);
+                published.store(snapshot);
                 // Counted once readers can see them.
                 metrics
                     .items
@@ -369,13 +381,13 @@ pub fn run(
     };
     let mut pause = PUBLISH_AT_LEAST_EVERY;
     let mut mirrored = Instant::now();
-    ingestor.flush_mirror();
+    ingestor.catch_up(&published);
     loop {
         let event = match events.try_recv() {
             Ok(event) => event,
             Err(std::sync::mpsc::TryRecvError::Empty) => {
                 // Idle: the feeds folder catches up, then wait.
-                ingestor.flush_mirror();
+                ingestor.catch_up(&published);
                 mirrored = Instant::now();
                 match events.recv() {
                     Ok(event) => event,
@@ -395,7 +407,7 @@ pub fn run(
                 changes = Changes::default();
                 since = Instant::now();
                 if mirrored.elapsed() >= MIRROR_AT_LEAST_EVERY {
-                    ingestor.flush_mirror();
+                    ingestor.catch_up(&published);
                     mirrored = Instant::now();
                 }
             }
@@ -410,8 +422,22 @@ pub fn run(
             break;
         }
     }
-    ingestor.flush_mirror();
+    ingestor.catch_up(&published);
     Ok(())
+}
+
+/// Hands memory freed after a burst back to the system. glibc keeps freed
+/// blocks in its per-thread arenas, so a burst that rendered thousands of
+/// pages on several threads would leave the process that much larger;
+/// `malloc_trim` returns the free pages (measured with scale.py: 115 MB
+/// after ingesting 100,000 articles without it).
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks glibc's own free lists; it takes no
+    // pointer and is safe to call from any thread at any time.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// Faults the end-to-end tests inject, in debug builds only: a panic while

@@ -94,9 +94,11 @@ fn sample_page_gives_six_articles_in_all_three_formats() {
             "{t}"
         );
     }
-    // The feeds are mirrored into the feeds folder.
-    let mirrored = std::fs::read(dirs.feeds().join("feed.json")).expect("mirrored feed.json");
-    assert_eq!(mirrored, d.get("/feed.json").body);
+    // The feeds are mirrored into the feeds folder (once the queue is idle).
+    let served = d.get("/feed.json").body;
+    common::wait_until("the mirrored feed.json", || {
+        std::fs::read(dirs.feeds().join("feed.json")).is_ok_and(|m| m == served)
+    });
 }
 
 #[test]

@@ -13,8 +13,8 @@ use bulletind::http::{serve, HttpOptions};
 use bulletind::metrics::Metrics;
 use bulletind::model::{Article, Author, Block, Item, Role};
 use bulletind::render::{
-    feed_path, render_feed, render_index, utc_time, Codings, Entity, Format, Published, Site,
-    HTML_TYPE,
+    feed_path, render_feed, render_index, utc_time, Codings, Entity, Format, Latest, Published,
+    Site, HTML_TYPE,
 };
 use chrono::DateTime;
 use tokio::sync::{oneshot, watch};
@@ -123,7 +123,7 @@ impl Server {
             .expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let published = Arc::new(publish(&site(addr.port())));
-        let (_tx, rx) = watch::channel(Arc::clone(&published));
+        let latest = Latest::new(Arc::clone(&published));
         let (stop, stopped) = oneshot::channel::<()>();
         let (done_tx, done) = std::sync::mpsc::channel();
         let opts = HttpOptions {
@@ -135,10 +135,10 @@ impl Server {
         };
         let (_health_tx, health) = watch::channel(None);
         runtime.spawn(async move {
-            let _keep_sender = (_tx, _health_tx);
+            let _keep_sender = _health_tx;
             let result = serve(
                 listener,
-                rx,
+                latest,
                 Arc::new(Metrics::default()),
                 health,
                 opts,

@@ -156,6 +156,12 @@ fn a_static_server_of_the_feeds_folder_serves_the_same_site_without_broken_links
     let d = Daemon::start(&dirs);
     d.wait_json("/feed.json", "eight items", |f| items(f).len() == 8);
     let base = format!("http://{}/", d.addr);
+    // The feeds folder catches up once the ingest queue is idle.
+    let served = d.get("/feed.json").body;
+    common::wait_until("the feeds folder", || {
+        std::fs::read(dirs.feeds().join("feed.json")).is_ok_and(|m| m == served)
+            && dirs.feeds().join("feed.json.br").exists()
+    });
     let mirror = serve_static(&dirs.feeds());
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut queue = vec![

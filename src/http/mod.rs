@@ -24,11 +24,11 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::metrics::Metrics;
-use crate::render::Published;
+use crate::render::Latest;
 
 /// Pause after a failed `accept` (for example out of file descriptors)
 /// before trying again, so the loop does not spin while the cause lasts.
@@ -61,7 +61,7 @@ pub struct HttpOptions {
 /// a short pause; they do not stop the server.
 pub async fn serve(
     listener: TcpListener,
-    published: watch::Receiver<Arc<Published>>,
+    published: Latest,
     metrics: Arc<Metrics>,
     health: service::Health,
     opts: HttpOptions,

@@ -18,7 +18,7 @@ use super::conditional::{self, Conditions, Outcome};
 use super::encoding;
 use super::routes::{self, Route};
 use crate::metrics::Metrics;
-use crate::render::{item_path, Coding, Codings, Entity, Published, Variant, HTML_TYPE};
+use crate::render::{item_path, Coding, Codings, Entity, Latest, Variant, HTML_TYPE};
 
 /// `Content-Type` of `/metrics` (Prometheus text exposition 0.0.4).
 const METRICS_TYPE: &str = "text/plain; version=0.0.4";
@@ -33,7 +33,7 @@ pub type Health = watch::Receiver<Option<String>>;
 #[derive(Debug)]
 pub struct Shared {
     /// The latest rendered entities; read once per request.
-    pub published: watch::Receiver<Arc<Published>>,
+    pub published: Latest,
     /// Response counters.
     pub metrics: Arc<Metrics>,
     /// `Cache-Control` for feeds and pages (`public, max-age=N`).
@@ -47,7 +47,7 @@ pub struct Shared {
 impl Shared {
     /// Shared state for `serve`; `max_age` in seconds.
     pub fn new(
-        published: watch::Receiver<Arc<Published>>,
+        published: Latest,
         metrics: Arc<Metrics>,
         max_age: u32,
         feeds_dir: PathBuf,
@@ -117,7 +117,7 @@ async fn answer(
         Route::BadRequest => text(StatusCode::BAD_REQUEST, "bad request path\n", method),
         Route::Forbidden => not_found(method),
         Route::Entity(key) => {
-            let snapshot = Arc::clone(&*shared.published.borrow());
+            let snapshot = shared.published.load();
             match snapshot.entities.get(&*key) {
                 Some(entity) => serve_entity(shared, method, headers, entity),
                 None if snapshot.gone.contains(&*key) => gone(method),
@@ -162,7 +162,7 @@ async fn serve_page(
     slug: &str,
 ) -> Response<Full<Bytes>> {
     let path = item_path(slug);
-    if shared.published.borrow().gone.contains(&path) {
+    if shared.published.load().gone.contains(&path) {
         return gone(method);
     }
     let accept = joined(headers, &header::ACCEPT_ENCODING).map(|a| a.into_owned());
@@ -186,7 +186,7 @@ async fn serve_page(
 }
 
 /// Reads a page into an entity, with the compressed copies pages get
-/// ([`Codings::Page`]) made now: pages are small and cold, and compression
+/// ([`Codings::Gzip`]) made now: pages are small and cold, and compression
 /// is deterministic, so a copy's ETag is the same on every request. Only
 /// when negotiation could pick a copy, or the client revalidates (it may
 /// hold any coding's ETag), is one made.
@@ -194,12 +194,12 @@ fn load_page(file: &std::path::Path, accept: Option<&str>, revalidating: bool) -
     let identity = std::fs::read(file).ok()?;
     let modified = std::fs::metadata(file).and_then(|m| m.modified()).ok()?;
     let offered: Vec<Variant> = std::iter::once(Coding::Identity)
-        .chain(Codings::Page.list().iter().copied())
+        .chain(Codings::Gzip.list().iter().copied())
         .map(|c| Variant::new(c, Bytes::new()))
         .collect();
     let wanted = encoding::choose(accept, &offered).coding;
     let codings = if revalidating || wanted != Coding::Identity {
-        Codings::Page
+        Codings::Gzip
     } else {
         Codings::None
     };
@@ -227,18 +227,33 @@ fn serve_entity(
         if_unmodified_since: if_unmodified_since.as_deref(),
     };
     let now = SystemTime::now();
-    // The chosen copy's ETag first, then the others of this version.
-    let mut order: Vec<&crate::render::Variant> = Vec::with_capacity(entity.variants.len());
-    order.push(chosen);
-    order.extend(entity.variants.iter().filter(|v| v.coding != chosen.coding));
-    let tags: Vec<&str> = order
+    // The chosen copy first, then the others of this version (a client may
+    // hold any of their ETags). At most four: no allocation.
+    let mut order: [&Variant; 4] = [chosen; 4];
+    let mut count = 1;
+    for v in entity
+        .variants
         .iter()
-        .map(|v| v.etag.to_str().unwrap_or_default())
-        .collect();
+        .filter(|v| v.coding != chosen.coding)
+        .take(3)
+    {
+        order[count] = v;
+        count += 1;
+    }
     let outcome = if conditions.is_empty() {
         Outcome::Send
     } else {
-        conditional::evaluate(method, &conditions, &tags, Some(entity.last_modified), now)
+        let mut tags: [&str; 4] = [""; 4];
+        for (tag, v) in tags.iter_mut().zip(&order[..count]) {
+            *tag = v.etag.to_str().unwrap_or_default();
+        }
+        conditional::evaluate(
+            method,
+            &conditions,
+            &tags[..count],
+            Some(entity.last_modified),
+            now,
+        )
     };
 
     let (mut response, etag) = match outcome {
@@ -252,7 +267,7 @@ fn serve_entity(
         Outcome::NotModified(i) => {
             let mut response = Response::new(Full::new(Bytes::new()));
             *response.status_mut() = StatusCode::NOT_MODIFIED;
-            (response, &order[i.min(order.len() - 1)].etag)
+            (response, &order[i.min(count - 1)].etag)
         }
         Outcome::Send => {
             let body = if method == Method::HEAD {

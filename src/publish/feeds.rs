@@ -126,12 +126,14 @@ impl Publisher {
             }
             crate::metrics::Metrics::bump(&self.metrics.renders);
         }
+        // gzip now (every client takes it); brotli and zstd, which cost
+        // three times as much, once the queue is idle (`complete_copies`).
         let entities = par_map(&fresh, |(_, content_type, bytes, v)| {
             Entity::new(
                 content_type,
                 bytes.clone(),
                 system_time(v.modified),
-                Codings::All,
+                Codings::Gzip,
             )
         });
         let mut documents = Vec::new();
@@ -216,6 +218,46 @@ impl Publisher {
         Ok(missing)
     }
 
+    /// Makes the copies the first pass left out (brotli, zstd) for every hot
+    /// document lacking them, records their ETags, and returns the new
+    /// snapshot; `None` when nothing lacked any.
+    pub fn complete_copies(
+        &mut self,
+        store: &mut Store,
+    ) -> Result<Option<Arc<crate::render::Published>>, PublishError> {
+        let lacking: Vec<(String, Arc<Entity>)> = self
+            .hot
+            .iter()
+            .filter(|(_, e)| !e.has_all(Codings::All))
+            .map(|(p, e)| (p.clone(), Arc::clone(e)))
+            .collect();
+        if lacking.is_empty() {
+            return Ok(None);
+        }
+        let completed = par_map(&lacking, |(_, e)| e.completed(Codings::All));
+        let mut documents = Vec::new();
+        for ((path, _), entity) in lacking.into_iter().zip(completed) {
+            let validators = crate::store::Validators {
+                etag: entity.digest(),
+                modified: entity
+                    .last_modified
+                    .duration_since(std::time::SystemTime::UNIX_EPOCH)
+                    .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0)),
+            };
+            documents.push((
+                path.clone(),
+                Document {
+                    validators,
+                    copies: encode_copies(&entity),
+                },
+            ));
+            self.unmirrored.insert(path.clone());
+            self.hot.insert(path, Arc::new(entity));
+        }
+        store.set_documents(&documents)?;
+        Ok(Some(self.snapshot()))
+    }
+
     /// Writes the hot documents changed since the last call (and their
     /// compressed copies) into the feeds folder. Called when the ingest
     /// queue is idle, and at least every few seconds during a burst: only the
@@ -231,7 +273,12 @@ impl Publisher {
                 stale.extend(Self::hot_files(&rel));
                 continue;
             };
-            for coding in Codings::All.list().iter().copied().chain([Coding::Identity]) {
+            for coding in Codings::All
+                .list()
+                .iter()
+                .copied()
+                .chain([Coding::Identity])
+            {
                 let name = format!("{rel}{}", coding.suffix());
                 match entity.variant(coding) {
                     Some(v) => files.push(mirror::MirrorFile {
@@ -256,7 +303,12 @@ impl Publisher {
     /// A hot document's files: identity and every compressed copy.
     fn hot_files(rel: &str) -> Vec<String> {
         std::iter::once(rel.to_string())
-            .chain(Codings::All.list().iter().map(|c| format!("{rel}{}", c.suffix())))
+            .chain(
+                Codings::All
+                    .list()
+                    .iter()
+                    .map(|c| format!("{rel}{}", c.suffix())),
+            )
             .collect()
     }
 }

@@ -97,11 +97,20 @@ impl Publisher {
     /// was down (or were never published) are rendered, the others read
     /// back from the feeds folder.
     pub fn start(&mut self, store: &mut Store) -> Result<Arc<Published>, PublishError> {
-        let key = self.render_key();
+        let (pages_key, feeds_key) = (self.pages_key(), self.feeds_key());
         let marker = std::fs::read_to_string(self.feeds_dir.join(MARKER)).unwrap_or_default();
-        if store.meta("render_key")?.as_deref() != Some(key.as_str()) || marker.trim() != key {
+        let mut marked = marker.split_whitespace();
+        let (marked_pages, marked_feeds) = (marked.next(), marked.next());
+        if store.meta("pages_key")?.as_deref() != Some(pages_key.as_str())
+            || marked_pages != Some(pages_key.as_str())
+        {
             store.mark_all_dirty()?;
             self.full = true;
+        } else if store.meta("feeds_key")?.as_deref() != Some(feeds_key.as_str())
+            || marked_feeds != Some(feeds_key.as_str())
+        {
+            // Only the feeds depend on the base URL and the feed length.
+            store.mark_channels_dirty()?;
         }
         let channels = store.channels()?;
         let (_, retracted) = store.item_keys()?;
@@ -133,10 +142,15 @@ impl Publisher {
             }
         }
         self.gone = Arc::new(gone);
-        let key = self.render_key();
-        store.set_meta("render_key", &key)?;
-        let marked = std::fs::create_dir_all(&self.feeds_dir)
-            .and_then(|()| std::fs::write(self.feeds_dir.join(MARKER), format!("{key}\n")));
+        let (pages_key, feeds_key) = (self.pages_key(), self.feeds_key());
+        store.set_meta("pages_key", &pages_key)?;
+        store.set_meta("feeds_key", &feeds_key)?;
+        let marked = std::fs::create_dir_all(&self.feeds_dir).and_then(|()| {
+            std::fs::write(
+                self.feeds_dir.join(MARKER),
+                format!("{pages_key} {feeds_key}\n"),
+            )
+        });
         if let Err(err) = marked {
             tracing::warn!("writing {}: {err}", self.feeds_dir.join(MARKER).display());
         }
@@ -179,26 +193,39 @@ impl Publisher {
         Ok(self.snapshot())
     }
 
-    fn snapshot(&self) -> Arc<Published> {
+    pub(super) fn snapshot(&self) -> Arc<Published> {
         Arc::new(Published {
             entities: self.hot.clone(),
             gone: Arc::clone(&self.gone),
         })
     }
 
-    /// What the documents' bytes depend on besides the items: the site
-    /// settings and the renderer.
-    fn render_key(&self) -> String {
+    /// What item pages depend on besides their item: the site's title,
+    /// description, language and author, and the renderer (not the base
+    /// URL: their links are relative).
+    fn pages_key(&self) -> String {
         let s = &self.site;
         hash_hex(
             format!(
-                "{RENDER_VERSION}\n{}\n{}\n{}\n{}\n{:?}\n{}\n{}",
+                "{RENDER_VERSION}\n{}\n{}\n{}\n{}\n{:?}",
                 env!("CARGO_PKG_VERSION"),
                 s.title,
                 s.description,
                 s.language,
-                s.author,
-                s.base_url,
+                s.author
+            )
+            .as_bytes(),
+        )
+    }
+
+    /// What the feeds and the index depend on besides the items: the pages'
+    /// settings, the base URL and the feed length.
+    fn feeds_key(&self) -> String {
+        hash_hex(
+            format!(
+                "{}\n{}\n{}",
+                self.pages_key(),
+                self.site.base_url,
                 self.items_per_feed
             )
             .as_bytes(),

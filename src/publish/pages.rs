@@ -20,7 +20,11 @@ pub(super) const BATCH: usize = 256;
 pub(super) fn files(slug: &str) -> Vec<String> {
     let rel = mirror::rel_of(&item_path(slug));
     std::iter::once(rel.clone())
-        .chain(Coding::COMPRESSED.iter().map(|c| format!("{rel}{}", c.suffix())))
+        .chain(
+            Coding::COMPRESSED
+                .iter()
+                .map(|c| format!("{rel}{}", c.suffix())),
+        )
         .collect()
 }
 

@@ -11,7 +11,7 @@
 //! costs the file system more at ingest (one more file per article, about
 //! 250 µs of inode allocation on this machine's ext4) than compressing the
 //! page when a reader asks (gzip, about 20 µs), so pages are stored as they
-//! are and get a gzip copy per request ([`Codings::Page`]; zstd is larger
+//! are and get a gzip copy per request ([`Codings::Gzip`]; zstd is larger
 //! than gzip on them at every level, and brotli saves about 150 bytes).
 
 use std::io::Write;
@@ -120,8 +120,9 @@ impl Coding {
 pub enum Codings {
     /// Feeds, index, archives: gzip, brotli and zstd.
     All,
-    /// Item pages: gzip only, made when a reader asks (see the module docs).
-    Page,
+    /// gzip only: item pages (made when a reader asks, see the module docs),
+    /// and a changed feed's first snapshot, before its slower copies are made.
+    Gzip,
     /// None: the identity bytes only.
     None,
 }
@@ -131,9 +132,48 @@ impl Codings {
     pub fn list(self) -> &'static [Coding] {
         match self {
             Codings::All => &Coding::COMPRESSED,
-            Codings::Page => &[Coding::Gzip],
+            Codings::Gzip => &[Coding::Gzip],
             Codings::None => &[],
         }
+    }
+}
+
+impl Entity {
+    /// This entity with the copies of `codings` it lacks (and that pay)
+    /// made now; the identity bytes and existing copies are shared.
+    pub fn completed(&self, codings: Codings) -> Entity {
+        let identity = &self.identity().body;
+        let mut compressed: Vec<Variant> = self.variants[1..].to_vec();
+        if identity.len() > COMPRESS_MIN_BYTES {
+            for &coding in codings.list() {
+                if self.variant(coding).is_some() {
+                    continue;
+                }
+                if let Some(z) = coding
+                    .compress(identity)
+                    .filter(|z| z.len() < identity.len())
+                {
+                    compressed.push(Variant::new(coding, Bytes::from(z)));
+                }
+            }
+        }
+        compressed.sort_by_key(|v| v.coding);
+        let mut variants = Vec::with_capacity(1 + compressed.len());
+        variants.push(self.identity().clone());
+        variants.extend(compressed);
+        Entity {
+            variants,
+            attempted: codings,
+            ..self.clone()
+        }
+    }
+
+    /// Whether every copy of `codings` was made (or found not to pay).
+    pub fn has_all(&self, codings: Codings) -> bool {
+        self.identity().body.len() <= COMPRESS_MIN_BYTES
+            || self.attempted == Codings::All
+            || self.attempted == codings
+            || codings == Codings::None
     }
 }
 
@@ -183,6 +223,8 @@ pub struct Entity {
     pub last_modified: SystemTime,
     /// `Last-Modified` value.
     pub last_modified_header: HeaderValue,
+    /// The copies that were made (or found not to pay).
+    pub attempted: Codings,
 }
 
 impl Entity {
@@ -221,6 +263,16 @@ impl Entity {
         last_modified: SystemTime,
     ) -> Entity {
         let last_modified = whole_seconds(last_modified);
+        // Read back with every copy the slow pass makes: complete.
+        let attempted = if Codings::All
+            .list()
+            .iter()
+            .all(|c| compressed.iter().any(|v| v.coding == *c))
+        {
+            Codings::All
+        } else {
+            Codings::Gzip
+        };
         let mut variants = Vec::with_capacity(1 + compressed.len());
         variants.push(Variant::new(Coding::Identity, identity));
         variants.extend(compressed);
@@ -229,6 +281,7 @@ impl Entity {
             variants,
             last_modified_header: http_date(last_modified),
             last_modified,
+            attempted,
         }
     }
 
@@ -339,7 +392,7 @@ mod tests {
             assert!(tags.insert(v.etag.clone()), "{:?} shares an ETag", v.coding);
             assert_eq!(v.length, HeaderValue::from(v.body.len()));
         }
-        let page = Entity::new("text/html", body, SystemTime::UNIX_EPOCH, Codings::Page);
+        let page = Entity::new("text/html", body, SystemTime::UNIX_EPOCH, Codings::Gzip);
         let codings: Vec<Coding> = page.variants.iter().map(|v| v.coding).collect();
         assert_eq!(codings, [Coding::Identity, Coding::Gzip]);
     }

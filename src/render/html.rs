@@ -7,8 +7,8 @@
 use chrono::SecondsFormat;
 
 use super::content::{article_language, body_html, byline};
-use super::text::{escape_attr, escape_html};
-use super::{feed_url, item_url, Format, Site};
+use super::text::{self, escape_attr, escape_html};
+use super::{feed_href, item_url, Format, Site};
 use crate::model::Item;
 
 /// Renders the index page: the main feeds, each channel's feeds, and the
@@ -16,9 +16,10 @@ use crate::model::Item;
 /// `(name, item count)` pairs, shown in the order given.
 pub fn render_index(site: &Site, channels: &[(String, usize)], latest: &[Item]) -> Vec<u8> {
     let mut head = String::new();
-    push_alternates(&mut head, site, "");
+    let base = text::clean(&site.base_url);
+    push_alternates(&mut head, site, &base, "");
     for (name, _) in channels {
-        push_alternates(&mut head, site, name);
+        push_alternates(&mut head, site, &base, name);
     }
     let mut body = String::new();
     body.push_str(&format!("<h1>{}</h1>\n", escape_html(&site.title)));
@@ -26,7 +27,7 @@ pub fn render_index(site: &Site, channels: &[(String, usize)], latest: &[Item]) 
         body.push_str(&format!("<p>{}</p>\n", escape_html(&site.description)));
     }
     body.push_str("<h2>All channels</h2>\n");
-    body.push_str(&format!("<p>{}</p>\n", feed_links(site, "")));
+    body.push_str(&format!("<p>{}</p>\n", feed_links(&base, "")));
     if !channels.is_empty() {
         body.push_str("<h2>Channels</h2>\n<ul>\n");
         for (name, count) in channels {
@@ -35,7 +36,7 @@ pub fn render_index(site: &Site, channels: &[(String, usize)], latest: &[Item]) 
                 escape_html(name),
                 count,
                 if *count == 1 { "item" } else { "items" },
-                feed_links(site, name)
+                feed_links(&base, name)
             ));
         }
         body.push_str("</ul>\n");
@@ -57,16 +58,18 @@ pub fn render_index(site: &Site, channels: &[(String, usize)], latest: &[Item]) 
 }
 
 /// Renders an item's permalink page: kicker, title, subtitle, byline (roles
-/// in words), date, section, the content, and links to the feeds.
+/// in words), date, section, the content, and links to the feeds. Its links
+/// are relative (the page lives at `/items/SLUG.html`), so the page does not
+/// depend on the base URL: moving the site does not rewrite every page.
 pub fn render_item_page(site: &Site, item: &Item) -> Vec<u8> {
     let article = &item.article;
     let mut head = format!(
-        "<link rel=\"canonical\" href=\"{}\">\n",
-        escape_attr(&item_url(site, &item.slug))
+        "<link rel=\"canonical\" href=\"{}.html\">\n",
+        escape_attr(&text::encode_segment(&item.slug))
     );
-    push_alternates(&mut head, site, "");
+    push_alternates(&mut head, site, FROM_ITEMS, "");
     if !item.channel.is_empty() {
-        push_alternates(&mut head, site, &item.channel);
+        push_alternates(&mut head, site, FROM_ITEMS, &item.channel);
     }
 
     let mut body = String::from("<article>\n<header>\n");
@@ -102,16 +105,15 @@ pub fn render_item_page(site: &Site, item: &Item) -> Vec<u8> {
     body.push_str(&body_html(article));
     body.push_str("</article>\n<footer>\n");
     body.push_str(&format!(
-        "<p><a href=\"{}\">{}</a>: {}</p>\n",
-        escape_attr(&site.base_url),
+        "<p><a href=\"{FROM_ITEMS}\">{}</a>: {}</p>\n",
         escape_html(&site.title),
-        feed_links(site, "")
+        feed_links(FROM_ITEMS, "")
     ));
     if !item.channel.is_empty() {
         body.push_str(&format!(
             "<p>{}: {}</p>\n",
             escape_html(&item.channel),
-            feed_links(site, &item.channel)
+            feed_links(FROM_ITEMS, &item.channel)
         ));
     }
     body.push_str("</footer>\n");
@@ -131,27 +133,31 @@ fn document(site: &Site, title: &str, head_extra: &str, body: &str) -> String {
     )
 }
 
-/// `<link rel="alternate">` autodiscovery for a channel's three feeds.
-fn push_alternates(head: &mut String, site: &Site, channel: &str) {
+/// The site's root as seen from an item page.
+const FROM_ITEMS: &str = "../";
+
+/// `<link rel="alternate">` autodiscovery for a channel's three feeds, with
+/// URLs under `base`.
+fn push_alternates(head: &mut String, site: &Site, base: &str, channel: &str) {
     for format in Format::ALL {
         head.push_str(&format!(
             "<link rel=\"alternate\" type=\"{}\" title=\"{} ({})\" href=\"{}\">\n",
             format.media_type(),
             escape_attr(&site.feed_title(channel)),
             format.label(),
-            escape_attr(&feed_url(site, channel, format)),
+            escape_attr(&feed_href(base, channel, format)),
         ));
     }
 }
 
-/// `RSS · Atom · JSON Feed` links to a channel's feeds.
-fn feed_links(site: &Site, channel: &str) -> String {
+/// `RSS · Atom · JSON Feed` links to a channel's feeds, under `base`.
+fn feed_links(base: &str, channel: &str) -> String {
     Format::ALL
         .iter()
         .map(|&format| {
             format!(
                 "<a href=\"{}\" type=\"{}\">{}</a>",
-                escape_attr(&feed_url(site, channel, format)),
+                escape_attr(&feed_href(base, channel, format)),
                 format.media_type(),
                 format.label()
             )

@@ -150,6 +150,28 @@ pub struct Published {
     pub gone: Arc<HashSet<String>>,
 }
 
+/// The snapshot being served: read by every request without a lock,
+/// replaced whole by the publisher.
+#[derive(Debug, Clone)]
+pub struct Latest(Arc<arc_swap::ArcSwap<Published>>);
+
+impl Latest {
+    /// A cell holding `first`.
+    pub fn new(first: Arc<Published>) -> Latest {
+        Latest(Arc::new(arc_swap::ArcSwap::new(first)))
+    }
+
+    /// The current snapshot.
+    pub fn load(&self) -> arc_swap::Guard<Arc<Published>> {
+        self.0.load()
+    }
+
+    /// Replaces the snapshot; requests already running keep theirs.
+    pub fn store(&self, next: Arc<Published>) {
+        self.0.store(next);
+    }
+}
+
 /// Why a feed could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
@@ -236,7 +258,12 @@ pub fn item_path(slug: &str) -> String {
 
 /// Absolute, percent-encoded URL of a feed.
 pub fn feed_url(site: &Site, channel: &str, format: Format) -> String {
-    let base = text::clean(&site.base_url);
+    feed_href(&text::clean(&site.base_url), channel, format)
+}
+
+/// A feed's URL under `base` (an absolute base URL, or a relative prefix
+/// such as `../`), percent-encoded.
+pub fn feed_href(base: &str, channel: &str, format: Format) -> String {
     if channel.is_empty() {
         format!("{base}{}", format.file_name())
     } else {

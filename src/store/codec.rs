@@ -11,7 +11,7 @@ use crate::model::Article;
 
 /// zstd level for stored articles: level 3 costs a few microseconds per
 /// article and halves the text (measured on the corpus and perf inboxes).
-const ARTICLE_LEVEL: i32 = 3;
+const ARTICLE_LEVEL: i32 = 1;
 
 /// The first 16 bytes of a SHA-256: what content and file hashes are kept as.
 pub type Digest16 = [u8; 16];
@@ -56,7 +56,9 @@ pub fn encode_article(article: &Article) -> Result<Vec<u8>, StoreError> {
     COMPRESSOR.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
-            *slot = Some(zstd::bulk::Compressor::new(ARTICLE_LEVEL).map_err(|e| corrupt(e.to_string()))?);
+            *slot = Some(
+                zstd::bulk::Compressor::new(ARTICLE_LEVEL).map_err(|e| corrupt(e.to_string()))?,
+            );
         }
         match slot.as_mut() {
             Some(c) => c.compress(&json).map_err(|e| corrupt(e.to_string())),
@@ -83,7 +85,9 @@ pub fn decode_article(stored: &[u8], what: &str) -> Result<Article, StoreError> 
             *slot = Some(zstd::bulk::Decompressor::new().map_err(|e| corrupt(e.to_string()))?);
         }
         match slot.as_mut() {
-            Some(d) => d.decompress(stored, size).map_err(|e| corrupt(e.to_string())),
+            Some(d) => d
+                .decompress(stored, size)
+                .map_err(|e| corrupt(e.to_string())),
             None => Err(corrupt("no zstd context".into())),
         }
     })?;

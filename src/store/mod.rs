@@ -36,7 +36,7 @@ pub type ItemKey = i64;
 
 /// SQLite's page cache, in KiB: the feed queries touch a few index pages and
 /// the newest rows; the operating system's page cache holds the rest.
-const CACHE_KIB: i64 = 8 * 1024;
+const CACHE_KIB: i64 = 4 * 1024;
 
 /// File name of the database inside the state directory.
 pub const DB_FILE: &str = "bulletind.sqlite3";

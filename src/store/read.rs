@@ -321,6 +321,13 @@ impl Store {
         Ok(())
     }
 
+    /// Marks every channel's feeds as due for rendering (the base URL or
+    /// the feed length changed).
+    pub fn mark_channels_dirty(&mut self) -> Result<(), StoreError> {
+        self.conn.execute("UPDATE channels SET dirty = 1", [])?;
+        Ok(())
+    }
+
     /// A setting the daemon keeps between runs.
     pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self

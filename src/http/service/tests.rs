@@ -5,14 +5,13 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use super::*;
-use crate::render::RSS_TYPE;
+use crate::render::{Published, RSS_TYPE};
 
 const CHANNEL_FEED: &str = "/%E6%B1%9F%E6%B5%B7/feed.rss";
 const SLUG: &str = "0123456789abcdef";
 
 struct Fixture {
     shared: Shared,
-    _tx: watch::Sender<Arc<Published>>,
     _health: watch::Sender<Option<String>>,
     _dir: tempfile::TempDir,
 }
@@ -33,7 +32,7 @@ fn fixture(last_modified: SystemTime) -> Fixture {
     ]
     .into_iter()
     .collect();
-    let (tx, rx) = watch::channel(Arc::new(Published {
+    let latest = Latest::new(Arc::new(Published {
         entities,
         gone: Arc::new(gone),
     }));
@@ -42,7 +41,7 @@ fn fixture(last_modified: SystemTime) -> Fixture {
     std::fs::create_dir_all(page.parent().expect("parent")).expect("mkdir");
     std::fs::write(&page, "<p>page</p>".repeat(50)).expect("write page");
     let shared = Shared::new(
-        rx,
+        latest,
         Arc::new(Metrics::default()),
         60,
         dir.path().to_path_buf(),
@@ -50,7 +49,6 @@ fn fixture(last_modified: SystemTime) -> Fixture {
     );
     Fixture {
         shared,
-        _tx: tx,
         _health: health_tx,
         _dir: dir,
     }
@@ -82,7 +80,7 @@ fn header<'a>(response: &'a Response<Full<Bytes>>, name: &str) -> Option<&'a str
 async fn status_table() {
     let f = fixture(december());
     let shared = &f.shared;
-    let entity = Arc::clone(&shared.published.borrow().entities["/江海/feed.rss"]);
+    let entity = Arc::clone(&shared.published.load().entities["/江海/feed.rss"]);
     let tag_of = |c: Coding| {
         entity
             .variant(c)
