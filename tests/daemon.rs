@@ -391,9 +391,13 @@ fn tells_systemd_when_ready_reloading_and_stopping() {
     let notify_env = socket_path.to_str().expect("utf-8 path").to_string();
     let d = Daemon::start_env(&dirs, &[], &[("NOTIFY_SOCKET", notify_env.as_str())]);
     let mut buf = [0u8; 512];
-    let mut next = || {
+    // The next message that is not just a STATUS= update.
+    let mut next = || loop {
         let n = socket.recv(&mut buf).expect("notify message");
-        String::from_utf8_lossy(&buf[..n]).into_owned()
+        let message = String::from_utf8_lossy(&buf[..n]).into_owned();
+        if !message.lines().all(|l| l.starts_with("STATUS=")) {
+            return message;
+        }
     };
     assert!(next().contains("READY=1"));
     let _ = std::process::Command::new("kill")

@@ -94,6 +94,15 @@ impl Publisher {
         }
     }
 
+    /// Takes new site settings and feed length (a reload): the next
+    /// [`Publisher::publish_all`] renders with them, and
+    /// [`Publisher::repair_pages`] renders every page again if the site
+    /// settings changed.
+    pub fn reconfigure(&mut self, site: Site, items_per_feed: usize) {
+        self.site = site;
+        self.items_per_feed = items_per_feed;
+    }
+
     /// Renders every feed and the index (at start): the first snapshot.
     pub fn publish_all(&mut self, store: &mut Store) -> Result<Arc<Published>, PublishError> {
         let (_, retracted) = store.item_ids()?;

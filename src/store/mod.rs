@@ -15,6 +15,7 @@ pub mod identity;
 mod ids;
 mod read;
 pub mod schema;
+mod stats;
 mod write;
 
 use std::collections::BTreeSet;
@@ -26,6 +27,7 @@ use rusqlite::Connection;
 
 pub use ids::{article_hash, authority_of, hash_hex, item_hash, mint_id, resolve_date, slug_for};
 pub use read::{ChannelInfo, KnownBulletin, Validators};
+pub use stats::ChannelStats;
 
 /// File name of the database inside the state directory.
 pub const DB_FILE: &str = "bulletind.sqlite3";
@@ -150,6 +152,12 @@ impl Store {
     /// The time zone dates without an offset are read in.
     pub fn timezone(&self) -> Tz {
         self.tz
+    }
+
+    /// Reads dates without an offset in `tz` from now on (a reload); dates
+    /// already stored keep the instant they were given.
+    pub fn set_timezone(&mut self, tz: Tz) {
+        self.tz = tz;
     }
 }
 
