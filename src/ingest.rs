@@ -6,7 +6,8 @@
 //! It runs on its own thread because file reads, SQLite and rendering are
 //! blocking work; HTTP tasks only ever see the [`Published`] snapshots it
 //! sends. Besides inbox events it takes reloads ([`Work::Reconfigure`]) on
-//! the same queue, tells the watchdog what it is doing ([`Heartbeat`]), and
+//! the same queue, tells the watchdog what it is doing
+//! ([`Heartbeat`](crate::watchdog::Heartbeat)), and
 //! keeps the content metrics.
 
 mod work;
