@@ -155,3 +155,50 @@ fn logs_on_a_pipe_have_no_colour_and_name_each_file() {
     );
     assert!(!text.contains("DEBUG"), "{text}");
 }
+
+#[test]
+fn on_the_journal_stream_lines_carry_a_priority_and_no_timestamp() {
+    let dirs = Dirs::new();
+    // Pretend the log file is journald's stream: JOURNAL_STREAM names its
+    // device and inode, as systemd does for a service's stderr.
+    std::fs::write(dirs.log(), b"").expect("log file");
+    let stat = rustix::fs::stat(dirs.log()).expect("stat");
+    let stream = format!("{}:{}", stat.st_dev, stat.st_ino);
+    let d = Daemon::start_env(
+        &dirs,
+        &[],
+        &[("JOURNAL_STREAM", &stream), ("BULLETIND_LOG", "info")],
+    );
+    dirs.drop_file("bad.txt", b"\x00\x01binary");
+    let deadline = Instant::now() + PATIENCE;
+    while !std::fs::read_to_string(dirs.log())
+        .expect("log")
+        .contains("rejected")
+    {
+        assert!(Instant::now() < deadline, "bad.txt never rejected");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (status, _) = d.stop();
+    assert!(status.success());
+    let text = std::fs::read_to_string(dirs.log()).expect("log");
+    for line in text.lines() {
+        assert!(
+            line.starts_with("<3>") || line.starts_with("<4>") || line.starts_with("<6>"),
+            "no priority prefix: {line:?}"
+        );
+        assert!(
+            !line.contains("Z "),
+            "a timestamp under the journal: {line:?}"
+        );
+    }
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("<3>") && l.contains("rejected")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("<6>") && l.contains("serving")),
+        "{text}"
+    );
+}
