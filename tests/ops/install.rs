@@ -1,7 +1,8 @@
 //! The README's "Install as a service" commands, run into a temporary root
 //! instead of `/`, then `systemd-analyze verify` and `security` on the
 //! result. Skipped, loudly, where systemd's tools are not installed
-//! (`.ci/run` installs them).
+//! (`.ci/run` installs them), or when not run as root (the folders are
+//! given to the service's user).
 //!
 //! Each command of the README's block is translated, not rewritten here:
 //! `sudo` dropped, absolute paths moved under the root, `--root=` given to
@@ -139,6 +140,13 @@ fn the_readme_install_verifies_in_a_temporary_root() {
         eprintln!(
             "\n*** SKIPPED the_readme_install_verifies_in_a_temporary_root: systemd-analyze or \
              systemd-sysusers is not installed (apt-get install systemd) ***\n"
+        );
+        return;
+    }
+    if !crate::common::is_root() {
+        eprintln!(
+            "\n*** SKIPPED the_readme_install_verifies_in_a_temporary_root: not root \
+             (systemd-tmpfiles must give the folders to the bulletind user) ***\n"
         );
         return;
     }
