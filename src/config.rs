@@ -437,6 +437,57 @@ mod tests {
     }
 
     #[test]
+    fn sources_say_where_each_value_came_from() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "# c\n\ntitle = \"T\"\nlog = \"debug\"\n").expect("write");
+        let args = ServeArgs {
+            config: Some(file),
+            inbox: Some("in".into()),
+            ..ServeArgs::default()
+        };
+        let (config, sources) =
+            Config::resolve_with(&args, &ArgOrigins::default()).expect("resolve");
+        assert_eq!(config.title, "T");
+        for (key, source) in [
+            ("title", Source::File { line: 3 }),
+            ("inbox", Source::Flag("--inbox")),
+            ("config", Source::Flag("--config")),
+            ("language", Source::Default),
+            ("quarantine_dir", Source::Default),
+        ] {
+            assert_eq!(sources.get(key), Some(&source), "{key}");
+        }
+    }
+
+    #[test]
+    fn errors_name_the_line_and_key() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("c.toml");
+        for (text, line, key) in [
+            ("title = \"x\"\nlisten = \"nowhere\"\n", 2, "listen"),
+            ("\nmax_age = -1\n", 2, "max_age"),
+            ("max_connections = 0\n", 1, "max_connections"),
+            ("title = \n", 1, "title"),
+        ] {
+            std::fs::write(&file, text).expect("write");
+            let err = Config::for_preview(Some(&file)).expect_err(text);
+            match &err {
+                ConfigError::File {
+                    line: l, key: k, ..
+                } => {
+                    assert_eq!(
+                        (*l, k.as_deref()),
+                        (Some(line), Some(key)),
+                        "{text:?}: {err}"
+                    )
+                }
+                other => panic!("{text:?}: {other}"),
+            }
+        }
+    }
+
+    #[test]
     fn quarantine_sits_beside_the_inbox() {
         assert_eq!(
             beside(Path::new("/srv/x/inbox"), "quarantine"),

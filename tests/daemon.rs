@@ -285,15 +285,15 @@ fn bad_files_are_quarantined_and_serving_goes_on() {
     dirs.drop_file("broken.json", b"[{\"title\": \"x\",\n  oops]");
     let deadline = Instant::now() + PATIENCE;
     for name in ["empty.txt", "blob.txt", "broken.json"] {
+        // The sidecar is written first, then the file moved: wait for both.
         let sidecar = dirs.quarantine().join(format!("{name}.reason.txt"));
-        while !sidecar.exists() {
-            assert!(Instant::now() < deadline, "{name} was not quarantined");
+        while !(sidecar.exists() && dirs.quarantine().join(name).exists()) {
+            assert!(
+                Instant::now() < deadline,
+                "{name} was not quarantined with its sidecar"
+            );
             std::thread::sleep(Duration::from_millis(25));
         }
-        assert!(
-            dirs.quarantine().join(name).exists(),
-            "{name} kept in quarantine"
-        );
         assert!(!dirs.inbox().join(name).exists(), "{name} left the inbox");
     }
     let reason =
