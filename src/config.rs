@@ -9,9 +9,17 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
+use toml::Spanned;
+
+mod file;
+mod sources;
+
+pub use file::ConfigError;
+use file::{FileValues, LoadedFile};
+use sources::{any, Resolver};
+pub use sources::{ArgOrigins, Source, Sources};
 
 /// Items per feed when nothing else is configured.
 pub const DEFAULT_ITEMS_PER_FEED: usize = 50;
@@ -24,8 +32,14 @@ pub const DEFAULT_MAX_BYTES: u64 = 8 * 1024 * 1024;
 /// How long size and mtime must stay unchanged before a file that gave no
 /// close-after-write or rename hint counts as complete.
 pub const DEFAULT_SETTLE: Duration = Duration::from_millis(500);
-/// Concurrent connections served; more wait in the kernel's accept queue.
-pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+/// Concurrent connections asked for by default: thousands of idle pollers
+/// at a few kilobytes each. The daemon serves fewer when its descriptor
+/// limit is lower, and refuses (closes) connections past the cap.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 16384;
+/// Log filter when neither `BULLETIND_LOG` nor the file's `log` sets one.
+pub const DEFAULT_LOG: &str = "info";
+/// The environment variable holding the log filter.
+pub const LOG_ENV: &str = "BULLETIND_LOG";
 
 /// `bulletind` command line.
 #[derive(Debug, Parser)]
@@ -50,6 +64,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print the JSON Feed the daemon would publish for these files alone.
     Parse(ParseArgs),
+    /// Validate the configuration and print the effective settings with
+    /// where each came from, without starting anything.
+    CheckConfig(ServeArgs),
 }
 
 /// Options of `bulletind serve`.
@@ -99,32 +116,11 @@ pub enum OnDelete {
     Keep,
 }
 
-/// The TOML file: the same keys as the command line plus feed metadata.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    inbox: Option<PathBuf>,
-    state_dir: Option<PathBuf>,
-    feeds_dir: Option<PathBuf>,
-    quarantine_dir: Option<PathBuf>,
-    listen: Option<SocketAddr>,
-    base_url: Option<String>,
-    title: Option<String>,
-    description: Option<String>,
-    language: Option<String>,
-    author: Option<String>,
-    items_per_feed: Option<usize>,
-    max_age: Option<u32>,
-    timezone: Option<String>,
-    on_delete: Option<OnDelete>,
-    max_bytes: Option<u64>,
-    settle_ms: Option<u64>,
-    max_connections: Option<usize>,
-}
-
 /// The checked configuration the daemon runs with.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
+    /// The configuration file read, if any (read again on reload).
+    pub config_file: Option<PathBuf>,
     /// Folder watched for bulletins.
     pub inbox: PathBuf,
     /// Folder holding the database.
@@ -133,7 +129,7 @@ pub struct Config {
     pub feeds_dir: PathBuf,
     /// Folder rejected bulletins are moved to (beside the inbox by default).
     pub quarantine_dir: PathBuf,
-    /// Listen address (port 0 allowed).
+    /// Listen address (port 0 allowed); unused when systemd passes sockets.
     pub listen: SocketAddr,
     /// Absolute base URL ending in `/`, or `None` to derive it from the
     /// bound address once the socket is open.
@@ -158,79 +154,162 @@ pub struct Config {
     pub max_bytes: u64,
     /// Settle interval for files without a completion hint.
     pub settle: Duration,
-    /// Concurrent connection limit.
+    /// Concurrent connections asked for; the daemon serves at most as many
+    /// as its file-descriptor limit allows (see [`crate::capacity`]).
     pub max_connections: usize,
+    /// Log filter (`tracing` directives, `info` by default).
+    pub log: String,
+    /// Problems that do not stop the daemon (an invalid `BULLETIND_LOG`).
+    pub warnings: Vec<String>,
 }
 
 impl Config {
     /// Resolves `serve` options: CLI/env (already merged by clap) > file >
     /// defaults, then checks the result.
-    pub fn resolve(args: &ServeArgs) -> anyhow::Result<Config> {
-        let file = load_file(args.config.as_deref())?;
-        let inbox = args
-            .inbox
-            .clone()
-            .or(file.inbox)
-            .unwrap_or_else(|| "inbox".into());
-        let state_dir = args
-            .state_dir
-            .clone()
-            .or(file.state_dir)
-            .or_else(|| std::env::var_os("STATE_DIRECTORY").map(|s| first_path(&s)))
-            .unwrap_or_else(|| "state".into());
-        let quarantine_dir = file
-            .quarantine_dir
-            .unwrap_or_else(|| beside(&inbox, "quarantine"));
-        let base_url = match args.base_url.clone().or(file.base_url) {
-            Some(url) => Some(check_base_url(&url)?),
+    pub fn resolve(args: &ServeArgs) -> Result<Config, ConfigError> {
+        Ok(Config::resolve_with(args, &ArgOrigins::guess())?.0)
+    }
+
+    /// [`Config::resolve`], also saying where each setting came from;
+    /// `origins` tells flags from environment variables.
+    pub fn resolve_with(
+        args: &ServeArgs,
+        origins: &ArgOrigins,
+    ) -> Result<(Config, Sources), ConfigError> {
+        let loaded = match &args.config {
+            Some(path) => Some(LoadedFile::load(path)?),
             None => None,
         };
-        let tz_name = file.timezone.unwrap_or_else(|| "UTC".into());
-        let timezone: chrono_tz::Tz = tz_name
-            .parse()
-            .map_err(|e| anyhow::anyhow!("timezone {tz_name:?}: {e}"))?;
-        let items_per_feed = file.items_per_feed.unwrap_or(DEFAULT_ITEMS_PER_FEED);
-        if items_per_feed == 0 {
-            bail!("items_per_feed must be at least 1");
+        let empty = FileValues::default();
+        let f = loaded.as_ref().map_or(&empty, |l| &l.values);
+        let mut r = Resolver {
+            file: loaded.as_ref(),
+            origins,
+            sources: Sources::new(),
+        };
+        if args.config.is_some() {
+            r.sources.insert("config", origins.source("config"));
         }
-        Ok(Config {
+        let inbox: PathBuf = r.take(
+            "inbox",
+            r.arg("inbox", args.inbox.clone()),
+            &f.inbox,
+            || "inbox".into(),
+            any,
+        )?;
+        let state_arg = r.arg("state_dir", args.state_dir.clone()).or_else(|| {
+            // systemd's StateDirectory=, below the file's own setting.
+            let managed = std::env::var_os("STATE_DIRECTORY").map(|s| first_path(&s))?;
+            f.state_dir
+                .is_none()
+                .then_some((managed, Source::Env("STATE_DIRECTORY")))
+        });
+        let state_dir = r.take("state_dir", state_arg, &f.state_dir, || "state".into(), any)?;
+        let feeds_dir = r.take(
+            "feeds_dir",
+            r.arg("feeds_dir", args.feeds_dir.clone()),
+            &f.feeds_dir,
+            || "feeds".into(),
+            any,
+        )?;
+        let quarantine_dir = r.take(
+            "quarantine_dir",
+            None,
+            &f.quarantine_dir,
+            || beside(&inbox, "quarantine"),
+            any,
+        )?;
+        let listen = r.take(
+            "listen",
+            r.arg("listen", args.listen.map(|a| a.to_string())),
+            &f.listen,
+            || "127.0.0.1:8080".into(),
+            |s| {
+                s.parse::<SocketAddr>()
+                    .map_err(|e| format!("{s:?} is not a listen address (IP:PORT): {e}"))
+            },
+        )?;
+        let base_url = r.take(
+            "base_url",
+            r.arg("base_url", args.base_url.clone().map(Some)),
+            &optional(&f.base_url),
+            || None,
+            |url| url.map(|u| check_base_url(&u)).transpose(),
+        )?;
+        let title = r.take("title", None, &f.title, || "bulletind".into(), any)?;
+        let description = r.take(
+            "description",
+            None,
+            &f.description,
+            || "Bulletins published by bulletind".into(),
+            any,
+        )?;
+        let language = r.take("language", None, &f.language, || "zh-CN".into(), any)?;
+        let author = r.take("author", None, &optional(&f.author), || None, any)?;
+        let items_per_feed = r.take(
+            "items_per_feed",
+            None,
+            &f.items_per_feed,
+            || DEFAULT_ITEMS_PER_FEED,
+            |n| at_least_one("items_per_feed", n),
+        )?;
+        let max_age = r.take("max_age", None, &f.max_age, || DEFAULT_MAX_AGE, any)?;
+        let timezone = r.take("timezone", None, &f.timezone, || "UTC".into(), |name| {
+            name.parse::<chrono_tz::Tz>().map_err(|e| {
+                format!("unknown time zone {name:?} (use an IANA name such as \"Asia/Shanghai\"): {e}")
+            })
+        })?;
+        let on_delete = r.take("on_delete", None, &f.on_delete, || OnDelete::Retract, any)?;
+        let max_bytes = r.take("max_bytes", None, &f.max_bytes, || DEFAULT_MAX_BYTES, any)?;
+        let settle = r.take(
+            "settle_ms",
+            None,
+            &f.settle_ms,
+            || u64::try_from(DEFAULT_SETTLE.as_millis()).unwrap_or(u64::MAX),
+            |ms| Ok(Duration::from_millis(ms)),
+        )?;
+        let max_connections = r.take(
+            "max_connections",
+            None,
+            &f.max_connections,
+            || DEFAULT_MAX_CONNECTIONS,
+            |n| at_least_one("max_connections", n),
+        )?;
+        let (env_log, warnings) = env_log_filter();
+        let log = r.take(
+            "log",
+            env_log,
+            &f.log,
+            || DEFAULT_LOG.into(),
+            |filter| check_log_filter(&filter).map(|()| filter),
+        )?;
+        let config = Config {
+            config_file: args.config.clone(),
             inbox,
             state_dir,
-            feeds_dir: args
-                .feeds_dir
-                .clone()
-                .or(file.feeds_dir)
-                .unwrap_or_else(|| "feeds".into()),
+            feeds_dir,
             quarantine_dir,
-            listen: args
-                .listen
-                .or(file.listen)
-                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            listen,
             base_url,
-            title: file.title.unwrap_or_else(|| "bulletind".into()),
-            description: file
-                .description
-                .unwrap_or_else(|| "Bulletins published by bulletind".into()),
-            language: file.language.unwrap_or_else(|| "zh-CN".into()),
-            author: file.author,
+            title,
+            description,
+            language,
+            author,
             items_per_feed,
-            max_age: file.max_age.unwrap_or(DEFAULT_MAX_AGE),
+            max_age,
             timezone,
-            on_delete: file.on_delete.unwrap_or(OnDelete::Retract),
-            max_bytes: file.max_bytes.unwrap_or(DEFAULT_MAX_BYTES),
-            settle: file
-                .settle_ms
-                .map(Duration::from_millis)
-                .unwrap_or(DEFAULT_SETTLE),
-            max_connections: file
-                .max_connections
-                .unwrap_or(DEFAULT_MAX_CONNECTIONS)
-                .max(1),
-        })
+            on_delete,
+            max_bytes,
+            settle,
+            max_connections,
+            log,
+            warnings,
+        };
+        Ok((config, r.sources))
     }
 
     /// Configuration for `bulletind parse`: only the file (or defaults).
-    pub fn for_preview(config: Option<&Path>) -> anyhow::Result<Config> {
+    pub fn for_preview(config: Option<&Path>) -> Result<Config, ConfigError> {
         Config::resolve(&ServeArgs {
             config: config.map(Path::to_path_buf),
             ..ServeArgs::default()
@@ -249,13 +328,41 @@ impl Config {
     }
 }
 
-fn load_file(path: Option<&Path>) -> anyhow::Result<FileConfig> {
-    let Some(path) = path else {
-        return Ok(FileConfig::default());
-    };
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading config file {}", path.display()))?;
-    toml::from_str(&text).with_context(|| format!("config file {}", path.display()))
+/// An optional file value as a value of `Option` type, for keys whose
+/// default is "none".
+fn optional<T: Clone>(value: &Option<Spanned<T>>) -> Option<Spanned<Option<T>>> {
+    value
+        .as_ref()
+        .map(|s| Spanned::new(s.span(), Some(s.get_ref().clone())))
+}
+
+fn at_least_one(key: &str, n: usize) -> Result<usize, String> {
+    if n == 0 {
+        Err(format!("{key} must be at least 1"))
+    } else {
+        Ok(n)
+    }
+}
+
+/// `BULLETIND_LOG` as a log setting when it is a valid filter; an invalid
+/// one is a warning (logging then falls back to the file or the default,
+/// and never turns off).
+fn env_log_filter() -> (Option<(String, Source)>, Vec<String>) {
+    match std::env::var(LOG_ENV) {
+        Ok(value) => match check_log_filter(&value) {
+            Ok(()) => (Some((value, Source::Env(LOG_ENV))), Vec::new()),
+            Err(err) => (None, vec![format!("{LOG_ENV} ignored: {err}")]),
+        },
+        Err(_) => (None, Vec::new()),
+    }
+}
+
+/// Whether `filter` is a valid `tracing` filter (every directive).
+pub fn check_log_filter(filter: &str) -> Result<(), String> {
+    tracing_subscriber::EnvFilter::builder()
+        .parse(filter)
+        .map(drop)
+        .map_err(|e| format!("invalid log filter {filter:?}: {e}"))
 }
 
 /// `$STATE_DIRECTORY` may list several folders separated by `:`; use the first.
@@ -272,12 +379,12 @@ fn beside(dir: &Path, name: &str) -> PathBuf {
     }
 }
 
-fn check_base_url(url: &str) -> anyhow::Result<String> {
+fn check_base_url(url: &str) -> Result<String, String> {
     let Some((scheme, rest)) = url.split_once("://") else {
-        bail!("base_url {url:?} is not an absolute URL");
+        return Err(format!("base_url {url:?} is not an absolute URL"));
     };
     if !matches!(scheme, "http" | "https") || rest.is_empty() || rest.starts_with('/') {
-        bail!("base_url {url:?} must be an absolute http(s) URL");
+        return Err(format!("base_url {url:?} must be an absolute http(s) URL"));
     }
     let mut url = url.to_string();
     if !url.ends_with('/') {
@@ -326,6 +433,57 @@ mod tests {
             std::fs::write(&file, text).expect("write");
             let err = Config::for_preview(Some(&file)).expect_err(text);
             assert!(format!("{err:#}").contains(needle), "{text}: {err:#}");
+        }
+    }
+
+    #[test]
+    fn sources_say_where_each_value_came_from() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "# c\n\ntitle = \"T\"\nlog = \"debug\"\n").expect("write");
+        let args = ServeArgs {
+            config: Some(file),
+            inbox: Some("in".into()),
+            ..ServeArgs::default()
+        };
+        let (config, sources) =
+            Config::resolve_with(&args, &ArgOrigins::default()).expect("resolve");
+        assert_eq!(config.title, "T");
+        for (key, source) in [
+            ("title", Source::File { line: 3 }),
+            ("inbox", Source::Flag("--inbox")),
+            ("config", Source::Flag("--config")),
+            ("language", Source::Default),
+            ("quarantine_dir", Source::Default),
+        ] {
+            assert_eq!(sources.get(key), Some(&source), "{key}");
+        }
+    }
+
+    #[test]
+    fn errors_name_the_line_and_key() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("c.toml");
+        for (text, line, key) in [
+            ("title = \"x\"\nlisten = \"nowhere\"\n", 2, "listen"),
+            ("\nmax_age = -1\n", 2, "max_age"),
+            ("max_connections = 0\n", 1, "max_connections"),
+            ("title = \n", 1, "title"),
+        ] {
+            std::fs::write(&file, text).expect("write");
+            let err = Config::for_preview(Some(&file)).expect_err(text);
+            match &err {
+                ConfigError::File {
+                    line: l, key: k, ..
+                } => {
+                    assert_eq!(
+                        (*l, k.as_deref()),
+                        (Some(line), Some(key)),
+                        "{text:?}: {err}"
+                    )
+                }
+                other => panic!("{text:?}: {other}"),
+            }
         }
     }
 

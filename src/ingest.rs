@@ -5,14 +5,21 @@
 //!
 //! It runs on its own thread because file reads, SQLite and rendering are
 //! blocking work; HTTP tasks only ever see the [`Published`] snapshots it
-//! sends.
+//! sends. Besides inbox events it takes reloads ([`Work::Reconfigure`]) on
+//! the same queue, tells the watchdog what it is doing
+//! ([`Heartbeat`](crate::watchdog::Heartbeat)), and
+//! keeps the content metrics.
+
+mod work;
+
+pub use work::{Links, Reconfigure, Work};
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::Receiver;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use chrono::Utc;
 
@@ -20,15 +27,15 @@ use crate::config::{Config, OnDelete};
 use crate::inbox::quarantine::quarantine;
 use crate::inbox::read::{read_bulletin, ReadError};
 use crate::inbox::{InboxEvent, RelPath};
-use crate::metrics::Metrics;
+use crate::metrics::{ChannelCounts, Metrics};
 use crate::parse::{self, Limits};
 use crate::publish::{PublishError, Publisher};
-use crate::render::{Latest, Published, Site};
+use crate::render::{Published, Site};
 use crate::store::{hash_hex, Changes, Store, StoreError};
 
-/// During a burst, write changed feeds into the feeds folder at least this
-/// often (otherwise when the queue is idle).
-const MIRROR_AT_LEAST_EVERY: Duration = Duration::from_secs(5);
+/// During a burst, do the slow part of publishing (brotli and zstd copies,
+/// the feeds folder) at least this often; otherwise when the queue is idle.
+const CATCH_UP_AT_LEAST_EVERY: Duration = Duration::from_secs(5);
 /// During a long burst of events (a big startup scan), publish at least this
 /// often so readers see progress...
 const PUBLISH_AT_LEAST_EVERY: Duration = Duration::from_secs(1);
@@ -59,6 +66,11 @@ pub struct Ingestor {
     unreadable: HashMap<String, String>,
     /// Set when the store became unusable: the ingest loop then stops.
     fatal: Option<String>,
+    /// The base URL the site was opened with (a restart changes it).
+    base_url: String,
+    /// When the ingestor was made: files older than that were waiting for
+    /// the daemon, not for us.
+    started: SystemTime,
 }
 
 impl Ingestor {
@@ -94,7 +106,41 @@ impl Ingestor {
             metrics,
             unreadable: HashMap::new(),
             fatal: None,
+            base_url: base_url.to_string(),
+            started: SystemTime::now(),
         })
+    }
+
+    /// Applies the live settings of `config` (feed metadata, items per
+    /// feed, time zone, size limit, `on_delete`) and renders every feed
+    /// again: the snapshot to serve from now on.
+    pub fn reconfigure(&mut self, config: &Config) -> Result<Arc<Published>, PublishError> {
+        self.store.set_timezone(config.timezone);
+        self.limits.max_bytes = config.max_bytes;
+        self.on_delete = config.on_delete;
+        self.publisher.reconfigure(
+            &mut self.store,
+            site_for(config, &self.base_url),
+            config.items_per_feed,
+        )
+    }
+
+    /// Refreshes the per-channel gauges from the store.
+    fn count_channels(&self) {
+        match self.store.channel_stats() {
+            Ok(stats) => self.metrics.set_channels(
+                stats
+                    .into_iter()
+                    .filter(|c| c.name.is_empty() || c.present || c.items > 0)
+                    .map(|c| ChannelCounts {
+                        name: c.name,
+                        items: c.items,
+                        bulletins: c.bulletins,
+                    })
+                    .collect(),
+            ),
+            Err(err) => tracing::warn!("counting channels for /metrics: {err}"),
+        }
     }
 
     /// The first snapshot: what changed while the daemon was down is
@@ -108,7 +154,8 @@ impl Ingestor {
         self.publisher.publish(&mut self.store, changes)
     }
 
-    /// Renders the pages still due at start (after the first snapshot).
+    /// Renders the pages still due (after the first snapshot at start, and
+    /// after a reload that changed what pages show).
     pub fn finish_start(&mut self) {
         let started = Instant::now();
         match self.publisher.finish_start(&mut self.store) {
@@ -124,11 +171,17 @@ impl Ingestor {
     }
 
     /// The slow part of publishing, left for when the queue is idle: makes
-    /// the copies the first pass left out (serving them from then on), and
-    /// writes feeds changed since the last call into the feeds folder.
-    pub fn catch_up(&mut self, latest: &Latest) {
+    /// the copies the first pass left out (serving them from then on),
+    /// writes feeds changed since the last call into the feeds folder, and
+    /// hands memory the burst freed back to the system.
+    fn catch_up(&mut self, links: &Links) {
+        links
+            .heartbeat
+            .busy("compressing and writing the feeds folder");
         match self.publisher.complete_copies(&mut self.store) {
-            Ok(Some(snapshot)) => latest.store(snapshot),
+            Ok(Some(snapshot)) => {
+                links.published.store(snapshot);
+            }
             Ok(None) => {}
             Err(err) => {
                 tracing::error!("compressing: {err}");
@@ -141,15 +194,11 @@ impl Ingestor {
         release_free_memory();
     }
 
-    /// Published items, for the metrics.
-    pub fn published_count(&self) -> u64 {
-        self.store.published_count().unwrap_or(0)
-    }
-
     /// Applies one inbox event; returns what changed.
     pub fn apply(&mut self, event: InboxEvent) -> Changes {
         let retract = self.on_delete == OnDelete::Retract;
         let now = Utc::now();
+        let what = work::describe(&self.folders.inbox, &event);
         let result = match event {
             InboxEvent::Ready(rel) => self.ingest(&rel),
             InboxEvent::Gone(rel) => self.gone(&rel),
@@ -157,7 +206,11 @@ impl Ingestor {
                 .store
                 .rename(&from.key(), &to.key(), retract, now)
                 .map(|mut changes| {
-                    tracing::info!("renamed {} to {}", from.key(), to.key());
+                    tracing::info!(
+                        "renamed {} to {}",
+                        from.under(&self.folders.inbox).display(),
+                        to.under(&self.folders.inbox).display()
+                    );
                     changes.merge(self.ingest(&to).unwrap_or_default());
                     changes
                 }),
@@ -175,9 +228,10 @@ impl Ingestor {
             }
             InboxEvent::ChannelRenamed { from, to } => self.channel_renamed(&from, &to),
             InboxEvent::Present { channels, files } => self.reconcile(&channels, &files),
+            InboxEvent::Scanned => Ok(Changes::default()),
         };
         result.unwrap_or_else(|err| {
-            tracing::error!("store: {err}");
+            tracing::error!("store, while {what}: {err}");
             self.note_fatal(&err);
             Changes::default()
         })
@@ -236,6 +290,7 @@ impl Ingestor {
             .store
             .ingest(&key, &rel.channel, &hash, &bulletin, Utc::now())?;
         Metrics::bump(&self.metrics.bulletins_ingested);
+        self.metrics.ingested(key, Utc::now().timestamp());
         tracing::info!(
             file = %path.display(),
             "ingested: {} articles ({} new, {} updated, {} retracted)",
@@ -345,92 +400,160 @@ pub fn site_for(config: &Config, base_url: &str) -> Site {
 }
 
 /// The ingest loop: applies events as they come, batching bursts, and
-/// publishes after each batch. Returns when `events` closes or `stop` is set
-/// (it then finishes the file in hand, not the queue: the next start's scan
-/// picks the rest up), or with the reason when the store became unusable.
-pub fn run(
-    mut ingestor: Ingestor,
-    events: Receiver<InboxEvent>,
-    published: Latest,
-    stop: Arc<AtomicBool>,
-) -> Result<(), String> {
+/// publishes after each batch, after each full scan and before a reload.
+/// Returns when `work` closes or `links.stop` is set (it then finishes the
+/// file in hand, not the queue: the next start's scan picks the rest up),
+/// or with the reason when the store became unusable.
+pub fn run(mut ingestor: Ingestor, work: Receiver<Work>, links: Links) -> Result<(), String> {
+    links.heartbeat.busy("rendering permalink pages");
     ingestor.finish_start();
-    let metrics = ingestor.metrics.clone();
-    metrics
-        .items
-        .store(ingestor.published_count(), Ordering::Relaxed);
-    // Publishes a snapshot and returns how long that took.
-    let publish = |ingestor: &mut Ingestor, changes: &Changes| {
-        let started = Instant::now();
-        match ingestor.publish(changes) {
-            Ok(snapshot) => {
-                published.store(snapshot);
-                // Counted once readers can see them.
-                metrics
-                    .items
-                    .store(ingestor.published_count(), Ordering::Relaxed);
-            }
-            Err(err) => {
-                tracing::error!("publishing: {err}");
-                if let PublishError::Store(err) = &err {
-                    ingestor.note_fatal(err);
-                }
-            }
-        }
-        started.elapsed()
-    };
+    ingestor.count_channels();
+    ingestor.catch_up(&links);
+    links.heartbeat.idle();
+    let mut caught_up = Instant::now();
+    let mut batch = work::Batch::new();
     let mut pause = PUBLISH_AT_LEAST_EVERY;
-    let mut mirrored = Instant::now();
-    ingestor.catch_up(&published);
-    loop {
-        let event = match events.try_recv() {
-            Ok(event) => event,
-            Err(std::sync::mpsc::TryRecvError::Empty) => {
-                // Idle: the feeds folder catches up, then wait.
-                ingestor.catch_up(&published);
-                mirrored = Instant::now();
-                match events.recv() {
-                    Ok(event) => event,
-                    Err(_) => break,
+    while let Ok(first) = work.recv() {
+        batch.since = Instant::now();
+        let mut next = Some(first);
+        while let Some(item) = next {
+            match item {
+                Work::Inbox(InboxEvent::Scanned) => {
+                    ingestor.flush(&mut batch, &links);
+                    links.scans.send_modify(|n| *n += 1);
+                }
+                Work::Inbox(event) => {
+                    ingestor.take(event, &mut batch, &links);
+                    if batch.changes.any() && batch.since.elapsed() >= pause {
+                        let took = ingestor.flush(&mut batch, &links);
+                        pause = PUBLISH_AT_LEAST_EVERY.max(took * PUBLISH_PAUSE_FACTOR);
+                        if caught_up.elapsed() >= CATCH_UP_AT_LEAST_EVERY {
+                            ingestor.catch_up(&links);
+                            caught_up = Instant::now();
+                        }
+                    }
+                }
+                Work::Reconfigure(request) => {
+                    ingestor.flush(&mut batch, &links);
+                    ingestor.apply_reload(request, &links);
                 }
             }
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => break,
-        };
-        let mut changes = ingestor.apply(event);
-        let mut since = Instant::now();
-        while !stop.load(Ordering::Relaxed) {
-            let Ok(event) = events.try_recv() else { break };
-            changes.merge(ingestor.apply(event));
-            if changes.any() && since.elapsed() >= pause {
-                let took = publish(&mut ingestor, &changes);
-                pause = PUBLISH_AT_LEAST_EVERY.max(took * PUBLISH_PAUSE_FACTOR);
-                changes = Changes::default();
-                since = Instant::now();
-                if mirrored.elapsed() >= MIRROR_AT_LEAST_EVERY {
-                    ingestor.catch_up(&published);
-                    mirrored = Instant::now();
-                }
-            }
+            next = match links.stop.load(Ordering::Relaxed) {
+                true => None,
+                false => work.try_recv().ok(),
+            };
         }
-        if changes.any() {
-            publish(&mut ingestor, &changes);
+        ingestor.flush(&mut batch, &links);
+        if !links.stop.load(Ordering::Relaxed) {
+            // The queue is empty: the slow part of publishing now.
+            ingestor.catch_up(&links);
+            caught_up = Instant::now();
         }
+        links.heartbeat.idle();
         if let Some(reason) = ingestor.fatal.take() {
             return Err(reason);
         }
-        if stop.load(Ordering::Relaxed) {
+        if links.stop.load(Ordering::Relaxed) {
             break;
         }
     }
-    ingestor.catch_up(&published);
+    ingestor.publisher.flush_mirror();
     Ok(())
 }
 
-/// Hands memory freed after a burst back to the system. glibc keeps freed
-/// blocks in its per-thread arenas, so a burst that rendered thousands of
-/// pages on several threads would leave the process that much larger;
-/// `malloc_trim` returns the free pages (measured with scale.py: 115 MB
-/// after ingesting 100,000 articles without it).
+impl Ingestor {
+    /// Applies one inbox event into `batch`, timing and counting it.
+    fn take(&mut self, event: InboxEvent, batch: &mut work::Batch, links: &Links) {
+        links
+            .heartbeat
+            .busy(work::describe(&self.folders.inbox, &event));
+        let bulletin = match &event {
+            InboxEvent::Ready(rel) | InboxEvent::Renamed { to: rel, .. } => Some(rel.clone()),
+            _ => None,
+        };
+        if let Some(rel) = &bulletin {
+            let path = rel.under(&self.folders.inbox);
+            batch.arrivals.extend(work::landed(&path, self.started));
+        }
+        let started = Instant::now();
+        let changes = self.apply(event);
+        if bulletin.is_some() {
+            self.metrics
+                .ingest_duration
+                .observe_duration(started.elapsed());
+        }
+        work::count_changes(&self.metrics, &changes);
+        batch.changes.merge(changes);
+    }
+
+    /// Publishes what `batch` changed, if anything; returns how long that
+    /// took.
+    fn flush(&mut self, batch: &mut work::Batch, links: &Links) -> Duration {
+        if !batch.changes.any() {
+            batch.reset();
+            return Duration::ZERO;
+        }
+        links.heartbeat.busy("publishing a new snapshot");
+        let started = Instant::now();
+        match self.publish(&batch.changes) {
+            Ok(snapshot) => self.serve(snapshot, started, &batch.arrivals, links),
+            Err(err) => {
+                tracing::error!("publishing: {err}");
+                if let PublishError::Store(err) = &err {
+                    self.note_fatal(err);
+                }
+            }
+        }
+        batch.reset();
+        started.elapsed()
+    }
+
+    /// Swaps in `snapshot` for the HTTP tasks and records its metrics.
+    fn serve(
+        &mut self,
+        snapshot: Arc<Published>,
+        started: Instant,
+        arrivals: &[SystemTime],
+        links: &Links,
+    ) {
+        let old = links.published.swap(Arc::clone(&snapshot));
+        work::record_publish(&self.metrics, &old, &snapshot, started.elapsed(), arrivals);
+        // Counted once readers can see them.
+        match self.store.published_count() {
+            Ok(n) => self.metrics.items.store(n, Ordering::Relaxed),
+            Err(err) => tracing::warn!("counting items for /metrics: {err}"),
+        }
+        self.count_channels();
+    }
+
+    /// A reload: new settings, everything rendered again and swapped in at
+    /// once, then the pages; answers when done.
+    fn apply_reload(&mut self, request: Box<Reconfigure>, links: &Links) {
+        links.heartbeat.busy("applying a new configuration");
+        let started = Instant::now();
+        let result = match self.reconfigure(&request.config) {
+            Ok(snapshot) => {
+                self.serve(snapshot, started, &[], links);
+                links.heartbeat.busy("rendering permalink pages");
+                self.finish_start();
+                self.catch_up(links);
+                Ok(())
+            }
+            Err(err) => {
+                if let PublishError::Store(err) = &err {
+                    self.note_fatal(err);
+                }
+                Err(format!("rendering with the new configuration: {err}"))
+            }
+        };
+        // The reload may have given up waiting; nothing to tell then.
+        let _ = request.done.send(result);
+    }
+}
+
+/// Hands memory freed after a burst back to the system: glibc keeps freed
+/// blocks in its arenas, so a burst that rendered thousands of pages would
+/// leave the process that much larger.
 fn release_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only walks glibc's own free lists; it takes no

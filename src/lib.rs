@@ -20,16 +20,28 @@
 //! [`config`] resolves CLI, environment and file once; [`model`] holds the
 //! plain types the stages exchange; [`metrics`] the shared counters;
 //! [`preview`] is `bulletind parse`, the same pipeline without a server.
+//!
+//! Operations, around the pipeline: [`listen`] (sockets from systemd or
+//! `--listen`), [`capacity`] (descriptor limit, connection cap),
+//! [`logging`], [`notify`] (`READY=1`, `STATUS=`, …), [`watchdog`],
+//! [`reload`] (SIGHUP), [`check_config`] (`bulletind check-config`).
 
+pub mod capacity;
+pub mod check_config;
 pub mod config;
 pub mod daemon;
 pub mod http;
 pub mod inbox;
 pub mod ingest;
+pub mod listen;
+pub mod logging;
 pub mod metrics;
 pub mod model;
+pub mod notify;
 pub mod parse;
 pub mod preview;
 pub mod publish;
+pub mod reload;
 pub mod render;
 pub mod store;
+pub mod watchdog;

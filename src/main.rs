@@ -2,24 +2,33 @@
 //! library, and prints the error chain once.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
-use bulletind::config::{Cli, Command, Config};
-use bulletind::daemon::{Ended, Signals};
+use bulletind::config::{ArgOrigins, Cli, Command, Config, ServeArgs};
+use bulletind::daemon::{Ended, Setup, Signals};
+use bulletind::logging::LogHandle;
 
 fn main() -> ExitCode {
     limit_malloc_arenas();
-    let cli = Cli::parse();
-    init_logging();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+    let logging = Arc::new(bulletind::logging::init());
     let result = match cli.command {
         Some(Command::Parse(args)) => bulletind::preview::run(
             &args,
             &mut std::io::stdout().lock(),
             &mut std::io::stderr().lock(),
         ),
-        Some(Command::Serve(args)) => serve(&args),
-        None => serve(&cli.serve),
+        Some(Command::CheckConfig(args)) => {
+            let origins = matches
+                .subcommand_matches("check-config")
+                .map_or_else(ArgOrigins::guess, ArgOrigins::from_matches);
+            check_config(&args, &origins)
+        }
+        Some(Command::Serve(args)) => serve(args, logging),
+        None => serve(cli.serve, logging),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
@@ -31,36 +40,60 @@ fn main() -> ExitCode {
     }
 }
 
+/// `check-config`; `Ok(false)` when the configuration is invalid.
+fn check_config(args: &ServeArgs, origins: &ArgOrigins) -> anyhow::Result<bool> {
+    // The same descriptor limit `serve` would run with.
+    let _ = bulletind::capacity::raise_nofile();
+    Ok(bulletind::check_config::run(
+        args,
+        origins,
+        &mut std::io::stdout().lock(),
+        &mut std::io::stderr().lock(),
+    )?)
+}
+
 /// Runs the daemon; `Ok(false)` when it stopped because it failed.
-fn serve(args: &bulletind::config::ServeArgs) -> anyhow::Result<bool> {
+fn serve(args: ServeArgs, logging: Arc<LogHandle>) -> anyhow::Result<bool> {
+    // Before any thread exists: the LISTEN_* variables are read and cleared.
+    let inherited = bulletind::listen::inherited()?;
+    let (nofile, raise_error) = bulletind::capacity::raise_nofile();
+    match raise_error {
+        Some(err) => tracing::warn!(
+            "could not raise the descriptor limit from {} to {}: {err}",
+            nofile.was,
+            nofile.hard
+        ),
+        None if nofile.soft > nofile.was => tracing::info!(
+            "descriptor limit raised from {} to {}",
+            nofile.was,
+            nofile.soft
+        ),
+        None => {}
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     let ended = runtime.block_on(async {
         // Signals first: a SIGTERM during start-up is a clean stop.
         let signals = Signals::install()?;
-        let config = Config::resolve(args)?;
-        bulletind::daemon::serve(config, signals).await
+        let config = Config::resolve(&args)?;
+        for warning in &config.warnings {
+            tracing::warn!("{warning}");
+        }
+        if let Err(err) = logging.apply(&config.log) {
+            tracing::warn!("log filter: {err}");
+        }
+        let setup = Setup {
+            args,
+            config,
+            logging: Some(logging),
+            nofile: nofile.soft,
+        };
+        bulletind::daemon::serve(setup, inherited, signals).await
     });
     // Threads still reading a file or a slow client do not hold up the exit.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     Ok(ended? == Ended::Stopped)
-}
-
-/// Logs go to stderr; `BULLETIND_LOG` filters (default `info`). Under
-/// systemd (journald adds its own timestamps) lines carry no time or colour.
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("BULLETIND_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false);
-    if std::env::var_os("JOURNAL_STREAM").is_some() {
-        builder.without_time().with_ansi(false).init();
-    } else {
-        builder.init();
-    }
 }
 
 /// Keeps memory proportional to what is served. Two malloc arenas are

@@ -287,15 +287,15 @@ fn bad_files_are_quarantined_and_serving_goes_on() {
     dirs.drop_file("broken.json", b"[{\"title\": \"x\",\n  oops]");
     let deadline = Instant::now() + PATIENCE;
     for name in ["empty.txt", "blob.txt", "broken.json"] {
+        // The sidecar is written first, then the file moved: wait for both.
         let sidecar = dirs.quarantine().join(format!("{name}.reason.txt"));
-        while !sidecar.exists() {
-            assert!(Instant::now() < deadline, "{name} was not quarantined");
+        while !(sidecar.exists() && dirs.quarantine().join(name).exists()) {
+            assert!(
+                Instant::now() < deadline,
+                "{name} was not quarantined with its sidecar"
+            );
             std::thread::sleep(Duration::from_millis(25));
         }
-        assert!(
-            dirs.quarantine().join(name).exists(),
-            "{name} kept in quarantine"
-        );
         assert!(!dirs.inbox().join(name).exists(), "{name} left the inbox");
     }
     let reason =
@@ -393,9 +393,13 @@ fn tells_systemd_when_ready_reloading_and_stopping() {
     let notify_env = socket_path.to_str().expect("utf-8 path").to_string();
     let d = Daemon::start_env(&dirs, &[], &[("NOTIFY_SOCKET", notify_env.as_str())]);
     let mut buf = [0u8; 512];
-    let mut next = || {
+    // The next message that is not just a STATUS= update.
+    let mut next = || loop {
         let n = socket.recv(&mut buf).expect("notify message");
-        String::from_utf8_lossy(&buf[..n]).into_owned()
+        let message = String::from_utf8_lossy(&buf[..n]).into_owned();
+        if !message.lines().all(|l| l.starts_with("STATUS=")) {
+            return message;
+        }
     };
     assert!(next().contains("READY=1"));
     let _ = std::process::Command::new("kill")

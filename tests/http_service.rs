@@ -586,37 +586,44 @@ fn slow_clients_are_cut_off_by_the_header_read_timeout() {
 }
 
 #[test]
-fn over_the_connection_limit_clients_wait() {
+fn over_the_connection_limit_clients_are_refused() {
     let server = Server::start(1, Duration::from_secs(5));
     let mut first = server.connect();
     send(&mut first, "GET", "/healthz", &[], false);
     let mut first_reader = BufReader::new(first.try_clone().expect("clone"));
     assert_eq!(read_response(&mut first_reader, false).status, 200);
 
+    // Closed at once, with not one byte of a response.
     let mut second = server.connect();
-    second
-        .set_read_timeout(Some(Duration::from_millis(300)))
-        .expect("timeout");
+    let started = Instant::now();
     send(&mut second, "GET", "/healthz", &[], true);
-    let mut byte = [0u8; 1];
-    let waited = second.read(&mut byte);
-    assert!(
-        waited.is_err(),
-        "second connection was served while the first held the only slot"
-    );
+    let mut got = Vec::new();
+    let _ = second.read_to_end(&mut got);
+    assert!(got.is_empty(), "refused connection got {got:?}");
+    assert!(started.elapsed() < Duration::from_secs(2), "refusal waited");
 
     drop(first_reader);
     drop(first);
-    second.set_read_timeout(Some(IO_TIMEOUT)).expect("timeout");
-    let mut response = Vec::new();
-    second
-        .read_to_end(&mut response)
-        .expect("served after the first closed");
-    assert!(
-        response.starts_with(b"HTTP/1.1 200"),
-        "{}",
-        String::from_utf8_lossy(&response)
-    );
+    // Once the slot is free, the next client is served, and the refusal
+    // was counted.
+    let deadline = Instant::now() + IO_TIMEOUT;
+    let metrics = loop {
+        let mut third = server.connect();
+        send(&mut third, "GET", "/metrics", &[], true);
+        let mut response = Vec::new();
+        let _ = third.read_to_end(&mut response);
+        if response.starts_with(b"HTTP/1.1 200") {
+            break String::from_utf8_lossy(&response).into_owned();
+        }
+        assert!(Instant::now() < deadline, "never served again");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let refused: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("bulletind_http_connections_refused_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    assert!(refused >= 1, "{metrics}");
 }
 
 #[test]

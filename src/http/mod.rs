@@ -6,16 +6,21 @@
 //! [`encoding`] (Accept-Encoding), [`conditional`] (RFC 9110 preconditions,
 //! a pure function), [`service`] (one request → one response). This module
 //! holds the accept loop: the connection limit, `TCP_NODELAY`, hyper's
-//! header-read timeout and the graceful drain.
+//! header-read timeout and the graceful drain. [`control`] carries what a
+//! reload changes and the watchdog's probe; [`kind`] names a route for the
+//! request counters.
 
 pub mod conditional;
+pub mod control;
 pub mod encoding;
+pub mod kind;
 pub mod routes;
 pub mod service;
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,8 +29,9 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
+
+pub use control::{Control, ControlHandle};
 
 use crate::metrics::Metrics;
 use crate::render::Latest;
@@ -39,9 +45,9 @@ const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
 pub struct HttpOptions {
     /// `Cache-Control: public, max-age=N` on feeds and pages, in seconds.
     pub max_age: u32,
-    /// Connections served at once. Past the limit the server stops
-    /// accepting until one closes: new clients wait in the kernel's listen
-    /// backlog instead of being refused.
+    /// Connections served at once. Past the limit a new connection is
+    /// closed at once, before anything is read or written, and counted
+    /// (`bulletind_http_connections_refused_total`).
     pub max_connections: usize,
     /// A client must send a complete request head within this time (also
     /// bounds how long an idle keep-alive connection is kept).
@@ -56,9 +62,9 @@ pub struct HttpOptions {
 /// accepting, lets in-flight requests finish (idle keep-alive connections
 /// are closed at once) for at most `opts.drain_timeout`, and returns.
 ///
-/// Over `opts.max_connections` the loop waits for a connection to close
-/// before accepting another one. Accept errors are logged and retried after
-/// a short pause; they do not stop the server.
+/// Over `opts.max_connections` a new connection is closed unserved. Accept
+/// errors are logged and retried after a short pause; they do not stop the
+/// server.
 pub async fn serve(
     listener: TcpListener,
     published: Latest,
@@ -67,14 +73,33 @@ pub async fn serve(
     opts: HttpOptions,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let shared = Arc::new(service::Shared::new(
+    let control = ControlHandle::new(opts.max_age, opts.max_connections).control();
+    serve_with(
+        listener, published, metrics, health, opts, control, shutdown,
+    )
+    .await
+}
+
+/// [`serve`] with settings the daemon can change while it runs, and a
+/// probe for its watchdog.
+pub async fn serve_with(
+    listener: TcpListener,
+    published: Latest,
+    metrics: Arc<Metrics>,
+    health: service::Health,
+    opts: HttpOptions,
+    mut control: Control,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let mut shared = service::Shared::new(
         published,
-        metrics,
+        Arc::clone(&metrics),
         opts.max_age,
         opts.feeds_dir.clone(),
         health,
-    ));
-    let permits = Arc::new(Semaphore::new(opts.max_connections.max(1)));
+    );
+    shared.cache_control = control.cache_control.clone();
+    let shared = Arc::new(shared);
     let graceful = GracefulShutdown::new();
     let mut connections = JoinSet::new();
     let mut builder = http1::Builder::new();
@@ -83,18 +108,22 @@ pub async fn serve(
         .header_read_timeout(opts.header_read_timeout)
         .keep_alive(true);
     tokio::pin!(shutdown);
+    let mut probing = true;
 
     loop {
-        let permit = tokio::select! {
-            () = &mut shutdown => break,
-            permit = Arc::clone(&permits).acquire_owned() => match permit {
-                Ok(permit) => permit,
-                // The semaphore is never closed; if it were, stop serving.
-                Err(_) => break,
-            },
-        };
         let stream = tokio::select! {
             () = &mut shutdown => break,
+            changed = control.probe.changed(), if probing => {
+                match changed {
+                    Ok(()) => {
+                        let n = *control.probe.borrow_and_update();
+                        control.answered.store(n, Ordering::Relaxed);
+                    }
+                    // Nobody probes (tests, no watchdog): stop listening.
+                    Err(_) => probing = false,
+                }
+                continue;
+            }
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => stream,
                 Err(err) => {
@@ -106,6 +135,14 @@ pub async fn serve(
         };
         // Reap finished connection tasks so the set does not grow.
         while connections.try_join_next().is_some() {}
+        let cap = control.max_connections.load(Ordering::Relaxed);
+        let Some(slot) = Slot::take(&metrics, cap) else {
+            // Closed before reading or writing anything: the client sees a
+            // reset or an empty reply, never part of a response.
+            Metrics::bump(&metrics.connections_refused);
+            drop(stream);
+            continue;
+        };
         if let Err(err) = stream.set_nodelay(true) {
             tracing::debug!(error = %err, "set_nodelay failed");
         }
@@ -120,7 +157,7 @@ pub async fn serve(
             if let Err(err) = connection.await {
                 tracing::debug!(error = %err, "connection ended with an error");
             }
-            drop(permit);
+            drop(slot);
         });
     }
 
@@ -133,4 +170,25 @@ pub async fn serve(
     }
     connections.shutdown().await;
     Ok(())
+}
+
+/// One connection counted in `connections_open`; released when dropped.
+struct Slot(Arc<Metrics>);
+
+impl Slot {
+    /// A slot, if fewer than `cap` connections are open.
+    fn take(metrics: &Arc<Metrics>, cap: usize) -> Option<Slot> {
+        let open = metrics.connections_open.fetch_add(1, Ordering::Relaxed);
+        if usize::try_from(open).unwrap_or(usize::MAX) >= cap {
+            metrics.connections_open.fetch_sub(1, Ordering::Relaxed);
+            return None;
+        }
+        Some(Slot(Arc::clone(metrics)))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.connections_open.fetch_sub(1, Ordering::Relaxed);
+    }
 }

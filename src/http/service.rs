@@ -36,8 +36,9 @@ pub struct Shared {
     pub published: Latest,
     /// Response counters.
     pub metrics: Arc<Metrics>,
-    /// `Cache-Control` for feeds and pages (`public, max-age=N`).
-    pub cache_control: HeaderValue,
+    /// `Cache-Control` for feeds and pages (`public, max-age=N`); a reload
+    /// may replace it.
+    pub cache_control: watch::Receiver<HeaderValue>,
     /// The feeds folder, where permalink pages are read from.
     pub feeds_dir: PathBuf,
     /// The daemon's health, for `/healthz`.
@@ -56,7 +57,7 @@ impl Shared {
         Shared {
             published,
             metrics,
-            cache_control: cache_control(max_age),
+            cache_control: watch::channel(cache_control(max_age)).1,
             feeds_dir,
             health,
         }
@@ -64,7 +65,7 @@ impl Shared {
 }
 
 /// `public, max-age=N` as a header value.
-fn cache_control(max_age: u32) -> HeaderValue {
+pub(super) fn cache_control(max_age: u32) -> HeaderValue {
     // Digits and ASCII punctuation only: from_str cannot fail here, and the
     // fallback only keeps this free of a panic path.
     HeaderValue::from_str(&format!("public, max-age={max_age}"))
@@ -86,6 +87,8 @@ pub async fn respond<B>(shared: &Shared, request: &Request<B>) -> Response<Full<
         _ => &shared.metrics.responses_other,
     };
     Metrics::bump(counter);
+    let kind = super::kind::route_kind(request.uri().path());
+    shared.metrics.http.count(kind, response.status().as_u16());
     response
 }
 
@@ -296,7 +299,7 @@ fn serve_entity(
     if entity.last_modified <= now {
         out.insert(header::LAST_MODIFIED, entity.last_modified_header.clone());
     }
-    out.insert(header::CACHE_CONTROL, shared.cache_control.clone());
+    out.insert(header::CACHE_CONTROL, shared.cache_control.borrow().clone());
     out.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     response
 }

@@ -109,6 +109,9 @@ pub enum InboxEvent {
         /// Candidate bulletins (complete or not yet).
         files: Vec<RelPath>,
     },
+    /// A full scan is over: every file it found complete was sent before
+    /// this (files still settling follow later).
+    Scanned,
 }
 
 /// Requests to the inbox thread.
@@ -128,11 +131,12 @@ pub struct Inbox {
 
 impl Inbox {
     /// Starts the inbox thread on `root`: it scans once, then watches.
-    /// Events go to `out`.
-    pub fn start(
+    /// Events go to `out` (a queue of anything an [`InboxEvent`] converts
+    /// into, so that the ingest task can take other work on the same queue).
+    pub fn start<W: From<InboxEvent> + Send + 'static>(
         root: PathBuf,
         settle: Duration,
-        out: Sender<InboxEvent>,
+        out: Sender<W>,
     ) -> notify::Result<Inbox> {
         let (tx, rx) = mpsc::channel();
         let raw = tx.clone();

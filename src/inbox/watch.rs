@@ -31,12 +31,12 @@ pub(super) enum Input {
     Control(Control),
 }
 
-/// The watcher's state.
-pub(super) struct WatchLoop {
+/// The watcher's state; its events go out as `W`s.
+pub(super) struct WatchLoop<W> {
     root: PathBuf,
     settle: Duration,
     watcher: notify::RecommendedWatcher,
-    out: Sender<InboxEvent>,
+    out: Sender<W>,
     tracker: Tracker,
     /// Channel folders being watched.
     channels: BTreeSet<String>,
@@ -48,13 +48,13 @@ pub(super) struct WatchLoop {
     disconnected: bool,
 }
 
-impl WatchLoop {
+impl<W: From<InboxEvent>> WatchLoop<W> {
     pub(super) fn new(
         root: PathBuf,
         settle: Duration,
         watcher: notify::RecommendedWatcher,
-        out: Sender<InboxEvent>,
-    ) -> WatchLoop {
+        out: Sender<W>,
+    ) -> WatchLoop<W> {
         WatchLoop {
             root,
             settle,
@@ -102,7 +102,7 @@ impl WatchLoop {
 
     fn send(&mut self, event: InboxEvent) {
         // The receiver only goes away at shutdown: then stop.
-        if self.out.send(event).is_err() {
+        if self.out.send(event.into()).is_err() {
             self.disconnected = true;
         }
     }
@@ -137,6 +137,7 @@ impl WatchLoop {
             files: files.clone(),
         });
         self.offer(files);
+        self.send(InboxEvent::Scanned);
     }
 
     /// Lists one channel folder that just appeared.

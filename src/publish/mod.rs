@@ -93,6 +93,29 @@ impl Publisher {
         }
     }
 
+    /// Takes new site settings and feed length (a reload) and publishes with
+    /// them: the feeds and the index at once; the pages, if what they show
+    /// changed, by the next [`Publisher::finish_start`].
+    pub fn reconfigure(
+        &mut self,
+        store: &mut Store,
+        site: Site,
+        items_per_feed: usize,
+    ) -> Result<Arc<Published>, PublishError> {
+        let pages_before = self.pages_key();
+        self.site = site;
+        self.items_per_feed = items_per_feed;
+        if self.pages_key() != pages_before {
+            store.mark_all_dirty()?;
+        } else {
+            store.mark_channels_dirty()?;
+        }
+        let channels = store.channels()?;
+        let all: BTreeSet<String> = channels.iter().map(|c| c.name.clone()).collect();
+        self.publish_feeds(store, &channels, &all)?;
+        Ok(self.snapshot())
+    }
+
     /// The first snapshot, at start: feeds that changed while the daemon
     /// was down (or were never published) are rendered, the others read
     /// back from the feeds folder.

@@ -170,6 +170,11 @@ impl Latest {
     pub fn store(&self, next: Arc<Published>) {
         self.0.store(next);
     }
+
+    /// Replaces the snapshot and returns the one it replaces.
+    pub fn swap(&self, next: Arc<Published>) -> Arc<Published> {
+        self.0.swap(next)
+    }
 }
 
 /// Why a feed could not be written.

@@ -17,6 +17,7 @@ pub mod identity;
 mod ids;
 mod read;
 pub mod schema;
+mod stats;
 mod write;
 
 use std::collections::BTreeSet;
@@ -29,6 +30,7 @@ pub use ids::{
     article_hash, authority_of, digest16, hash_hex, item_hash, mint_id, resolve_date, slug_for,
 };
 pub use read::{ChannelInfo, Document, KnownBulletin, Validators};
+pub use stats::ChannelStats;
 
 /// An item's key inside the store (not its public id, which is a `tag:`
 /// URI).
@@ -160,6 +162,12 @@ impl Store {
     /// The time zone dates without an offset are read in.
     pub fn timezone(&self) -> Tz {
         self.tz
+    }
+
+    /// Reads dates without an offset in `tz` from now on (a reload); dates
+    /// already stored stay as they were.
+    pub fn set_timezone(&mut self, tz: Tz) {
+        self.tz = tz;
     }
 }
 

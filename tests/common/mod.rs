@@ -88,17 +88,24 @@ impl Daemon {
 
     /// Starts the daemon, as user `uid` (and its group) when given.
     pub fn spawn(dirs: &Dirs, extra: &[&str], env: &[(&str, &str)], uid: Option<u32>) -> Daemon {
+        let mut command = Self::command(dirs, extra, env);
+        if let Some(uid) = uid {
+            use std::os::unix::process::CommandExt;
+            command.uid(uid).gid(uid);
+        }
+        Self::launch(command)
+    }
+
+    /// The command [`Daemon::spawn`] runs: `bulletind serve` on the temporary
+    /// folders and a free port, debug logs appended to `dirs.log()`.
+    pub fn command(dirs: &Dirs, extra: &[&str], env: &[(&str, &str)]) -> Command {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(dirs.log())
             .expect("log file");
         let mut command = Command::new(env!("CARGO_BIN_EXE_bulletind"));
-        if let Some(uid) = uid {
-            use std::os::unix::process::CommandExt;
-            command.uid(uid).gid(uid);
-        }
-        let mut child = command
+        command
             .arg("serve")
             .arg("--inbox")
             .arg(dirs.inbox())
@@ -112,9 +119,14 @@ impl Daemon {
             .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::from(log))
-            .spawn()
-            .expect("spawn bulletind");
+            .stderr(Stdio::from(log));
+        command
+    }
+
+    /// Runs `command` (made by [`Daemon::command`]) and waits for its
+    /// `listening on` line.
+    pub fn launch(mut command: Command) -> Daemon {
+        let mut child = command.spawn().expect("spawn bulletind");
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout);
         let mut first = String::new();
