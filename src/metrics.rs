@@ -60,12 +60,6 @@ pub struct Metrics {
     pub render_bytes: AtomicU64,
     /// Bytes of the snapshot being served (every copy of every document).
     pub snapshot_bytes: AtomicU64,
-    /// HTTP responses with status 200.
-    pub responses_ok: AtomicU64,
-    /// HTTP responses with status 304.
-    pub responses_not_modified: AtomicU64,
-    /// HTTP responses with another status.
-    pub responses_other: AtomicU64,
     /// Requests by route kind and status.
     pub http: HttpCounters,
     /// Connections being served.
@@ -103,9 +97,6 @@ impl Default for Metrics {
             renders: zero(),
             render_bytes: zero(),
             snapshot_bytes: zero(),
-            responses_ok: zero(),
-            responses_not_modified: zero(),
-            responses_other: zero(),
             http: HttpCounters::default(),
             connections_open: zero(),
             connections_refused: zero(),
@@ -308,16 +299,9 @@ impl Metrics {
             "counter",
             "HTTP responses by status class.",
         );
-        for (status, c) in [
-            ("200", &self.responses_ok),
-            ("304", &self.responses_not_modified),
-            ("other", &self.responses_other),
-        ] {
-            out.sample(
-                "bulletind_http_responses_total",
-                &[("status", status)],
-                get(c),
-            );
+        let (ok, not_modified, other) = self.http.totals();
+        for (status, n) in [("200", ok), ("304", not_modified), ("other", other)] {
+            out.sample("bulletind_http_responses_total", &[("status", status)], n);
         }
         self.http.write(out);
         out.single(

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use arc_swap::ArcSwap;
 use hyper::header::HeaderValue;
 use tokio::sync::watch;
 
@@ -19,8 +20,9 @@ use super::service::cache_control;
 /// The server's side: read by one accept loop and its requests.
 #[derive(Debug, Clone)]
 pub struct Control {
-    /// `Cache-Control` of feeds and pages.
-    pub cache_control: watch::Receiver<HeaderValue>,
+    /// `Cache-Control` of feeds and pages (read by every request, without
+    /// a lock).
+    pub cache_control: Arc<ArcSwap<HeaderValue>>,
     /// Connections served at once, across all listeners.
     pub max_connections: Arc<AtomicUsize>,
     /// The latest probe number.
@@ -32,7 +34,7 @@ pub struct Control {
 /// The daemon's side: changes settings and probes the loops.
 #[derive(Debug)]
 pub struct ControlHandle {
-    cache_control: watch::Sender<HeaderValue>,
+    cache_control: Arc<ArcSwap<HeaderValue>>,
     max_connections: Arc<AtomicUsize>,
     probe: watch::Sender<u64>,
     answered: Vec<Arc<AtomicU64>>,
@@ -45,7 +47,7 @@ impl ControlHandle {
     /// Settings for a server starting with `max_age` and `max_connections`.
     pub fn new(max_age: u32, max_connections: usize) -> ControlHandle {
         ControlHandle {
-            cache_control: watch::channel(cache_control(max_age)).0,
+            cache_control: Arc::new(ArcSwap::from_pointee(cache_control(max_age))),
             max_connections: Arc::new(AtomicUsize::new(max_connections.max(1))),
             probe: watch::channel(0).0,
             answered: Vec::new(),
@@ -57,7 +59,7 @@ impl ControlHandle {
         let answered = Arc::new(AtomicU64::new(0));
         self.answered.push(Arc::clone(&answered));
         Control {
-            cache_control: self.cache_control.subscribe(),
+            cache_control: Arc::clone(&self.cache_control),
             max_connections: Arc::clone(&self.max_connections),
             probe: self.probe.subscribe(),
             answered,
@@ -66,7 +68,7 @@ impl ControlHandle {
 
     /// Serves `max-age=N` from now on.
     pub fn set_max_age(&self, max_age: u32) {
-        self.cache_control.send_replace(cache_control(max_age));
+        self.cache_control.store(Arc::new(cache_control(max_age)));
     }
 
     /// Caps connections at `n` from now on (open ones stay).

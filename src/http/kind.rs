@@ -7,13 +7,18 @@ use crate::render::Format;
 
 /// The kind of route `raw_path` (still percent-encoded) goes to.
 pub fn route_kind(raw_path: &str) -> RouteKind {
-    match routes::route(raw_path) {
+    kind_of(&routes::route(raw_path))
+}
+
+/// The kind of an already routed request.
+pub fn kind_of(route: &Route<'_>) -> RouteKind {
+    match route {
         Route::Health => RouteKind::Health,
         Route::Metrics => RouteKind::Metrics,
         Route::Page(_) => RouteKind::Page,
         Route::OldPage(_) => RouteKind::Redirect,
         Route::Entity(path) if path == "/" => RouteKind::Index,
-        Route::Entity(path) if is_feed(&path) => RouteKind::Feed,
+        Route::Entity(path) if is_feed(path) => RouteKind::Feed,
         Route::Entity(_) | Route::Forbidden | Route::BadRequest => RouteKind::Other,
     }
 }

@@ -147,10 +147,7 @@ pub async fn serve_with(
             tracing::debug!(error = %err, "set_nodelay failed");
         }
         let shared = Arc::clone(&shared);
-        let service = service_fn(move |request| {
-            let shared = Arc::clone(&shared);
-            async move { Ok::<_, Infallible>(service::respond(&shared, &request).await) }
-        });
+        let service = service_fn(move |request| answer(&shared, request));
         let connection = builder.serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
         connections.spawn(async move {
@@ -190,5 +187,50 @@ impl Slot {
 impl Drop for Slot {
     fn drop(&mut self) {
         self.0.connections_open.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// One request's future: ready at once for everything served from memory
+/// (no allocation, no reference count touched), boxed only for a page read
+/// from the feeds folder.
+enum Pending {
+    Ready(Option<hyper::Response<http_body_util::Full<bytes::Bytes>>>),
+    Later(
+        std::pin::Pin<
+            Box<dyn Future<Output = hyper::Response<http_body_util::Full<bytes::Bytes>>> + Send>,
+        >,
+    ),
+}
+
+impl Future for Pending {
+    type Output = Result<hyper::Response<http_body_util::Full<bytes::Bytes>>, Infallible>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        match &mut *self {
+            // Polled once: a ready answer is taken on the first poll.
+            Pending::Ready(response) => {
+                std::task::Poll::Ready(Ok(response.take().unwrap_or_default()))
+            }
+            Pending::Later(future) => future.as_mut().poll(cx).map(Ok),
+        }
+    }
+}
+
+fn answer(
+    shared: &Arc<service::Shared>,
+    request: hyper::Request<hyper::body::Incoming>,
+) -> Pending {
+    match service::respond_now(shared, &request) {
+        service::Answer::Now(response) => Pending::Ready(Some(response)),
+        service::Answer::Page(slug) => {
+            let slug = slug.to_string();
+            let shared = Arc::clone(shared);
+            Pending::Later(Box::pin(async move {
+                service::respond_page(&shared, &request, &slug).await
+            }))
+        }
     }
 }

@@ -38,7 +38,7 @@ pub struct Shared {
     pub metrics: Arc<Metrics>,
     /// `Cache-Control` for feeds and pages (`public, max-age=N`); a reload
     /// may replace it.
-    pub cache_control: watch::Receiver<HeaderValue>,
+    pub cache_control: Arc<arc_swap::ArcSwap<HeaderValue>>,
     /// The feeds folder, where permalink pages are read from.
     pub feeds_dir: PathBuf,
     /// The daemon's health, for `/healthz`.
@@ -57,7 +57,7 @@ impl Shared {
         Shared {
             published,
             metrics,
-            cache_control: watch::channel(cache_control(max_age)).1,
+            cache_control: Arc::new(arc_swap::ArcSwap::from_pointee(cache_control(max_age))),
             feeds_dir,
             health,
         }
@@ -72,30 +72,57 @@ pub(super) fn cache_control(max_age: u32) -> HeaderValue {
         .unwrap_or_else(|_| HeaderValue::from_static("public"))
 }
 
-/// Answers one request and counts the answer.
-pub async fn respond<B>(shared: &Shared, request: &Request<B>) -> Response<Full<Bytes>> {
-    let response = answer(
-        shared,
-        request.method(),
-        request.uri().path(),
-        request.headers(),
-    )
-    .await;
-    let counter = match response.status() {
-        StatusCode::OK => &shared.metrics.responses_ok,
-        StatusCode::NOT_MODIFIED => &shared.metrics.responses_not_modified,
-        _ => &shared.metrics.responses_other,
+/// The answer to one request: ready at once, or (for a page read from the
+/// feeds folder) later.
+pub enum Answer<'a> {
+    /// Answered from memory.
+    Now(Response<Full<Bytes>>),
+    /// A permalink page, to be read off the async workers.
+    Page(&'a str),
+}
+
+/// Answers a request from memory when it can (everything but pages), and
+/// counts the answer; `Answer::Page` says to call [`respond_page`].
+pub fn respond_now<'a, B>(shared: &Shared, request: &'a Request<B>) -> Answer<'a> {
+    let method = request.method();
+    let route = routes::route(request.uri().path());
+    let kind = super::kind::kind_of(&route);
+    let response = match route {
+        Route::Page(slug) if method == Method::GET || method == Method::HEAD => {
+            return Answer::Page(slug)
+        }
+        route => answer(shared, method, route, request.headers()),
     };
-    Metrics::bump(counter);
-    let kind = super::kind::route_kind(request.uri().path());
     shared.metrics.http.count(kind, response.status().as_u16());
+    Answer::Now(response)
+}
+
+/// Answers a request for a permalink page, and counts the answer.
+pub async fn respond_page<B>(
+    shared: &Shared,
+    request: &Request<B>,
+    slug: &str,
+) -> Response<Full<Bytes>> {
+    let response = serve_page(shared, request.method(), request.headers(), slug).await;
+    shared.metrics.http.count(
+        crate::metrics::http::RouteKind::Page,
+        response.status().as_u16(),
+    );
     response
 }
 
-async fn answer(
+/// Answers one request and counts the answer (the two steps above).
+pub async fn respond<B>(shared: &Shared, request: &Request<B>) -> Response<Full<Bytes>> {
+    match respond_now(shared, request) {
+        Answer::Now(response) => response,
+        Answer::Page(slug) => respond_page(shared, request, slug).await,
+    }
+}
+
+fn answer(
     shared: &Shared,
     method: &Method,
-    path: &str,
+    route: Route<'_>,
     headers: &HeaderMap,
 ) -> Response<Full<Bytes>> {
     if method != Method::GET && method != Method::HEAD {
@@ -109,7 +136,7 @@ async fn answer(
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return response;
     }
-    match routes::route(path) {
+    match route {
         Route::Health => health(shared, method),
         Route::Metrics => {
             let body = shared.metrics.to_prometheus();
@@ -127,7 +154,8 @@ async fn answer(
                 None => not_found(method),
             }
         }
-        Route::Page(slug) => serve_page(shared, method, headers, slug).await,
+        // Handled by `respond_page`; here only for completeness.
+        Route::Page(_) => not_found(method),
         Route::OldPage(slug) => {
             let mut response = text(StatusCode::MOVED_PERMANENTLY, "moved\n", method);
             if let Ok(location) = HeaderValue::from_str(&item_path(slug)) {
@@ -299,7 +327,10 @@ fn serve_entity(
     if entity.last_modified <= now {
         out.insert(header::LAST_MODIFIED, entity.last_modified_header.clone());
     }
-    out.insert(header::CACHE_CONTROL, shared.cache_control.borrow().clone());
+    out.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::clone(&shared.cache_control.load()),
+    );
     out.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     response
 }

@@ -86,6 +86,22 @@ impl HttpCounters {
         self.counts[row][slot].load(Ordering::Relaxed)
     }
 
+    /// Responses of every kind: `200`s, `304`s and the rest.
+    pub fn totals(&self) -> (u64, u64, u64) {
+        let (mut ok, mut not_modified, mut other) = (0, 0, 0);
+        for row in 0..RouteKind::ALL.len() {
+            for slot in 0..STATUSES.len() {
+                let n = self.get(row, slot);
+                match slot {
+                    0 => ok += n,
+                    2 => not_modified += n,
+                    _ => other += n,
+                }
+            }
+        }
+        (ok, not_modified, other)
+    }
+
     /// `304`s among the `200`s and `304`s of feeds, the index and pages.
     pub fn not_modified_ratio(&self) -> f64 {
         let (mut ok, mut not_modified) = (0, 0);

@@ -64,6 +64,7 @@ impl Publisher {
         store: &mut Store,
         channels: &[ChannelInfo],
         dirty: &BTreeSet<String>,
+        codings: Codings,
     ) -> Result<(), PublishError> {
         if dirty.is_empty() {
             return Ok(());
@@ -126,14 +127,15 @@ impl Publisher {
             }
             crate::metrics::Metrics::bump(&self.metrics.renders);
         }
-        // gzip now (every client takes it); brotli and zstd, which cost
-        // three times as much, once the queue is idle (`complete_copies`).
+        // `codings` now (gzip after a change: every client takes it; none at
+        // start, for the first response); the rest, which cost three times
+        // as much, once the queue is idle (`complete_copies`).
         let entities = par_map(&fresh, |(_, content_type, bytes, v)| {
             Entity::new(
                 content_type,
                 bytes.clone(),
                 system_time(v.modified),
-                Codings::Gzip,
+                codings,
             )
         });
         let mut documents = Vec::new();

@@ -32,7 +32,7 @@ use std::sync::Arc;
 
 use crate::metrics::Metrics;
 use crate::render::{
-    feed_path, hex, item_path, Coding, Entity, Format, Published, RenderError, Site,
+    feed_path, hex, item_path, Coding, Codings, Entity, Format, Published, RenderError, Site,
     ETAG_DIGEST_BYTES,
 };
 use crate::store::{hash_hex, Changes, ChannelInfo, Store, StoreError, Validators};
@@ -112,7 +112,7 @@ impl Publisher {
         }
         let channels = store.channels()?;
         let all: BTreeSet<String> = channels.iter().map(|c| c.name.clone()).collect();
-        self.publish_feeds(store, &channels, &all)?;
+        self.publish_feeds(store, &channels, &all, Codings::Gzip)?;
         Ok(self.snapshot())
     }
 
@@ -145,7 +145,9 @@ impl Publisher {
         let (dirty, _) = store.dirty()?;
         let mut due: BTreeSet<String> = dirty.into_iter().collect();
         due.extend(self.restore_hot(store, &channels, &due)?);
-        self.publish_feeds(store, &channels, &due)?;
+        // Identity only: the first response as soon as possible; the copies
+        // follow right after (`complete_copies`).
+        self.publish_feeds(store, &channels, &due, Codings::None)?;
         Ok(self.snapshot())
     }
 
@@ -212,7 +214,7 @@ impl Publisher {
             self.publish_pages(store, chunk, &mut gone)?;
         }
         self.gone = Arc::new(gone);
-        self.publish_feeds(store, &channels, &changes.channels)?;
+        self.publish_feeds(store, &channels, &changes.channels, Codings::Gzip)?;
         Ok(self.snapshot())
     }
 
