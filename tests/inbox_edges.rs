@@ -254,3 +254,39 @@ fn shutdown_is_bounded_even_when_ingest_is_stuck() {
     let log = std::fs::read_to_string(dirs.log()).expect("log");
     assert!(log.contains("ingest task still busy"), "{log}");
 }
+
+/// Regression: the start-up scan listed a channel folder before watching
+/// it, so files renamed into it in between were never seen (found as 12 of
+/// 600 bulletins missing when files were dropped right after start).
+#[test]
+fn files_landing_in_new_channel_folders_during_start_up_all_arrive() {
+    let dirs = Dirs::new();
+    let d = Daemon::start(&dirs);
+    const CHANNELS: usize = 10;
+    const FILES: usize = 300;
+    for f in 0..FILES {
+        dirs.drop_file(
+            &format!("c{}/n{f:03}.md", f % CHANNELS),
+            note(&format!("Story {f}")).as_bytes(),
+        );
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let total: usize = (0..CHANNELS)
+            .map(|c| {
+                let r = d.get(&format!("/c{c}/feed.json"));
+                serde_json::from_slice::<serde_json::Value>(&r.body)
+                    .map(|f| items(&f).len())
+                    .unwrap_or(0)
+            })
+            .sum();
+        if total == FILES {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{total} of {FILES} bulletins arrived"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

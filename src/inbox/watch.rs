@@ -124,8 +124,16 @@ impl<W: From<InboxEvent>> WatchLoop<W> {
     /// Lists the whole inbox (start, reload, lost events): tells the ingest
     /// side what exists, then which files are ready now.
     fn full_scan(&mut self) {
+        // Watch every channel folder before listing its files: a file that
+        // lands between the listing and the watch would be seen by neither.
+        let (found, _) = self.list(None);
+        for name in &found {
+            self.watch_channel(name);
+        }
         let (channels, files) = self.list(None);
         for name in &channels {
+            // A folder made since the first listing; its creation event
+            // follows too, and a second watch is a no-op.
             self.watch_channel(name);
         }
         let stale: Vec<String> = self.channels.difference(&channels).cloned().collect();
@@ -243,6 +251,7 @@ impl<W: From<InboxEvent>> WatchLoop<W> {
     }
 
     fn handle(&mut self, event: Event) {
+        tracing::trace!(target: "bulletind::inbox::events", "{:?} {:?} {:?}", event.kind, event.paths, event.attrs.tracker());
         if event.need_rescan() {
             tracing::warn!(inbox = %self.root.display(), "watch queue overflowed; rescanning");
             self.tracker.events_lost(Instant::now());

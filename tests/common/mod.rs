@@ -115,7 +115,7 @@ impl Daemon {
             .arg(dirs.feeds())
             .args(["--listen", "127.0.0.1:0"])
             .args(extra)
-            .env("BULLETIND_LOG", "debug")
+            .env("BULLETIND_LOG", "debug,html5ever=info")
             .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
