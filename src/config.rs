@@ -21,6 +21,9 @@ use file::{FileValues, LoadedFile};
 use sources::{any, Resolver};
 pub use sources::{ArgOrigins, Source, Sources};
 
+/// Articles per archive document: as many as a feed shows, so that a
+/// reader paging back gets pages the size of the feed.
+pub const DEFAULT_ARCHIVE_SIZE: usize = 50;
 /// Items per feed when nothing else is configured.
 pub const DEFAULT_ITEMS_PER_FEED: usize = 50;
 /// `Cache-Control: max-age` in seconds: aggregators poll every few minutes,
@@ -159,6 +162,15 @@ pub struct Config {
     pub max_connections: usize,
     /// Log filter (`tracing` directives, `info` by default).
     pub log: String,
+    /// Absolute URL of the main channel's icon.
+    pub icon: Option<String>,
+    /// Absolute URL of the main channel's home on the web.
+    pub homepage: Option<String>,
+    /// Articles per archive document (RFC 5005 paged history).
+    pub archive_size: usize,
+    /// Settings of named channels, `[channels.NAME]` (a channel's own
+    /// `channel.toml` wins over these).
+    pub channels: std::collections::BTreeMap<String, crate::model::Publication>,
     /// Problems that do not stop the daemon (an invalid `BULLETIND_LOG`).
     pub warnings: Vec<String>,
 }
@@ -283,6 +295,20 @@ impl Config {
             || DEFAULT_LOG.into(),
             |filter| check_log_filter(&filter).map(|()| filter),
         )?;
+        let icon = r.take("icon", None, &optional(&f.icon), || None, |u| {
+            u.map(|u| web_url("icon", u)).transpose()
+        })?;
+        let homepage = r.take("homepage", None, &optional(&f.homepage), || None, |u| {
+            u.map(|u| web_url("homepage", u)).transpose()
+        })?;
+        let archive_size = r.take(
+            "archive_size",
+            None,
+            &f.archive_size,
+            || DEFAULT_ARCHIVE_SIZE,
+            |n| at_least_one("archive_size", n),
+        )?;
+        let channels = r.take("channels", None, &f.channels, Default::default, check_channels)?;
         let config = Config {
             config_file: args.config.clone(),
             inbox,
@@ -303,6 +329,10 @@ impl Config {
             settle,
             max_connections,
             log,
+            icon,
+            homepage,
+            archive_size,
+            channels,
             warnings,
         };
         Ok((config, r.sources))
@@ -515,4 +545,29 @@ mod tests {
             "http://localhost:80/"
         );
     }
+}
+
+/// `url` if it is an absolute http(s) URL; `key` names it in the error.
+fn web_url(key: &str, url: String) -> Result<String, String> {
+    match url::Url::parse(&url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(url),
+        _ => Err(format!("{key} {url:?} must be an absolute http(s) URL")),
+    }
+}
+
+/// Checks each channel's settings: URLs absolute, names servable.
+fn check_channels(
+    channels: std::collections::BTreeMap<String, crate::model::Publication>,
+) -> Result<std::collections::BTreeMap<String, crate::model::Publication>, String> {
+    for (name, p) in &channels {
+        if let Some(why) = crate::inbox::channel_refusal(name) {
+            return Err(format!("channel name {name:?} {why}"));
+        }
+        for (key, value) in [("icon", &p.icon), ("homepage", &p.homepage)] {
+            if let Some(url) = value {
+                web_url(&format!("channels.{name}.{key}"), url.clone())?;
+            }
+        }
+    }
+    Ok(channels)
 }

@@ -125,20 +125,24 @@ impl Ingestor {
         )
     }
 
-    /// Refreshes the per-channel gauges from the store.
+    /// Refreshes the item gauges (per channel and in all) from the store.
     fn count_channels(&self) {
         match self.store.channel_stats() {
-            Ok(stats) => self.metrics.set_channels(
-                stats
-                    .into_iter()
-                    .filter(|c| c.name.is_empty() || c.present || c.items > 0)
-                    .map(|c| ChannelCounts {
-                        name: c.name,
-                        items: c.items,
-                        bulletins: c.bulletins,
-                    })
-                    .collect(),
-            ),
+            Ok(stats) => {
+                let total: u64 = stats.iter().map(|c| c.items).sum();
+                self.metrics.items.store(total, Ordering::Relaxed);
+                self.metrics.set_channels(
+                    stats
+                        .into_iter()
+                        .filter(|c| c.name.is_empty() || c.present || c.items > 0)
+                        .map(|c| ChannelCounts {
+                            name: c.name,
+                            items: c.items,
+                            bulletins: c.bulletins,
+                        })
+                        .collect(),
+                )
+            }
             Err(err) => tracing::warn!("counting channels for /metrics: {err}"),
         }
     }
@@ -519,10 +523,6 @@ impl Ingestor {
         let old = links.published.swap(Arc::clone(&snapshot));
         work::record_publish(&self.metrics, &old, &snapshot, started.elapsed(), arrivals);
         // Counted once readers can see them.
-        match self.store.published_count() {
-            Ok(n) => self.metrics.items.store(n, Ordering::Relaxed),
-            Err(err) => tracing::warn!("counting items for /metrics: {err}"),
-        }
         self.count_channels();
     }
 

@@ -112,6 +112,42 @@ pub enum Block {
     },
 }
 
+/// What a channel says about itself as a publication, from the
+/// configuration (`[channels.NAME]`, or the top-level keys for the main
+/// channel) or from a `channel.toml` in its folder. Every field is
+/// optional; what is missing comes from the main channel.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Publication {
+    /// Title of its feeds and pages.
+    pub title: Option<String>,
+    /// What it is about (feed description / subtitle).
+    pub description: Option<String>,
+    /// BCP 47 language tag.
+    pub language: Option<String>,
+    /// Who publishes it (feed-level author).
+    pub author: Option<String>,
+    /// Absolute URL of a square icon (JSON Feed `icon`, Atom `icon`, RSS `image`).
+    pub icon: Option<String>,
+    /// Absolute URL of its home on the web, when it has one besides the index.
+    pub homepage: Option<String>,
+}
+
+impl Publication {
+    /// These values, each missing one taken from `base`.
+    pub fn or(&self, base: &Publication) -> Publication {
+        let pick = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
+        Publication {
+            title: pick(&self.title, &base.title),
+            description: pick(&self.description, &base.description),
+            language: pick(&self.language, &base.language),
+            author: pick(&self.author, &base.author),
+            icon: pick(&self.icon, &base.icon),
+            homepage: pick(&self.homepage, &base.homepage),
+        }
+    }
+}
+
 /// An article as stored and published: what the renderers receive.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {

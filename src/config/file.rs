@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use std::collections::BTreeMap;
+
 use super::OnDelete;
+use crate::model::Publication;
 
 /// The keys of the file, each with its span. Flat on purpose: one key per
 /// line, the same names as the command line plus the feed metadata.
@@ -32,6 +35,10 @@ pub(super) struct FileValues {
     pub settle_ms: Option<Spanned<u64>>,
     pub max_connections: Option<Spanned<usize>>,
     pub log: Option<Spanned<String>>,
+    pub icon: Option<Spanned<String>>,
+    pub homepage: Option<Spanned<String>>,
+    pub archive_size: Option<Spanned<usize>>,
+    pub channels: Option<Spanned<BTreeMap<String, Publication>>>,
 }
 
 /// A configuration file as read: its path, its text (to turn byte offsets
