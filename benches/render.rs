@@ -43,6 +43,7 @@ fn items() -> Vec<Item> {
                 article,
                 published: when,
                 updated: when,
+                date_only: false,
             });
             if items.len() == 50 {
                 return items;
@@ -59,6 +60,7 @@ fn bench(c: &mut Criterion) {
         language: "zh-CN".into(),
         author: None,
         base_url: "https://news.example/".into(),
+        ..Site::default()
     };
     let items = items();
     let when = utc_time(1_700_000_000);

@@ -23,6 +23,7 @@ fn main() -> anyhow::Result<()> {
         language: "zh-CN".into(),
         author: None,
         base_url: "https://news.example/".into(),
+        ..Site::default()
     };
     let when = utc_time(1_700_000_000);
     let mut docs = Vec::new();
@@ -118,6 +119,7 @@ fn corpus_items(n: usize) -> anyhow::Result<Vec<Item>> {
                 article,
                 published: when,
                 updated: when,
+                date_only: false,
             });
             if items.len() == n {
                 return Ok(items);

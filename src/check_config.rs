@@ -79,6 +79,37 @@ fn print_settings(config: &Config, sources: &Sources, out: &mut impl Write) -> s
         ("settle_ms", config.settle.as_millis().to_string()),
         ("max_connections", config.max_connections.to_string()),
         ("log", quoted(&config.log)),
+        (
+            "icon",
+            config
+                .icon
+                .as_deref()
+                .map_or_else(|| "(none)".to_string(), quoted),
+        ),
+        (
+            "homepage",
+            config
+                .homepage
+                .as_deref()
+                .map_or_else(|| "(none: the index)".to_string(), quoted),
+        ),
+        ("archive_size", config.archive_size.to_string()),
+        (
+            "channels",
+            if config.channels.is_empty() {
+                "(none configured)".to_string()
+            } else {
+                format!(
+                    "[{}]",
+                    config
+                        .channels
+                        .keys()
+                        .map(|k| quoted(k))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
+        ),
     ]);
     let width = rows
         .iter()

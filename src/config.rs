@@ -295,12 +295,20 @@ impl Config {
             || DEFAULT_LOG.into(),
             |filter| check_log_filter(&filter).map(|()| filter),
         )?;
-        let icon = r.take("icon", None, &optional(&f.icon), || None, |u| {
-            u.map(|u| web_url("icon", u)).transpose()
-        })?;
-        let homepage = r.take("homepage", None, &optional(&f.homepage), || None, |u| {
-            u.map(|u| web_url("homepage", u)).transpose()
-        })?;
+        let icon = r.take(
+            "icon",
+            None,
+            &optional(&f.icon),
+            || None,
+            |u| u.map(|u| web_url("icon", u)).transpose(),
+        )?;
+        let homepage = r.take(
+            "homepage",
+            None,
+            &optional(&f.homepage),
+            || None,
+            |u| u.map(|u| web_url("homepage", u)).transpose(),
+        )?;
         let archive_size = r.take(
             "archive_size",
             None,
@@ -308,7 +316,13 @@ impl Config {
             || DEFAULT_ARCHIVE_SIZE,
             |n| at_least_one("archive_size", n),
         )?;
-        let channels = r.take("channels", None, &f.channels, Default::default, check_channels)?;
+        let channels = r.take(
+            "channels",
+            None,
+            &f.channels,
+            Default::default,
+            check_channels,
+        )?;
         let config = Config {
             config_file: args.config.clone(),
             inbox,
@@ -563,11 +577,34 @@ fn check_channels(
         if let Some(why) = crate::inbox::channel_refusal(name) {
             return Err(format!("channel name {name:?} {why}"));
         }
-        for (key, value) in [("icon", &p.icon), ("homepage", &p.homepage)] {
-            if let Some(url) = value {
-                web_url(&format!("channels.{name}.{key}"), url.clone())?;
-            }
-        }
+        check_publication(&format!("channels.{name}."), p)?;
     }
     Ok(channels)
+}
+
+/// Checks a channel's URLs are absolute http(s) URLs; `prefix` is put
+/// before the key in the message.
+fn check_publication(prefix: &str, p: &crate::model::Publication) -> Result<(), String> {
+    for (key, value) in [("icon", &p.icon), ("homepage", &p.homepage)] {
+        if let Some(url) = value {
+            web_url(&format!("{prefix}{key}"), url.clone())?;
+        }
+    }
+    Ok(())
+}
+
+/// Parses a channel's own settings file (`channel.toml`: the keys of
+/// `[channels.NAME]`, at top level). Errors say the line and key.
+pub fn parse_channel_settings(text: &str) -> Result<crate::model::Publication, String> {
+    let settings: crate::model::Publication =
+        toml::from_str(text).map_err(|err: toml::de::Error| {
+            let message = err.message().trim().to_string();
+            match err.span().map(|span| file::place(text, span.start)) {
+                Some((line, Some(key))) => format!("line {line}, key `{key}`: {message}"),
+                Some((line, None)) => format!("line {line}: {message}"),
+                None => message,
+            }
+        })?;
+    check_publication("", &settings)?;
+    Ok(settings)
 }

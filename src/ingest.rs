@@ -10,6 +10,7 @@
 //! ([`Heartbeat`](crate::watchdog::Heartbeat)), and
 //! keeps the content metrics.
 
+mod settings;
 mod work;
 
 pub use work::{Links, Reconfigure, Work};
@@ -17,7 +18,7 @@ pub use work::{Links, Reconfigure, Work};
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -29,7 +30,7 @@ use crate::inbox::read::{read_bulletin, ReadError};
 use crate::inbox::{InboxEvent, RelPath};
 use crate::metrics::{ChannelCounts, Metrics};
 use crate::parse::{self, Limits};
-use crate::publish::{PublishError, Publisher};
+use crate::publish::{PublishError, Publisher, Sizes};
 use crate::render::{Published, Site};
 use crate::store::{hash_hex, Changes, Store, StoreError};
 
@@ -89,7 +90,7 @@ impl Ingestor {
         let publisher = Publisher::new(
             site_for(config, base_url),
             config.feeds_dir.clone(),
-            config.items_per_feed,
+            sizes_for(config),
             metrics.clone(),
         );
         Ok(Ingestor {
@@ -121,7 +122,7 @@ impl Ingestor {
         self.publisher.reconfigure(
             &mut self.store,
             site_for(config, &self.base_url),
-            config.items_per_feed,
+            sizes_for(config),
         )
     }
 
@@ -158,15 +159,14 @@ impl Ingestor {
         self.publisher.publish(&mut self.store, changes)
     }
 
-    /// Renders the pages still due (after the first snapshot at start, and
-    /// after a reload that changed what pages show).
+    /// The rest of the start (or of a reload that changed what pages show):
+    /// the pages left due are rendered a batch at a time from then on.
     pub fn finish_start(&mut self) {
-        let started = Instant::now();
         match self.publisher.finish_start(&mut self.store) {
             Ok(0) => {}
-            Ok(n) => tracing::info!("rendered {n} permalink pages in {:?}", started.elapsed()),
+            Ok(n) => tracing::info!("{n} permalink pages to render, a batch at a time"),
             Err(err) => {
-                tracing::error!("rendering permalink pages: {err}");
+                tracing::error!("finishing the start: {err}");
                 if let PublishError::Store(err) = &err {
                     self.note_fatal(err);
                 }
@@ -174,11 +174,31 @@ impl Ingestor {
         }
     }
 
-    /// The slow part of publishing, left for when the queue is idle: makes
+    /// The slow part of publishing, left for when the queue is idle:
+    /// renders a batch of the pages and archive documents left due, makes
     /// the copies the first pass left out (serving them from then on),
     /// writes feeds changed since the last call into the feeds folder, and
-    /// hands memory the burst freed back to the system.
-    fn catch_up(&mut self, links: &Links) {
+    /// hands memory the burst freed back to the system. Returns whether
+    /// more is left due.
+    fn catch_up(&mut self, links: &Links) -> bool {
+        links
+            .heartbeat
+            .busy("rendering pages and archive documents left due");
+        let more = match self.publisher.backlog(&mut self.store) {
+            Ok((snapshot, more)) => {
+                if let Some(snapshot) = snapshot {
+                    links.published.store(snapshot);
+                }
+                more
+            }
+            Err(err) => {
+                tracing::error!("rendering pages and archive documents: {err}");
+                if let PublishError::Store(err) = &err {
+                    self.note_fatal(err);
+                }
+                false
+            }
+        };
         links
             .heartbeat
             .busy("compressing and writing the feeds folder");
@@ -195,7 +215,10 @@ impl Ingestor {
             }
         }
         self.publisher.flush_mirror();
-        release_free_memory();
+        if !more {
+            release_free_memory();
+        }
+        more
     }
 
     /// Applies one inbox event; returns what changed.
@@ -204,6 +227,13 @@ impl Ingestor {
         let now = Utc::now();
         let what = work::describe(&self.folders.inbox, &event);
         let result = match event {
+            InboxEvent::Ready(rel) if settings::is_settings(&rel) => self.settings_ready(&rel),
+            InboxEvent::Gone(rel) if settings::is_settings(&rel) => self.settings_gone(&rel),
+            InboxEvent::Renamed { from, to }
+                if settings::is_settings(&from) || settings::is_settings(&to) =>
+            {
+                self.settings_renamed(&from, &to)
+            }
             InboxEvent::Ready(rel) => self.ingest(&rel),
             InboxEvent::Gone(rel) => self.gone(&rel),
             InboxEvent::Renamed { from, to } => self
@@ -383,6 +413,15 @@ impl Ingestor {
                 changes.merge(self.gone(&RelPath::from_key(&known.path))?);
             }
         }
+        for (channel, _) in self.store.channel_settings()? {
+            let file = RelPath {
+                channel,
+                name: settings::SETTINGS_FILE.to_string(),
+            };
+            if !present.contains(&file.key()) {
+                changes.merge(self.settings_gone(&file)?);
+            }
+        }
         for name in channels {
             if self.store.channel_present(name)? {
                 changes.channels.insert(name.clone());
@@ -399,7 +438,18 @@ pub fn site_for(config: &Config, base_url: &str) -> Site {
         description: config.description.clone(),
         language: config.language.clone(),
         author: config.author.clone(),
+        icon: config.icon.clone(),
+        homepage: config.homepage.clone(),
         base_url: base_url.to_string(),
+        channels: config.channels.clone(),
+    }
+}
+
+/// Feed and archive lengths from the configuration.
+pub fn sizes_for(config: &Config) -> Sizes {
+    Sizes {
+        items_per_feed: config.items_per_feed,
+        archive_size: config.archive_size,
     }
 }
 
@@ -409,15 +459,36 @@ pub fn site_for(config: &Config, base_url: &str) -> Site {
 /// file in hand, not the queue: the next start's scan picks the rest up),
 /// or with the reason when the store became unusable.
 pub fn run(mut ingestor: Ingestor, work: Receiver<Work>, links: Links) -> Result<(), String> {
-    links.heartbeat.busy("rendering permalink pages");
+    links.heartbeat.busy("finishing the start");
     ingestor.finish_start();
     ingestor.count_channels();
-    ingestor.catch_up(&links);
+    let mut backlog = ingestor.catch_up(&links);
     links.heartbeat.idle();
     let mut caught_up = Instant::now();
     let mut batch = work::Batch::new();
     let mut pause = PUBLISH_AT_LEAST_EVERY;
-    while let Ok(first) = work.recv() {
+    loop {
+        // Inbox events first; what is left due, a batch at a time, while
+        // there are none.
+        let first = if backlog {
+            match work.try_recv() {
+                Ok(first) => first,
+                Err(TryRecvError::Empty) => {
+                    backlog = ingestor.catch_up(&links) && !links.stop.load(Ordering::Relaxed);
+                    links.heartbeat.idle();
+                    if let Some(reason) = ingestor.fatal.take() {
+                        return Err(reason);
+                    }
+                    continue;
+                }
+                Err(TryRecvError::Disconnected) => break,
+            }
+        } else {
+            match work.recv() {
+                Ok(first) => first,
+                Err(_) => break,
+            }
+        };
         batch.since = Instant::now();
         let mut next = Some(first);
         while let Some(item) = next {
@@ -432,7 +503,7 @@ pub fn run(mut ingestor: Ingestor, work: Receiver<Work>, links: Links) -> Result
                         let took = ingestor.flush(&mut batch, &links);
                         pause = PUBLISH_AT_LEAST_EVERY.max(took * PUBLISH_PAUSE_FACTOR);
                         if caught_up.elapsed() >= CATCH_UP_AT_LEAST_EVERY {
-                            ingestor.catch_up(&links);
+                            backlog = ingestor.catch_up(&links);
                             caught_up = Instant::now();
                         }
                     }
@@ -450,7 +521,7 @@ pub fn run(mut ingestor: Ingestor, work: Receiver<Work>, links: Links) -> Result
         ingestor.flush(&mut batch, &links);
         if !links.stop.load(Ordering::Relaxed) {
             // The queue is empty: the slow part of publishing now.
-            ingestor.catch_up(&links);
+            backlog = ingestor.catch_up(&links);
             caught_up = Instant::now();
         }
         links.heartbeat.idle();
@@ -534,7 +605,6 @@ impl Ingestor {
         let result = match self.reconfigure(&request.config) {
             Ok(snapshot) => {
                 self.serve(snapshot, started, &[], links);
-                links.heartbeat.busy("rendering permalink pages");
                 self.finish_start();
                 self.catch_up(links);
                 Ok(())

@@ -163,6 +163,10 @@ pub struct Item {
     pub published: DateTime<FixedOffset>,
     /// When its content last changed (equal to `published` until edited).
     pub updated: DateTime<FixedOffset>,
+    /// Whether `published` is a calendar day the source printed (then it is
+    /// midnight local time, and pages show the date alone).
+    #[serde(default)]
+    pub date_only: bool,
 }
 
 impl Article {

@@ -29,6 +29,7 @@ fn site(port: u16) -> Site {
         language: "zh-CN".into(),
         author: None,
         base_url: format!("http://127.0.0.1:{port}/"),
+        ..Site::default()
     }
 }
 
@@ -61,6 +62,7 @@ fn items() -> Vec<Item> {
             ),
             published: date("2022-12-09T10:00:00+08:00"),
             updated: date("2022-12-09T10:00:00+08:00"),
+            date_only: false,
         },
         Item {
             id: "tag:127.0.0.1,2022-12-09:a".into(),
@@ -69,6 +71,7 @@ fn items() -> Vec<Item> {
             article: article("<script>alert(1)</script> & ]]>", "为深入学习宣传贯彻。"),
             published: date("2022-12-09T08:00:00+08:00"),
             updated: date("2022-12-09T08:00:00+08:00"),
+            date_only: false,
         },
     ]
 }
@@ -92,6 +95,7 @@ fn publish(site: &Site) -> Published {
     Published {
         entities,
         gone: Arc::default(),
+        archives: Arc::default(),
     }
 }
 

@@ -80,6 +80,11 @@ impl LoadedFile {
     }
 }
 
+/// The 1-based line holding byte `at`, and the key written on it.
+pub(super) fn place(text: &str, at: usize) -> (usize, Option<String>) {
+    (line_at(text, at), key_at(text, at))
+}
+
 /// The 1-based line holding byte `at`.
 fn line_at(text: &str, at: usize) -> usize {
     let at = at.min(text.len());

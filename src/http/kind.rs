@@ -17,7 +17,9 @@ pub fn kind_of(route: &Route<'_>) -> RouteKind {
         Route::Metrics => RouteKind::Metrics,
         Route::Page(_) => RouteKind::Page,
         Route::OldPage(_) => RouteKind::Redirect,
+        Route::Archive { .. } => RouteKind::Archive,
         Route::Entity(path) if path == "/" => RouteKind::Index,
+        Route::Entity(path) if path == crate::render::OPML_PATH => RouteKind::Opml,
         Route::Entity(path) if is_feed(path) => RouteKind::Feed,
         Route::Entity(_) | Route::Forbidden | Route::BadRequest => RouteKind::Other,
     }
@@ -45,6 +47,9 @@ mod tests {
             ("/metrics", RouteKind::Metrics),
             ("/nothing", RouteKind::Other),
             ("/xfeed.rss", RouteKind::Other),
+            ("/opml.xml", RouteKind::Opml),
+            ("/archive/3.atom", RouteKind::Archive),
+            ("/city/archive/0.json", RouteKind::Archive),
             ("/../etc/passwd", RouteKind::Other),
         ] {
             assert_eq!(route_kind(path), kind, "{path}");

@@ -10,9 +10,11 @@
 //! reload changes and the watchdog's probe; [`kind`] names a route for the
 //! request counters.
 
+mod cold;
 pub mod conditional;
 pub mod control;
 pub mod encoding;
+mod headers;
 pub mod kind;
 pub mod routes;
 pub mod service;
@@ -225,11 +227,10 @@ fn answer(
 ) -> Pending {
     match service::respond_now(shared, &request) {
         service::Answer::Now(response) => Pending::Ready(Some(response)),
-        service::Answer::Page(slug) => {
-            let slug = slug.to_string();
+        service::Answer::Cold(cold, kind) => {
             let shared = Arc::clone(shared);
             Pending::Later(Box::pin(async move {
-                service::respond_page(&shared, &request, &slug).await
+                service::respond_cold(&shared, &request, cold, kind).await
             }))
         }
     }

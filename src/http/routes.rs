@@ -1,10 +1,13 @@
 //! Request path → route. The path is percent-decoded once, strictly (a `%`
 //! must be followed by two hex digits and the result must be UTF-8), and
 //! anything that looks like traversal is refused before any lookup. Nothing
-//! here touches the file system: the only thing a path can name is a key of
-//! [`Published::entities`](crate::render::Published).
+//! here touches the file system: a path names a key of
+//! [`Published::entities`](crate::render::Published), or a page or an
+//! archive document by its parts, which are checked.
 
 use std::borrow::Cow;
+
+use crate::render::Format;
 
 /// Where a request goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +21,16 @@ pub enum Route<'a> {
     Page(&'a str),
     /// The page's old address, `/items/SLUG`: moved permanently.
     OldPage(&'a str),
+    /// An archive document, `/archive/K.EXT` (all channels) or
+    /// `/CHANNEL/archive/K.EXT`, served from the feeds folder.
+    Archive {
+        /// The channel (`""`: all channels).
+        channel: Cow<'a, str>,
+        /// The document's number, written without leading zeros.
+        number: u64,
+        /// Which format `EXT` names.
+        format: Format,
+    },
     /// A prepared entity, by decoded path (`/江海/feed.rss`); borrowed from
     /// the request when there was nothing to decode.
     Entity(Cow<'a, str>),
@@ -28,7 +41,7 @@ pub enum Route<'a> {
 }
 
 /// Routes the raw (still percent-encoded) request path.
-pub fn route(raw_path: &str) -> Route<'_> {
+pub fn route<'a>(raw_path: &'a str) -> Route<'a> {
     let Some(path) = decode(raw_path) else {
         return Route::BadRequest;
     };
@@ -47,9 +60,44 @@ pub fn route(raw_path: &str) -> Route<'_> {
                     return Route::OldPage(rest);
                 }
             }
-            Route::Entity(path)
+            let archived = |channel: Cow<'a, str>, (number, format)| Route::Archive {
+                channel,
+                number,
+                format,
+            };
+            match path {
+                Cow::Borrowed(p) => match archive(p) {
+                    Some((channel, doc)) => archived(Cow::Borrowed(channel), doc),
+                    None => Route::Entity(Cow::Borrowed(p)),
+                },
+                Cow::Owned(p) => match archive(&p) {
+                    Some((channel, doc)) => archived(Cow::Owned(channel.to_string()), doc),
+                    None => Route::Entity(Cow::Owned(p)),
+                },
+            }
         }
     }
+}
+
+/// The parts of an archive document's path: `/archive/K.EXT` or
+/// `/CHANNEL/archive/K.EXT`, `K` a decimal number without leading zeros.
+fn archive(path: &str) -> Option<(&str, (u64, Format))> {
+    let rest = path.strip_prefix('/')?;
+    let (head, file) = rest.rsplit_once('/')?;
+    let channel = match head.rsplit_once('/') {
+        Some((channel, "archive")) if !channel.is_empty() && !channel.contains('/') => channel,
+        None if head == "archive" => "",
+        _ => return None,
+    };
+    let (number, ext) = file.split_once('.')?;
+    let format = Format::ALL.into_iter().find(|f| f.extension() == ext)?;
+    let canonical = !number.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit())
+        && (number == "0" || !number.starts_with('0'));
+    Some((
+        channel,
+        (number.parse().ok().filter(|_| canonical)?, format),
+    ))
 }
 
 /// A permalink page's name: 16 lower-case hex digits.
@@ -97,6 +145,14 @@ mod tests {
         Route::Entity(Cow::Borrowed(path))
     }
 
+    fn archived(channel: &str, number: u64, format: Format) -> Route<'_> {
+        Route::Archive {
+            channel: Cow::Borrowed(channel),
+            number,
+            format,
+        }
+    }
+
     #[test]
     fn route_table() {
         let cases: Vec<(&str, Route)> = vec![
@@ -135,6 +191,22 @@ mod tests {
             ("/trunc%", Route::BadRequest),
             ("/%FF%FE", Route::BadRequest),
             ("*", Route::Forbidden),
+            ("/archive/0.rss", archived("", 0, Format::Rss)),
+            ("/archive/17.atom", archived("", 17, Format::Atom)),
+            ("/city/archive/3.json", archived("city", 3, Format::Json)),
+            (
+                "/%E6%B1%9F%E6%B5%B7/archive/3.json",
+                archived("江海", 3, Format::Json),
+            ),
+            ("/city/archive/03.json", entity("/city/archive/03.json")),
+            ("/city/archive/3.xml", entity("/city/archive/3.xml")),
+            ("/city/archive/x.rss", entity("/city/archive/x.rss")),
+            ("/a/b/archive/3.rss", entity("/a/b/archive/3.rss")),
+            ("/archive/feed.rss", entity("/archive/feed.rss")),
+            (
+                "/archive/99999999999999999999999.rss",
+                entity("/archive/99999999999999999999999.rss"),
+            ),
         ];
         for (raw, want) in cases {
             assert_eq!(route(raw), want, "path {raw:?}");

@@ -1,7 +1,8 @@
 //! One request → one response, from the latest [`Published`] snapshot:
 //! method check, route, encoding choice, conditional evaluation, headers.
-//! Never renders and never touches the database; permalink pages are read
-//! from the feeds folder, off the async workers.
+//! Never renders and never touches the database; permalink pages and
+//! archive documents are read from the feeds folder ([`cold`]), off the
+//! async workers.
 
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -14,11 +15,14 @@ use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use tokio::sync::watch;
 
+use super::cold::{self, Cold, Lookup};
 use super::conditional::{self, Conditions, Outcome};
 use super::encoding;
+use super::headers::{self, ALLOWED_METHODS};
 use super::routes::{self, Route};
+use crate::metrics::http::RouteKind;
 use crate::metrics::Metrics;
-use crate::render::{item_path, Coding, Codings, Entity, Latest, Variant, HTML_TYPE};
+use crate::render::{item_path, Coding, Entity, Latest, Variant};
 
 /// `Content-Type` of `/metrics` (Prometheus text exposition 0.0.4).
 const METRICS_TYPE: &str = "text/plain; version=0.0.4";
@@ -72,42 +76,58 @@ pub(super) fn cache_control(max_age: u32) -> HeaderValue {
         .unwrap_or_else(|_| HeaderValue::from_static("public"))
 }
 
-/// The answer to one request: ready at once, or (for a page read from the
-/// feeds folder) later.
-pub enum Answer<'a> {
+/// The answer to one request: ready at once, or (for a document read from
+/// the feeds folder) later.
+pub enum Answer {
     /// Answered from memory.
     Now(Response<Full<Bytes>>),
-    /// A permalink page, to be read off the async workers.
-    Page(&'a str),
+    /// A page or archive document, to be read off the async workers.
+    Cold(Cold, RouteKind),
 }
 
-/// Answers a request from memory when it can (everything but pages), and
-/// counts the answer; `Answer::Page` says to call [`respond_page`].
-pub fn respond_now<'a, B>(shared: &Shared, request: &'a Request<B>) -> Answer<'a> {
+/// Answers a request from memory when it can (everything but pages and
+/// archive documents), and counts the answer; `Answer::Cold` says to call
+/// [`respond_cold`].
+pub fn respond_now<B>(shared: &Shared, request: &Request<B>) -> Answer {
     let method = request.method();
     let route = routes::route(request.uri().path());
     let kind = super::kind::kind_of(&route);
-    let response = match route {
-        Route::Page(slug) if method == Method::GET || method == Method::HEAD => {
-            return Answer::Page(slug)
-        }
-        route => answer(shared, method, route, request.headers()),
+    let reading = method == Method::GET || method == Method::HEAD;
+    let lookup = match &route {
+        Route::Page(slug) if reading => Some(cold::page(&shared.published.load(), slug)),
+        Route::Archive {
+            channel,
+            number,
+            format,
+        } if reading => Some(cold::archive(
+            &shared.published.load(),
+            channel,
+            *number,
+            *format,
+        )),
+        _ => None,
     };
+    let mut response = match lookup {
+        Some(Lookup::Read(cold)) => return Answer::Cold(cold, kind),
+        Some(Lookup::Gone) => gone(method),
+        Some(Lookup::Missing) => not_found(method),
+        None => answer(shared, method, route, request.headers()),
+    };
+    headers::decorate(&mut response, kind);
     shared.metrics.http.count(kind, response.status().as_u16());
     Answer::Now(response)
 }
 
-/// Answers a request for a permalink page, and counts the answer.
-pub async fn respond_page<B>(
+/// Answers a request for a page or archive document, and counts the answer.
+pub async fn respond_cold<B>(
     shared: &Shared,
     request: &Request<B>,
-    slug: &str,
+    cold: Cold,
+    kind: RouteKind,
 ) -> Response<Full<Bytes>> {
-    let response = serve_page(shared, request.method(), request.headers(), slug).await;
-    shared.metrics.http.count(
-        crate::metrics::http::RouteKind::Page,
-        response.status().as_u16(),
-    );
+    let mut response = serve_cold(shared, request.method(), request.headers(), cold).await;
+    headers::decorate(&mut response, kind);
+    shared.metrics.http.count(kind, response.status().as_u16());
     response
 }
 
@@ -115,7 +135,7 @@ pub async fn respond_page<B>(
 pub async fn respond<B>(shared: &Shared, request: &Request<B>) -> Response<Full<Bytes>> {
     match respond_now(shared, request) {
         Answer::Now(response) => response,
-        Answer::Page(slug) => respond_page(shared, request, slug).await,
+        Answer::Cold(cold, kind) => respond_cold(shared, request, cold, kind).await,
     }
 }
 
@@ -125,6 +145,9 @@ fn answer(
     route: Route<'_>,
     headers: &HeaderMap,
 ) -> Response<Full<Bytes>> {
+    if method == Method::OPTIONS && !matches!(route, Route::Forbidden | Route::BadRequest) {
+        return headers::preflight();
+    }
     if method != Method::GET && method != Method::HEAD {
         let mut response = text(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -133,7 +156,7 @@ fn answer(
         );
         response
             .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+            .insert(header::ALLOW, HeaderValue::from_static(ALLOWED_METHODS));
         return response;
     }
     match route {
@@ -149,13 +172,13 @@ fn answer(
         Route::Entity(key) => {
             let snapshot = shared.published.load();
             match snapshot.entities.get(&*key) {
-                Some(entity) => serve_entity(shared, method, headers, entity),
+                Some(entity) => serve_entity(shared, method, headers, entity, None),
                 None if snapshot.gone.contains(&*key) => gone(method),
                 None => not_found(method),
             }
         }
-        // Handled by `respond_page`; here only for completeness.
-        Route::Page(_) => not_found(method),
+        // Looked up by `respond_now`; here only for completeness.
+        Route::Page(_) | Route::Archive { .. } => not_found(method),
         Route::OldPage(slug) => {
             let mut response = text(StatusCode::MOVED_PERMANENTLY, "moved\n", method);
             if let Ok(location) = HeaderValue::from_str(&item_path(slug)) {
@@ -181,32 +204,29 @@ fn health(shared: &Shared, method: &Method) -> Response<Full<Bytes>> {
     response
 }
 
-/// A permalink page from the feeds folder: `410` once its item was
-/// retracted, `404` if it never existed. The ETag is the digest of the bytes
-/// actually read, so it always matches them, even while the file is being
-/// replaced; the file's mtime is its `Last-Modified`. Nothing per page is
-/// kept in memory: the operating system's page cache is the cache.
-async fn serve_page(
+/// A page or archive document from the feeds folder (see [`cold::load`]).
+/// Nothing of them is kept in memory: the operating system's page cache is
+/// the cache.
+async fn serve_cold(
     shared: &Shared,
     method: &Method,
     headers: &HeaderMap,
-    slug: &str,
+    cold: Cold,
 ) -> Response<Full<Bytes>> {
-    let path = item_path(slug);
-    if shared.published.load().gone.contains(&path) {
-        return gone(method);
-    }
     let accept = joined(headers, &header::ACCEPT_ENCODING).map(|a| a.into_owned());
-    let file = shared.feeds_dir.join(path.trim_start_matches('/'));
+    let file = cold::file_of(&shared.feeds_dir, &cold);
     let revalidating = headers.contains_key(header::IF_NONE_MATCH);
-    let loaded =
-        tokio::task::spawn_blocking(move || load_page(&file, accept.as_deref(), revalidating))
-            .await;
+    let content_type = cold.content_type;
+    let loaded = tokio::task::spawn_blocking(move || {
+        cold::load(&file, content_type, accept.as_deref(), revalidating)
+    })
+    .await;
+    let cache = cold.immutable.then(cold::immutable_cache);
     match loaded {
-        Ok(Some(entity)) => serve_entity(shared, method, headers, &entity),
+        Ok(Some(entity)) => serve_entity(shared, method, headers, &entity, cache),
         Ok(None) => not_found(method),
         Err(err) => {
-            tracing::error!("reading a page: {err}");
+            tracing::error!("reading {}: {err}", cold.path);
             text(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal error\n",
@@ -216,33 +236,14 @@ async fn serve_page(
     }
 }
 
-/// Reads a page into an entity, with the compressed copies pages get
-/// ([`Codings::Gzip`]) made now: pages are small and cold, and compression
-/// is deterministic, so a copy's ETag is the same on every request. Only
-/// when negotiation could pick a copy, or the client revalidates (it may
-/// hold any coding's ETag), is one made.
-fn load_page(file: &std::path::Path, accept: Option<&str>, revalidating: bool) -> Option<Entity> {
-    let identity = std::fs::read(file).ok()?;
-    let modified = std::fs::metadata(file).and_then(|m| m.modified()).ok()?;
-    let offered: Vec<Variant> = std::iter::once(Coding::Identity)
-        .chain(Codings::Gzip.list().iter().copied())
-        .map(|c| Variant::new(c, Bytes::new()))
-        .collect();
-    let wanted = encoding::choose(accept, &offered).coding;
-    let codings = if revalidating || wanted != Coding::Identity {
-        Codings::Gzip
-    } else {
-        Codings::None
-    };
-    Some(Entity::new(HTML_TYPE, identity, modified, codings))
-}
-
-/// 200, 304 or 412 for a prepared entity.
+/// 200, 304 or 412 for a prepared entity; `cache` replaces the usual
+/// `Cache-Control`.
 fn serve_entity(
     shared: &Shared,
     method: &Method,
     headers: &HeaderMap,
     entity: &Entity,
+    cache: Option<HeaderValue>,
 ) -> Response<Full<Bytes>> {
     let accept = joined(headers, &header::ACCEPT_ENCODING);
     let chosen = encoding::choose(accept.as_deref(), &entity.variants);
@@ -329,7 +330,7 @@ fn serve_entity(
     }
     out.insert(
         header::CACHE_CONTROL,
-        HeaderValue::clone(&shared.cache_control.load()),
+        cache.unwrap_or_else(|| HeaderValue::clone(&shared.cache_control.load())),
     );
     out.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     response

@@ -20,18 +20,24 @@ pub enum RouteKind {
     Metrics,
     /// `/items/SLUG` (moved).
     Redirect,
+    /// `/archive/K.*`, `/NAME/archive/K.*`.
+    Archive,
+    /// `/opml.xml`.
+    Opml,
     /// Anything else (unknown paths, refused ones).
     Other,
 }
 
 impl RouteKind {
-    const ALL: [RouteKind; 7] = [
+    const ALL: [RouteKind; 9] = [
         RouteKind::Feed,
         RouteKind::Index,
         RouteKind::Page,
         RouteKind::Health,
         RouteKind::Metrics,
         RouteKind::Redirect,
+        RouteKind::Archive,
+        RouteKind::Opml,
         RouteKind::Other,
     ];
 
@@ -43,13 +49,22 @@ impl RouteKind {
             RouteKind::Health => "health",
             RouteKind::Metrics => "metrics",
             RouteKind::Redirect => "redirect",
+            RouteKind::Archive => "archive",
+            RouteKind::Opml => "opml",
             RouteKind::Other => "other",
         }
     }
 
     /// Whether its responses carry validators (so a `304` is possible).
     fn cacheable(self) -> bool {
-        matches!(self, RouteKind::Feed | RouteKind::Index | RouteKind::Page)
+        matches!(
+            self,
+            RouteKind::Feed
+                | RouteKind::Index
+                | RouteKind::Page
+                | RouteKind::Archive
+                | RouteKind::Opml
+        )
     }
 }
 

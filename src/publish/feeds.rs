@@ -1,5 +1,6 @@
-//! Feeds and the index: rendered for the channels a change touched, given
-//! validators, compressed, kept in memory and mirrored into the feeds folder.
+//! Feeds, the index and the OPML list: rendered for the channels a change
+//! touched, given validators, compressed, kept in memory and mirrored into
+//! the feeds folder.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -9,7 +10,8 @@ use chrono::Utc;
 use super::{decide, encode_copies, mirror, par_map, servable, PublishError, Publisher};
 use crate::model::Item;
 use crate::render::{
-    self, digest, feed_path, system_time, utc_time, Coding, Codings, Entity, Format, HTML_TYPE,
+    self, digest, feed_path, system_time, utc_time, Coding, Codings, Entity, FeedDoc, Format, Page,
+    HTML_TYPE, OPML_PATH, OPML_TYPE,
 };
 use crate::store::{ChannelInfo, Document, Store, Validators};
 
@@ -19,10 +21,15 @@ enum Job<'a> {
         channel: &'a str,
         items: &'a [Item],
         format: Format,
+        /// The newest archive document written, which it links.
+        archive: Option<u64>,
     },
     Index {
         channels: &'a [(String, usize)],
         latest: &'a [Item],
+    },
+    Opml {
+        channels: &'a [(String, usize)],
     },
 }
 
@@ -33,6 +40,7 @@ impl Job<'_> {
                 channel, format, ..
             } => feed_path(channel, *format),
             Job::Index { .. } => "/".to_string(),
+            Job::Opml { .. } => OPML_PATH.to_string(),
         }
     }
 
@@ -40,6 +48,7 @@ impl Job<'_> {
         match self {
             Job::Feed { format, .. } => format.content_type(),
             Job::Index { .. } => HTML_TYPE,
+            Job::Opml { .. } => OPML_TYPE,
         }
     }
 
@@ -50,8 +59,19 @@ impl Job<'_> {
                 channel,
                 items,
                 format,
-            } => render::render_feed(site, channel, items, *format, utc_time(modified)),
+                archive,
+            } => {
+                let doc = FeedDoc {
+                    channel,
+                    format: *format,
+                    page: Page::Current {
+                        newest_archive: *archive,
+                    },
+                };
+                render::render_document(site, &doc, items, utc_time(modified))
+            }
             Job::Index { channels, latest } => Ok(render::render_index(site, channels, latest)),
+            Job::Opml { channels } => render::render_opml(site, channels),
         }
     }
 }
@@ -85,6 +105,7 @@ impl Publisher {
             .map(|c| (c.name.clone(), c.items))
             .collect();
         let latest = feeds.first().map_or(&[][..], |(_, items)| items.as_slice());
+        let archives = &self.archives;
         let mut jobs: Vec<Job> = feeds
             .iter()
             .flat_map(|(channel, items)| {
@@ -92,6 +113,7 @@ impl Publisher {
                     channel,
                     items,
                     format,
+                    archive: archives.get(channel).copied(),
                 })
             })
             .collect();
@@ -99,6 +121,7 @@ impl Publisher {
             channels: &named,
             latest,
         });
+        jobs.push(Job::Opml { channels: &named });
 
         let now = Utc::now().timestamp();
         let olds: Vec<Option<Document>> = jobs
@@ -189,6 +212,7 @@ impl Publisher {
                 .collect();
             if channel.name.is_empty() {
                 paths.push(("/".to_string(), HTML_TYPE));
+                paths.push((OPML_PATH.to_string(), OPML_TYPE));
             }
             for (path, content_type) in paths {
                 match store.document(&path)? {

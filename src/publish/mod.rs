@@ -18,13 +18,17 @@
 //! what was not published before it stopped, and serves everything else as
 //! it was, read back from the feeds folder.
 //!
-//! Layout: `feeds` (feeds and index), `pages` (item pages), [`mirror`]
-//! (writing files), `restore` (reading them back at start).
+//! Layout: `feeds` (feeds, index and OPML), `pages` (item pages),
+//! `archives` (the paged history), `site` (the settings they are written
+//! with), [`mirror`] (writing files), `restore` (reading them back at
+//! start).
 
+mod archives;
 mod feeds;
 pub mod mirror;
 mod pages;
 mod restore;
+mod site;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
@@ -39,7 +43,16 @@ use crate::store::{hash_hex, Changes, ChannelInfo, Store, StoreError, Validators
 
 /// Bumped when the renderers change what they write, so that a new version
 /// renders everything again (validators still move only where bytes did).
-const RENDER_VERSION: u32 = 3;
+const RENDER_VERSION: u32 = 4;
+
+/// How long feeds and archive documents are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sizes {
+    /// Items in a current feed.
+    pub items_per_feed: usize,
+    /// Items in an archive document.
+    pub archive_size: usize,
+}
 
 /// The file in the feeds folder saying which settings and renderer wrote it.
 const MARKER: &str = ".bulletind-render";
@@ -57,10 +70,18 @@ pub enum PublishError {
 
 /// The publishing stage, owned by the ingest thread.
 pub struct Publisher {
+    /// The site as the configuration describes it.
+    configured: Site,
+    /// The site as written: the configuration with each channel's own
+    /// `channel.toml` settings over it.
     site: Site,
     feeds_dir: PathBuf,
     items_per_feed: usize,
+    archive_size: usize,
     metrics: Arc<Metrics>,
+    /// The newest archive document of each channel that is written, which
+    /// its current feeds link.
+    archives: HashMap<String, u64>,
     /// Feeds and index currently served, by URL path.
     hot: HashMap<String, Arc<Entity>>,
     /// Paths answering 410.
@@ -75,17 +96,15 @@ pub struct Publisher {
 
 impl Publisher {
     /// A publisher for `site`, writing into `feeds_dir`.
-    pub fn new(
-        site: Site,
-        feeds_dir: PathBuf,
-        items_per_feed: usize,
-        metrics: Arc<Metrics>,
-    ) -> Publisher {
+    pub fn new(site: Site, feeds_dir: PathBuf, sizes: Sizes, metrics: Arc<Metrics>) -> Publisher {
         Publisher {
+            configured: site.clone(),
             site,
             feeds_dir,
-            items_per_feed,
+            items_per_feed: sizes.items_per_feed,
+            archive_size: sizes.archive_size,
             metrics,
+            archives: HashMap::new(),
             hot: HashMap::new(),
             gone: Arc::new(HashSet::new()),
             full: false,
@@ -93,22 +112,30 @@ impl Publisher {
         }
     }
 
-    /// Takes new site settings and feed length (a reload) and publishes with
+    /// Takes new site settings and sizes (a reload) and publishes with
     /// them: the feeds and the index at once; the pages, if what they show
-    /// changed, by the next [`Publisher::finish_start`].
+    /// changed, by the next [`Publisher::finish_start`]; the archive by the
+    /// next catch-up.
     pub fn reconfigure(
         &mut self,
         store: &mut Store,
         site: Site,
-        items_per_feed: usize,
+        sizes: Sizes,
     ) -> Result<Arc<Published>, PublishError> {
-        let pages_before = self.pages_key();
-        self.site = site;
-        self.items_per_feed = items_per_feed;
+        let (pages_before, archives_before) = (self.pages_key(), self.archives_key());
+        self.configured = site;
+        self.items_per_feed = sizes.items_per_feed;
+        self.archive_size = sizes.archive_size;
+        store.set_archive_size(self.archive_size);
+        self.refresh_site(store)?;
         if self.pages_key() != pages_before {
             store.mark_all_dirty()?;
         } else {
             store.mark_channels_dirty()?;
+        }
+        if self.archives_key() != archives_before {
+            store.mark_all_archives_dirty()?;
+            store.set_meta("archives_key", &self.archives_key())?;
         }
         let channels = store.channels()?;
         let all: BTreeSet<String> = channels.iter().map(|c| c.name.clone()).collect();
@@ -120,6 +147,14 @@ impl Publisher {
     /// was down (or were never published) are rendered, the others read
     /// back from the feeds folder.
     pub fn start(&mut self, store: &mut Store) -> Result<Arc<Published>, PublishError> {
+        store.set_archive_size(self.archive_size);
+        self.refresh_site(store)?;
+        let archives_key = self.archives_key();
+        if store.meta("archives_key")?.as_deref() != Some(archives_key.as_str()) {
+            store.mark_all_archives_dirty()?;
+            store.set_meta("archives_key", &archives_key)?;
+        }
+        self.find_written_archives(store)?;
         let (pages_key, feeds_key) = (self.pages_key(), self.feeds_key());
         let marker = std::fs::read_to_string(self.feeds_dir.join(MARKER)).unwrap_or_default();
         let mut marked = marker.split_whitespace();
@@ -151,14 +186,12 @@ impl Publisher {
         Ok(self.snapshot())
     }
 
-    /// The rest of the start, after the first snapshot is out: renders the
-    /// pages left due, removes retracted ones, and marks the feeds folder.
+    /// The rest of the start, after the first snapshot is out: removes the
+    /// pages of retracted items after a full render, and marks the feeds
+    /// folder. The pages and archive documents left due are rendered by
+    /// [`Publisher::backlog`]. Returns how many pages are due.
     pub fn finish_start(&mut self, store: &mut Store) -> Result<usize, PublishError> {
-        let (_, due) = store.dirty()?;
-        let mut gone = (*self.gone).clone();
-        for chunk in due.chunks(pages::BATCH) {
-            self.publish_pages(store, chunk, &mut gone)?;
-        }
+        let due = store.due_pages(usize::MAX)?.len();
         if self.full {
             let (_, retracted) = store.item_keys()?;
             let stale: Vec<String> = retracted.iter().flat_map(|s| pages::files(s)).collect();
@@ -166,7 +199,6 @@ impl Publisher {
                 tracing::warn!("removing {rel}: {err}");
             }
         }
-        self.gone = Arc::new(gone);
         let (pages_key, feeds_key) = (self.pages_key(), self.feeds_key());
         store.set_meta("pages_key", &pages_key)?;
         store.set_meta("feeds_key", &feeds_key)?;
@@ -180,7 +212,31 @@ impl Publisher {
             tracing::warn!("writing {}: {err}", self.feeds_dir.join(MARKER).display());
         }
         self.full = false;
-        Ok(due.len())
+        Ok(due)
+    }
+
+    /// Renders a batch of what is left due besides the feeds: item pages
+    /// first (after a start, a reload or a channel's new settings), then
+    /// archive documents. Returns the snapshot to serve if it changed, and
+    /// whether more is due.
+    pub fn backlog(
+        &mut self,
+        store: &mut Store,
+    ) -> Result<(Option<Arc<Published>>, bool), PublishError> {
+        let mut due = store.due_pages(pages::BATCH + 1)?;
+        if !due.is_empty() {
+            let more = due.len() > pages::BATCH;
+            due.truncate(pages::BATCH);
+            let mut gone = (*self.gone).clone();
+            self.publish_pages(store, &due, &mut gone)?;
+            let changed = gone != *self.gone;
+            self.gone = Arc::new(gone);
+            let more = more || !store.archive_dirty(1)?.is_empty();
+            return Ok((changed.then(|| self.snapshot()), more));
+        }
+        let before = self.archives.clone();
+        let more = self.publish_archives(store)?;
+        Ok(((self.archives != before).then(|| self.snapshot()), more))
     }
 
     /// Renders what `changes` touched: the pages of the items concerned,
@@ -190,6 +246,9 @@ impl Publisher {
         store: &mut Store,
         changes: &Changes,
     ) -> Result<Arc<Published>, PublishError> {
+        if changes.settings {
+            self.refresh_site(store)?;
+        }
         let channels = store.channels()?;
         let mut gone = (*self.gone).clone();
         for channel in &channels {
@@ -222,22 +281,41 @@ impl Publisher {
         Arc::new(Published {
             entities: self.hot.clone(),
             gone: Arc::clone(&self.gone),
+            archives: Arc::new(self.archives.clone()),
         })
     }
 
-    /// What item pages depend on besides their item: the site's title,
-    /// description, language and author, and the renderer (not the base
-    /// URL: their links are relative).
+    /// What item pages depend on besides their item: the configured
+    /// settings of the site and its channels, and the renderer (not the
+    /// base URL: their links are relative; not the channels' own
+    /// `channel.toml`, whose changes the store marks as they come).
     fn pages_key(&self) -> String {
-        let s = &self.site;
+        let s = &self.configured;
         hash_hex(
             format!(
-                "{RENDER_VERSION}\n{}\n{}\n{}\n{}\n{:?}",
+                "{RENDER_VERSION}\n{}\n{}\n{}\n{}\n{:?}\n{:?}\n{:?}\n{:?}",
                 env!("CARGO_PKG_VERSION"),
                 s.title,
                 s.description,
                 s.language,
-                s.author
+                s.author,
+                s.icon,
+                s.homepage,
+                s.channels
+            )
+            .as_bytes(),
+        )
+    }
+
+    /// What archive documents depend on besides their items: the pages'
+    /// settings, the base URL and their size.
+    fn archives_key(&self) -> String {
+        hash_hex(
+            format!(
+                "{}\n{}\n{}",
+                self.pages_key(),
+                self.configured.base_url,
+                self.archive_size
             )
             .as_bytes(),
         )
@@ -250,7 +328,7 @@ impl Publisher {
             format!(
                 "{}\n{}\n{}",
                 self.pages_key(),
-                self.site.base_url,
+                self.configured.base_url,
                 self.items_per_feed
             )
             .as_bytes(),

@@ -1,62 +1,89 @@
 //! Atom 1.0 via `atom_syndication`, written with `write_to`.
 //!
-//! Writers, reporters and agencies are `author`s, correspondents and editors
-//! `contributor`s; the feed always has a feed-level author (the configured
-//! one, else the site title) so that every entry has one, as RFC 4287
-//! requires. The feed id is the feed's own absolute URL.
+//! Writers are `author`s and everyone else credited (correspondents,
+//! agencies, editors, photographers) `contributor`s. The feed always has a
+//! feed-level author (the channel's, else its title) so that every entry
+//! has one, as RFC 4287 requires. The feed id is the document's own
+//! absolute URL; RFC 5005 history links and `fh:archive` mark the pages of
+//! the archive.
 
+use std::collections::BTreeMap;
+
+use atom_syndication::extension::{Extension, ExtensionMap};
 use atom_syndication::{Category, Content, Entry, Feed, Generator, Link, Person, Text};
 
 use super::content::ItemView;
+use super::feed::{FeedMeta, HISTORY_NS};
 use super::text::cleaned;
-use super::{FeedMeta, RenderError, Site};
+use super::RenderError;
 
 /// Writes the Atom document for `views`.
-pub(crate) fn write(
-    site: &Site,
-    feed: &FeedMeta,
-    views: &[ItemView],
-) -> Result<Vec<u8>, RenderError> {
-    let subtitle = cleaned(&site.description);
+pub(crate) fn write(feed: &FeedMeta, views: &[ItemView]) -> Result<Vec<u8>, RenderError> {
+    let masthead = &feed.masthead;
+    let subtitle = cleaned(&masthead.description);
+    let mut links = vec![
+        link(&feed.self_url, "self", Some(feed.format.media_type())),
+        link(&cleaned(&masthead.homepage), "alternate", Some("text/html")),
+    ];
+    links.extend(
+        feed.history
+            .iter()
+            .map(|(rel, url)| link(url, rel, Some(feed.format.media_type()))),
+    );
+    let (extensions, namespaces) = archive_marker(feed.is_archive);
     let document = Feed {
         title: Text::plain(feed.title.clone()),
         id: feed.self_url.clone(),
         updated: feed.updated,
-        authors: vec![person(&cleaned(site.author_or_title()))],
+        authors: vec![person(&cleaned(&masthead.author))],
         generator: Some(Generator {
             value: "bulletind".to_string(),
             uri: None,
             version: Some(env!("CARGO_PKG_VERSION").to_string()),
         }),
-        links: vec![
-            link(&feed.self_url, "self", feed.format.media_type()),
-            link(&cleaned(&site.base_url), "alternate", "text/html"),
-        ],
+        icon: masthead.icon.as_deref().map(cleaned),
+        links,
         subtitle: (!subtitle.trim().is_empty()).then(|| Text::plain(subtitle)),
-        lang: site.language_tag(),
+        lang: masthead.language_tag(),
         entries: views.iter().map(entry).collect(),
+        extensions,
+        namespaces,
         ..Feed::default()
     };
     Ok(document.write_to(Vec::new())?)
 }
 
+/// `<fh:archive/>` and its namespace, for archive documents.
+fn archive_marker(is_archive: bool) -> (ExtensionMap, BTreeMap<String, String>) {
+    let mut extensions = ExtensionMap::new();
+    let mut namespaces = BTreeMap::new();
+    if is_archive {
+        let marker = Extension {
+            name: "fh:archive".to_string(),
+            ..Extension::default()
+        };
+        extensions.insert(
+            "fh".to_string(),
+            BTreeMap::from([("archive".to_string(), vec![marker])]),
+        );
+        namespaces.insert("fh".to_string(), HISTORY_NS.to_string());
+    }
+    (extensions, namespaces)
+}
+
 /// One `<entry>`.
 fn entry(view: &ItemView) -> Entry {
-    let mut links = vec![link(&view.url, "alternate", "text/html")];
+    let mut links = vec![link(&view.url, "alternate", Some("text/html"))];
     if let Some(external) = &view.external_url {
-        links.push(Link {
-            href: external.clone(),
-            rel: "related".to_string(),
-            ..Link::default()
-        });
+        links.push(link(external, "related", None));
     }
     Entry {
         title: Text::plain(view.title.clone()),
         id: view.id.clone(),
         updated: view.updated,
         published: Some(view.published),
-        authors: view.authors.iter().map(|n| person(n)).collect(),
-        contributors: view.contributors().map(|n| person(n)).collect(),
+        authors: view.writers.iter().map(|n| person(n)).collect(),
+        contributors: view.contributors.iter().map(|c| person(&c.name)).collect(),
         categories: view
             .section
             .iter()
@@ -71,6 +98,8 @@ fn entry(view: &ItemView) -> Entry {
         content: Some(Content {
             content_type: Some("html".to_string()),
             value: Some(view.content_html.clone()),
+            // The article's own language (it may differ from the feed's).
+            lang: view.language.clone(),
             ..Content::default()
         }),
         ..Entry::default()
@@ -84,11 +113,11 @@ fn person(name: &str) -> Person {
     }
 }
 
-fn link(href: &str, rel: &str, media_type: &str) -> Link {
+fn link(href: &str, rel: &str, media_type: Option<&str>) -> Link {
     Link {
         href: href.to_string(),
         rel: rel.to_string(),
-        mime_type: Some(media_type.to_string()),
+        mime_type: media_type.map(str::to_string),
         ..Link::default()
     }
 }

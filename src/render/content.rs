@@ -7,7 +7,12 @@
 
 use chrono::{DateTime, FixedOffset, SubsecRound};
 
-use super::text::{cleaned, escape_html, summarize, SUMMARY_CHARS};
+use super::language::{article_language, is_chinese};
+use std::borrow::Cow;
+
+use maud::{html, Markup, PreEscaped};
+
+use super::text::{clean, cleaned, summarize, SUMMARY_CHARS};
 use super::{item_url, Site};
 use crate::model::{Article, Author, Block, Item, Role};
 
@@ -26,48 +31,44 @@ pub(crate) struct ItemView {
     pub published: DateTime<FixedOffset>,
     /// Last change, whole seconds, never before `published`.
     pub updated: DateTime<FixedOffset>,
-    /// Writers, reporters and agencies, in credit order.
-    pub authors: Vec<String>,
-    /// Correspondents, in credit order.
-    pub correspondents: Vec<String>,
-    /// Editors, in credit order.
-    pub editors: Vec<String>,
+    /// Writers (bylined authors and staff reporters), in credit order:
+    /// Atom `author`, JSON Feed `authors`, RSS `dc:creator`.
+    pub writers: Vec<String>,
+    /// Everyone else credited, with their role: Atom `contributor`, RSS
+    /// `dc:contributor`, JSON Feed `_bulletind.contributors`.
+    pub contributors: Vec<Credit>,
     /// Section, cleaned.
     pub section: Option<String>,
     /// Full content as an HTML fragment: kicker, subtitle, byline, body.
     pub content_html: String,
     /// Plain-text summary (the source's, else the start of the body).
     pub summary: Option<String>,
-    /// The article's language: the site's, unless the text is plainly in
-    /// another script.
+    /// The article's language (see `language`), if any.
     pub language: Option<String>,
 }
 
-impl ItemView {
-    /// Correspondents then editors: Atom `contributor`, RSS `dc:contributor`.
-    pub(crate) fn contributors(&self) -> impl Iterator<Item = &String> {
-        self.correspondents.iter().chain(&self.editors)
-    }
+/// A credited name that is not a writer, with its role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Credit {
+    /// The name, cleaned.
+    pub name: String,
+    /// `correspondent`, `agency`, `editor` or `photographer`.
+    pub role: &'static str,
+}
 
+impl ItemView {
     /// Prepares `item` for rendering on `site`.
     pub(crate) fn new(site: &Site, item: &Item) -> ItemView {
         let article = &item.article;
         let published = item.published.trunc_subsecs(0);
         let updated = item.updated.trunc_subsecs(0).max(published);
-        let credit = |roles: &[Role]| -> Vec<String> {
-            article
-                .authors
-                .iter()
-                .filter(|a| roles.contains(&a.role))
-                .map(|a| cleaned(&a.name))
-                .filter(|n| !n.trim().is_empty())
-                .collect()
-        };
-        let language = article_language(site, article);
+        let masthead = site.masthead(&item.channel);
+        let language = article_language(&masthead, article);
         let summary = match article.summary.as_deref() {
             Some(given) if !given.trim().is_empty() => summarize(given, usize::MAX),
             _ => summarize(&article.body_text(), SUMMARY_CHARS),
         };
+        let (writers, contributors) = credits(article);
         ItemView {
             id: cleaned(&item.id),
             title: cleaned(&article.title),
@@ -75,9 +76,8 @@ impl ItemView {
             external_url: article.url.as_deref().and_then(web_url),
             published,
             updated,
-            authors: credit(&[Role::Author, Role::Reporter, Role::Agency]),
-            correspondents: credit(&[Role::Correspondent]),
-            editors: credit(&[Role::Editor]),
+            writers,
+            contributors,
             section: article
                 .section
                 .as_deref()
@@ -88,6 +88,49 @@ impl ItemView {
             language: Some(language).filter(|l| !l.is_empty()),
         }
     }
+}
+
+/// The article's writers, and everyone else it credits with their roles:
+/// correspondents, agencies and editors from its credits, photographers
+/// from its captions (each name once, in credit order).
+pub(crate) fn credits(article: &Article) -> (Vec<String>, Vec<Credit>) {
+    let mut writers: Vec<String> = Vec::new();
+    let mut others: Vec<Credit> = Vec::new();
+    for author in &article.authors {
+        let name = cleaned(author.name.trim());
+        if name.is_empty() {
+            continue;
+        }
+        let role = match author.role {
+            Role::Author | Role::Reporter => {
+                if !writers.contains(&name) {
+                    writers.push(name);
+                }
+                continue;
+            }
+            Role::Correspondent => "correspondent",
+            Role::Agency => "agency",
+            Role::Editor => "editor",
+        };
+        if !others.iter().any(|c| c.name == name) {
+            others.push(Credit { name, role });
+        }
+    }
+    for block in &article.blocks {
+        if let Block::Caption {
+            credit: Some(who), ..
+        } = block
+        {
+            let name = cleaned(who.trim());
+            if !name.is_empty() && !others.iter().any(|c| c.name == name) {
+                others.push(Credit {
+                    name,
+                    role: "photographer",
+                });
+            }
+        }
+    }
+    (writers, others)
 }
 
 /// `url` when it is an absolute http(s) URL with nothing a URI forbids
@@ -107,47 +150,6 @@ fn web_url(url: &str) -> Option<String> {
                 )
         });
     ok.then(|| url.to_string())
-}
-
-/// The language of one article: the site's, unless its text is written
-/// in the other script family (an English page on a Chinese site, or the
-/// reverse); then `en` or `zh`. Picks the byline's words and the JSON
-/// item's `language`.
-pub(crate) fn article_language(site: &Site, article: &Article) -> String {
-    /// Characters looked at: enough to tell the script, cheap on long bodies.
-    const SAMPLE_CHARS: usize = 400;
-    let (mut han, mut latin) = (0usize, 0usize);
-    let body = article.body_text();
-    for c in article.title.chars().chain(body.chars()).take(SAMPLE_CHARS) {
-        if matches!(c, '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{20000}'..='\u{2ffff}')
-        {
-            han += 1;
-        } else if c.is_ascii_alphabetic() {
-            latin += 1;
-        }
-    }
-    // Switch only on clear evidence: a Latin-script text with no Han at
-    // all, or a Han text with little Latin; short or mixed text keeps the
-    // site's language.
-    /// Letters needed before a text counts as clearly Latin-script.
-    const CLEAR_LATIN: usize = 40;
-    /// Han characters needed before a text counts as clearly Chinese.
-    const CLEAR_HAN: usize = 10;
-    let site_language = site.language.trim();
-    let site_chinese = is_chinese(site_language);
-    if site_chinese && han == 0 && latin >= CLEAR_LATIN {
-        "en".into()
-    } else if !site_chinese && han >= CLEAR_HAN && han * 3 > latin {
-        "zh".into()
-    } else {
-        cleaned(site_language)
-    }
-}
-
-/// Whether a language tag is Chinese (picks the byline's role words).
-fn is_chinese(language: &str) -> bool {
-    let lang = language.to_ascii_lowercase();
-    lang == "zh" || lang.starts_with("zh-")
 }
 
 /// Word for a role in a byline, in the site's language.
@@ -201,61 +203,45 @@ pub(crate) fn byline(authors: &[Author], language: &str) -> Option<String> {
 
 /// The article body as HTML: paragraphs, `<h3>` subheadings, captions as
 /// `<p class="caption">`, sanitised HTML blocks inserted as they are.
-pub(crate) fn body_html(article: &Article) -> String {
-    let mut out = String::new();
-    for block in &article.blocks {
-        match block {
-            Block::Paragraph(text) if !text.trim().is_empty() => {
-                out.push_str("<p>");
-                out.push_str(&escape_html(text));
-                out.push_str("</p>\n");
-            }
-            Block::Subheading(text) if !text.trim().is_empty() => {
-                out.push_str("<h3>");
-                out.push_str(&escape_html(text));
-                out.push_str("</h3>\n");
-            }
-            Block::Caption { text, .. } if !text.trim().is_empty() => {
-                out.push_str("<p class=\"caption\">");
-                out.push_str(&escape_html(text));
-                out.push_str("</p>\n");
-            }
-            Block::Html { html, .. } => {
+pub(crate) fn body_markup(article: &Article) -> Markup {
+    html! {
+        @for block in &article.blocks {
+            @match block {
+                Block::Paragraph(text) if !text.trim().is_empty() => { p { (clean(text)) } }
+                Block::Subheading(text) if !text.trim().is_empty() => { h3 { (clean(text)) } }
+                Block::Caption { text, .. } if !text.trim().is_empty() => {
+                    p.caption { (clean(text)) }
+                }
                 // Sanitised upstream; only characters XML forbids are removed.
-                out.push_str(&cleaned(html));
-                out.push('\n');
+                Block::Html { html, .. } => { (PreEscaped(clean(html))) }
+                _ => {}
             }
-            _ => {}
         }
     }
-    out
 }
 
-/// The headline furniture shown above the body: kicker, subtitle, byline.
-pub(crate) fn header_html(article: &Article, language: &str) -> String {
-    let mut out = String::new();
-    let mut line = |class: &str, text: &str| {
-        if !text.trim().is_empty() {
-            out.push_str(&format!("<p class=\"{class}\">{}</p>\n", escape_html(text)));
-        }
-    };
-    if let Some(kicker) = &article.kicker {
-        line("kicker", kicker);
+/// The headline furniture shown above the body in feeds: kicker, subtitle,
+/// byline.
+pub(crate) fn header_markup(article: &Article, language: &str) -> Markup {
+    html! {
+        @if let Some(kicker) = present(&article.kicker) { p.kicker { (kicker) } }
+        @if let Some(subtitle) = present(&article.subtitle) { p.subtitle { (subtitle) } }
+        @if let Some(byline) = byline(&article.authors, language) { p.byline { (byline) } }
     }
-    if let Some(subtitle) = &article.subtitle {
-        line("subtitle", subtitle);
-    }
-    if let Some(byline) = byline(&article.authors, language) {
-        line("byline", &byline);
-    }
-    out
+}
+
+/// A piece of furniture (kicker, subtitle, section), cleaned; `None` when
+/// absent or blank.
+pub(crate) fn present(text: &Option<String>) -> Option<Cow<'_, str>> {
+    text.as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(clean)
 }
 
 /// The full content for feeds: header lines, then the body.
 pub(crate) fn content_html(article: &Article, language: &str) -> String {
-    let mut out = header_html(article, language);
-    out.push_str(&body_html(article));
-    out
+    html! { (header_markup(article, language)) (body_markup(article)) }.into_string()
 }
 
 #[cfg(test)]
@@ -304,7 +290,7 @@ mod tests {
     }
 
     #[test]
-    fn body_html_escapes_text_and_keeps_sanitised_html() {
+    fn body_markup_escapes_text_and_keeps_sanitised_html() {
         let article = Article {
             title: "t".into(),
             blocks: vec![
@@ -323,16 +309,16 @@ mod tests {
             ..Article::default()
         };
         assert_eq!(
-            body_html(&article),
-            "<p>&lt;script&gt;x&lt;/script&gt; &amp; ]]&gt;</p>\n\
-             <h3>小标题</h3>\n\
-             <p class=\"caption\">图为现场 礼乐街道供图</p>\n\
-             <p><em>ok</em></p>\n"
+            body_markup(&article).into_string(),
+            "<p>&lt;script&gt;x&lt;/script&gt; &amp; ]]&gt;</p>\
+             <h3>小标题</h3>\
+             <p class=\"caption\">图为现场 礼乐街道供图</p>\
+             <p><em>ok</em></p>"
         );
     }
 
     #[test]
-    fn header_html_puts_kicker_subtitle_byline_in_order() {
+    fn header_markup_puts_kicker_subtitle_byline_in_order() {
         let article = Article {
             title: "t".into(),
             kicker: Some("引题 <b>".into()),
@@ -341,10 +327,10 @@ mod tests {
             ..Article::default()
         };
         assert_eq!(
-            header_html(&article, "zh-CN"),
-            "<p class=\"kicker\">引题 &lt;b&gt;</p>\n\
-             <p class=\"subtitle\">副题</p>\n\
-             <p class=\"byline\">记者 陈婵</p>\n"
+            header_markup(&article, "zh-CN").into_string(),
+            "<p class=\"kicker\">引题 &lt;b&gt;</p>\
+             <p class=\"subtitle\">副题</p>\
+             <p class=\"byline\">记者 陈婵</p>"
         );
     }
 

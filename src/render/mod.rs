@@ -3,18 +3,24 @@
 //! compressed copies and strong ETags.
 //!
 //! Layout: [`text`] (escaping, XML-illegal characters, summaries, URL
-//! encoding) and `content` (one item prepared for every format) feed the
-//! per-format writers `rss`, `atom`, `json` and `html`; `entity`
-//! ([`Entity::new`]) hashes and compresses the result once per change.
+//! encoding), `site` (channels as publications), `language` (each
+//! article's) and `content` (one item prepared for every format) feed
+//! `feed` (current and archive documents) and the per-format writers `rss`,
+//! `atom`, `json`, and `html` and `opml`; `entity` ([`Entity::new`])
+//! hashes and compresses the result once per change.
 //! Nothing here reads a clock: the same items always give the same bytes
 //! and the same ETags.
 
 mod atom;
 mod content;
 mod entity;
+mod feed;
 mod html;
 mod json;
+mod language;
+mod opml;
 mod rss;
+mod site;
 pub mod text;
 
 use std::collections::{HashMap, HashSet};
@@ -23,12 +29,13 @@ use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::model::Item;
-
 pub use entity::{
     digest, hex, quoted, Coding, Codings, Entity, Variant, COMPRESS_MIN_BYTES, ETAG_DIGEST_BYTES,
 };
-pub use html::{render_index, render_item_page};
+pub use feed::{archive_path, archive_url, render_document, render_feed, FeedDoc, Page};
+pub use html::{render_index, render_item_page, PAGE_CSP};
+pub use opml::{render_opml, OPML_PATH, OPML_TYPE};
+pub use site::{Masthead, Site};
 
 /// `Content-Type` of RSS feeds.
 pub const RSS_TYPE: &str = "application/rss+xml; charset=utf-8";
@@ -38,41 +45,6 @@ pub const ATOM_TYPE: &str = "application/atom+xml; charset=utf-8";
 pub const JSON_TYPE: &str = "application/feed+json; charset=utf-8";
 /// `Content-Type` of the HTML pages.
 pub const HTML_TYPE: &str = "text/html; charset=utf-8";
-
-/// Feed-level metadata, resolved from the configuration once.
-#[derive(Debug, Clone)]
-pub struct Site {
-    /// Feed title for the main channel; channel feeds append ` — NAME`.
-    pub title: String,
-    /// Feed description / subtitle.
-    pub description: String,
-    /// BCP 47 language tag (`zh-CN`, `en`).
-    pub language: String,
-    /// Feed-level author, if configured.
-    pub author: Option<String>,
-    /// Absolute base URL, always ending in `/` (`http://127.0.0.1:8080/`).
-    pub base_url: String,
-}
-
-impl Site {
-    /// Title of a channel's feeds: the site title, plus ` — NAME` for a
-    /// named channel.
-    pub fn feed_title(&self, channel: &str) -> String {
-        if channel.is_empty() {
-            self.title.clone()
-        } else {
-            format!("{} — {}", self.title, channel)
-        }
-    }
-
-    /// The feed-level author: the configured one, else the site title.
-    pub fn author_or_title(&self) -> &str {
-        self.author
-            .as_deref()
-            .filter(|a| !a.trim().is_empty())
-            .unwrap_or(&self.title)
-    }
-}
 
 /// One of the three feed formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -95,6 +67,15 @@ impl Format {
             Format::Rss => "feed.rss",
             Format::Atom => "feed.atom",
             Format::Json => "feed.json",
+        }
+    }
+
+    /// File extension of this format's documents (`rss`, `atom`, `json`).
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Rss => "rss",
+            Format::Atom => "atom",
+            Format::Json => "json",
         }
     }
 
@@ -148,6 +129,9 @@ pub struct Published {
     /// Paths that answer `410 Gone`: pages of retracted items, feeds of
     /// channels whose folder is gone.
     pub gone: Arc<HashSet<String>>,
+    /// Each channel's newest archive document in the feeds folder (`""`:
+    /// the archive of all channels); documents before it are full.
+    pub archives: Arc<HashMap<String, u64>>,
 }
 
 /// The snapshot being served: read by every request without a lock,
@@ -189,59 +173,9 @@ pub enum RenderError {
     /// JSON serialisation failed.
     #[error("writing JSON Feed: {0}")]
     Json(#[from] serde_json::Error),
-}
-
-/// Renders one feed. `channel` is `""` for the main feed (all channels).
-/// `items` are expected newest first and already limited; they are written
-/// in the order given. `modified` is when the feed's bytes last changed
-/// (RSS `lastBuildDate`, Atom `updated`); nothing here reads a clock, so
-/// equal input gives equal bytes.
-pub fn render_feed(
-    site: &Site,
-    channel: &str,
-    items: &[Item],
-    format: Format,
-    modified: DateTime<FixedOffset>,
-) -> Result<Vec<u8>, RenderError> {
-    let views: Vec<content::ItemView> = items
-        .iter()
-        .map(|item| content::ItemView::new(site, item))
-        .collect();
-    let feed = FeedMeta::new(site, channel, format, modified);
-    Ok(match format {
-        Format::Rss => rss::write(site, &feed, &views)?,
-        Format::Atom => atom::write(site, &feed, &views)?,
-        Format::Json => json::write(site, &feed, &views)?,
-    })
-}
-
-/// Feed-level values shared by the three writers.
-#[derive(Debug, Clone)]
-pub(crate) struct FeedMeta {
-    /// Title, cleaned.
-    pub title: String,
-    /// Absolute URL of this feed (also the Atom feed id).
-    pub self_url: String,
-    /// When the feed's bytes last changed.
-    pub updated: DateTime<FixedOffset>,
-    /// Which format is being written.
-    pub format: Format,
-}
-
-impl FeedMeta {
-    fn new(
-        site: &Site,
-        channel: &str,
-        format: Format,
-        modified: DateTime<FixedOffset>,
-    ) -> FeedMeta {
-        FeedMeta {
-            title: text::cleaned(&site.feed_title(channel)),
-            self_url: feed_url(site, channel, format),
-            updated: modified,
-            format,
-        }
-    }
+    /// The OPML writer failed.
+    #[error("writing OPML: {0}")]
+    Opml(String),
 }
 
 /// Path of a feed as served and as keyed in [`Published::entities`]
@@ -287,14 +221,6 @@ pub fn item_url(site: &Site, slug: &str) -> String {
         text::clean(&site.base_url),
         text::encode_segment(slug)
     )
-}
-
-impl Site {
-    /// The language tag, cleaned; `None` when blank (then no format states one).
-    pub(crate) fn language_tag(&self) -> Option<String> {
-        let lang = text::cleaned(self.language.trim());
-        (!lang.is_empty()).then_some(lang)
-    }
 }
 
 #[cfg(test)]

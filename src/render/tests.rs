@@ -5,15 +5,15 @@ use chrono::{DateTime, FixedOffset};
 use quick_xml::events::Event;
 
 use super::*;
-use crate::model::{Article, Author, Block, Role};
+use crate::model::{Article, Author, Block, Item, Role};
 
 fn site() -> Site {
     Site {
         title: "江门日报 & <Co>".into(),
         description: "Local news ]]> from Jianghai".into(),
         language: "zh-CN".into(),
-        author: None,
         base_url: "http://127.0.0.1:8080/".into(),
+        ..Site::default()
     }
 }
 
@@ -53,6 +53,7 @@ fn item(n: usize, title: &str, paragraph: &str) -> Item {
         },
         published: at("2022-12-09T08:00:00.250+08:00"),
         updated: at("2022-12-10T09:30:00+08:00"),
+        date_only: false,
     }
 }
 
@@ -279,13 +280,17 @@ fn feed_level_metadata_and_links() {
     assert_eq!(value["home_page_url"], "http://127.0.0.1:8080/");
     let first = &value["items"][0];
     assert_eq!(first["url"], "http://127.0.0.1:8080/items/item-1.html");
-    assert_eq!(first["authors"][0]["name"], "陈婵");
-    assert_eq!(first["authors"][1]["name"], "黄雅玲");
+    // Writers are authors; the others keep their roles in `_bulletind`.
+    assert_eq!(first["authors"], serde_json::json!([{"name": "陈婵"}]));
+    assert_eq!(
+        first["_bulletind"]["contributors"],
+        serde_json::json!([{"name": "黄雅玲", "role": "correspondent"}])
+    );
     assert_eq!(first["language"], "zh-CN");
     let html = first["content_html"].as_str().expect("content_html");
     assert!(html.starts_with(
-        "<p class=\"kicker\">引题</p>\n<p class=\"subtitle\">副题</p>\n\
-         <p class=\"byline\">记者 陈婵\u{3000}通讯员 黄雅玲</p>\n<p>b</p>"
+        "<p class=\"kicker\">引题</p><p class=\"subtitle\">副题</p>\
+         <p class=\"byline\">记者 陈婵\u{3000}通讯员 黄雅玲</p><p>b</p>"
     ));
     // Summaries come from the running text, not subheadings or captions.
     assert_eq!(first["summary"], "b");
@@ -355,36 +360,29 @@ fn html_pages_escape_and_link_the_feeds() {
     let items = hostile();
     let page = render_item_page(&site(), &items[0]);
     let html = text(&page);
-    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"zh-CN\">"));
-    assert!(!html.contains("<script"), "unescaped script:\n{html}");
-    assert!(html.contains("<h1>&lt;script&gt;alert('x')"), "{html}");
-    // The hostile article is all Latin script, so its byline is in English.
     assert!(
-        html.contains("<p class=\"byline\">Reporter: &lt;script&gt;"),
+        html.starts_with("<!DOCTYPE html><html lang=\"zh-CN\">"),
         "{html}"
     );
-    assert!(html
-        .contains("<time datetime=\"2022-12-09T08:00:00+08:00\">2022-12-09 08:00 +08:00</time>"));
+    assert!(!html.contains("<script"), "unescaped script:\n{html}");
+    assert!(html.contains("<h1>&lt;script&gt;alert('x')"), "{html}");
+    // The hostile article is all Latin script, so its byline is not in
+    // Chinese words; byline and date share one line.
+    assert!(
+        html.contains("<p class=\"meta\"><span class=\"byline\">Reporter: &lt;script&gt;"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<time datetime=\"2022-12-09T08:00:00+08:00\">2022-12-09 08:00</time>"),
+        "{html}"
+    );
     // Item pages link relatively: they do not depend on the base URL.
     assert!(
         html.contains("href=\"../%E6%B1%9F%E6%B5%B7/feed.atom\""),
         "{html}"
     );
     assert!(!html.contains("127.0.0.1"), "{html}");
-    // XHTML-style check that every tag closes: the page parses as XML
-    // once the doctype and void elements are accounted for.
-    let xmlish: String = html
-        .lines()
-        .filter(|l| !l.starts_with("<!DOCTYPE"))
-        .map(|l| {
-            if l.starts_with("<meta ") || l.starts_with("<link ") {
-                format!("{}/>\n", l.trim_end_matches('>'))
-            } else {
-                format!("{l}\n")
-            }
-        })
-        .collect();
-    assert_well_formed(&xmlish);
+    assert_well_formed(&xmlish(html));
 
     let index = render_index(
         &site(),
@@ -400,16 +398,35 @@ fn html_pages_escape_and_link_the_feeds() {
             format.file_name()
         )), "{html}");
     }
-    assert!(html.contains(
-        "<li>江海 (2 items): <a href=\"http://127.0.0.1:8080/%E6%B1%9F%E6%B5%B7/feed.rss\""
+    // Autodiscovery is for the page's own channel only.
+    assert!(!html.contains(
+        "rel=\"alternate\" type=\"application/rss+xml\" title=\"江门日报 &amp; &lt;Co&gt; — 江海"
     ));
-    assert!(html.contains("<li>news (1 item)"));
+    assert!(
+        html.contains("<link rel=\"outline\" type=\"text/x-opml\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("<strong>江门日报 &amp; &lt;Co&gt; — 江海</strong> <span class=\"count\">(2 articles)</span>"),
+        "{html}"
+    );
+    assert!(html.contains("<a href=\"http://127.0.0.1:8080/%E6%B1%9F%E6%B5%B7/feed.rss\""));
+    assert!(html.contains("(1 article)"));
+    assert_well_formed(&xmlish(html));
     // The latest items link to their pages, escaped.
     assert!(
         html.contains("<a href=\"http://127.0.0.1:8080/items/item-2.html\">普通标题</a>"),
         "{html}"
     );
     assert!(!html.contains("<script"), "{html}");
+}
+
+/// An HTML page as XML: the doctype dropped and void elements closed, so
+/// that a well-formedness check shows every other tag is closed.
+fn xmlish(html: &str) -> String {
+    let html = html.trim_start_matches("<!DOCTYPE html>");
+    let void = regex::Regex::new(r"<(meta|link|br)([^>]*)>").expect("regex");
+    void.replace_all(html, "<$1$2/>").into_owned()
 }
 
 #[test]

@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use unicode_segmentation::UnicodeSegmentation;
 
 /// Characters kept verbatim in an encoded path segment: RFC 3986 `unreserved`.
 /// Everything else (including `/`, so a channel stays one segment) is escaped.
@@ -76,30 +77,79 @@ fn escape(s: &str, quotes: bool) -> String {
     out
 }
 
-/// A plain-text summary: whitespace runs collapsed to one space, cut after
-/// `max_chars` characters (never inside a character) with `…` appended when
-/// something was cut. `None` when the text is blank.
+/// A plain-text summary: whitespace runs collapsed to one space, at most
+/// `max_chars` characters. Text that is longer is cut at the end of its last
+/// whole sentence when that keeps at least half of the length, else after
+/// its last whole word (UAX #29 word boundaries: between words in English,
+/// between characters in Chinese) with `…` appended; never inside a word.
+/// `None` when the text is blank.
 pub fn summarize(text: &str, max_chars: usize) -> Option<String> {
     let text = clean(text);
-    let mut out = String::new();
-    let mut count = 0;
-    for word in text.split_whitespace() {
-        if count > 0 {
-            out.push(' ');
-            count += 1;
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.is_empty() {
+        return None;
+    }
+    let Some((limit, _)) = collapsed.char_indices().nth(max_chars) else {
+        return Some(collapsed);
+    };
+    let head = &collapsed[..limit];
+    let half = head.char_indices().nth(max_chars / 2).map_or(0, |(i, _)| i);
+    if let Some(end) = sentence_end(head).filter(|&end| end >= half) {
+        return Some(head[..end].to_string());
+    }
+    // The last word boundary at or before the limit; a first word longer
+    // than the whole summary is kept whole.
+    let cut = if collapsed[limit..].starts_with(' ') || collapsed[limit..].starts_with('…') {
+        limit
+    } else {
+        let last_word = collapsed
+            .split_word_bound_indices()
+            .map(|(i, _)| i)
+            .take_while(|&i| i <= limit)
+            .last()
+            .unwrap_or(0);
+        if last_word > 0 {
+            last_word
+        } else {
+            collapsed
+                .split_word_bound_indices()
+                .nth(1)
+                .map_or(collapsed.len(), |(i, _)| i)
         }
-        for c in word.chars() {
-            if count >= max_chars {
-                let kept = out.trim_end().len();
-                out.truncate(kept);
-                out.push('…');
-                return Some(out);
+    };
+    let kept = collapsed[..cut].trim_end_matches(|c: char| c.is_whitespace() || is_clause_mark(c));
+    if kept.is_empty() {
+        return Some(collapsed);
+    }
+    Some(format!("{kept}…"))
+}
+
+/// Byte offset just after the last sentence end in `text`: a full-width
+/// `。！？` (with any closing quote after it), or `.!?` followed by a space.
+fn sentence_end(text: &str) -> Option<usize> {
+    let mut end = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        let after = i + c.len_utf8();
+        match c {
+            '。' | '！' | '？' => {
+                let closing = next.filter(|n| matches!(n, '”' | '」' | '』' | '）'));
+                end = Some(after + closing.map_or(0, char::len_utf8));
             }
-            out.push(c);
-            count += 1;
+            '.' | '!' | '?' if next == Some(' ') => end = Some(after),
+            _ => {}
         }
     }
-    (!out.is_empty()).then_some(out)
+    end
+}
+
+/// Punctuation that should not end a cut summary (`,` before `…`).
+fn is_clause_mark(c: char) -> bool {
+    matches!(
+        c,
+        ',' | ';' | ':' | '，' | '、' | '；' | '：' | '(' | '（' | '“' | '"'
+    )
 }
 
 /// Percent-encodes one URL path segment (UTF-8, RFC 3986 unreserved kept).
@@ -155,15 +205,37 @@ mod tests {
     }
 
     #[test]
-    fn summarize_cuts_at_char_boundaries() {
+    fn summaries_end_at_a_sentence_or_a_word() {
         let cases: &[(&str, usize, Option<&str>)] = &[
             ("", 5, None),
             ("  \n ", 5, None),
             ("short", 5, Some("short")),
             ("exactly five", 12, Some("exactly five")),
             ("one two three", 7, Some("one two…")),
-            ("one two three", 8, Some("one two…")),
+            ("one two three", 10, Some("one two…")),
+            ("one two, three", 9, Some("one two…")),
+            (
+                "Supercalifragilistic words",
+                5,
+                Some("Supercalifragilistic…"),
+            ),
+            (
+                "The library opens. It closes at four on Sundays.",
+                30,
+                Some("The library opens."),
+            ),
+            (
+                "Hi. The library opens on Sundays",
+                25,
+                Some("Hi. The library opens on…"),
+            ),
             ("江海区实行六学模式", 4, Some("江海区实…")),
+            (
+                "江海区召开备课会。专家分享备课过程",
+                12,
+                Some("江海区召开备课会。"),
+            ),
+            ("他说：“好。”然后离开了会场", 10, Some("他说：“好。”")),
             ("a\n\nb   c", 10, Some("a b c")),
             ("x\u{0}y", 10, Some("xy")),
         ];

@@ -9,12 +9,15 @@
 //!
 //! Layout: [`schema`] (tables, migrations), `codec` (how values are kept),
 //! [`identity`] (matching rules, pure), `write` (ingest, removal, renames,
-//! quarantine records), `read` (feeds, channels, validators), `ids` (ids,
-//! slugs, dates).
+//! quarantine records), `read` (feeds, channels, validators), [`archive`]
+//! (the paged history), `publication` (channels' own settings), `ids`
+//! (ids, slugs, dates).
 
+mod archive;
 mod codec;
 pub mod identity;
 mod ids;
+mod publication;
 mod read;
 pub mod schema;
 mod stats;
@@ -26,6 +29,7 @@ use std::path::Path;
 use chrono_tz::Tz;
 use rusqlite::Connection;
 
+pub use archive::ArchiveKey;
 pub use ids::{
     article_hash, authority_of, digest16, hash_hex, item_hash, mint_id, resolve_date, slug_for,
 };
@@ -39,6 +43,9 @@ pub type ItemKey = i64;
 /// SQLite's page cache, in KiB: the feed queries touch a few index pages and
 /// the newest rows; the operating system's page cache holds the rest.
 const CACHE_KIB: i64 = 4 * 1024;
+
+/// Items per archive document until told otherwise.
+const DEFAULT_ARCHIVE_SIZE: i64 = 50;
 
 /// File name of the database inside the state directory.
 pub const DB_FILE: &str = "bulletind.sqlite3";
@@ -99,6 +106,8 @@ pub struct Changes {
     /// Items whose permalink page may differ now: new, changed, moved or
     /// retracted ones.
     pub pages: BTreeSet<ItemKey>,
+    /// Some channel's own settings changed: the site is read again.
+    pub settings: bool,
 }
 
 impl Changes {
@@ -114,6 +123,7 @@ impl Changes {
         self.retracted += other.retracted;
         self.channels.extend(other.channels);
         self.pages.extend(other.pages);
+        self.settings |= other.settings;
     }
 }
 
@@ -122,6 +132,8 @@ pub struct Store {
     conn: Connection,
     authority: String,
     tz: Tz,
+    /// Items per archive document ([`Store::set_archive_size`]).
+    archive_size: i64,
 }
 
 impl Store {
@@ -156,6 +168,7 @@ impl Store {
             conn,
             authority: authority.to_string(),
             tz,
+            archive_size: DEFAULT_ARCHIVE_SIZE,
         })
     }
 

@@ -62,8 +62,9 @@ pub struct Document {
     pub copies: String,
 }
 
-const ITEM_COLUMNS: &str =
-    "i.tag, c.name, i.article, i.published, i.published_offset, i.updated, i.updated_offset";
+/// The columns [`to_item`] reads, in its order.
+pub(super) const ITEM_COLUMNS: &str =
+    "i.tag, c.name, i.article, i.published, i.published_offset, i.updated, i.updated_offset, i.day";
 const FEED_ORDER: &str = "ORDER BY i.published DESC, i.seen_seq DESC, i.position";
 
 /// The query behind [`Store::newest`], for one channel or for all.
@@ -109,7 +110,7 @@ impl Store {
              WHERE i.id = ?1"
         ))?;
         let row = stmt
-            .query_row([key], |r| Ok((to_item(r)?, r.get::<_, bool>(7)?)))
+            .query_row([key], |r| Ok((to_item(r)?, r.get::<_, bool>(8)?)))
             .optional()?;
         row.map(|(item, retracted)| Ok((item?, retracted)))
             .transpose()
@@ -291,6 +292,15 @@ impl Store {
         Ok((channels, pages))
     }
 
+    /// Up to `limit` items whose pages are due, in key order.
+    pub fn due_pages(&self, limit: usize) -> Result<Vec<ItemKey>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM items WHERE page_dirty = 1 ORDER BY id LIMIT ?1")?;
+        let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Records that these channels' feeds and these pages are rendered.
     pub fn clear_dirty(
         &mut self,
@@ -348,11 +358,12 @@ impl Store {
 
 /// An item from the columns of `ITEM_COLUMNS`; the outer error is SQLite's,
 /// the inner one a value that does not read back.
-fn to_item(r: &Row<'_>) -> rusqlite::Result<Result<Item, StoreError>> {
+pub(super) fn to_item(r: &Row<'_>) -> rusqlite::Result<Result<Item, StoreError>> {
     let tag: String = r.get(0)?;
     let channel: String = r.get(1)?;
     let stored: Vec<u8> = r.get(2)?;
     let (p, p_off, u, u_off): (i64, i32, i64, i32) = (r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
+    let date_only: bool = r.get(7)?;
     Ok((|| {
         Ok(Item {
             article: decode_article(&stored, &tag)?,
@@ -361,6 +372,7 @@ fn to_item(r: &Row<'_>) -> rusqlite::Result<Result<Item, StoreError>> {
             slug: slug_for(&tag),
             id: tag,
             channel,
+            date_only,
         })
     })())
 }

@@ -13,7 +13,8 @@ use super::identity::fingerprint_bytes;
 use super::{item_hash, StoreError};
 use crate::model::Article;
 
-/// The current layout, as a fresh database gets it (version 2).
+/// The layout of version 2, which a fresh database starts from; the steps
+/// of [`STEPS`] bring it to [`VERSION`].
 const CREATE: &str = r#"
 CREATE TABLE channels (
     id          INTEGER PRIMARY KEY,
@@ -102,8 +103,49 @@ CREATE INDEX items_by_channel ON items (channel, retracted, published_ts DESC);
 CREATE INDEX items_by_time ON items (retracted, published_ts DESC);
 "#;
 
+/// A migration from the version before it.
+type Step = fn(&Transaction<'_>) -> Result<(), StoreError>;
+
+/// The migrations after version 2, in order: `STEPS[i]` makes version
+/// `3 + i`.
+const STEPS: [Step; 1] = [archives_and_publications];
+
 /// The version a fresh or fully migrated database has.
-pub const VERSION: usize = 2;
+pub const VERSION: usize = 2 + STEPS.len();
+
+/// Version 3: the archive (each item's permanent place in its channel's
+/// and in the all-channels history, by first sight, and which archive
+/// documents are due), each channel's own settings (`channel.toml`), and
+/// whether a published date is a day the source printed.
+fn archives_and_publications(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    tx.execute_batch(
+        "ALTER TABLE channels ADD COLUMN slots INTEGER NOT NULL DEFAULT 0; -- places handed out
+         ALTER TABLE channels ADD COLUMN settings TEXT;                    -- its channel.toml, as JSON
+         ALTER TABLE items ADD COLUMN slot INTEGER NOT NULL DEFAULT 0;     -- place in its channel
+         ALTER TABLE items ADD COLUMN gslot INTEGER NOT NULL DEFAULT 0;    -- place among all
+         ALTER TABLE items ADD COLUMN day INTEGER NOT NULL DEFAULT 0;      -- published is a printed day
+         ALTER TABLE claims ADD COLUMN day INTEGER NOT NULL DEFAULT 0;
+         CREATE TABLE archive_dirty (
+             channel INTEGER NOT NULL,   -- channels.id; the main channel's: the all-channels archive
+             number  INTEGER NOT NULL,
+             PRIMARY KEY (channel, number)
+         ) WITHOUT ROWID;
+         CREATE TEMP TABLE ranks AS
+             SELECT id,
+                    ROW_NUMBER() OVER (ORDER BY seen_seq, position, id) - 1 AS g,
+                    ROW_NUMBER() OVER (PARTITION BY channel ORDER BY seen_seq, position, id) - 1 AS s
+             FROM items;
+         UPDATE items SET gslot = (SELECT g FROM ranks WHERE ranks.id = items.id),
+                          slot = (SELECT s FROM ranks WHERE ranks.id = items.id);
+         DROP TABLE ranks;
+         UPDATE items SET slot = gslot WHERE channel = (SELECT id FROM channels WHERE name = '');
+         UPDATE channels SET slots = (SELECT COUNT(*) FROM items WHERE items.channel = channels.id);
+         UPDATE channels SET slots = (SELECT COUNT(*) FROM items) WHERE name = '';
+         CREATE INDEX items_by_slot ON items (channel, slot);
+         CREATE INDEX items_by_gslot ON items (gslot);",
+    )?;
+    Ok(())
+}
 
 /// Brings the database to [`VERSION`].
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
@@ -119,6 +161,9 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         0 => tx.execute_batch(CREATE)?,
         1 => upgrade_from_1(&tx)?,
         _ => {}
+    }
+    for step in &STEPS[version.max(2) - 2..] {
+        step(&tx)?;
     }
     tx.pragma_update(None, "user_version", VERSION)?;
     tx.commit()?;

@@ -13,10 +13,11 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rusqlite::{params, OptionalExtension, Transaction};
 
+use super::archive::{mark_item, place_item};
 use super::codec::{decode_article, digest_of_hex, encode_article, join_time, split_time};
 use super::identity::{self, Candidate, Incoming, Lookup, Previous};
 use super::{item_hash, mint_id, resolve_date, Changes, ItemKey, Store, StoreError};
-use crate::model::{Article, Bulletin};
+use crate::model::{Article, Bulletin, Dated};
 
 /// `bulletins.state` values.
 pub(super) const ACTIVE: i64 = 0;
@@ -36,7 +37,7 @@ impl Store {
         bulletin: &Bulletin,
         now: DateTime<Utc>,
     ) -> Result<Changes, StoreError> {
-        let tz = self.tz;
+        let (tz, size) = (self.tz, self.archive_size);
         let tx = self.conn.transaction()?;
         let seq = next_seq(&tx)?;
         let channel_id = activate_channel(&tx, channel)?.0;
@@ -99,10 +100,12 @@ impl Store {
         for (position, ((article, seen), matched)) in
             articles.iter().zip(&incoming).zip(plan).enumerate()
         {
-            let dated = article.date.or(bulletin.date).map(|d| resolve_date(d, tz));
+            let source_date = article.date.or(bulletin.date);
+            let day = matches!(source_date, Some(Dated::Day(_)));
+            let dated = source_date.map(|d| resolve_date(d, tz));
             let key = match matched {
                 Some(key) => {
-                    if let Some(old) = take_item(&tx, key, channel_id)? {
+                    if let Some(old) = take_item(&tx, key, channel_id, size)? {
                         changes.channels.insert(channel_name(&tx, old)?);
                     }
                     store_article(&tx, key, article, seen)?;
@@ -113,8 +116,17 @@ impl Store {
                     let published = dated.unwrap_or_else(|| now.with_timezone(&tz).fixed_offset());
                     let tag = mint_id(&self.authority, now, channel, path, position, seq);
                     let key = insert_item(
-                        &tx, &tag, channel_id, article, seen, published, now, seq, position,
+                        &tx,
+                        &tag,
+                        channel_id,
+                        article,
+                        seen,
+                        (published, dated.is_some() && day),
+                        now,
+                        seq,
+                        position,
                     )?;
+                    place_item(&tx, key, channel_id, false, size)?;
                     changes.added += 1;
                     changes.pages.insert(key);
                     key
@@ -122,15 +134,16 @@ impl Store {
             };
             let (d, d_off) = dated.map(split_time).unzip();
             tx.prepare_cached(
-                "INSERT INTO claims (bulletin, position, item, dated, dated_offset) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO claims (bulletin, position, item, dated, dated_offset, day)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![bulletin_id, position as i64, key, d, d_off])?;
+            .execute(params![bulletin_id, position as i64, key, d, d_off, day])?;
         }
         changes.merge(settle(&tx, &touched, now, tz)?);
         if changes.any() {
             changes.channels.insert(channel.to_string());
         }
-        mark_dirty(&tx, &changes)?;
+        mark_dirty(&tx, &changes, size)?;
         tx.commit()?;
         Ok(changes)
     }
@@ -145,7 +158,7 @@ impl Store {
         retract: bool,
         now: DateTime<Utc>,
     ) -> Result<Changes, StoreError> {
-        let tz = self.tz;
+        let (tz, size) = (self.tz, self.archive_size);
         let tx = self.conn.transaction()?;
         let row: Option<(i64, i64)> = tx
             .query_row(
@@ -164,7 +177,7 @@ impl Store {
                 changes = release(&tx, id, true, now, tz)?;
             }
         }
-        mark_dirty(&tx, &changes)?;
+        mark_dirty(&tx, &changes, size)?;
         tx.commit()?;
         Ok(changes)
     }
@@ -179,7 +192,7 @@ impl Store {
         retract: bool,
         now: DateTime<Utc>,
     ) -> Result<Changes, StoreError> {
-        let tz = self.tz;
+        let (tz, size) = (self.tz, self.archive_size);
         let tx = self.conn.transaction()?;
         let mut changes = Changes::default();
         let source: Option<i64> = tx
@@ -205,7 +218,7 @@ impl Store {
                 params![source, to],
             )?;
         }
-        mark_dirty(&tx, &changes)?;
+        mark_dirty(&tx, &changes, size)?;
         tx.commit()?;
         Ok(changes)
     }
@@ -238,6 +251,17 @@ impl Store {
             ],
         )?;
         tx.commit()?;
+        Ok(())
+    }
+
+    /// Forgets that the file at `path` was quarantined (a settings file that
+    /// now reads well); a bulletin record with claims is kept.
+    pub fn forget_quarantined(&mut self, path: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "DELETE FROM bulletins WHERE path = ?1 AND state = ?2
+               AND NOT EXISTS (SELECT 1 FROM claims WHERE bulletin = bulletins.id)",
+            params![path, QUARANTINED],
+        )?;
         Ok(())
     }
 
@@ -285,6 +309,7 @@ impl Store {
     /// If `to` already had bulletins, returns `None` and changes nothing
     /// (the caller treats it as a removal plus new files).
     pub fn rename_channel(&mut self, from: &str, to: &str) -> Result<Option<Changes>, StoreError> {
+        let size = self.archive_size;
         let tx = self.conn.transaction()?;
         let (old, _) = activate_channel(&tx, from)?;
         let (new, _) = activate_channel(&tx, to)?;
@@ -317,18 +342,29 @@ impl Store {
                 changes.pages.insert(key?);
             }
         }
+        // Every item, retracted ones too, takes a place in the new channel,
+        // in the order of its old one; the settings come along.
+        let items: Vec<ItemKey> = {
+            let mut stmt = tx.prepare("SELECT id FROM items WHERE channel = ?1 ORDER BY slot")?;
+            let rows = stmt.query_map([old], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
         tx.execute(
             "UPDATE items SET channel = ?2 WHERE channel = ?1",
             [old, new],
         )?;
+        for key in items {
+            place_item(&tx, key, new, true, size)?;
+        }
         tx.execute(
-            "UPDATE channels SET used = (SELECT used FROM channels WHERE id = ?1) WHERE id = ?2",
+            "UPDATE channels SET used = (SELECT used FROM channels WHERE id = ?1),
+                                 settings = (SELECT settings FROM channels WHERE id = ?1) WHERE id = ?2",
             [old, new],
         )?;
         tx.execute("UPDATE channels SET present = 0 WHERE id = ?1", [old])?;
         changes.channels.insert(from.to_string());
         changes.channels.insert(to.to_string());
-        mark_dirty(&tx, &changes)?;
+        mark_dirty(&tx, &changes, size)?;
         tx.commit()?;
         Ok(Some(changes))
     }
@@ -337,7 +373,7 @@ impl Store {
 /// Records what `changes` touched as due for rendering, in the same
 /// transaction: a crash before the publisher is done leaves it due, and the
 /// next start renders it.
-fn mark_dirty(tx: &Transaction<'_>, changes: &Changes) -> Result<(), StoreError> {
+fn mark_dirty(tx: &Transaction<'_>, changes: &Changes, size: i64) -> Result<(), StoreError> {
     if changes.channels.is_empty() && changes.pages.is_empty() {
         return Ok(());
     }
@@ -349,6 +385,7 @@ fn mark_dirty(tx: &Transaction<'_>, changes: &Changes) -> Result<(), StoreError>
     let mut page = tx.prepare_cached("UPDATE items SET page_dirty = 1 WHERE id = ?1")?;
     for key in &changes.pages {
         page.execute([key])?;
+        mark_item(tx, *key, size)?;
     }
     Ok(())
 }
@@ -475,15 +512,24 @@ impl Lookup for SqlLookup<'_, '_> {
 
 /// Brings item `key` into `channel`; returns its old channel if it came from
 /// another one (a retracted item revived by a renamed channel folder).
-fn take_item(tx: &Transaction<'_>, key: ItemKey, channel: i64) -> Result<Option<i64>, StoreError> {
+fn take_item(
+    tx: &Transaction<'_>,
+    key: ItemKey,
+    channel: i64,
+    size: i64,
+) -> Result<Option<i64>, StoreError> {
     let old: i64 = tx
         .prepare_cached("SELECT channel FROM items WHERE id = ?1")?
         .query_row([key], |r| r.get(0))?;
     if old == channel {
         return Ok(None);
     }
+    // It leaves its old channel's archive document for a new place in this
+    // channel's.
+    mark_item(tx, key, size)?;
     tx.prepare_cached("UPDATE items SET channel = ?2 WHERE id = ?1")?
         .execute([key, channel])?;
+    place_item(tx, key, channel, true, size)?;
     // Claims of deleted bulletins kept under `on_delete = keep` stay with
     // the old channel's files; the item now lives here.
     tx.prepare_cached("DELETE FROM claims WHERE item = ?1 AND bulletin IN (SELECT id FROM bulletins WHERE channel = ?2)")?
@@ -517,7 +563,7 @@ fn insert_item(
     channel: i64,
     article: &Article,
     seen: &Incoming,
-    published: chrono::DateTime<chrono::FixedOffset>,
+    (published, day): (chrono::DateTime<chrono::FixedOffset>, bool),
     now: DateTime<Utc>,
     seq: i64,
     position: usize,
@@ -525,8 +571,8 @@ fn insert_item(
     let (p, p_off) = split_time(published);
     tx.prepare_cached(
         "INSERT INTO items (tag, channel, source_key, fingerprint, first_seen, seen_seq, position,
-                            published, published_offset, updated, updated_offset, hash, article)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?9, ?10, ?11)",
+                            published, published_offset, updated, updated_offset, hash, article, day)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
         tag,
@@ -539,7 +585,8 @@ fn insert_item(
         p,
         p_off,
         &item_hash(article, published)[..],
-        encode_article(article)?
+        encode_article(article)?,
+        day
     ])?;
     Ok(tx.last_insert_rowid())
 }
@@ -618,15 +665,15 @@ fn settle_one(
                 article: r.get(9)?,
             })
         })?;
-    let primary: Option<(Option<i64>, Option<i32>, i64)> = tx
+    let primary: Option<(Option<i64>, Option<i32>, i64, bool)> = tx
         .prepare_cached(
-            "SELECT c.dated, c.dated_offset, c.position FROM claims c JOIN bulletins b ON b.id = c.bulletin
+            "SELECT c.dated, c.dated_offset, c.position, c.day FROM claims c JOIN bulletins b ON b.id = c.bulletin
              WHERE c.item = ?1 ORDER BY b.seq, c.position LIMIT 1",
         )?
-        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .optional()?;
     let channel = channel_name(tx, old.channel)?;
-    let Some((dated, dated_offset, position)) = primary else {
+    let Some((dated, dated_offset, position, day)) = primary else {
         if !old.retracted {
             tx.prepare_cached("UPDATE items SET retracted = 1 WHERE id = ?1")?
                 .execute([key])?;
@@ -636,11 +683,14 @@ fn settle_one(
         }
         return Ok(());
     };
-    let published = match (dated, dated_offset) {
-        (Some(d), Some(off)) => join_time(d, off, "claim date")?,
-        _ => join_time(old.first_seen, 0, "first seen")?
-            .with_timezone(&tz)
-            .fixed_offset(),
+    let (published, day) = match (dated, dated_offset) {
+        (Some(d), Some(off)) => (join_time(d, off, "claim date")?, day),
+        _ => (
+            join_time(old.first_seen, 0, "first seen")?
+                .with_timezone(&tz)
+                .fixed_offset(),
+            false,
+        ),
     };
     let hash = item_hash(&decode_article(&old.article, &key.to_string())?, published);
     let changed = hash[..] != old.hash[..] || old.retracted;
@@ -658,7 +708,7 @@ fn settle_one(
     }
     tx.prepare_cached(
         "UPDATE items SET published = ?2, published_offset = ?3, updated = ?4, updated_offset = ?5,
-                          hash = ?6, position = ?7, retracted = 0 WHERE id = ?1",
+                          hash = ?6, position = ?7, retracted = 0, day = ?8 WHERE id = ?1",
     )?
     .execute(params![
         key,
@@ -667,7 +717,8 @@ fn settle_one(
         updated.0,
         updated.1,
         &hash[..],
-        position
+        position,
+        day
     ])?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use super::*;
-use crate::render::{Published, RSS_TYPE};
+use crate::render::{Codings, Published, HTML_TYPE, RSS_TYPE};
 
 const CHANNEL_FEED: &str = "/%E6%B1%9F%E6%B5%B7/feed.rss";
 const SLUG: &str = "0123456789abcdef";
@@ -32,14 +32,22 @@ fn fixture(last_modified: SystemTime) -> Fixture {
     ]
     .into_iter()
     .collect();
+    // 江海 has archive documents 0 to 2 written; 0 and 1 are full.
+    let archives: HashMap<String, u64> = [("江海".to_string(), 2)].into_iter().collect();
     let latest = Latest::new(Arc::new(Published {
         entities,
         gone: Arc::new(gone),
+        archives: Arc::new(archives),
     }));
     let (health_tx, health) = watch::channel(None);
     let page = dir.path().join(format!("items/{SLUG}.html"));
     std::fs::create_dir_all(page.parent().expect("parent")).expect("mkdir");
     std::fs::write(&page, "<p>page</p>".repeat(50)).expect("write page");
+    for k in 0..=2 {
+        let doc = dir.path().join(format!("江海/archive/{k}.atom"));
+        std::fs::create_dir_all(doc.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&doc, format!("<feed>{k}</feed>")).expect("write archive");
+    }
     let shared = Shared::new(
         latest,
         Arc::new(Metrics::default()),
@@ -230,7 +238,8 @@ async fn headers_of_200_304_and_405() {
     let head = get(shared, Method::HEAD, CHANNEL_FEED, &[]).await;
     assert_eq!(header(&head, "content-length"), Some("1000"));
     let put = get(shared, Method::PUT, CHANNEL_FEED, &[]).await;
-    assert_eq!(header(&put, "allow"), Some("GET, HEAD"));
+    assert_eq!(put.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(header(&put, "allow"), Some("GET, HEAD, OPTIONS"));
     let metrics = get(shared, Method::GET, "/metrics", &[]).await;
     assert_eq!(header(&metrics, "content-type"), Some(METRICS_TYPE));
 }
@@ -291,4 +300,128 @@ async fn health_reports_a_failure() {
         .send_replace(Some("the ingest thread panicked: boom".into()));
     let r = get(&f.shared, Method::GET, "/healthz", &[]).await;
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn cors_for_browser_readers_and_policies_everywhere() {
+    let f = fixture(december());
+    let shared = &f.shared;
+    for path in [CHANNEL_FEED, "/nothing", "/江海/archive/0.atom"] {
+        let r = get(
+            shared,
+            Method::GET,
+            path,
+            &[("origin", "https://reader.example")],
+        )
+        .await;
+        assert_eq!(
+            header(&r, "access-control-allow-origin"),
+            Some("*"),
+            "{path}"
+        );
+        assert_eq!(
+            header(&r, "access-control-expose-headers"),
+            Some("ETag, Last-Modified, Link"),
+            "{path}"
+        );
+        assert_eq!(
+            header(&r, "x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert!(header(&r, "referrer-policy").is_some(), "{path}");
+        assert_eq!(
+            header(&r, "content-security-policy"),
+            None,
+            "{path}: not a page"
+        );
+    }
+    let tag = header(&get(shared, Method::GET, CHANNEL_FEED, &[]).await, "etag")
+        .expect("etag")
+        .to_string();
+    let revalidated = get(
+        shared,
+        Method::GET,
+        CHANNEL_FEED,
+        &[("if-none-match", &tag)],
+    )
+    .await;
+    assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(
+        header(&revalidated, "access-control-allow-origin"),
+        Some("*")
+    );
+
+    let page = get(shared, Method::GET, &format!("/items/{SLUG}.html"), &[]).await;
+    let csp = header(&page, "content-security-policy").expect("pages carry a CSP");
+    assert!(
+        csp.contains("default-src 'none'") && !csp.contains("script-src"),
+        "{csp}"
+    );
+
+    let preflight = get(
+        shared,
+        Method::OPTIONS,
+        CHANNEL_FEED,
+        &[
+            ("origin", "https://reader.example"),
+            ("access-control-request-method", "GET"),
+            ("access-control-request-headers", "if-none-match"),
+        ],
+    )
+    .await;
+    assert_eq!(preflight.status(), StatusCode::NO_CONTENT);
+    assert_eq!(header(&preflight, "access-control-allow-origin"), Some("*"));
+    assert_eq!(
+        header(&preflight, "access-control-allow-methods"),
+        Some("GET, HEAD, OPTIONS")
+    );
+    let allowed = header(&preflight, "access-control-allow-headers").expect("allowed headers");
+    assert!(allowed.contains("If-None-Match") && allowed.contains("If-Modified-Since"));
+    let health = get(shared, Method::GET, "/healthz", &[]).await;
+    assert_eq!(header(&health, "access-control-allow-origin"), None);
+}
+
+#[tokio::test]
+async fn archive_documents_come_from_disk_and_full_ones_are_immutable() {
+    let f = fixture(december());
+    let shared = &f.shared;
+    let full = get(
+        shared,
+        Method::GET,
+        "/%E6%B1%9F%E6%B5%B7/archive/1.atom",
+        &[],
+    )
+    .await;
+    assert_eq!(full.status(), StatusCode::OK);
+    assert_eq!(
+        header(&full, "content-type"),
+        Some(crate::render::ATOM_TYPE)
+    );
+    let cache = header(&full, "cache-control").expect("cache-control");
+    assert!(
+        cache.contains("immutable") && cache.contains("max-age=604800"),
+        "{cache}"
+    );
+    let newest = get(shared, Method::GET, "/江海/archive/2.atom", &[]).await;
+    assert_eq!(newest.status(), StatusCode::OK);
+    assert_eq!(header(&newest, "cache-control"), Some("public, max-age=60"));
+    let body = newest.into_body();
+    let bytes = http_body_util::BodyExt::collect(body)
+        .await
+        .expect("body")
+        .to_bytes();
+    assert_eq!(&bytes[..], b"<feed>2</feed>");
+    for (path, status) in [
+        ("/江海/archive/3.atom", StatusCode::NOT_FOUND),
+        ("/江海/archive/1.rss", StatusCode::NOT_FOUND),
+        ("/other/archive/0.atom", StatusCode::NOT_FOUND),
+        ("/old/archive/0.rss", StatusCode::GONE),
+    ] {
+        assert_eq!(
+            get(shared, Method::GET, path, &[]).await.status(),
+            status,
+            "{path}"
+        );
+    }
 }
