@@ -319,7 +319,7 @@ impl Config {
         let channels = r.take(
             "channels",
             None,
-            &f.channels,
+            &loaded.as_ref().and_then(LoadedFile::channels),
             Default::default,
             check_channels,
         )?;
@@ -478,6 +478,47 @@ mod tests {
             let err = Config::for_preview(Some(&file)).expect_err(text);
             assert!(format!("{err:#}").contains(needle), "{text}: {err:#}");
         }
+    }
+
+    #[test]
+    fn channels_have_their_own_tables_and_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("c.toml");
+        std::fs::write(
+            &file,
+            "title = \"Gazette\"\nicon = \"https://g.example/i.png\"\n\n\
+             [channels.city]\ntitle = \"City Desk\"\nhomepage = \"https://g.example/city/\"\n\n\
+             [channels.\"江海\"]\nlanguage = \"zh-CN\"\n",
+        )
+        .expect("write");
+        let c = Config::for_preview(Some(&file)).expect("resolve");
+        assert_eq!(c.icon.as_deref(), Some("https://g.example/i.png"));
+        assert_eq!(c.channels["city"].title.as_deref(), Some("City Desk"));
+        assert_eq!(c.channels["江海"].language.as_deref(), Some("zh-CN"));
+        for (text, needle) in [
+            (
+                "[channels.city]\nicon = \"icon.png\"\n",
+                "channels.city.icon",
+            ),
+            (
+                "[channels.city]\nmascot = \"fox\"\n",
+                "unknown field `mascot`",
+            ),
+            ("[channels.items]\ntitle = \"x\"\n", "daemon's own paths"),
+        ] {
+            std::fs::write(&file, text).expect("write");
+            let err = Config::for_preview(Some(&file)).expect_err(text);
+            assert!(format!("{err:#}").contains(needle), "{text}: {err:#}");
+        }
+        let settings =
+            parse_channel_settings("title = \"Sport\"\nicon = \"https://g.example/s.png\"\n")
+                .expect("parses");
+        assert_eq!(settings.title.as_deref(), Some("Sport"));
+        let err = parse_channel_settings("title = \"Sport\"\nmascot = \"fox\"\n")
+            .expect_err("unknown key");
+        assert!(err.starts_with("line 2, key `mascot`"), "{err}");
+        let err = parse_channel_settings("homepage = \"/sport\"\n").expect_err("relative URL");
+        assert!(err.contains("homepage"), "{err}");
     }
 
     #[test]

@@ -38,7 +38,9 @@ pub(super) struct FileValues {
     pub icon: Option<Spanned<String>>,
     pub homepage: Option<Spanned<String>>,
     pub archive_size: Option<Spanned<usize>>,
-    pub channels: Option<Spanned<BTreeMap<String, Publication>>>,
+    /// Not `Spanned`: toml cannot give the span of a table made only of
+    /// `[channels.NAME]` headers; see [`LoadedFile::channels`].
+    pub channels: Option<BTreeMap<String, Publication>>,
 }
 
 /// A configuration file as read: its path, its text (to turn byte offsets
@@ -72,6 +74,13 @@ impl LoadedFile {
             text,
             values,
         })
+    }
+
+    /// The `[channels.NAME]` tables, spanned from the first of them.
+    pub fn channels(&self) -> Option<Spanned<BTreeMap<String, Publication>>> {
+        let channels = self.values.channels.clone()?;
+        let at = self.text.find("[channels").unwrap_or(0);
+        Some(Spanned::new(at..at, channels))
     }
 
     /// The 1-based line a value was written on.

@@ -2,12 +2,13 @@
 //! given validators, written into the feeds folder, where the HTTP server
 //! reads them like item pages.
 //!
-//! They are rendered after the change that made them due is published (when
-//! the queue is idle, or every few seconds during a burst), in order of
-//! channel and number, a few at a time. The current feeds link only the
-//! newest archive document already written, so a reader following
-//! `prev-archive` never meets a missing one; opening a new document renders
-//! its channel's feeds again to link it.
+//! A change that opens new documents renders them (and the one before, which
+//! gains its `next-archive` link) with the change, before its feeds, so the
+//! current feeds link a document that is already written. Everything else
+//! due (edits of older articles, a new base URL) is rendered after the
+//! change is published, a batch at a time, in order of channel and number;
+//! a current feed links only the newest document written, so a reader
+//! following `prev-archive` never meets a missing one.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -18,13 +19,48 @@ use crate::model::Item;
 use crate::render::{
     self, archive_path, digest, system_time, utc_time, Codings, FeedDoc, Format, Page,
 };
-use crate::store::{ArchiveKey, Document, Store, Validators};
+use crate::store::{ArchiveKey, ChannelInfo, Document, Store, Validators};
 
-/// Archive documents rendered per call: a call stays well under a second,
-/// so inbox events wait little behind a long backlog.
+/// Archive documents rendered per batch after a change: a batch stays well
+/// under a second, so inbox events wait little behind a long backlog.
 pub(super) const BATCH: usize = 16;
 
+/// Newly opened documents a change renders itself, per channel; more (a
+/// first start over a large store) are left to the batches.
+const OPEN_WITH_CHANGE: u64 = 4;
+
 impl Publisher {
+    /// Renders the documents the last changes opened, with the one before
+    /// each, and links them from the current feeds (which the caller renders
+    /// next).
+    pub(super) fn open_archives(
+        &mut self,
+        store: &mut Store,
+        channels: &[ChannelInfo],
+    ) -> Result<(), PublishError> {
+        let mut due = Vec::new();
+        let newest = store.newest_archives()?;
+        for (channel, last) in &newest {
+            let first = self.archives.get(channel).copied().unwrap_or(0);
+            let opened = match self.archives.get(channel) {
+                Some(&linked) => *last > linked,
+                None => true,
+            };
+            if opened && last - first < OPEN_WITH_CHANGE && live(channels, channel) {
+                due.extend((first..=*last).map(|k| (channel.clone(), k)));
+            }
+        }
+        if due.is_empty() {
+            return Ok(());
+        }
+        let newest: HashMap<String, u64> = newest.into_iter().collect();
+        self.render_archives(store, &due, &newest, channels)?;
+        for (channel, number) in due {
+            self.archives.insert(channel, number);
+        }
+        Ok(())
+    }
+
     /// Renders up to [`BATCH`] due archive documents; returns whether more
     /// are due.
     pub(super) fn publish_archives(&mut self, store: &mut Store) -> Result<bool, PublishError> {
@@ -36,11 +72,49 @@ impl Publisher {
         }
         let newest: HashMap<String, u64> = store.newest_archives()?.into_iter().collect();
         let channels = store.channels()?;
-        let live = |name: &str| channels.iter().any(|c| c.name == name && servable(c));
+        let rendered = self.render_archives(store, &due, &newest, &channels)?;
+        // Newer documents written: the current feeds link them, at once for
+        // a channel that had none, else once the backlog is done (a long one
+        // would otherwise rewrite the feeds with every batch). Documents are
+        // rendered in order of number, so every one before a written
+        // document is written too.
+        let links: Vec<(&String, u64)> = if more {
+            rendered.iter().rev().map(|(c, k)| (c, *k)).collect()
+        } else {
+            newest
+                .iter()
+                .filter(|(channel, _)| live(&channels, channel))
+                .map(|(channel, number)| (channel, *number))
+                .collect()
+        };
+        let mut relink = BTreeSet::new();
+        for (channel, number) in links {
+            let linked = self.archives.get(channel).copied();
+            if linked != Some(number) && (!more || linked.is_none()) {
+                self.archives.insert(channel.clone(), number);
+                relink.insert(channel.clone());
+            }
+        }
+        if !relink.is_empty() {
+            self.publish_feeds(store, &channels, &relink, Codings::Gzip)?;
+        }
+        Ok(more)
+    }
+
+    /// Renders the archive documents `due` (those of channels still served,
+    /// up to their newest) in every format, writes them, records their
+    /// validators and clears their marks; returns the ones rendered.
+    fn render_archives(
+        &mut self,
+        store: &mut Store,
+        due: &[ArchiveKey],
+        newest: &HashMap<String, u64>,
+        channels: &[ChannelInfo],
+    ) -> Result<Vec<ArchiveKey>, PublishError> {
         let mut loaded: Vec<(ArchiveKey, u64, Vec<Item>)> = Vec::new();
-        for (channel, number) in &due {
+        for (channel, number) in due {
             match newest.get(channel) {
-                Some(&last) if *number <= last && live(channel) => {
+                Some(&last) if *number <= last && live(channels, channel) => {
                     let items = store.archive(channel, *number)?;
                     loaded.push(((channel.clone(), *number), last, items));
                 }
@@ -92,37 +166,8 @@ impl Publisher {
             tracing::warn!("writing {rel} into {}: {err}", self.feeds_dir.display());
         }
         store.set_documents(&documents)?;
-        store.clear_archive_dirty(&due)?;
-        // Newer documents written: the current feeds link them, at once for
-        // a channel that had none, else once the backlog is done (a long one
-        // would otherwise rewrite the feeds with every batch).
-        // (Documents are rendered in order of number, so every one before a
-        // written document is written too.)
-        let links: Vec<(&String, u64)> = if more {
-            loaded
-                .iter()
-                .rev()
-                .map(|((channel, number), _, _)| (channel, *number))
-                .collect()
-        } else {
-            newest
-                .iter()
-                .filter(|(channel, _)| live(channel))
-                .map(|(channel, number)| (channel, *number))
-                .collect()
-        };
-        let mut relink = BTreeSet::new();
-        for (channel, number) in links {
-            let linked = self.archives.get(channel).copied();
-            if linked != Some(number) && (!more || linked.is_none()) {
-                self.archives.insert(channel.clone(), number);
-                relink.insert(channel.clone());
-            }
-        }
-        if !relink.is_empty() {
-            self.publish_feeds(store, &channels, &relink, Codings::Gzip)?;
-        }
-        Ok(more)
+        store.clear_archive_dirty(due)?;
+        Ok(loaded.into_iter().map(|(key, _, _)| key).collect())
     }
 
     /// The newest archive document of each channel that is in the feeds
@@ -141,6 +186,11 @@ impl Publisher {
         }
         Ok(())
     }
+}
+
+/// Whether `channel`'s feeds (and so its archive) are served.
+fn live(channels: &[ChannelInfo], channel: &str) -> bool {
+    channels.iter().any(|c| c.name == channel && servable(c))
 }
 
 /// Renders one archive document and decides its validators, as feeds are:

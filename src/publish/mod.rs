@@ -180,6 +180,14 @@ impl Publisher {
         let (dirty, _) = store.dirty()?;
         let mut due: BTreeSet<String> = dirty.into_iter().collect();
         due.extend(self.restore_hot(store, &channels, &due)?);
+        let linked = self.archives.clone();
+        self.open_archives(store, &channels)?;
+        due.extend(
+            self.archives
+                .iter()
+                .filter(|(channel, k)| linked.get(*channel) != Some(k))
+                .map(|(channel, _)| channel.clone()),
+        );
         // Identity only: the first response as soon as possible; the copies
         // follow right after (`complete_copies`).
         self.publish_feeds(store, &channels, &due, Codings::None)?;
@@ -273,6 +281,7 @@ impl Publisher {
             self.publish_pages(store, chunk, &mut gone)?;
         }
         self.gone = Arc::new(gone);
+        self.open_archives(store, &channels)?;
         self.publish_feeds(store, &channels, &changes.channels, Codings::Gzip)?;
         Ok(self.snapshot())
     }
