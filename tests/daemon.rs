@@ -42,18 +42,22 @@ fn sample_page_gives_six_articles_in_all_three_formats() {
         .into_iter()
         .find(|i| i["title"] == want[0].as_str())
         .expect("first article");
-    let names: Vec<&str> = first["authors"]
-        .as_array()
-        .expect("authors")
-        .iter()
-        .filter_map(|a| a["name"].as_str())
-        .collect();
-    for name in ["陈婵", "黄雅玲", "林瑞瑾"] {
-        assert!(
-            names.iter().any(|n| n.contains(name)),
-            "{name} missing from {names:?}"
-        );
+    // The reporter writes; the correspondents are credited with their role.
+    let names = |list: &serde_json::Value| -> Vec<String> {
+        list.as_array()
+            .map(|a| a.iter().filter_map(|p| p["name"].as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(names(&first["authors"]), ["陈婵"]);
+    let others = &first["_bulletind"]["contributors"];
+    for name in ["黄雅玲", "林瑞瑾"] {
+        assert!(names(others).iter().any(|n| n == name), "{name} missing from {others}");
     }
+    assert!(others
+        .as_array()
+        .expect("contributors")
+        .iter()
+        .all(|c| c["role"] == "correspondent"));
     let html = first["content_html"].as_str().expect("content_html");
     assert!(
         html.contains("领导带头 先学一步 深学一层"),

@@ -246,7 +246,7 @@ fn read_response<R: BufRead>(reader: &mut R, head: bool) -> Response {
         headers,
         body: Vec::new(),
     };
-    if !head && status != 304 {
+    if !head && status != 304 && status != 204 {
         let length: usize = response
             .header("content-length")
             .and_then(|v| v.parse().ok())
@@ -503,11 +503,15 @@ fn unknown_traversal_and_bad_paths_are_refused() {
 #[test]
 fn other_methods_get_405_with_allow() {
     let server = server();
-    for method in ["POST", "PUT", "DELETE", "OPTIONS"] {
+    for method in ["POST", "PUT", "DELETE", "PATCH"] {
         let r = server.request(method, "/feed.rss", &[("Content-Length", "0")]);
         assert_eq!(r.status, 405, "{method}");
-        assert_eq!(r.header("allow"), Some("GET, HEAD"), "{method}");
+        assert_eq!(r.header("allow"), Some("GET, HEAD, OPTIONS"), "{method}");
     }
+    // OPTIONS says what is allowed (and answers CORS preflights).
+    let r = server.request("OPTIONS", "/feed.rss", &[]);
+    assert_eq!(r.status, 204);
+    assert_eq!(r.header("allow"), Some("GET, HEAD, OPTIONS"));
 }
 
 #[test]
