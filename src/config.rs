@@ -437,6 +437,54 @@ fn check_base_url(url: &str) -> Result<String, String> {
     Ok(url)
 }
 
+/// `url` if it is an absolute http(s) URL; `key` names it in the error.
+fn web_url(key: &str, url: String) -> Result<String, String> {
+    match url::Url::parse(&url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(url),
+        _ => Err(format!("{key} {url:?} must be an absolute http(s) URL")),
+    }
+}
+
+/// Checks each channel's settings: URLs absolute, names servable.
+fn check_channels(
+    channels: std::collections::BTreeMap<String, crate::model::Publication>,
+) -> Result<std::collections::BTreeMap<String, crate::model::Publication>, String> {
+    for (name, p) in &channels {
+        if let Some(why) = crate::inbox::channel_refusal(name) {
+            return Err(format!("channel name {name:?} {why}"));
+        }
+        check_publication(&format!("channels.{name}."), p)?;
+    }
+    Ok(channels)
+}
+
+/// Checks a channel's URLs are absolute http(s) URLs; `prefix` is put
+/// before the key in the message.
+fn check_publication(prefix: &str, p: &crate::model::Publication) -> Result<(), String> {
+    for (key, value) in [("icon", &p.icon), ("homepage", &p.homepage)] {
+        if let Some(url) = value {
+            web_url(&format!("{prefix}{key}"), url.clone())?;
+        }
+    }
+    Ok(())
+}
+
+/// Parses a channel's own settings file (`channel.toml`: the keys of
+/// `[channels.NAME]`, at top level). Errors say the line and key.
+pub fn parse_channel_settings(text: &str) -> Result<crate::model::Publication, String> {
+    let settings: crate::model::Publication =
+        toml::from_str(text).map_err(|err: toml::de::Error| {
+            let message = err.message().trim().to_string();
+            match err.span().map(|span| file::place(text, span.start)) {
+                Some((line, Some(key))) => format!("line {line}, key `{key}`: {message}"),
+                Some((line, None)) => format!("line {line}: {message}"),
+                None => message,
+            }
+        })?;
+    check_publication("", &settings)?;
+    Ok(settings)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -600,52 +648,4 @@ mod tests {
             "http://localhost:80/"
         );
     }
-}
-
-/// `url` if it is an absolute http(s) URL; `key` names it in the error.
-fn web_url(key: &str, url: String) -> Result<String, String> {
-    match url::Url::parse(&url) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(url),
-        _ => Err(format!("{key} {url:?} must be an absolute http(s) URL")),
-    }
-}
-
-/// Checks each channel's settings: URLs absolute, names servable.
-fn check_channels(
-    channels: std::collections::BTreeMap<String, crate::model::Publication>,
-) -> Result<std::collections::BTreeMap<String, crate::model::Publication>, String> {
-    for (name, p) in &channels {
-        if let Some(why) = crate::inbox::channel_refusal(name) {
-            return Err(format!("channel name {name:?} {why}"));
-        }
-        check_publication(&format!("channels.{name}."), p)?;
-    }
-    Ok(channels)
-}
-
-/// Checks a channel's URLs are absolute http(s) URLs; `prefix` is put
-/// before the key in the message.
-fn check_publication(prefix: &str, p: &crate::model::Publication) -> Result<(), String> {
-    for (key, value) in [("icon", &p.icon), ("homepage", &p.homepage)] {
-        if let Some(url) = value {
-            web_url(&format!("{prefix}{key}"), url.clone())?;
-        }
-    }
-    Ok(())
-}
-
-/// Parses a channel's own settings file (`channel.toml`: the keys of
-/// `[channels.NAME]`, at top level). Errors say the line and key.
-pub fn parse_channel_settings(text: &str) -> Result<crate::model::Publication, String> {
-    let settings: crate::model::Publication =
-        toml::from_str(text).map_err(|err: toml::de::Error| {
-            let message = err.message().trim().to_string();
-            match err.span().map(|span| file::place(text, span.start)) {
-                Some((line, Some(key))) => format!("line {line}, key `{key}`: {message}"),
-                Some((line, None)) => format!("line {line}: {message}"),
-                None => message,
-            }
-        })?;
-    check_publication("", &settings)?;
-    Ok(settings)
 }

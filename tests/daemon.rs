@@ -45,13 +45,20 @@ fn sample_page_gives_six_articles_in_all_three_formats() {
     // The reporter writes; the correspondents are credited with their role.
     let names = |list: &serde_json::Value| -> Vec<String> {
         list.as_array()
-            .map(|a| a.iter().filter_map(|p| p["name"].as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|p| p["name"].as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     assert_eq!(names(&first["authors"]), ["陈婵"]);
     let others = &first["_bulletind"]["contributors"];
     for name in ["黄雅玲", "林瑞瑾"] {
-        assert!(names(others).iter().any(|n| n == name), "{name} missing from {others}");
+        assert!(
+            names(others).iter().any(|n| n == name),
+            "{name} missing from {others}"
+        );
     }
     assert!(others
         .as_array()

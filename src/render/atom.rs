@@ -50,7 +50,30 @@ pub(crate) fn write(feed: &FeedMeta, views: &[ItemView]) -> Result<Vec<u8>, Rend
         namespaces,
         ..Feed::default()
     };
-    Ok(document.write_to(Vec::new())?)
+    let bytes = document.write_to(Vec::new())?;
+    Ok(if feed.is_archive {
+        marker_before_entries(bytes)
+    } else {
+        bytes
+    })
+}
+
+/// How `atom_syndication` writes the archive marker.
+const MARKER: &[u8] = b"<fh:archive></fh:archive>";
+
+/// Moves the archive marker, which `atom_syndication` writes after the
+/// entries, before the first entry: RFC 4287's schema allows extension
+/// elements of the feed only there. (Entry content is escaped text, so the
+/// first `<entry>` is the element.)
+fn marker_before_entries(mut doc: Vec<u8>) -> Vec<u8> {
+    let find = |doc: &[u8], what: &[u8]| doc.windows(what.len()).position(|w| w == what);
+    if let (Some(at), Some(entry)) = (find(&doc, MARKER), find(&doc, b"<entry>")) {
+        if entry < at {
+            doc.drain(at..at + MARKER.len());
+            doc.splice(entry..entry, MARKER.iter().copied());
+        }
+    }
+    doc
 }
 
 /// `<fh:archive/>` and its namespace, for archive documents.

@@ -478,3 +478,84 @@ fn english_articles_on_a_chinese_site_get_english_words() {
         "the feed keeps the site's language"
     );
 }
+
+#[test]
+fn archive_documents_link_their_neighbours_and_say_what_they_are() {
+    let items = vec![item(1, "a", "b"), item(2, "c", "d")];
+    let doc = |format, page| FeedDoc {
+        channel: "江海",
+        format,
+        page,
+    };
+    let middle = Page::Archive {
+        number: 3,
+        newest: 7,
+    };
+    let render = |d: &FeedDoc<'_>| {
+        String::from_utf8(render_document(&site(), d, &items, utc_time(MODIFIED)).expect("renders"))
+            .expect("utf-8")
+    };
+    let base = "http://127.0.0.1:8080/%E6%B1%9F%E6%B5%B7";
+    let atom = render(&doc(Format::Atom, middle));
+    assert_well_formed(&atom);
+    for want in [
+        format!("<id>{base}/archive/3.atom</id>"),
+        format!("<link href=\"{base}/feed.atom\" rel=\"current\""),
+        format!("<link href=\"{base}/archive/2.atom\" rel=\"prev-archive\""),
+        format!("<link href=\"{base}/archive/4.atom\" rel=\"next-archive\""),
+        "xmlns:fh=\"http://purl.org/syndication/history/1.0\"".to_string(),
+    ] {
+        assert!(atom.contains(&want), "Atom lacks {want}:\n{atom}");
+    }
+    let (marker, entry) = (atom.find("<fh:archive>"), atom.find("<entry>"));
+    assert!(
+        marker.is_some() && marker < entry,
+        "the marker comes before the entries"
+    );
+
+    let rss = render(&doc(Format::Rss, middle));
+    assert_well_formed(&rss);
+    assert!(rss.contains("<fh:archive>"), "{rss}");
+    assert!(
+        rss.contains(&format!(
+            "href=\"{base}/archive/4.rss\" rel=\"next-archive\""
+        )),
+        "{rss}"
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_str(&render(&doc(Format::Json, middle))).expect("JSON");
+    assert_eq!(json["feed_url"], format!("{base}/archive/3.json"));
+    assert_eq!(
+        json["next_url"],
+        format!("{base}/archive/2.json"),
+        "older next"
+    );
+    let oldest = render(&doc(
+        Format::Json,
+        Page::Archive {
+            number: 0,
+            newest: 7,
+        },
+    ));
+    assert!(!oldest.contains("next_url"), "the oldest ends the chain");
+
+    let current = render(&doc(
+        Format::Atom,
+        Page::Current {
+            newest_archive: Some(7),
+        },
+    ));
+    assert!(current.contains(&format!(
+        "<link href=\"{base}/archive/7.atom\" rel=\"prev-archive\""
+    )));
+    assert!(!current.contains("fh:archive"));
+    let json: serde_json::Value = serde_json::from_str(&render(&doc(
+        Format::Json,
+        Page::Current {
+            newest_archive: Some(7),
+        },
+    )))
+    .expect("JSON");
+    assert_eq!(json["next_url"], format!("{base}/archive/7.json"));
+}
