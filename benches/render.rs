@@ -59,6 +59,7 @@ fn bench(c: &mut Criterion) {
         language: "zh-CN".into(),
         author: None,
         base_url: "https://news.example/".into(),
+        hub: None,
     };
     let items = items();
     let when = utc_time(1_700_000_000);

@@ -23,6 +23,7 @@ fn main() -> anyhow::Result<()> {
         language: "zh-CN".into(),
         author: None,
         base_url: "https://news.example/".into(),
+        hub: None,
     };
     let when = utc_time(1_700_000_000);
     let mut docs = Vec::new();

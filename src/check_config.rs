@@ -80,6 +80,7 @@ fn print_settings(config: &Config, sources: &Sources, out: &mut impl Write) -> s
         ("max_connections", config.max_connections.to_string()),
         ("log", quoted(&config.log)),
     ]);
+    rows.extend(config.websub.rows());
     let width = rows
         .iter()
         .map(|(k, v)| k.len() + v.len())

@@ -15,11 +15,13 @@ use toml::Spanned;
 
 mod file;
 mod sources;
+pub mod websub;
 
 pub use file::ConfigError;
 use file::{FileValues, LoadedFile};
 use sources::{any, Resolver};
 pub use sources::{ArgOrigins, Source, Sources};
+pub use websub::WebSubConfig;
 
 /// Items per feed when nothing else is configured.
 pub const DEFAULT_ITEMS_PER_FEED: usize = 50;
@@ -159,6 +161,8 @@ pub struct Config {
     pub max_connections: usize,
     /// Log filter (`tracing` directives, `info` by default).
     pub log: String,
+    /// The WebSub hub (`[websub]`).
+    pub websub: WebSubConfig,
     /// Problems that do not stop the daemon (an invalid `BULLETIND_LOG`).
     pub warnings: Vec<String>,
 }
@@ -283,6 +287,7 @@ impl Config {
             || DEFAULT_LOG.into(),
             |filter| check_log_filter(&filter).map(|()| filter),
         )?;
+        let websub = websub::resolve(&mut r, f.websub.as_ref())?;
         let config = Config {
             config_file: args.config.clone(),
             inbox,
@@ -303,6 +308,7 @@ impl Config {
             settle,
             max_connections,
             log,
+            websub,
             warnings,
         };
         Ok((config, r.sources))

@@ -180,7 +180,7 @@ impl Ingestor {
             .busy("compressing and writing the feeds folder");
         match self.publisher.complete_copies(&mut self.store) {
             Ok(Some(snapshot)) => {
-                links.published.store(snapshot);
+                links.hand_over(snapshot);
             }
             Ok(None) => {}
             Err(err) => {
@@ -396,6 +396,7 @@ pub fn site_for(config: &Config, base_url: &str) -> Site {
         language: config.language.clone(),
         author: config.author.clone(),
         base_url: base_url.to_string(),
+        hub: config.websub.advertised_hub(base_url),
     }
 }
 
@@ -516,7 +517,7 @@ impl Ingestor {
         arrivals: &[SystemTime],
         links: &Links,
     ) {
-        let old = links.published.swap(Arc::clone(&snapshot));
+        let old = links.hand_over(Arc::clone(&snapshot));
         work::record_publish(&self.metrics, &old, &snapshot, started.elapsed(), arrivals);
         // Counted once readers can see them.
         match self.store.published_count() {

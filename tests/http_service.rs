@@ -29,6 +29,7 @@ fn site(port: u16) -> Site {
         language: "zh-CN".into(),
         author: None,
         base_url: format!("http://127.0.0.1:{port}/"),
+        hub: None,
     }
 }
 
@@ -132,6 +133,7 @@ impl Server {
             header_read_timeout,
             drain_timeout: Duration::from_secs(2),
             feeds_dir: std::env::temp_dir().join("bulletind-http-service-no-pages"),
+            hub: None,
         };
         let (_health_tx, health) = watch::channel(None);
         runtime.spawn(async move {

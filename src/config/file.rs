@@ -32,6 +32,8 @@ pub(super) struct FileValues {
     pub settle_ms: Option<Spanned<u64>>,
     pub max_connections: Option<Spanned<usize>>,
     pub log: Option<Spanned<String>>,
+    /// The `[websub]` table.
+    pub websub: Option<super::websub::WebSubFile>,
 }
 
 /// A configuration file as read: its path, its text (to turn byte offsets

@@ -43,6 +43,8 @@ pub struct Shared {
     pub feeds_dir: PathBuf,
     /// The daemon's health, for `/healthz`.
     pub health: Health,
+    /// The built-in WebSub hub, answering `POST /websub`, when it runs.
+    pub hub: Option<crate::websub::Hub>,
 }
 
 impl Shared {
@@ -60,6 +62,7 @@ impl Shared {
             cache_control: Arc::new(arc_swap::ArcSwap::from_pointee(cache_control(max_age))),
             feeds_dir,
             health,
+            hub: None,
         }
     }
 }
@@ -79,6 +82,8 @@ pub enum Answer<'a> {
     Now(Response<Full<Bytes>>),
     /// A permalink page, to be read off the async workers.
     Page(&'a str),
+    /// `POST /websub`: the body must be read; see [`respond_hub`].
+    Hub,
 }
 
 /// Answers a request from memory when it can (everything but pages), and
@@ -90,6 +95,14 @@ pub fn respond_now<'a, B>(shared: &Shared, request: &'a Request<B>) -> Answer<'a
     let response = match route {
         Route::Page(slug) if method == Method::GET || method == Method::HEAD => {
             return Answer::Page(slug)
+        }
+        Route::WebSub if shared.hub.is_some() && method == Method::POST => return Answer::Hub,
+        Route::WebSub if shared.hub.is_some() => {
+            let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "POST a WebSub request\n", method);
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            response
         }
         route => answer(shared, method, route, request.headers()),
     };
@@ -111,11 +124,29 @@ pub async fn respond_page<B>(
     response
 }
 
+/// Answers `POST /websub` with the hub, and counts the answer.
+pub async fn respond_hub<B>(shared: &Shared, request: Request<B>) -> Response<Full<Bytes>>
+where
+    B: hyper::body::Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let response = match &shared.hub {
+        Some(hub) => crate::websub::answer(hub, request).await,
+        None => not_found(request.method()),
+    };
+    shared.metrics.http.count(
+        crate::metrics::http::RouteKind::WebSub,
+        response.status().as_u16(),
+    );
+    response
+}
+
 /// Answers one request and counts the answer (the two steps above).
 pub async fn respond<B>(shared: &Shared, request: &Request<B>) -> Response<Full<Bytes>> {
     match respond_now(shared, request) {
         Answer::Now(response) => response,
         Answer::Page(slug) => respond_page(shared, request, slug).await,
+        Answer::Hub => not_found(request.method()),
     }
 }
 
@@ -154,8 +185,9 @@ fn answer(
                 None => not_found(method),
             }
         }
-        // Handled by `respond_page`; here only for completeness.
-        Route::Page(_) => not_found(method),
+        // Handled by `respond_page` and `respond_now`; here only for
+        // completeness (and `/websub` without a hub).
+        Route::Page(_) | Route::WebSub => not_found(method),
         Route::OldPage(slug) => {
             let mut response = text(StatusCode::MOVED_PERMANENTLY, "moved\n", method);
             if let Ok(location) = HeaderValue::from_str(&item_path(slug)) {
@@ -321,6 +353,9 @@ fn serve_entity(
     };
     let out = response.headers_mut();
     out.insert(header::ETAG, etag.clone());
+    if let Some(link) = &entity.link {
+        out.insert(header::LINK, link.clone());
+    }
     // RFC 9110 §8.8.2.1: never claim a modification later than the
     // response's Date. A document changed twice within one second carries
     // the next second; until that second comes, it goes without.

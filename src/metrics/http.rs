@@ -1,5 +1,5 @@
 //! HTTP request counters: by route kind and by status, a bounded grid of
-//! 7 × 8 series, plus the share of conditional requests answered `304`.
+//! 8 × 8 series, plus the share of conditional requests answered `304`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -20,18 +20,21 @@ pub enum RouteKind {
     Metrics,
     /// `/items/SLUG` (moved).
     Redirect,
+    /// `/websub` (the hub).
+    WebSub,
     /// Anything else (unknown paths, refused ones).
     Other,
 }
 
 impl RouteKind {
-    const ALL: [RouteKind; 7] = [
+    const ALL: [RouteKind; 8] = [
         RouteKind::Feed,
         RouteKind::Index,
         RouteKind::Page,
         RouteKind::Health,
         RouteKind::Metrics,
         RouteKind::Redirect,
+        RouteKind::WebSub,
         RouteKind::Other,
     ];
 
@@ -43,6 +46,7 @@ impl RouteKind {
             RouteKind::Health => "health",
             RouteKind::Metrics => "metrics",
             RouteKind::Redirect => "redirect",
+            RouteKind::WebSub => "websub",
             RouteKind::Other => "other",
         }
     }

@@ -28,16 +28,29 @@ pub(crate) fn write(
             uri: None,
             version: Some(env!("CARGO_PKG_VERSION").to_string()),
         }),
-        links: vec![
-            link(&feed.self_url, "self", feed.format.media_type()),
-            link(&cleaned(&site.base_url), "alternate", "text/html"),
-        ],
+        links: feed_links(site, feed),
         subtitle: (!subtitle.trim().is_empty()).then(|| Text::plain(subtitle)),
         lang: site.language_tag(),
         entries: views.iter().map(entry).collect(),
         ..Feed::default()
     };
     Ok(document.write_to(Vec::new())?)
+}
+
+/// The feed's own links: self, the site, and the WebSub hub if any.
+fn feed_links(site: &Site, feed: &FeedMeta) -> Vec<Link> {
+    let mut links = vec![
+        link(&feed.self_url, "self", feed.format.media_type()),
+        link(&cleaned(&site.base_url), "alternate", "text/html"),
+    ];
+    if let Some(hub) = &feed.hub {
+        links.push(Link {
+            href: hub.clone(),
+            rel: "hub".to_string(),
+            ..Link::default()
+        });
+    }
+    links
 }
 
 /// One `<entry>`.

@@ -52,6 +52,9 @@ pub struct Site {
     pub author: Option<String>,
     /// Absolute base URL, always ending in `/` (`http://127.0.0.1:8080/`).
     pub base_url: String,
+    /// The WebSub hub feeds advertise (`<link rel="hub">`, JSON `hubs`,
+    /// the `Link` header), if any.
+    pub hub: Option<String>,
 }
 
 impl Site {
@@ -226,6 +229,8 @@ pub(crate) struct FeedMeta {
     pub updated: DateTime<FixedOffset>,
     /// Which format is being written.
     pub format: Format,
+    /// The WebSub hub to advertise, cleaned.
+    pub hub: Option<String>,
 }
 
 impl FeedMeta {
@@ -240,6 +245,7 @@ impl FeedMeta {
             self_url: feed_url(site, channel, format),
             updated: modified,
             format,
+            hub: site.hub.as_deref().map(text::cleaned),
         }
     }
 }
@@ -278,6 +284,39 @@ pub fn feed_href(base: &str, channel: &str, format: Format) -> String {
             format.file_name()
         )
     }
+}
+
+/// The channel and format of a feed path (`/feed.rss`, `/NAME/feed.atom`);
+/// `None` for any other path.
+pub fn feed_of(path: &str) -> Option<(&str, Format)> {
+    let rest = path.strip_prefix('/')?;
+    let (channel, file) = rest.rsplit_once('/').unwrap_or(("", rest));
+    let format = Format::ALL.into_iter().find(|f| f.file_name() == file)?;
+    (!channel.contains('/')).then_some((channel, format))
+}
+
+/// The absolute, percent-encoded URL of a served path under `base_url`.
+pub fn path_url(base_url: &str, path: &str) -> String {
+    let encoded: Vec<String> = path
+        .trim_start_matches('/')
+        .split('/')
+        .map(text::encode_segment)
+        .collect();
+    format!("{}{}", text::clean(base_url), encoded.join("/"))
+}
+
+/// `Link: <hub>; rel="hub", <self>; rel="self"` for the feed at `path`
+/// (WebSub §4), computed once per document; `None` without a hub or for
+/// a path that is not a feed. The self URL is the feed's own, as inside it.
+pub fn discovery_link(site: &Site, path: &str) -> Option<hyper::header::HeaderValue> {
+    let hub = site.hub.as_deref()?;
+    let (channel, format) = feed_of(path)?;
+    let own = feed_url(site, channel, format);
+    hyper::header::HeaderValue::from_str(&format!(
+        "<{}>; rel=\"hub\", <{own}>; rel=\"self\"",
+        text::cleaned(hub)
+    ))
+    .ok()
 }
 
 /// Absolute, percent-encoded URL of an item's permalink page.

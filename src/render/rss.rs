@@ -27,6 +27,14 @@ pub(crate) fn write(
         mime_type: Some(feed.format.media_type().to_string()),
         ..Link::default()
     };
+    let mut links = vec![self_link];
+    if let Some(hub) = &feed.hub {
+        links.push(Link {
+            href: hub.clone(),
+            rel: "hub".to_string(),
+            ..Link::default()
+        });
+    }
     let channel = ChannelBuilder::default()
         .title(feed.title.clone())
         .link(cleaned(&site.base_url))
@@ -34,9 +42,7 @@ pub(crate) fn write(
         .language(site.language_tag())
         .generator(Some("bulletind".to_string()))
         .last_build_date(Some(feed.updated.to_rfc2822()))
-        .atom_ext(Some(AtomExtension {
-            links: vec![self_link],
-        }))
+        .atom_ext(Some(AtomExtension { links }))
         .items(items)
         .build();
     Ok(channel.write_to(Vec::new())?)

@@ -14,6 +14,7 @@ fn site() -> Site {
         language: "zh-CN".into(),
         author: None,
         base_url: "http://127.0.0.1:8080/".into(),
+        hub: None,
     }
 }
 

@@ -10,7 +10,7 @@
 //! Layout: [`schema`] (tables, migrations), `codec` (how values are kept),
 //! [`identity`] (matching rules, pure), `write` (ingest, removal, renames,
 //! quarantine records), `read` (feeds, channels, validators), `ids` (ids,
-//! slugs, dates).
+//! slugs, dates), `websub` (the hub's subscriptions).
 
 mod codec;
 pub mod identity;
@@ -18,6 +18,7 @@ mod ids;
 mod read;
 pub mod schema;
 mod stats;
+mod websub;
 mod write;
 
 use std::collections::BTreeSet;
@@ -31,6 +32,7 @@ pub use ids::{
 };
 pub use read::{ChannelInfo, Document, KnownBulletin, Validators};
 pub use stats::ChannelStats;
+pub use websub::{StoredSubscription, SubscriptionChange};
 
 /// An item's key inside the store (not its public id, which is a `tag:`
 /// URI).

@@ -103,7 +103,7 @@ CREATE INDEX items_by_time ON items (retracted, published_ts DESC);
 "#;
 
 /// The version a fresh or fully migrated database has.
-pub const VERSION: usize = 2;
+pub const VERSION: usize = 3;
 
 /// Brings the database to [`VERSION`].
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
@@ -119,6 +119,9 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         0 => tx.execute_batch(CREATE)?,
         1 => upgrade_from_1(&tx)?,
         _ => {}
+    }
+    if version < 3 {
+        super::websub::upgrade_to_3(&tx)?;
     }
     tx.pragma_update(None, "user_version", VERSION)?;
     tx.commit()?;
