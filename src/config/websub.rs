@@ -139,9 +139,10 @@ impl WebSubConfig {
             ("websub.enabled", self.enabled.to_string()),
             (
                 "websub.hub",
-                self.hub
-                    .as_deref()
-                    .map_or_else(|| "(none: the built-in hub)".to_string(), |h| format!("{h:?}")),
+                self.hub.as_deref().map_or_else(
+                    || "(none: the built-in hub)".to_string(),
+                    |h| format!("{h:?}"),
+                ),
             ),
             ("websub.lease_seconds", secs(self.lease)),
             ("websub.min_lease_seconds", secs(self.min_lease)),
@@ -152,7 +153,10 @@ impl WebSubConfig {
             ),
             ("websub.callback_allow", list(&self.callback_allow)),
             ("websub.callback_deny", list(&self.callback_deny)),
-            ("websub.max_subscriptions", self.max_subscriptions.to_string()),
+            (
+                "websub.max_subscriptions",
+                self.max_subscriptions.to_string(),
+            ),
             (
                 "websub.max_subscriptions_per_topic",
                 self.max_per_topic.to_string(),
@@ -218,9 +222,12 @@ pub(super) fn resolve(
         || d.lease.as_secs(),
         |s| Ok(Duration::from_secs(s).clamp(min_lease, max_lease)),
     )?;
-    let env_private = std::env::var(ALLOW_PRIVATE_ENV)
-        .ok()
-        .map(|v| (matches!(v.trim(), "1" | "true" | "yes"), Source::Env(ALLOW_PRIVATE_ENV)));
+    let env_private = std::env::var(ALLOW_PRIVATE_ENV).ok().map(|v| {
+        (
+            matches!(v.trim(), "1" | "true" | "yes"),
+            Source::Env(ALLOW_PRIVATE_ENV),
+        )
+    });
     let allow_private_callbacks = r.take(
         "websub.allow_private_callbacks",
         env_private,
@@ -335,7 +342,9 @@ fn check_hub(hub: &str) -> Result<String, String> {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
             Ok(hub.to_string())
         }
-        _ => Err(format!("websub.hub {hub:?} must be an absolute http(s) URL")),
+        _ => Err(format!(
+            "websub.hub {hub:?} must be an absolute http(s) URL"
+        )),
     }
 }
 
@@ -378,8 +387,14 @@ mod tests {
         for (text, key) in [
             ("[websub]\nhub = \"ftp://x\"\n", "websub.hub"),
             ("[websub]\ntimeout_ms = 0\n", "websub.timeout_ms"),
-            ("[websub]\ncallback_deny = [\"10.0.0.0/99\"]\n", "websub.callback_deny"),
-            ("[websub]\nmin_lease_seconds = 10\nmax_lease_seconds = 5\n", "websub.max_lease_seconds"),
+            (
+                "[websub]\ncallback_deny = [\"10.0.0.0/99\"]\n",
+                "websub.callback_deny",
+            ),
+            (
+                "[websub]\nmin_lease_seconds = 10\nmax_lease_seconds = 5\n",
+                "websub.max_lease_seconds",
+            ),
         ] {
             let err = with_file(text).expect_err(text);
             assert_eq!(err.key(), Some(key), "{text}: {err}");

@@ -96,9 +96,14 @@ pub fn respond_now<'a, B>(shared: &Shared, request: &'a Request<B>) -> Answer<'a
         Route::Page(slug) if method == Method::GET || method == Method::HEAD => {
             return Answer::Page(slug)
         }
-        Route::WebSub if shared.hub.is_some() && method == Method::POST => return Answer::Hub,
-        Route::WebSub if shared.hub.is_some() => {
-            let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "POST a WebSub request\n", method);
+        Route::WebSub if shared.hub.is_none() => not_found(method),
+        Route::WebSub if method == Method::POST => return Answer::Hub,
+        Route::WebSub => {
+            let mut response = text(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "POST a WebSub request\n",
+                method,
+            );
             response
                 .headers_mut()
                 .insert(header::ALLOW, HeaderValue::from_static("POST"));

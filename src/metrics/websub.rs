@@ -163,7 +163,11 @@ impl WebSubMetrics {
             "Subscription requests to the hub, by answer.",
         );
         for (what, c) in [("accepted", &self.accepted), ("rejected", &self.rejected)] {
-            out.sample("bulletind_websub_requests_total", &[("result", what)], get(c));
+            out.sample(
+                "bulletind_websub_requests_total",
+                &[("result", what)],
+                get(c),
+            );
         }
         out.family(
             "bulletind_websub_verifications_total",
@@ -188,7 +192,11 @@ impl WebSubMetrics {
             "Pings of the external hub (websub.hub), by outcome.",
         );
         for (what, c) in [("ok", &self.pings_ok), ("failed", &self.pings_failed)] {
-            out.sample("bulletind_websub_hub_pings_total", &[("result", what)], get(c));
+            out.sample(
+                "bulletind_websub_hub_pings_total",
+                &[("result", what)],
+                get(c),
+            );
         }
         self.latency.write(
             out,

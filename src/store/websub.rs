@@ -171,7 +171,11 @@ mod tests {
         let mut store = Store::open(dir.path(), "h", chrono_tz::UTC).expect("reopen");
         let kept = store.websub_subscriptions().expect("read");
         assert_eq!(kept.len(), 2);
-        assert_eq!((kept[0].expires, kept[0].pending), (20, true), "renewal keeps pending");
+        assert_eq!(
+            (kept[0].expires, kept[0].pending),
+            (20, true),
+            "renewal keeps pending"
+        );
         assert!(!kept[1].pending);
         store
             .websub_apply(&[SubscriptionChange::Remove {

@@ -63,7 +63,9 @@ impl Client {
         let tls = match builder.with_native_roots() {
             Ok(b) => b,
             Err(err) => {
-                tracing::warn!("websub: no system root certificates ({err}); https callbacks will fail");
+                tracing::warn!(
+                    "websub: no system root certificates ({err}); https callbacks will fail"
+                );
                 hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(
                     rustls::ClientConfig::builder()
                         .with_root_certificates(rustls::RootCertStore::empty())
@@ -103,11 +105,7 @@ impl Client {
             .body(Full::new(body))
             .map_err(|e| format!("building the request: {e}"))?;
         let exchange = async {
-            let response = self
-                .pool
-                .request(request)
-                .await
-                .map_err(|e| describe(&e))?;
+            let response = self.pool.request(request).await.map_err(|e| describe(&e))?;
             let status = response.status();
             let body = read_start(response.into_body(), limit).await;
             Ok(Answer { status, body })
@@ -159,9 +157,8 @@ impl tower_service::Service<Name> for Resolver {
         let policy = Arc::clone(&self.0);
         Box::pin(async move {
             let host = name.as_str().to_string();
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let mut refused = None;
             let allowed: Vec<SocketAddr> = found
                 .into_iter()
@@ -175,7 +172,10 @@ impl tower_service::Service<Name> for Resolver {
                 .collect();
             if allowed.is_empty() {
                 let why = refused.unwrap_or_else(|| format!("{host} has no address"));
-                return Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, why));
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    why,
+                ));
             }
             Ok(allowed.into_iter())
         })

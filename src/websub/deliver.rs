@@ -170,8 +170,8 @@ impl Worker {
             return Attempt::Failed("shutting down".into());
         };
         let params = self.params.load();
-        let mut request = hyper::Request::post("/")
-            .header(header::CONTENT_TYPE, note.content_type.clone());
+        let mut request =
+            hyper::Request::post("/").header(header::CONTENT_TYPE, note.content_type.clone());
         if let Some(link) = &note.link {
             request = request.header(header::LINK, link.clone());
         }

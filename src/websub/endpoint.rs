@@ -32,7 +32,10 @@ where
     let inner = &hub.0;
     let (status, message) = match read_form(request).await {
         Ok(body) => match take(inner, &body) {
-            Ok(()) => (StatusCode::ACCEPTED, "accepted: verification of intent follows\n".to_string()),
+            Ok(()) => (
+                StatusCode::ACCEPTED,
+                "accepted: verification of intent follows\n".to_string(),
+            ),
             Err(refusal) => refusal,
         },
         Err(refusal) => refusal,
@@ -71,7 +74,10 @@ where
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("the request is larger than {MAX_REQUEST_BYTES} bytes\n"),
         )),
-        Ok(Err(err)) => Err((StatusCode::BAD_REQUEST, format!("reading the request: {err}\n"))),
+        Ok(Err(err)) => Err((
+            StatusCode::BAD_REQUEST,
+            format!("reading the request: {err}\n"),
+        )),
         Err(_) => Err((
             StatusCode::REQUEST_TIMEOUT,
             "the request body did not arrive in time\n".into(),

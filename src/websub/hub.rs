@@ -192,14 +192,15 @@ impl Inner {
                 }
             }
         }
-        self.persist.send(SubscriptionChange::Save(StoredSubscription {
-            topic: request.path.clone(),
-            topic_url: request.topic.clone(),
-            callback: key,
-            secret: request.secret.as_ref().map(|s| s.bytes().to_vec()),
-            expires,
-            pending: false,
-        }));
+        self.persist
+            .send(SubscriptionChange::Save(StoredSubscription {
+                topic: request.path.clone(),
+                topic_url: request.topic.clone(),
+                callback: key,
+                secret: request.secret.as_ref().map(|s| s.bytes().to_vec()),
+                expires,
+                pending: false,
+            }));
         self.count_subscriptions();
         Ok(())
     }
@@ -326,8 +327,12 @@ impl Inner {
             }
             let n = topic.len();
             drop(subs);
-            tracing::debug!(topic = path.as_str(), "websub: distributing to {n} subscribers");
-            self.persist.send(SubscriptionChange::Pending { topic: path });
+            tracing::debug!(
+                topic = path.as_str(),
+                "websub: distributing to {n} subscribers"
+            );
+            self.persist
+                .send(SubscriptionChange::Pending { topic: path });
         }
     }
 
@@ -349,7 +354,11 @@ impl Inner {
         for (path, callback) in ended {
             if self.remove(&path, &callback, None) {
                 crate::metrics::Metrics::bump(&self.metrics.websub.expired);
-                tracing::info!(topic = path.as_str(), "websub: lease ended for {}", host_of(&callback));
+                tracing::info!(
+                    topic = path.as_str(),
+                    "websub: lease ended for {}",
+                    host_of(&callback)
+                );
             }
         }
     }

@@ -157,7 +157,10 @@ pub struct Opened {
 
 /// Opens the hub's own connection to the store in `state_dir` and reads
 /// the kept subscriptions; `None` when the built-in hub is off. Blocking.
-pub fn open(config: &WebSubConfig, state_dir: &std::path::Path) -> Result<Option<Opened>, StoreError> {
+pub fn open(
+    config: &WebSubConfig,
+    state_dir: &std::path::Path,
+) -> Result<Option<Opened>, StoreError> {
     if !config.builtin() {
         return Ok(None);
     }

@@ -37,10 +37,15 @@ impl Writer {
                             Op::Change(c) => changes.push(c),
                             Op::Flush(done) => flushes.push(done),
                         }
-                        next = (changes.len() < BATCH).then(|| rx.try_recv().ok()).flatten();
+                        next = (changes.len() < BATCH)
+                            .then(|| rx.try_recv().ok())
+                            .flatten();
                     }
                     if let Err(err) = store.websub_apply(&changes) {
-                        tracing::error!("websub: writing {} subscription changes: {err}", changes.len());
+                        tracing::error!(
+                            "websub: writing {} subscription changes: {err}",
+                            changes.len()
+                        );
                     }
                     for done in flushes {
                         let _ = done.send(());

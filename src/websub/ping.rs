@@ -123,10 +123,18 @@ impl Pinger {
             failures += 1;
             if failures > self.config.retries {
                 Metrics::bump(&self.metrics.websub.pings_failed);
-                tracing::warn!(topic = path, "websub: pinging {} failed {failures} times, giving up: {why}", self.hub);
+                tracing::warn!(
+                    topic = path,
+                    "websub: pinging {} failed {failures} times, giving up: {why}",
+                    self.hub
+                );
                 return;
             }
-            tracing::debug!(topic = path, "websub: pinging {} failed ({why}); retrying", self.hub);
+            tracing::debug!(
+                topic = path,
+                "websub: pinging {} failed ({why}); retrying",
+                self.hub
+            );
             tokio::time::sleep(backoff(self.config.retry_base, failures)).await;
         }
     }

@@ -92,7 +92,11 @@ pub fn parse<'a>(
     let mode = match mode.as_deref() {
         Some("subscribe") => Mode::Subscribe,
         Some("unsubscribe") => Mode::Unsubscribe,
-        Some(other) => return Err(format!("hub.mode {other:?} is not subscribe or unsubscribe")),
+        Some(other) => {
+            return Err(format!(
+                "hub.mode {other:?} is not subscribe or unsubscribe"
+            ))
+        }
         None => return Err("hub.mode is missing".into()),
     };
     let topic = topic.ok_or("hub.topic is missing")?;
@@ -106,7 +110,10 @@ pub fn parse<'a>(
     let callback = Url::parse(&callback)
         .map_err(|e| format!("hub.callback {callback:?} is not an absolute URL: {e}"))?;
     if !matches!(callback.scheme(), "http" | "https") {
-        return Err(format!("hub.callback must be an http or https URL, not {:?}", callback.scheme()));
+        return Err(format!(
+            "hub.callback must be an http or https URL, not {:?}",
+            callback.scheme()
+        ));
     }
     let lease = match lease.as_deref().map(str::trim) {
         None | Some("") => leases.default,
@@ -118,7 +125,10 @@ pub fn parse<'a>(
     .clamp(leases.min, leases.max);
     let secret = match secret {
         Some(s) if s.len() > MAX_SECRET_BYTES => {
-            return Err(format!("hub.secret must be shorter than 200 bytes (it has {})", s.len()))
+            return Err(format!(
+                "hub.secret must be shorter than 200 bytes (it has {})",
+                s.len()
+            ))
         }
         Some(s) if s.is_empty() => None,
         Some(s) => Some(Secret::new(s.into_bytes())),
@@ -192,12 +202,18 @@ mod tests {
         assert_eq!(r.path, "/feed.atom");
         assert_eq!(r.callback.as_str(), "http://reader.example/cb?id=7");
         assert_eq!(r.lease, Duration::from_secs(864_000));
-        assert_eq!(r.secret.as_ref().map(|s| s.bytes().to_vec()), Some(b"s3".to_vec()));
+        assert_eq!(
+            r.secret.as_ref().map(|s| s.bytes().to_vec()),
+            Some(b"s3".to_vec())
+        );
         let r = run(&format!(
             "hub.mode=unsubscribe&hub.topic=http://127.0.0.1:8080/%E6%B1%9F%E6%B5%B7/feed.rss&{CB}&hub.lease_seconds=5"
         ))
         .expect("ok");
-        assert_eq!((r.mode, r.path.as_str()), (Mode::Unsubscribe, "/江海/feed.rss"));
+        assert_eq!(
+            (r.mode, r.path.as_str()),
+            (Mode::Unsubscribe, "/江海/feed.rss")
+        );
         assert_eq!(r.lease, Duration::from_secs(60), "clamped up");
         let r = run(&format!(
             "hub.mode=subscribe&hub.topic=http://127.0.0.1:8080/feed.atom&{CB}&hub.lease_seconds=99999999"
@@ -226,8 +242,14 @@ mod tests {
                 format!("hub.mode=subscribe&hub.topic=http://127.0.0.1:8080/feed.atom?x=1&{CB}"),
                 "not a feed of this hub",
             ),
-            (format!("hub.mode=subscribe&{topic}"), "hub.callback is missing"),
-            (format!("hub.mode=subscribe&{topic}&hub.callback=/cb"), "not an absolute URL"),
+            (
+                format!("hub.mode=subscribe&{topic}"),
+                "hub.callback is missing",
+            ),
+            (
+                format!("hub.mode=subscribe&{topic}&hub.callback=/cb"),
+                "not an absolute URL",
+            ),
             (
                 format!("hub.mode=subscribe&{topic}&hub.callback=ftp://x/cb"),
                 "http or https",
@@ -258,7 +280,10 @@ mod tests {
             ("https://NEWS.example:443/feeds/feed.rss", Some("/feed.rss")),
             ("http://news.example/feeds/feed.rss", None),
             ("https://news.example/other/feed.rss", None),
-            ("https://news.example/feeds/a%20b/feed.rss", Some("/a b/feed.rss")),
+            (
+                "https://news.example/feeds/a%20b/feed.rss",
+                Some("/a b/feed.rss"),
+            ),
         ] {
             assert_eq!(topic_path(topic, base).as_deref(), want, "{topic}");
         }

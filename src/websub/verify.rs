@@ -107,6 +107,9 @@ async fn deny(inner: &Inner, request: &Request, reason: &str) {
         .send(&url, hyper::Request::get("/"), Bytes::new(), ANSWER_LIMIT)
         .await
     {
-        tracing::debug!("websub: telling {} of the denial: {why}", host_of(request.callback.as_str()));
+        tracing::debug!(
+            "websub: telling {} of the denial: {why}",
+            host_of(request.callback.as_str())
+        );
     }
 }
