@@ -130,10 +130,13 @@ impl Hub {
 
     /// Stops every delivery task and flushes the store writer (bounded).
     pub(super) async fn shut_down(self) {
-        let mut subs = self.0.lock();
-        subs.by_topic.clear();
-        subs.total = 0;
-        drop(subs);
+        let active = {
+            let mut subs = self.0.lock();
+            subs.total = 0;
+            std::mem::take(&mut subs.by_topic)
+        };
+        // Dropping them aborts every delivery task.
+        drop(active);
         let persist = self.0.persist.clone();
         let _ = tokio::task::spawn_blocking(move || persist.flush(Duration::from_secs(2))).await;
     }

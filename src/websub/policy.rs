@@ -165,10 +165,8 @@ impl Policy {
         if self.deny.iter().any(|p| p.matches_name(&name)) {
             return Err(format!("callback host {name} is denied"));
         }
-        if name == "localhost" || name.ends_with(".localhost") {
-            if !self.allow_private {
-                return Err(format!("callback host {name} is a loopback name"));
-            }
+        if (name == "localhost" || name.ends_with(".localhost")) && !self.allow_private {
+            return Err(format!("callback host {name} is a loopback name"));
         }
         let by_name = self.allow.iter().any(|p| p.matches_name(&name));
         let ranges = self
