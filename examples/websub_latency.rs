@@ -9,7 +9,7 @@
 //!
 //! Runs the given daemon binary on `127.0.0.1:0` with temporary folders and
 //! a hyper subscriber (keep-alive, echoes challenges, records arrivals) on
-//! loopback. Bounded: 50 drops, then fan-out rounds of at most 8,000
+//! loopback. Bounded: 50 drops, then fan-out rounds of at most 16,000
 //! subscribers, each waiting at most 20 s.
 
 use std::convert::Infallible;
@@ -27,7 +27,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpListener;
 
 /// Fan-out sizes tried, in order, until one misses the second.
-const FAN_OUT: [usize; 6] = [100, 500, 1000, 2000, 4000, 8000];
+const FAN_OUT: [usize; 7] = [100, 500, 1000, 2000, 4000, 8000, 16000];
 /// Drops for the latency figures.
 const DROPS: usize = 50;
 /// Bound on any single wait.

@@ -522,6 +522,40 @@ fn requests_the_hub_cannot_take_are_refused_with_a_reason() {
 }
 
 #[test]
+fn a_subscription_over_the_cap_after_verification_is_denied() {
+    let dirs = Dirs::new();
+    let d = start(&dirs, "max_subscriptions_per_topic = 1\n");
+    let sub = Subscriber::start();
+    sub.set_verify(Verify::Slow);
+    // Both pass the cap when asked (none active yet); only one fits.
+    subscribe(&d, "/feed.atom", &sub.callback("one"), &[]);
+    subscribe(&d, "/feed.atom", &sub.callback("two"), &[]);
+    assert!(sub.wait(PATIENCE, |v, _| v.iter().any(|v| v.mode == "denied")));
+    let denied: Vec<_> = sub
+        .verifications()
+        .into_iter()
+        .filter(|v| v.mode == "denied")
+        .collect();
+    assert_eq!(denied.len(), 1);
+    assert_eq!(denied[0].topic, topic(&d, "/feed.atom"));
+    assert!(
+        denied[0]
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.contains("maximum")),
+        "{denied:?}"
+    );
+    assert_eq!(active(&d, "/feed.atom"), 1);
+    assert_eq!(
+        metric(
+            &d,
+            "bulletind_websub_verifications_total{result=\"denied\"}"
+        ),
+        1
+    );
+}
+
+#[test]
 fn private_callbacks_are_refused_by_default() {
     let dirs = Dirs::new();
     let d = Daemon::start(&dirs);

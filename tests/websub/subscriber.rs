@@ -19,6 +19,8 @@ pub enum Verify {
     Echo,
     /// 200 with something else: not confirmed.
     WrongChallenge,
+    /// Echo, after 300 ms.
+    Slow,
 }
 
 /// A verification request (or denial) as received.
@@ -27,6 +29,7 @@ pub struct Verification {
     pub mode: String,
     pub topic: String,
     pub lease: Option<u64>,
+    pub reason: Option<String>,
     pub query: String,
 }
 
@@ -191,11 +194,16 @@ impl Subscriber {
                     mode: mode.clone(),
                     topic: get("hub.topic").unwrap_or_default(),
                     lease: get("hub.lease_seconds").and_then(|l| l.parse().ok()),
+                    reason: get("hub.reason"),
                     query: query.clone(),
                 })
             });
             let answer = match verify {
                 Verify::Echo => challenge,
+                Verify::Slow => {
+                    std::thread::sleep(Duration::from_millis(300));
+                    challenge
+                }
                 Verify::WrongChallenge => format!("{challenge}x"),
             };
             respond(stream, 200, &answer);
