@@ -111,6 +111,7 @@ fn print_settings(config: &Config, sources: &Sources, out: &mut impl Write) -> s
             },
         ),
     ]);
+    rows.extend(config.websub.rows());
     let width = rows
         .iter()
         .map(|(k, v)| k.len() + v.len())

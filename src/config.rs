@@ -15,11 +15,13 @@ use toml::Spanned;
 
 mod file;
 mod sources;
+pub mod websub;
 
 pub use file::ConfigError;
 use file::{FileValues, LoadedFile};
 use sources::{any, Resolver};
 pub use sources::{ArgOrigins, Source, Sources};
+pub use websub::WebSubConfig;
 
 /// Articles per archive document: as many as a feed shows, so that a
 /// reader paging back gets pages the size of the feed.
@@ -171,6 +173,8 @@ pub struct Config {
     /// Settings of named channels, `[channels.NAME]` (a channel's own
     /// `channel.toml` wins over these).
     pub channels: std::collections::BTreeMap<String, crate::model::Publication>,
+    /// The WebSub hub (`[websub]`).
+    pub websub: WebSubConfig,
     /// Problems that do not stop the daemon (an invalid `BULLETIND_LOG`).
     pub warnings: Vec<String>,
 }
@@ -323,6 +327,7 @@ impl Config {
             Default::default,
             check_channels,
         )?;
+        let websub = websub::resolve(&mut r, f.websub.as_ref())?;
         let config = Config {
             config_file: args.config.clone(),
             inbox,
@@ -347,6 +352,7 @@ impl Config {
             homepage,
             archive_size,
             channels,
+            websub,
             warnings,
         };
         Ok((config, r.sources))

@@ -158,6 +158,7 @@ struct Running {
     heartbeat: Arc<Heartbeat>,
     reloader: Reloader,
     background: Vec<JoinHandle<()>>,
+    websub: crate::websub::Running,
 }
 
 /// Runs the daemon on already-bound `listeners` until a stop signal.
@@ -182,18 +183,27 @@ pub async fn run(
             let mut ingestor = Ingestor::new(&config, &base_url, metrics)
                 .with_context(|| format!("opening the store in {}", config.state_dir.display()))?;
             let first = ingestor.start().context("publishing the stored feeds")?;
-            Ok((ingestor, first))
+            let websub = crate::websub::open(&config.websub, &config.state_dir)
+                .context("reading the WebSub subscriptions")?;
+            Ok((ingestor, first, websub))
         })
     };
     // A stop signal while the stored feeds are rendered ends the start-up.
-    let (ingestor, first) = tokio::select! {
+    let (ingestor, first, websub) = tokio::select! {
         opened = opening => opened.context("starting the ingest task")??,
         () = signals.stopped() => {
             tracing::info!("stopped during start-up");
             return Ok(Ended::Stopped);
         }
     };
-    let mut running = start(setup, listeners, ingestor, first, metrics.clone())?;
+    let mut running = start(
+        setup,
+        listeners,
+        ingestor,
+        first,
+        metrics.clone(),
+        (websub, &base_url),
+    )?;
     tracing::info!(
         inbox = %config.inbox.display(),
         state = %config.state_dir.display(),
@@ -211,7 +221,8 @@ pub async fn run(
     Ok(ended)
 }
 
-/// Starts the ingest thread, the inbox thread, the HTTP servers and the
+/// Starts the ingest thread, the inbox thread, the HTTP servers, the
+/// WebSub hub (with its kept subscriptions, under the base URL) and the
 /// watchdog and status tasks.
 fn start(
     setup: Setup,
@@ -219,6 +230,7 @@ fn start(
     ingestor: Ingestor,
     first: Arc<crate::render::Published>,
     metrics: Arc<Metrics>,
+    (websub, base_url): (Option<crate::websub::Opened>, &str),
 ) -> anyhow::Result<Running> {
     let config = &setup.config;
     let inbox_root = config
@@ -231,11 +243,20 @@ fn start(
     let (scans_tx, scans) = watch::channel(0u64);
     let heartbeat = Arc::new(Heartbeat::default());
     let stop_ingest = Arc::new(AtomicBool::new(false));
+    let websub = crate::websub::start(
+        &config.websub,
+        websub,
+        base_url,
+        latest.clone(),
+        metrics.clone(),
+    )
+    .context("starting the WebSub hub")?;
     let links = Links {
         published: latest.clone(),
         stop: stop_ingest.clone(),
         heartbeat: heartbeat.clone(),
         scans: scans_tx,
+        websub: websub.notifier.clone(),
     };
     let ingest_done = spawn_ingest(ingestor, work_rx, links)?;
     let inbox = Inbox::start(inbox_root.clone(), config.settle, work_tx.clone())
@@ -257,6 +278,7 @@ fn start(
         header_read_timeout: HEADER_READ_TIMEOUT,
         drain_timeout: DRAIN_TIMEOUT,
         feeds_dir: config.feeds_dir.clone(),
+        hub: websub.hub.clone(),
     };
     let (stop_http, stop_rx) = watch::channel(false);
     let servers = listeners
@@ -313,6 +335,7 @@ fn start(
         heartbeat,
         reloader,
         background,
+        websub,
     })
 }
 
@@ -412,6 +435,7 @@ async fn shut_down(running: Running, ended: &Ended) {
         mut ingest_done,
         background,
         reloader,
+        websub,
         ..
     } = running;
     for task in background {
@@ -437,6 +461,7 @@ async fn shut_down(running: Running, ended: &Ended) {
     {
         tracing::warn!("ingest task still busy after {INGEST_STOP_TIMEOUT:?}; exiting anyway (the next start rescans)");
     }
+    websub.shut_down().await;
     tracing::info!("stopped");
 }
 

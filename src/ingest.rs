@@ -187,7 +187,7 @@ impl Ingestor {
         let more = match self.publisher.backlog(&mut self.store) {
             Ok((snapshot, more)) => {
                 if let Some(snapshot) = snapshot {
-                    links.published.store(snapshot);
+                    links.hand_over(snapshot);
                 }
                 more
             }
@@ -204,7 +204,7 @@ impl Ingestor {
             .busy("compressing and writing the feeds folder");
         match self.publisher.complete_copies(&mut self.store) {
             Ok(Some(snapshot)) => {
-                links.published.store(snapshot);
+                links.hand_over(snapshot);
             }
             Ok(None) => {}
             Err(err) => {
@@ -442,6 +442,7 @@ pub fn site_for(config: &Config, base_url: &str) -> Site {
         homepage: config.homepage.clone(),
         base_url: base_url.to_string(),
         channels: config.channels.clone(),
+        hub: config.websub.advertised_hub(base_url),
     }
 }
 
@@ -591,7 +592,7 @@ impl Ingestor {
         arrivals: &[SystemTime],
         links: &Links,
     ) {
-        let old = links.published.swap(Arc::clone(&snapshot));
+        let old = links.hand_over(Arc::clone(&snapshot));
         work::record_publish(&self.metrics, &old, &snapshot, started.elapsed(), arrivals);
         // Counted once readers can see them.
         self.count_channels();

@@ -15,6 +15,9 @@
 //! - [`http`]: the hyper service; serves prepared bytes, conditional GET.
 //! - [`ingest`]: the ingest task, sole owner of the store: parse → store →
 //!   render for each inbox event, then publish the new snapshot.
+//! - [`websub`]: the built-in WebSub hub (subscriptions, verification,
+//!   pushed deliveries) or pings of an external one, fed by the ingest
+//!   task's snapshots.
 //! - [`daemon`]: the wiring: tasks, channels, signals, systemd notify.
 //!
 //! [`config`] resolves CLI, environment and file once; [`model`] holds the
@@ -45,3 +48,4 @@ pub mod reload;
 pub mod render;
 pub mod store;
 pub mod watchdog;
+pub mod websub;

@@ -6,11 +6,12 @@
 //! status classes; never paths.
 //!
 //! Layout: [`histogram`] (fixed buckets), [`http`] (requests by route kind
-//! and status), `text` (the exposition format).
+//! and status), `text` (the exposition format), [`websub`] (the hub).
 
 pub mod histogram;
 pub mod http;
 mod text;
+pub mod websub;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -82,6 +83,8 @@ pub struct Metrics {
     pub channels: Mutex<Vec<ChannelCounts>>,
     /// The last bulletin ingested.
     pub last_ingest: Mutex<Option<LastIngest>>,
+    /// The WebSub hub's counters.
+    pub websub: websub::WebSubMetrics,
 }
 
 impl Default for Metrics {
@@ -108,6 +111,7 @@ impl Default for Metrics {
             render_duration: Histogram::seconds(),
             channels: Mutex::new(Vec::new()),
             last_ingest: Mutex::new(None),
+            websub: websub::WebSubMetrics::default(),
         }
     }
 }
@@ -164,6 +168,7 @@ impl Metrics {
         self.write_content(&mut out);
         self.write_work(&mut out);
         self.write_http(&mut out);
+        self.websub.write(&mut out);
         out.finish()
     }
 

@@ -151,6 +151,9 @@ pub fn restart_needed(old: &Config, new: &Config) -> Vec<String> {
         format!("{:?}", new.base_url),
     );
     check("settle_ms", ms(old.settle), ms(new.settle));
+    if old.websub != new.websub {
+        out.push("[websub]".to_string());
+    }
     out
 }
 
@@ -207,6 +210,7 @@ fn keep_restart_settings(old: &Config, new: Config) -> Config {
         quarantine_dir: old.quarantine_dir.clone(),
         base_url: old.base_url.clone(),
         settle: old.settle,
+        websub: old.websub.clone(),
         ..new
     }
 }

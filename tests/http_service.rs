@@ -136,6 +136,7 @@ impl Server {
             header_read_timeout,
             drain_timeout: Duration::from_secs(2),
             feeds_dir: std::env::temp_dir().join("bulletind-http-service-no-pages"),
+            hub: None,
         };
         let (_health_tx, health) = watch::channel(None);
         runtime.spawn(async move {

@@ -41,6 +41,8 @@ pub(super) struct FileValues {
     /// Not `Spanned`: toml cannot give the span of a table made only of
     /// `[channels.NAME]` headers; see [`LoadedFile::channels`].
     pub channels: Option<BTreeMap<String, Publication>>,
+    /// The `[websub]` table.
+    pub websub: Option<super::websub::WebSubFile>,
 }
 
 /// A configuration file as read: its path, its text (to turn byte offsets

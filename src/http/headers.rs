@@ -34,8 +34,8 @@ static PAGE_CSP: LazyLock<HeaderValue> = LazyLock::new(|| {
 
 /// Adds the headers of every answer: `X-Content-Type-Options` and
 /// `Referrer-Policy` always; CORS on everything readers fetch (feeds,
-/// archives, the OPML list, pages, and their errors); the content security
-/// policy on pages.
+/// archives, the OPML list, pages, and their errors: not the hub, health or
+/// metrics); the content security policy on pages.
 pub fn decorate(response: &mut Response<Full<Bytes>>, kind: RouteKind) {
     let headers = response.headers_mut();
     headers.insert(
@@ -46,7 +46,10 @@ pub fn decorate(response: &mut Response<Full<Bytes>>, kind: RouteKind) {
         header::REFERRER_POLICY,
         HeaderValue::from_static("strict-origin-when-cross-origin"),
     );
-    if matches!(kind, RouteKind::Health | RouteKind::Metrics) {
+    if matches!(
+        kind,
+        RouteKind::Health | RouteKind::Metrics | RouteKind::WebSub
+    ) {
         return;
     }
     headers.insert(

@@ -15,6 +15,7 @@ pub fn kind_of(route: &Route<'_>) -> RouteKind {
     match route {
         Route::Health => RouteKind::Health,
         Route::Metrics => RouteKind::Metrics,
+        Route::WebSub => RouteKind::WebSub,
         Route::Page(_) => RouteKind::Page,
         Route::OldPage(_) => RouteKind::Redirect,
         Route::Archive { .. } => RouteKind::Archive,
@@ -45,6 +46,7 @@ mod tests {
             ("/items/0123456789abcdef", RouteKind::Redirect),
             ("/healthz", RouteKind::Health),
             ("/metrics", RouteKind::Metrics),
+            ("/websub", RouteKind::WebSub),
             ("/nothing", RouteKind::Other),
             ("/xfeed.rss", RouteKind::Other),
             ("/opml.xml", RouteKind::Opml),

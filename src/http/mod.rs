@@ -58,6 +58,8 @@ pub struct HttpOptions {
     pub drain_timeout: Duration,
     /// The feeds folder, where permalink pages are served from.
     pub feeds_dir: PathBuf,
+    /// The built-in WebSub hub (`POST /websub`), when it runs.
+    pub hub: Option<crate::websub::Hub>,
 }
 
 /// Serves `published` on `listener` until `shutdown` resolves, then stops
@@ -101,6 +103,7 @@ pub async fn serve_with(
         health,
     );
     shared.cache_control = control.cache_control.clone();
+    shared.hub = opts.hub.clone();
     let shared = Arc::new(shared);
     let graceful = GracefulShutdown::new();
     let mut connections = JoinSet::new();
@@ -231,6 +234,12 @@ fn answer(
             let shared = Arc::clone(shared);
             Pending::Later(Box::pin(async move {
                 service::respond_cold(&shared, &request, cold, kind).await
+            }))
+        }
+        service::Answer::Hub => {
+            let shared = Arc::clone(shared);
+            Pending::Later(Box::pin(async move {
+                service::respond_hub(&shared, request).await
             }))
         }
     }

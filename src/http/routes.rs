@@ -16,6 +16,8 @@ pub enum Route<'a> {
     Health,
     /// `/metrics`.
     Metrics,
+    /// `/websub`: the WebSub hub (POST).
+    WebSub,
     /// An item's permalink page, `/items/SLUG.html`, served from the feeds
     /// folder; the slug is checked to be 16 lower-case hex digits.
     Page(&'a str),
@@ -51,6 +53,7 @@ pub fn route<'a>(raw_path: &'a str) -> Route<'a> {
     match &*path {
         "/healthz" => Route::Health,
         "/metrics" => Route::Metrics,
+        "/websub" => Route::WebSub,
         _ => {
             if let Some(rest) = raw_path.strip_prefix("/items/") {
                 if let Some(slug) = rest.strip_suffix(".html").filter(|s| is_slug(s)) {
@@ -160,6 +163,7 @@ mod tests {
             ("/feed.rss", entity("/feed.rss")),
             ("/healthz", Route::Health),
             ("/metrics", Route::Metrics),
+            ("/websub", Route::WebSub),
             ("/%68ealthz", Route::Health),
             ("/%E6%B1%9F%E6%B5%B7/feed.rss", entity("/江海/feed.rss")),
             ("/%e6%b1%9f%e6%b5%b7/feed.rss", entity("/江海/feed.rss")),

@@ -47,6 +47,8 @@ pub struct Shared {
     pub feeds_dir: PathBuf,
     /// The daemon's health, for `/healthz`.
     pub health: Health,
+    /// The built-in WebSub hub, answering `POST /websub`, when it runs.
+    pub hub: Option<crate::websub::Hub>,
 }
 
 impl Shared {
@@ -64,6 +66,7 @@ impl Shared {
             cache_control: Arc::new(arc_swap::ArcSwap::from_pointee(cache_control(max_age))),
             feeds_dir,
             health,
+            hub: None,
         }
     }
 }
@@ -83,6 +86,8 @@ pub enum Answer {
     Now(Response<Full<Bytes>>),
     /// A page or archive document, to be read off the async workers.
     Cold(Cold, RouteKind),
+    /// `POST /websub`: the body must be read; see [`respond_hub`].
+    Hub,
 }
 
 /// Answers a request from memory when it can (everything but pages and
@@ -111,7 +116,22 @@ pub fn respond_now<B>(shared: &Shared, request: &Request<B>) -> Answer {
         Some(Lookup::Read(cold)) => return Answer::Cold(cold, kind),
         Some(Lookup::Gone) => gone(method),
         Some(Lookup::Missing) => not_found(method),
-        None => answer(shared, method, route, request.headers()),
+        None => match route {
+            Route::WebSub if shared.hub.is_none() => not_found(method),
+            Route::WebSub if method == Method::POST => return Answer::Hub,
+            Route::WebSub => {
+                let mut response = text(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "POST a WebSub request\n",
+                    method,
+                );
+                response
+                    .headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static("POST"));
+                response
+            }
+            route => answer(shared, method, route, request.headers()),
+        },
     };
     headers::decorate(&mut response, kind);
     shared.metrics.http.count(kind, response.status().as_u16());
@@ -131,11 +151,30 @@ pub async fn respond_cold<B>(
     response
 }
 
+/// Answers `POST /websub` with the hub, and counts the answer.
+pub async fn respond_hub<B>(shared: &Shared, request: Request<B>) -> Response<Full<Bytes>>
+where
+    B: hyper::body::Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let mut response = match &shared.hub {
+        Some(hub) => crate::websub::answer(hub, request).await,
+        None => not_found(request.method()),
+    };
+    headers::decorate(&mut response, RouteKind::WebSub);
+    shared
+        .metrics
+        .http
+        .count(RouteKind::WebSub, response.status().as_u16());
+    response
+}
+
 /// Answers one request and counts the answer (the two steps above).
 pub async fn respond<B>(shared: &Shared, request: &Request<B>) -> Response<Full<Bytes>> {
     match respond_now(shared, request) {
         Answer::Now(response) => response,
         Answer::Cold(cold, kind) => respond_cold(shared, request, cold, kind).await,
+        Answer::Hub => not_found(request.method()),
     }
 }
 
@@ -177,8 +216,9 @@ fn answer(
                 None => not_found(method),
             }
         }
-        // Looked up by `respond_now`; here only for completeness.
-        Route::Page(_) | Route::Archive { .. } => not_found(method),
+        // Looked up by `respond_now`; here only for completeness (and
+        // `/websub` without a hub).
+        Route::Page(_) | Route::Archive { .. } | Route::WebSub => not_found(method),
         Route::OldPage(slug) => {
             let mut response = text(StatusCode::MOVED_PERMANENTLY, "moved\n", method);
             if let Ok(location) = HeaderValue::from_str(&item_path(slug)) {
@@ -322,6 +362,9 @@ fn serve_entity(
     };
     let out = response.headers_mut();
     out.insert(header::ETAG, etag.clone());
+    if let Some(link) = &entity.link {
+        out.insert(header::LINK, link.clone());
+    }
     // RFC 9110 §8.8.2.1: never claim a modification later than the
     // response's Date. A document changed twice within one second carries
     // the next second; until that second comes, it goes without.

@@ -53,6 +53,20 @@ pub struct Links {
     pub heartbeat: Arc<Heartbeat>,
     /// Counts full inbox scans whose files are ingested and published.
     pub scans: watch::Sender<u64>,
+    /// Told which feeds each new snapshot changed (WebSub), when on.
+    pub websub: Option<crate::websub::Notifier>,
+}
+
+impl Links {
+    /// Swaps in `snapshot` for the HTTP tasks, tells WebSub which feeds
+    /// changed, and returns the snapshot it replaces.
+    pub(super) fn hand_over(&self, snapshot: Arc<Published>) -> Arc<Published> {
+        let old = self.published.swap(Arc::clone(&snapshot));
+        if let Some(websub) = &self.websub {
+            websub.published(&old, &snapshot);
+        }
+        old
+    }
 }
 
 /// Changes not yet published, and when the files behind them arrived.

@@ -1,5 +1,5 @@
 //! HTTP request counters: by route kind and by status, a bounded grid of
-//! 7 × 8 series, plus the share of conditional requests answered `304`.
+//! 10 × 8 series, plus the share of conditional requests answered `304`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -24,12 +24,14 @@ pub enum RouteKind {
     Archive,
     /// `/opml.xml`.
     Opml,
+    /// `/websub` (the hub).
+    WebSub,
     /// Anything else (unknown paths, refused ones).
     Other,
 }
 
 impl RouteKind {
-    const ALL: [RouteKind; 9] = [
+    const ALL: [RouteKind; 10] = [
         RouteKind::Feed,
         RouteKind::Index,
         RouteKind::Page,
@@ -38,6 +40,7 @@ impl RouteKind {
         RouteKind::Redirect,
         RouteKind::Archive,
         RouteKind::Opml,
+        RouteKind::WebSub,
         RouteKind::Other,
     ];
 
@@ -51,6 +54,7 @@ impl RouteKind {
             RouteKind::Redirect => "redirect",
             RouteKind::Archive => "archive",
             RouteKind::Opml => "opml",
+            RouteKind::WebSub => "websub",
             RouteKind::Other => "other",
         }
     }

@@ -153,8 +153,10 @@ impl Publisher {
         // `codings` now (gzip after a change: every client takes it; none at
         // start, for the first response); the rest, which cost three times
         // as much, once the queue is idle (`complete_copies`).
-        let entities = par_map(&fresh, |(_, content_type, bytes, v)| {
-            Entity::new(
+        let site = &self.site;
+        let entities = par_map(&fresh, |(path, content_type, bytes, v)| Entity {
+            link: render::discovery_link(site, path),
+            ..Entity::new(
                 content_type,
                 bytes.clone(),
                 system_time(v.modified),
@@ -230,7 +232,8 @@ impl Publisher {
         for ((channel, path, _, _), entity) in wanted.into_iter().zip(restored) {
             match entity {
                 Some(entity) => {
-                    self.hot.insert(path, Arc::new(entity));
+                    let link = render::discovery_link(&self.site, &path);
+                    self.hot.insert(path, Arc::new(Entity { link, ..entity }));
                 }
                 None => {
                     missing.insert(channel);

@@ -331,14 +331,15 @@ impl Publisher {
     }
 
     /// What the feeds and the index depend on besides the items: the pages'
-    /// settings, the base URL and the feed length.
+    /// settings, the base URL, the feed length and the WebSub hub.
     fn feeds_key(&self) -> String {
         hash_hex(
             format!(
-                "{}\n{}\n{}",
+                "{}\n{}\n{}\n{:?}",
                 self.pages_key(),
                 self.configured.base_url,
-                self.items_per_feed
+                self.items_per_feed,
+                self.configured.hub
             )
             .as_bytes(),
         )

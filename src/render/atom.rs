@@ -30,6 +30,9 @@ pub(crate) fn write(feed: &FeedMeta, views: &[ItemView]) -> Result<Vec<u8>, Rend
             .iter()
             .map(|(rel, url)| link(url, rel, Some(feed.format.media_type()))),
     );
+    if let Some(hub) = &feed.hub {
+        links.push(link(hub, "hub", None));
+    }
     let (extensions, namespaces) = archive_marker(feed.is_archive);
     let document = Feed {
         title: Text::plain(feed.title.clone()),

@@ -225,6 +225,8 @@ pub struct Entity {
     pub last_modified_header: HeaderValue,
     /// The copies that were made (or found not to pay).
     pub attempted: Codings,
+    /// `Link` value (WebSub discovery) for feeds, set by the publisher.
+    pub link: Option<HeaderValue>,
 }
 
 impl Entity {
@@ -282,6 +284,7 @@ impl Entity {
             last_modified_header: http_date(last_modified),
             last_modified,
             attempted,
+            link: None,
         }
     }
 

@@ -106,6 +106,9 @@ pub(crate) struct FeedMeta {
     pub is_archive: bool,
     /// JSON Feed `next_url`: the next older page.
     pub next_url: Option<String>,
+    /// The WebSub hub to advertise, cleaned (current feeds only: archive
+    /// documents do not change as feeds do).
+    pub hub: Option<String>,
 }
 
 impl FeedMeta {
@@ -147,6 +150,9 @@ impl FeedMeta {
             history,
             is_archive,
             next_url,
+            hub: (!is_archive)
+                .then(|| site.hub.as_deref().map(text::cleaned))
+                .flatten(),
         }
     }
 }

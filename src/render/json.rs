@@ -33,7 +33,17 @@ struct Document<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     language: Option<String>,
     authors: Vec<Author>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hubs: Vec<Hub<'a>>,
     items: Vec<JsonItem<'a>>,
+}
+
+/// A WebSub hub, as JSON Feed 1.1 `hubs` lists it.
+#[derive(Serialize)]
+struct Hub<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -92,6 +102,14 @@ pub(crate) fn write(feed: &FeedMeta, views: &[ItemView]) -> Result<Vec<u8>, Rend
         authors: vec![Author {
             name: cleaned(&masthead.author),
         }],
+        hubs: feed
+            .hub
+            .iter()
+            .map(|url| Hub {
+                kind: "WebSub",
+                url,
+            })
+            .collect(),
         items: views.iter().map(item).collect(),
     };
     Ok(serde_json::to_vec(&document)?)

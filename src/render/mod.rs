@@ -214,6 +214,39 @@ pub fn feed_href(base: &str, channel: &str, format: Format) -> String {
     }
 }
 
+/// The channel and format of a feed path (`/feed.rss`, `/NAME/feed.atom`);
+/// `None` for any other path.
+pub fn feed_of(path: &str) -> Option<(&str, Format)> {
+    let rest = path.strip_prefix('/')?;
+    let (channel, file) = rest.rsplit_once('/').unwrap_or(("", rest));
+    let format = Format::ALL.into_iter().find(|f| f.file_name() == file)?;
+    (!channel.contains('/')).then_some((channel, format))
+}
+
+/// The absolute, percent-encoded URL of a served path under `base_url`.
+pub fn path_url(base_url: &str, path: &str) -> String {
+    let encoded: Vec<String> = path
+        .trim_start_matches('/')
+        .split('/')
+        .map(text::encode_segment)
+        .collect();
+    format!("{}{}", text::clean(base_url), encoded.join("/"))
+}
+
+/// `Link: <hub>; rel="hub", <self>; rel="self"` for the feed at `path`
+/// (WebSub §4), computed once per document; `None` without a hub or for
+/// a path that is not a feed. The self URL is the feed's own, as inside it.
+pub fn discovery_link(site: &Site, path: &str) -> Option<hyper::header::HeaderValue> {
+    let hub = site.hub.as_deref()?;
+    let (channel, format) = feed_of(path)?;
+    let own = feed_url(site, channel, format);
+    hyper::header::HeaderValue::from_str(&format!(
+        "<{}>; rel=\"hub\", <{own}>; rel=\"self\"",
+        text::cleaned(hub)
+    ))
+    .ok()
+}
+
 /// Absolute, percent-encoded URL of an item's permalink page.
 pub fn item_url(site: &Site, slug: &str) -> String {
     format!(

@@ -33,6 +33,11 @@ pub(crate) fn write(feed: &FeedMeta, views: &[ItemView]) -> Result<Vec<u8>, Rend
             mime_type: Some(feed.format.media_type().to_string()),
             ..Link::default()
         })
+        .chain(feed.hub.iter().map(|hub| Link {
+            href: hub.clone(),
+            rel: "hub".to_string(),
+            ..Link::default()
+        }))
         .collect();
     let image = masthead.icon.as_deref().map(|icon| Image {
         url: cleaned(icon),

@@ -28,6 +28,9 @@ pub struct Site {
     /// Named channels' own settings (configuration, overridden by their
     /// `channel.toml`); channels without any are described from the main.
     pub channels: BTreeMap<String, Publication>,
+    /// The WebSub hub feeds advertise (`<link rel="hub">`, JSON `hubs`,
+    /// the `Link` header), if any.
+    pub hub: Option<String>,
 }
 
 /// A channel as a publication, every value resolved: its own setting, else

@@ -11,7 +11,7 @@
 //! [`identity`] (matching rules, pure), `write` (ingest, removal, renames,
 //! quarantine records), `read` (feeds, channels, validators), [`archive`]
 //! (the paged history), `publication` (channels' own settings), `ids`
-//! (ids, slugs, dates).
+//! (ids, slugs, dates), `websub` (the hub's subscriptions).
 
 mod archive;
 mod codec;
@@ -21,6 +21,7 @@ mod publication;
 mod read;
 pub mod schema;
 mod stats;
+mod websub;
 mod write;
 
 use std::collections::BTreeSet;
@@ -35,6 +36,7 @@ pub use ids::{
 };
 pub use read::{ChannelInfo, Document, KnownBulletin, Validators};
 pub use stats::ChannelStats;
+pub use websub::{StoredSubscription, SubscriptionChange};
 
 /// An item's key inside the store (not its public id, which is a `tag:`
 /// URI).

@@ -108,7 +108,7 @@ type Step = fn(&Transaction<'_>) -> Result<(), StoreError>;
 
 /// The migrations after version 2, in order: `STEPS[i]` makes version
 /// `3 + i`.
-const STEPS: [Step; 1] = [archives_and_publications];
+const STEPS: [Step; 2] = [archives_and_publications, super::websub::add_subscriptions];
 
 /// The version a fresh or fully migrated database has.
 pub const VERSION: usize = 2 + STEPS.len();

@@ -1,0 +1,72 @@
+//! Writes the hub's subscription changes into the store behind it, on a
+//! thread and a connection of its own, a batch per transaction: the hub
+//! never waits on SQLite, and the ingest thread's connection is left alone.
+//! A failed write is logged; the hub goes on from memory.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::store::{Store, SubscriptionChange};
+
+/// Changes applied in one transaction at most.
+const BATCH: usize = 1024;
+
+enum Op {
+    Change(SubscriptionChange),
+    /// Answered once everything sent before it is written.
+    Flush(mpsc::Sender<()>),
+}
+
+/// The sending side; the thread ends when every copy is dropped.
+#[derive(Clone)]
+pub(super) struct Writer(mpsc::Sender<Op>);
+
+impl Writer {
+    /// Starts the writer thread, owning `store`.
+    pub fn spawn(mut store: Store) -> std::io::Result<Writer> {
+        let (tx, rx) = mpsc::channel::<Op>();
+        std::thread::Builder::new()
+            .name("websub-store".into())
+            .spawn(move || {
+                while let Ok(first) = rx.recv() {
+                    let mut changes = Vec::new();
+                    let mut flushes = Vec::new();
+                    let mut next = Some(first);
+                    while let Some(op) = next {
+                        match op {
+                            Op::Change(c) => changes.push(c),
+                            Op::Flush(done) => flushes.push(done),
+                        }
+                        next = (changes.len() < BATCH)
+                            .then(|| rx.try_recv().ok())
+                            .flatten();
+                    }
+                    if let Err(err) = store.websub_apply(&changes) {
+                        tracing::error!(
+                            "websub: writing {} subscription changes: {err}",
+                            changes.len()
+                        );
+                    }
+                    for done in flushes {
+                        let _ = done.send(());
+                    }
+                }
+            })?;
+        Ok(Writer(tx))
+    }
+
+    /// Queues a change.
+    pub fn send(&self, change: SubscriptionChange) {
+        // Fails only once the thread is gone (it logged why).
+        let _ = self.0.send(Op::Change(change));
+    }
+
+    /// Waits (at most `within`) until every change sent so far is written.
+    /// Blocking.
+    pub fn flush(&self, within: Duration) {
+        let (tx, rx) = mpsc::channel();
+        if self.0.send(Op::Flush(tx)).is_ok() && rx.recv_timeout(within).is_err() {
+            tracing::warn!("websub: subscription changes still unwritten after {within:?}");
+        }
+    }
+}
