@@ -504,9 +504,11 @@ fn corpus_is_consistent() {
             let title_found =
                 on_page(&a.title) || flowed.iter().any(|f| f.contains(a.title.as_str()));
             need(&format!("{at} title"), &a.title, title_found);
+            // A kicker or deck may wrap over lines like a headline.
             for (field, value) in [("kicker", &a.kicker), ("subtitle", &a.subtitle)] {
                 if let Some(v) = value {
-                    need(&format!("{at} {field}"), v, on_page(v));
+                    let found = on_page(v) || flowed.iter().any(|f| f.contains(v.as_str()));
+                    need(&format!("{at} {field}"), v, found);
                 }
             }
             for (field, _, names) in a.role_lists() {
@@ -519,7 +521,12 @@ fn corpus_is_consistent() {
                 need(&format!("{at} {field}"), value, found);
             }
             for s in &a.subheadings {
-                let bare = lines.iter().any(|l| l.trim_matches(['#', '*', ' ']) == s);
+                // Markup around it is not part of it: `## Reaction`,
+                // `**Reaction**`, a wiki's `Reaction[edit]`.
+                let bare = lines.iter().any(|l| {
+                    let l = l.trim_matches(['#', '*', ' ']);
+                    l == s || l.strip_suffix("[edit]").map(str::trim_end) == Some(s.as_str())
+                });
                 need(&format!("{at} subheading (alone on a line)"), s, bare);
             }
             for c in &a.captions {
