@@ -43,11 +43,9 @@ pub(crate) enum Furniture {
     CrossRef,
     /// A note on who the writer is (`（作者系…研究员）`, `(The writer is …)`).
     AuthorNote,
-    /// A running head: page fields spread over one line with wide gaps
-    /// (`LOCAL NEWS      Page 3`).
-    RunningHead,
-    /// A pull quote and its attribution, repeating the body for layout.
-    PullQuote,
+    /// Wire-service transmission control: `ZCZC`, `NNNN`, `END`, `MORE`,
+    /// a `BC-Slug,0380` line, a take's timestamp line ending in `<`.
+    Wire,
 }
 
 // Every `expect("static regex")` below is on a fixed pattern that this
@@ -68,8 +66,7 @@ impl Furniture {
             Furniture::JumpIn => "continued from another page",
             Furniture::CrossRef => "cross-reference to another story",
             Furniture::AuthorNote => "note on the writer (（作者系…）)",
-            Furniture::RunningHead => "running head",
-            Furniture::PullQuote => "pull quote",
+            Furniture::Wire => "wire-service control line",
         }
     }
 }
@@ -172,6 +169,30 @@ static JUMP: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// `BC-Port Strike,0380`, `BC-Bridge Closure, 1st Add,0140`: a wire slug
+/// with its word count.
+static WIRE_SLUG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:BC|AM|PM|[A-Z]{1,3})-[^,]{1,60}(?:,[^,]{1,30})?,\s*[0-9]{3,4}$").expect("static regex")
+});
+
+/// Wire-service control lines (see [`Furniture::Wire`]).
+fn is_wire_control(line: &str) -> bool {
+    if matches!(line, "ZCZC" | "NNNN" | "END" | "MORE" | "-MORE-" | "-30-" | "###") {
+        return true;
+    }
+    if line.starts_with("ZCZC ") {
+        return true;
+    }
+    // `MNS-ME-10-18-11 1205EDT<`: a take's transmission stamp.
+    if line.ends_with('<') && !line.starts_with('^') && line.len() <= 40 {
+        return line.bytes().filter(u8::is_ascii_digit).count() >= 4 && !line.contains(' ') || {
+            let head = line.trim_end_matches('<');
+            head.split(' ').count() <= 3 && head.bytes().any(|b| b.is_ascii_digit())
+        };
+    }
+    line.len() <= 100 && line.contains('-') && line.as_bytes().first().is_some_and(u8::is_ascii_uppercase) && WIRE_SLUG.is_match(line)
+}
+
 fn is_separator(line: &str) -> bool {
     let mut n = 0;
     for c in line.chars() {
@@ -247,6 +268,14 @@ fn has_early_colon(line: &str) -> bool {
 pub(crate) fn classify(line: &str) -> Option<Furniture> {
     if is_separator(line) {
         return Some(Furniture::Separator);
+    }
+    // `===== Page A6 =====`, `+ Page 2 +`: a page break.
+    let framed = line.trim_matches(|c: char| matches!(c, '=' | '-' | '+' | '*' | '~' | '_' | '#' | ' '));
+    if framed.len() + 4 <= line.len() && !framed.is_empty() && PAGE_NUMBER.is_match(framed) {
+        return Some(Furniture::PageNumber);
+    }
+    if is_wire_control(line) {
+        return Some(Furniture::Wire);
     }
     let linkish = line.len() <= MAX_LINK_BYTES
         && line.as_bytes().contains(&b'.')
@@ -377,6 +406,7 @@ mod tests {
         LazyLock::force(&PAGE_LABEL);
         LazyLock::force(&CROSS_REF);
         LazyLock::force(&AUTHOR_NOTE);
+        LazyLock::force(&WIRE_SLUG);
     }
     use Furniture::*;
 
@@ -440,6 +470,15 @@ mod tests {
                 Some(AuthorNote),
             ),
             ("（作者 张三）", None),
+            ("==================== Page A6 ====================", Some(PageNumber)),
+            ("+ Page 2 +", Some(PageNumber)),
+            ("BC-Port Strike,0380", Some(Wire)),
+            ("BC-Bridge Closure, 1st Add,0140", Some(Wire)),
+            ("MNS-ME-10-18-11 1205EDT<", Some(Wire)),
+            ("END", Some(Wire)),
+            ("ZCZC MNS0412 BCM", Some(Wire)),
+            ("BC-MNS Digest,0640", Some(Wire)),
+            ("Endings and beginnings", None),
         ];
         for (line, want) in cases {
             assert_eq!(classify(line), *want, "{line}");

@@ -1,0 +1,173 @@
+//! Lexical cohesion across a possible boundary, in the spirit of
+//! TextTiling: how much vocabulary the text just above a line shares with
+//! the text from it on. Two stories share little; a subheading sits inside
+//! one story and the words on both sides of it agree.
+//!
+//! Words are lower-cased Latin words of three letters or more (a short stop
+//! list removed) and, for Chinese, pairs of adjacent Han characters. Each
+//! side of a boundary is a window of at most [`WINDOW_TOKENS`] tokens, so
+//! the cost is linear in the page.
+
+use super::lines::Line;
+use super::measure::is_han;
+
+/// Tokens on each side of a boundary.
+const WINDOW_TOKENS: usize = 80;
+
+/// Lines on each side of a boundary, at most.
+const WINDOW_LINES: usize = 14;
+
+/// English words too common to say anything about a topic.
+const STOP_WORDS: &[&str] = &[
+    "the", "and", "for", "that", "with", "was", "were", "are", "this", "from", "have", "has",
+    "had", "not", "but", "they", "their", "his", "her", "she", "its", "will", "would", "said",
+    "who", "which", "been", "also", "all", "one", "two", "there", "than", "into", "more", "about",
+    "our", "you", "your", "can", "out", "last", "new", "year", "when", "after", "them", "some",
+    "any", "what", "over", "just", "like", "only", "other", "could", "may", "now", "then",
+];
+
+/// FNV-1a over bytes: a cheap, stable token hash.
+fn hash(bytes: impl Iterator<Item = u8>) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in bytes {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// The tokens of one line, hashed.
+fn tokens(text: &str, out: &mut Vec<u32>) {
+    let mut word = String::new();
+    let mut prev_han: Option<char> = None;
+    let flush = |word: &mut String, out: &mut Vec<u32>| {
+        if word.len() >= 3 && !STOP_WORDS.contains(&word.as_str()) {
+            out.push(hash(word.bytes()));
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if is_han(c) {
+            flush(&mut word, out);
+            if let Some(p) = prev_han {
+                let pair = (u64::from(p as u32) << 32) | u64::from(c as u32);
+                out.push(hash(pair.to_le_bytes().into_iter()) | 1);
+            }
+            prev_han = Some(c);
+            continue;
+        }
+        prev_han = None;
+        if c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
+        } else {
+            flush(&mut word, out);
+        }
+    }
+    flush(&mut word, out);
+}
+
+/// Cosine similarity of two sorted token lists.
+fn cosine(a: &[u32], b: &[u32]) -> f32 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let counts = |v: &[u32]| -> Vec<(u32, u32)> {
+        let mut out: Vec<(u32, u32)> = Vec::new();
+        for &t in v {
+            match out.last_mut() {
+                Some((last, n)) if *last == t => *n += 1,
+                _ => out.push((t, 1)),
+            }
+        }
+        out
+    };
+    let (ca, cb) = (counts(a), counts(b));
+    let norm = |c: &[(u32, u32)]| c.iter().map(|&(_, n)| f64::from(n * n)).sum::<f64>().sqrt();
+    let (mut i, mut j, mut dot) = (0, 0, 0f64);
+    while i < ca.len() && j < cb.len() {
+        match ca[i].0.cmp(&cb[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                dot += f64::from(ca[i].1 * cb[j].1);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (dot / (norm(&ca) * norm(&cb))) as f32
+}
+
+/// Cohesion across the boundary above each line that `wanted` selects
+/// (`None` elsewhere, and where either side has too few words to judge).
+pub(super) fn across(lines: &[Line], wanted: &[bool]) -> Vec<Option<f32>> {
+    let mut per_line: Vec<Vec<u32>> = Vec::with_capacity(lines.len());
+    for l in lines {
+        let mut t = Vec::new();
+        // Furniture and credits carry no topic.
+        if l.furniture.is_none() && l.credit.is_none() && !l.context.mail_block {
+            tokens(&l.text, &mut t);
+        }
+        per_line.push(t);
+    }
+    let mut out = vec![None; lines.len()];
+    for i in 1..lines.len() {
+        if !wanted[i] {
+            continue;
+        }
+        let mut above: Vec<u32> = Vec::new();
+        for t in per_line[i.saturating_sub(WINDOW_LINES)..i].iter().rev() {
+            if above.len() >= WINDOW_TOKENS {
+                break;
+            }
+            above.extend_from_slice(t);
+        }
+        let mut below: Vec<u32> = Vec::new();
+        for t in per_line[i..(i + WINDOW_LINES).min(lines.len())].iter() {
+            if below.len() >= WINDOW_TOKENS {
+                break;
+            }
+            below.extend_from_slice(t);
+        }
+        if above.len() < 6 || below.len() < 6 {
+            continue;
+        }
+        above.sort_unstable();
+        below.sort_unstable();
+        out[i] = Some(cosine(&above, &below));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_story_shares_fewer_words_than_a_subheading() {
+        let page = "\
+Bridge repairs begin
+
+Engineers began bridge repairs on Monday. The bridge deck and bridge bearings
+will be replaced, and bridge traffic will use one lane during the repairs.
+
+Traffic plans
+
+Bridge traffic will follow detours while engineers replace the bridge deck.
+The repairs to the bearings of the bridge will take three weeks in all.
+
+Library opens on Sundays
+
+The central library opens on Sunday afternoons from April, the library board
+decided. Library volunteers will staff the reading rooms and the library shop.
+";
+        let lines = super::super::lines::read(page, false);
+        let wanted = vec![true; lines.len()];
+        let c = across(&lines, &wanted);
+        let at = |t: &str| {
+            let i = lines.iter().position(|l| l.text == t).expect("line");
+            c[i].expect("enough words")
+        };
+        assert!(at("Traffic plans") > at("Library opens on Sundays") + 0.1);
+    }
+}

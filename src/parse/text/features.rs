@@ -1,0 +1,840 @@
+//! The observations the segmentation model scores: for every line a sparse
+//! set of [`Feature`]s built from its own measures, its detectors' reports,
+//! its neighbours, the page's norms (typical gap, prose width, heading
+//! styles) and two page-wide signals — agreement with a contents list and
+//! lexical cohesion across the boundary above the line.
+//!
+//! Features are evidence, never verdicts: each one only adds its weight
+//! for each label (see `segment`).
+
+use std::collections::HashMap;
+
+use super::super::furniture::Furniture;
+use super::cohesion;
+use super::contents::{self, Contents};
+use super::joins::{self, Flow};
+use super::lines::{Line, MailHeader, Piece};
+use super::markup::{Markup, RunInKind};
+use super::measure::{
+    asks_or_exclaims, ends_with_hyphenation, has_bare_clause_punct, starts_mid_sentence, Case,
+    Ending, HEAD_MAX_COLS,
+};
+
+macro_rules! features {
+    ($($name:ident => $doc:literal,)*) => {
+        /// One kind of evidence about a line.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[repr(u16)]
+        pub(crate) enum Feature {
+            $(#[doc = $doc] $name,)*
+        }
+
+        impl Feature {
+            /// Every feature, in table order.
+            pub(crate) const ALL: &'static [Feature] = &[$(Feature::$name,)*];
+
+            /// The feature's name in the weight table and in `--explain`.
+            pub(crate) fn name(self) -> &'static str {
+                match self {
+                    $(Feature::$name => stringify!($name),)*
+                }
+            }
+
+            /// What the feature means.
+            pub(crate) fn doc(self) -> &'static str {
+                match self {
+                    $(Feature::$name => $doc,)*
+                }
+            }
+        }
+    };
+}
+
+features! {
+    Bias => "always on",
+    FirstLine => "the first line of the page",
+    PageTop => "in the block of lines opening the page",
+    LastLine => "the last line of the page",
+    GapNone => "no blank line above",
+    GapOne => "one blank line above",
+    GapMore => "two or more blank lines above",
+    GapAboveNorm => "more blank lines above than the page puts between paragraphs",
+    GapBelowNorm => "fewer blank lines above than the page puts between paragraphs",
+    NextGapNone => "no blank line below",
+    NextGapSome => "a blank line below (or the page ends)",
+    WidthTiny => "at most 8 columns",
+    WidthShort => "9 to 20 columns",
+    WidthMid => "21 to 40 columns",
+    WidthLong => "41 to 80 columns",
+    WidthHead => "81 to 100 columns",
+    WidthProse => "over 100 columns",
+    RelNarrow => "under a third of the page's prose width",
+    RelHalf => "a third to 70 % of the page's prose width",
+    RelFull => "at least 90 % of the page's prose width",
+    EndTerminal => "ends a sentence (。 . ；)",
+    EndContinues => "ends mid-sentence (， 、 ： and, the)",
+    EndOpen => "ends without punctuation",
+    EndAsks => "ends in ? or !",
+    EndHyphen => "ends in a hyphenated word",
+    StartsLower => "starts with a lower-case letter",
+    StartsQuote => "starts with a quotation mark",
+    StartsDash => "starts with a dash (——副题)",
+    StartsDigit => "starts with a digit",
+    StartsMid => "starts like the middle of a sentence",
+    Indented => "the source line is indented",
+    IndentedOnIndentedPage => "indented, on a page whose paragraphs open indented",
+    Spread => "fields spread over the line with wide gaps",
+    MdTop => "a Markdown heading of the page's shallowest level",
+    MdDeeper => "a Markdown heading deeper than the page's shallowest",
+    MdPageTitle => "the one heading of the shallowest level, first, above deeper ones",
+    HtmlHeading => "an HTML heading (<h1>…<h6>)",
+    Bold => "a whole line in bold",
+    WireHead => "a wire headline (^…<)",
+    WikiHeading => "a wiki section heading ([edit])",
+    MediaTag => "opened by a media tag ([视频])",
+    Bracketed => "wholly inside 【】 or []",
+    Quoted => "an e-mail quote (> …)",
+    TagsOnly => "only HTML tags",
+    RunInHead => "a run-in headline opening a paragraph",
+    RunInBracket => "a run-in headline in 【】",
+    RunInCaps => "an ALL-CAPS lead-in with a colon",
+    RunInRest => "the paragraph after a run-in headline",
+    CaseUpper => "all capitals",
+    CaseTitle => "title case",
+    CaseSentence => "sentence case",
+    Cjk => "mostly Han characters",
+    ClausePunct => "clause punctuation (、，；) outside quotes",
+    Numbered => "opens with a list number",
+    NumArabic => "numbered 1. 2. 3.",
+    NumCjk => "numbered 一、二、",
+    NumParenCjk => "numbered （一）（二）",
+    NumParen => "numbered (1) (2)",
+    NumCircled => "numbered ① ②",
+    NumFile => "numbered File 3--",
+    NumBracket => "numbered [3]",
+    NumSub => "numbered as a sub-item (4.1)",
+    NumBare => "numbered without a stop (1 Title)",
+    NumInSequence => "its number follows the last of its scheme",
+    NumOutOfSequence => "numbered, but not next in its scheme",
+    NumSchemeOfArticles => "numbered in the scheme of the page's first numbered heading",
+    Bullet => "opens with a bullet",
+    CreditLine => "a credit line (记者/通讯员/By …)",
+    Byline => "an English By-line",
+    InlineCredit => "opens with a credit (本报讯, 新华社…电, TOWN (AP) —)",
+    TrailingCredit => "closes with a credit (（记者 …）)",
+    Caption => "a photo caption (△, Photo:, …摄, …供图)",
+    PageDate => "a page-header date",
+    JumpMarker => "carries a jump marker (下转第2版, Continued on)",
+    EndMark => "closes with an end mark (（完）)",
+    FurnSeparator => "a separator rule",
+    FurnPageNumber => "a page number or page label",
+    FurnEditor => "an editor or layout credit (责任编辑, 统筹/, Edited by)",
+    FurnNavigation => "navigation, share buttons, breadcrumbs",
+    FurnLink => "a link or address line",
+    FurnCopyright => "a copyright line",
+    FurnContentsHeader => "a contents header (本版导读, Contents)",
+    FurnJump => "only a jump line",
+    FurnCrossRef => "a cross-reference (Related: …)",
+    FurnAuthorNote => "a note on the writer (（作者系…）)",
+    FurnWire => "wire-service control (BC- slug, END, MORE, ZCZC)",
+    MailSubject => "a Subject: header in a header block",
+    MailFrom => "a From: header in a header block",
+    MailOther => "another header in a header block",
+    MailLoose => "a header-like line outside a header block",
+    RunningHead => "a running head at the page top",
+    JobTitle => "a job title under a By-line",
+    PullQuote => "a pull quote or its attribution",
+    Closing => "a closing phrase (With best wishes,)",
+    SignatureName => "a name alone where a letter is signed",
+    SignatureDetail => "the place or post under a signature",
+    SigBlock => "after a -- signature separator",
+    BareName => "a Chinese name alone under a headline",
+    RepeatsEarlier => "the same text appears earlier on the page",
+    DatelineAlone => "a wire dateline alone on its line",
+    InContents => "an entry of a contents list",
+    AgreesContents => "agrees with a contents entry",
+    AgreesContentsWeak => "partly agrees with a contents entry",
+    AgreesSubEntry => "agrees with a sub-entry of a contents list (4.1)",
+    NotInContents => "heading-shaped on a page with contents, agreeing with no entry",
+    CohesionLow => "little vocabulary shared across the boundary above",
+    CohesionMid => "some vocabulary shared across the boundary above",
+    CohesionHigh => "much vocabulary shared across the boundary above",
+    CohesionBelowPage => "less shared across it than at most boundaries of the page",
+    PrevTerminal => "the line above ends a sentence",
+    PrevContinues => "the line above ends mid-sentence",
+    PrevHeadingShaped => "the line above is heading-shaped",
+    NextHeadingShaped => "the line below is heading-shaped",
+    PrevCredit => "the line above is a credit",
+    NextCredit => "a credit follows (skipping captions and furniture)",
+    NextInlineCredit => "the next text opens with a credit",
+    NextProse => "the line below is running text",
+    NextLower => "the line below starts with a lower-case letter",
+    PrevSeparator => "the line above is a separator rule",
+    NextSeparator => "the line below is a separator rule",
+    PrevEndMark => "the line above closed with an end mark or a trailing credit",
+    PrevMailBlock => "the line above is an e-mail header",
+    NextMailBlock => "the line below is an e-mail header",
+    PrevCaption => "the line above is a caption",
+    PrevBold => "the line above is bold or a heading",
+    JoinsPrev => "continues the sentence of the line above",
+    HeadingShaped => "short, no terminal punctuation, not lower-case",
+    HeadingOnCreditedPage => "heading-shaped, on a page with credits",
+    HeadingOnUncreditedPage => "heading-shaped, on a page without credits",
+    HeadingThenCredit => "heading-shaped, a credit follows",
+    HeadingThenProse => "heading-shaped, running text follows",
+    StyleRepeated => "its heading style recurs on the page",
+    StyleFrequent => "its heading style recurs four times or more",
+    StyleCredited => "shares its style with a heading that a credit follows",
+    StyleAgreesContents => "shares its style with a heading that agrees with contents",
+    StyleUnique => "heading-shaped in a style no other line has",
+    BlockStart => "opens a block of lines (a blank line or the page top above)",
+    BlockEnd => "closes a block of lines (a blank line or the page end below)",
+    BlockSecond => "the second line of its block",
+    BlockLater => "the third line of its block or later",
+    BlockOneLine => "a block of one line",
+    BlockShort => "in a block of two to four lines",
+    BlockLong => "in a block of five lines or more",
+    InHeadingBlock => "every line of its block is heading-shaped",
+    InProseBlock => "most lines of its block are running text",
+    HeadingRunStart => "opens a run of heading-shaped lines that running text follows",
+    HeadingRunInside => "inside a run of heading-shaped lines that running text follows",
+    NextBlockProse => "the next block is running text",
+    NextBlockHeading => "the next block is heading-shaped",
+    PrevBlockProse => "the block above is running text",
+    WrapFull => "fills the wrap width of a hard-wrapped page",
+    PrevWrapFull => "the line above fills the wrap width",
+    LowerThenHeading => "heading-shaped but the next line starts lower-case",
+}
+
+/// How many features there are.
+pub(crate) const FEATURE_COUNT: usize = Feature::ALL.len();
+
+/// The features of one line, each with its value (1 for binary ones).
+pub(crate) type Observation = Vec<(Feature, f32)>;
+
+/// Norms of the page every line is measured against.
+struct Norms {
+    /// Blank lines the page usually puts between paragraphs.
+    paragraph_gap: usize,
+    /// Width of a full prose line.
+    prose_width: usize,
+    /// The page credits its articles somewhere.
+    credited: bool,
+    /// The shallowest Markdown heading level, and the single heading of that
+    /// level if it titles the page above deeper ones.
+    md_top: Option<u8>,
+    md_page_title: Option<usize>,
+    /// Scheme of the first numbered heading-shaped line.
+    article_scheme: Option<u8>,
+    flow: Flow,
+}
+
+/// Whether a line is heading-shaped: short, no sentence end (a headline may
+/// ask or exclaim), not starting lower-case, not a detector's.
+pub(super) fn heading_shaped(l: &Line) -> bool {
+    let open = match l.ending {
+        Ending::Open => true,
+        Ending::Terminal => {
+            asks_or_exclaims(&l.text) && l.width <= HEAD_MAX_COLS / 2 && !l.text.contains('：')
+        }
+        Ending::Continues => false,
+    };
+    open && l.width <= HEAD_MAX_COLS
+        && !l.text.starts_with(|c: char| c.is_lowercase())
+        && l.jump.is_none()
+        && l.credit.is_none()
+        && l.caption.is_none()
+        && !l.tags_only
+        && l.piece != Piece::RunInRest
+}
+
+/// The heading style of a line: its markup, numbering scheme, case,
+/// indentation and whether a blank line sets it apart.
+fn style(l: &Line) -> u32 {
+    let markup = match l.markup {
+        Markup::Plain => 0,
+        Markup::MdHeading(n) => 10 + u32::from(n),
+        Markup::HtmlHeading(n) => 20 + u32::from(n),
+        Markup::Bold => 2,
+        Markup::WireHead => 3,
+        Markup::WikiHeading => 4,
+        Markup::MediaTag => 5,
+        Markup::Bracketed => 6,
+        Markup::Quoted => 7,
+    };
+    let run_in = match &l.piece {
+        Piece::RunInHead { kind, .. } => 1 + *kind as u32,
+        _ => 0,
+    };
+    let scheme = l.numbering.map_or(0, |n| u32::from(n.scheme));
+    let case = l.case as u32;
+    markup
+        | run_in << 6
+        | scheme << 9
+        | case << 13
+        | u32::from(l.indent) << 16
+        | u32::from(l.gap > 0) << 17
+        | u32::from(l.bullet > 0) << 18
+        | u32::from(l.cjk >= 50) << 19
+}
+
+/// The next line after `i` that is not furniture, a caption or a page date.
+fn next_significant<'l, 'a>(lines: &'l [Line<'a>], i: usize) -> Option<&'l Line<'a>> {
+    lines[i + 1..]
+        .iter()
+        .find(|n| n.furniture.is_none() && n.caption.is_none() && n.page_date.is_none())
+}
+
+fn median(mut v: Vec<usize>) -> Option<usize> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_unstable();
+    Some(v[v.len() / 2])
+}
+
+fn measure_norms(lines: &[Line], flow: Flow) -> Norms {
+    let prose: Vec<&Line> = lines
+        .iter()
+        .filter(|l| l.ending == Ending::Terminal && l.width > 40 && l.furniture.is_none())
+        .collect();
+    let paragraph_gap = median(prose.iter().map(|l| l.gap.min(3)).collect()).unwrap_or(1);
+    let prose_width = {
+        let mut w: Vec<usize> = prose.iter().map(|l| l.width).collect();
+        w.sort_unstable();
+        w.get(w.len() * 8 / 10).copied().unwrap_or(HEAD_MAX_COLS)
+    };
+    let credited = lines.iter().any(|l| l.is_credit() || l.inline.is_some());
+    let levels: Vec<(usize, u8)> = lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| match l.markup {
+            Markup::MdHeading(n) => Some((i, n)),
+            _ => None,
+        })
+        .collect();
+    let md_top = levels.iter().map(|&(_, n)| n).min();
+    let md_page_title = md_top.and_then(|top| {
+        let at_top: Vec<usize> = levels.iter().filter(|&&(_, n)| n == top).map(|&(i, _)| i).collect();
+        let deeper = levels.iter().any(|&(_, n)| n > top);
+        let first = levels.first().map(|&(i, _)| i);
+        (at_top.len() == 1 && deeper && first == Some(at_top[0])).then_some(at_top[0])
+    });
+    let article_scheme = lines
+        .iter()
+        .find(|l| l.numbering.is_some_and(|n| n.scheme != 9) && heading_shaped(l))
+        .and_then(|l| l.numbering.map(|n| n.scheme));
+    Norms {
+        paragraph_gap,
+        prose_width: prose_width.max(20),
+        credited,
+        md_top,
+        md_page_title,
+        article_scheme,
+        flow,
+    }
+}
+
+/// Whether each numbered line is next in its scheme (1 after nothing, n+1
+/// after n).
+fn numbering_sequence(lines: &[Line]) -> Vec<Option<bool>> {
+    let mut last: HashMap<u8, u32> = HashMap::new();
+    lines
+        .iter()
+        .map(|l| {
+            let n = l.numbering?;
+            let prev = last.insert(n.scheme, n.value);
+            Some(match prev {
+                None => n.value <= 1,
+                Some(p) => n.value == p + 1,
+            })
+        })
+        .collect()
+}
+
+/// Page-wide facts about heading styles: how often each occurs among
+/// heading-shaped lines, and which styles credited or contents-agreeing
+/// headings have.
+struct Styles {
+    style: Vec<u32>,
+    count: HashMap<u32, usize>,
+    credited: HashMap<u32, bool>,
+    agreeing: HashMap<u32, bool>,
+}
+
+fn styles(lines: &[Line], shaped: &[bool], contents: &Contents) -> Styles {
+    let style: Vec<u32> = lines.iter().map(style).collect();
+    let mut count = HashMap::new();
+    let mut credited = HashMap::new();
+    let mut agreeing = HashMap::new();
+    for i in 0..lines.len() {
+        if !shaped[i] || contents.in_list[i] {
+            continue;
+        }
+        *count.entry(style[i]).or_insert(0) += 1;
+        if next_significant(lines, i).is_some_and(|n| n.is_credit() || n.inline.is_some()) {
+            credited.insert(style[i], true);
+        }
+        if contents.agreement[i] >= contents::AGREES {
+            agreeing.insert(style[i], true);
+        }
+    }
+    Styles {
+        style,
+        count,
+        credited,
+        agreeing,
+    }
+}
+
+/// Builds the observation of every line of the page.
+pub(super) fn observe(lines: &[Line], contents: &Contents, flow: Flow) -> Vec<Observation> {
+    let norms = measure_norms(lines, flow);
+    let shaped: Vec<bool> = lines.iter().map(heading_shaped).collect();
+    let wanted: Vec<bool> = shaped
+        .iter()
+        .zip(lines)
+        .map(|(&s, l)| s || l.markup.is_heading() || l.inline.is_some())
+        .collect();
+    let cohesion = cohesion::across(lines, &wanted);
+    let page_cohesion = {
+        let mut v: Vec<f32> = cohesion.iter().flatten().copied().collect();
+        v.sort_by(f32::total_cmp);
+        v.get(v.len() / 2).copied()
+    };
+    let sequence = numbering_sequence(lines);
+    let styles = styles(lines, &shaped, contents);
+    let blocks = blocks(lines, &shaped);
+    let page = Page {
+        blocks: &blocks,
+        lines,
+        contents,
+        norms: &norms,
+        shaped: &shaped,
+        cohesion: &cohesion,
+        page_cohesion,
+        sequence: &sequence,
+        styles: &styles,
+    };
+    (0..lines.len()).map(|i| page.observe(i)).collect()
+}
+
+/// Where a line sits in its block (a run of lines between blank lines).
+#[derive(Debug, Clone, Copy, Default)]
+struct BlockPlace {
+    /// Index of the line in its block.
+    index: usize,
+    /// Lines in the block.
+    len: usize,
+    /// Every line of the block is heading-shaped.
+    heading: bool,
+    /// Most lines of the block are running text.
+    prose: bool,
+    /// The line opens a run of heading-shaped lines that running text
+    /// follows in the same block (a headline stack over its body).
+    run_start: bool,
+    /// The line is inside such a run, after its first line.
+    run_inside: bool,
+    /// Block index on the page.
+    block: usize,
+}
+
+/// The block structure of the page.
+fn blocks(lines: &[Line], shaped: &[bool]) -> Vec<BlockPlace> {
+    let mut out = vec![BlockPlace::default(); lines.len()];
+    let mut start = 0;
+    let mut block = 0;
+    while start < lines.len() {
+        let mut end = start + 1;
+        while end < lines.len() && lines[end].gap == 0 {
+            end += 1;
+        }
+        let len = end - start;
+        let heads = (start..end).filter(|&i| shaped[i]).count();
+        let prose = (start..end)
+            .filter(|&i| !shaped[i] && lines[i].furniture.is_none())
+            .count();
+        // A run of heading-shaped lines opening the block, then text.
+        let run = (start..end).take_while(|&i| shaped[i]).count();
+        let run_ok = run >= 1 && run < len && run <= 4 && !shaped[start + run];
+        for (k, place) in out[start..end].iter_mut().enumerate() {
+            *place = BlockPlace {
+                index: k,
+                len,
+                heading: heads == len,
+                prose: prose * 2 > len,
+                run_start: run_ok && k == 0,
+                run_inside: run_ok && k > 0 && k < run,
+                block,
+            };
+        }
+        start = end;
+        block += 1;
+    }
+    out
+}
+
+/// Everything the features of one line are computed from.
+struct Page<'p, 'a> {
+    blocks: &'p [BlockPlace],
+    lines: &'p [Line<'a>],
+    contents: &'p Contents,
+    norms: &'p Norms,
+    shaped: &'p [bool],
+    cohesion: &'p [Option<f32>],
+    page_cohesion: Option<f32>,
+    sequence: &'p [Option<bool>],
+    styles: &'p Styles,
+}
+
+impl Page<'_, '_> {
+    fn observe(&self, i: usize) -> Observation {
+        let mut f: Observation = Vec::with_capacity(32);
+        let mut on = |feature: Feature, yes: bool| {
+            if yes {
+                f.push((feature, 1.0));
+            }
+        };
+        let l = &self.lines[i];
+        let lines = self.lines;
+        let n = &self.norms;
+        on(Feature::Bias, true);
+        on(Feature::FirstLine, i == 0);
+        on(
+            Feature::PageTop,
+            i < 3 && lines[..=i].iter().skip(1).all(|x| x.gap == 0),
+        );
+        on(Feature::LastLine, i + 1 == lines.len());
+        on(Feature::GapNone, l.gap == 0);
+        on(Feature::GapOne, l.gap == 1);
+        on(Feature::GapMore, l.gap >= 2);
+        on(Feature::GapAboveNorm, i > 0 && l.gap > n.paragraph_gap);
+        on(Feature::GapBelowNorm, i > 0 && l.gap < n.paragraph_gap);
+        let next = lines.get(i + 1);
+        on(Feature::NextGapNone, next.is_some_and(|x| x.gap == 0));
+        on(Feature::NextGapSome, next.is_none_or(|x| x.gap > 0));
+        let w = l.width;
+        on(Feature::WidthTiny, w <= 8);
+        on(Feature::WidthShort, (9..=20).contains(&w));
+        on(Feature::WidthMid, (21..=40).contains(&w));
+        on(Feature::WidthLong, (41..=80).contains(&w));
+        on(Feature::WidthHead, (81..=100).contains(&w));
+        on(Feature::WidthProse, w > 100);
+        let rel = w * 100 / n.prose_width;
+        on(Feature::RelNarrow, rel < 33);
+        on(Feature::RelHalf, (33..70).contains(&rel));
+        on(Feature::RelFull, rel >= 90);
+        let t: &str = &l.text;
+        on(Feature::EndTerminal, l.ending == Ending::Terminal);
+        on(Feature::EndContinues, l.ending == Ending::Continues);
+        on(Feature::EndOpen, l.ending == Ending::Open);
+        on(Feature::EndAsks, asks_or_exclaims(t));
+        on(Feature::EndHyphen, ends_with_hyphenation(t));
+        on(Feature::StartsLower, t.starts_with(|c: char| c.is_lowercase()));
+        on(
+            Feature::StartsQuote,
+            t.starts_with(['"', '“', '「', '『', '\'', '‘']),
+        );
+        on(Feature::StartsDash, t.starts_with(['—', '–', '-', '－']));
+        on(Feature::StartsDigit, t.starts_with(|c: char| c.is_ascii_digit()));
+        on(Feature::StartsMid, starts_mid_sentence(t));
+        on(Feature::Indented, l.indent);
+        on(Feature::IndentedOnIndentedPage, l.indent && n.flow.indented);
+        on(Feature::Spread, l.spread);
+        self.markup_features(i, &mut on);
+        on(Feature::CaseUpper, l.case == Case::Upper);
+        on(Feature::CaseTitle, l.case == Case::Title);
+        on(Feature::CaseSentence, l.case == Case::Sentence);
+        on(Feature::Cjk, l.cjk >= 50);
+        on(Feature::ClausePunct, has_bare_clause_punct(t));
+        self.numbering_features(i, &mut on);
+        self.detector_features(i, &mut on);
+        self.contents_features(i, &mut on);
+        self.neighbour_features(i, &mut on);
+        self.block_features(i, &mut on);
+        f
+    }
+
+    fn block_features(&self, i: usize, on: &mut impl FnMut(Feature, bool)) {
+        let b = self.blocks[i];
+        on(Feature::BlockStart, b.index == 0);
+        on(Feature::BlockEnd, b.index + 1 == b.len);
+        on(Feature::BlockSecond, b.index == 1);
+        on(Feature::BlockLater, b.index >= 2);
+        on(Feature::BlockOneLine, b.len == 1);
+        on(Feature::BlockShort, (2..=4).contains(&b.len));
+        on(Feature::BlockLong, b.len >= 5);
+        on(Feature::InHeadingBlock, b.heading);
+        on(Feature::InProseBlock, b.prose);
+        on(Feature::HeadingRunStart, b.run_start);
+        on(Feature::HeadingRunInside, b.run_inside);
+        let next_block = self.blocks[i..].iter().find(|x| x.block == b.block + 1);
+        on(Feature::NextBlockProse, next_block.is_some_and(|x| x.prose));
+        on(Feature::NextBlockHeading, next_block.is_some_and(|x| x.heading));
+        let prev_block = i
+            .checked_sub(b.index + 1)
+            .map(|p| self.blocks[p]);
+        on(Feature::PrevBlockProse, prev_block.is_some_and(|x| x.prose));
+        let l = &self.lines[i];
+        if let Some(w) = self.norms.flow.wrap {
+            on(Feature::WrapFull, l.width * 100 >= w * 85);
+            on(
+                Feature::PrevWrapFull,
+                i > 0 && self.lines[i - 1].width * 100 >= w * 85,
+            );
+        }
+        on(
+            Feature::LowerThenHeading,
+            self.shaped[i]
+                && self
+                    .lines
+                    .get(i + 1)
+                    .is_some_and(|n| n.gap == 0 && n.text.starts_with(|c: char| c.is_lowercase())),
+        );
+    }
+
+    fn markup_features(&self, i: usize, on: &mut impl FnMut(Feature, bool)) {
+        let l = &self.lines[i];
+        if let Markup::MdHeading(level) = l.markup {
+            let top = self.norms.md_top.unwrap_or(level);
+            let title = self.norms.md_page_title == Some(i);
+            on(Feature::MdPageTitle, title);
+            on(Feature::MdTop, level == top && !title);
+            on(Feature::MdDeeper, level > top);
+        }
+        on(Feature::HtmlHeading, matches!(l.markup, Markup::HtmlHeading(_)));
+        on(Feature::Bold, l.markup == Markup::Bold);
+        on(Feature::WireHead, l.markup == Markup::WireHead);
+        on(Feature::WikiHeading, l.markup == Markup::WikiHeading);
+        on(Feature::MediaTag, l.markup == Markup::MediaTag);
+        on(Feature::Bracketed, l.markup == Markup::Bracketed);
+        on(Feature::Quoted, l.markup == Markup::Quoted);
+        on(Feature::TagsOnly, l.tags_only);
+        match &l.piece {
+            Piece::RunInHead { kind, .. } => {
+                on(Feature::RunInHead, true);
+                on(Feature::RunInBracket, *kind == RunInKind::Bracket);
+                on(Feature::RunInCaps, *kind == RunInKind::Caps);
+            }
+            Piece::RunInRest => on(Feature::RunInRest, true),
+            Piece::Whole => {}
+        }
+    }
+
+    fn numbering_features(&self, i: usize, on: &mut impl FnMut(Feature, bool)) {
+        let l = &self.lines[i];
+        if let Some(num) = l.numbering {
+            on(Feature::Numbered, true);
+            let scheme = match num.scheme {
+                1 => Feature::NumArabic,
+                2 => Feature::NumCjk,
+                3 => Feature::NumParenCjk,
+                4 => Feature::NumParen,
+                5 => Feature::NumCircled,
+                6 => Feature::NumFile,
+                7 => Feature::NumBracket,
+                8 => Feature::NumSub,
+                _ => Feature::NumBare,
+            };
+            on(scheme, true);
+            let in_seq = self.sequence[i] == Some(true);
+            on(Feature::NumInSequence, in_seq);
+            on(Feature::NumOutOfSequence, !in_seq);
+            on(
+                Feature::NumSchemeOfArticles,
+                self.norms.article_scheme == Some(num.scheme),
+            );
+        }
+        on(Feature::Bullet, l.bullet > 0);
+    }
+
+    fn detector_features(&self, i: usize, on: &mut impl FnMut(Feature, bool)) {
+        let l = &self.lines[i];
+        on(Feature::CreditLine, l.credit.is_some());
+        on(
+            Feature::Byline,
+            l.credit.as_ref().is_some_and(|c| c.why.starts_with("byline")),
+        );
+        on(Feature::InlineCredit, l.inline.is_some());
+        on(Feature::TrailingCredit, l.trailing.is_some());
+        on(Feature::Caption, l.caption.is_some());
+        on(Feature::PageDate, l.page_date.is_some());
+        on(Feature::JumpMarker, l.jump.is_some());
+        on(Feature::EndMark, l.end_mark);
+        if let Some(kind) = l.furniture {
+            let f = match kind {
+                Furniture::Separator => Feature::FurnSeparator,
+                Furniture::PageNumber => Feature::FurnPageNumber,
+                Furniture::Editor => Feature::FurnEditor,
+                Furniture::Navigation => Feature::FurnNavigation,
+                Furniture::Link => Feature::FurnLink,
+                Furniture::Copyright => Feature::FurnCopyright,
+                Furniture::Contents => Feature::FurnContentsHeader,
+                Furniture::JumpOut | Furniture::JumpIn => Feature::FurnJump,
+                Furniture::CrossRef => Feature::FurnCrossRef,
+                Furniture::AuthorNote => Feature::FurnAuthorNote,
+                Furniture::Wire => Feature::FurnWire,
+            };
+            on(f, true);
+        }
+        let block = l.context.mail_block;
+        match &l.mail {
+            Some(MailHeader::Subject) => on(
+                if block {
+                    Feature::MailSubject
+                } else {
+                    Feature::MailLoose
+                },
+                true,
+            ),
+            Some(MailHeader::From(_)) => on(
+                if block {
+                    Feature::MailFrom
+                } else {
+                    Feature::MailLoose
+                },
+                true,
+            ),
+            Some(MailHeader::Other) => on(
+                if block {
+                    Feature::MailOther
+                } else {
+                    Feature::MailLoose
+                },
+                true,
+            ),
+            None => {}
+        }
+        let c = &l.context;
+        on(Feature::RunningHead, c.running_head);
+        on(Feature::JobTitle, c.job_title);
+        on(Feature::PullQuote, c.pull_quote);
+        on(Feature::Closing, c.closing);
+        on(Feature::SignatureName, c.signature_name);
+        on(Feature::SignatureDetail, c.signature_detail);
+        on(Feature::SigBlock, c.sig_block);
+        on(Feature::BareName, c.bare_name);
+        on(Feature::RepeatsEarlier, c.repeats_earlier);
+        on(Feature::DatelineAlone, c.dateline_alone);
+    }
+
+    fn contents_features(&self, i: usize, on: &mut impl FnMut(Feature, bool)) {
+        let c = self.contents;
+        let a = c.agreement[i];
+        on(Feature::InContents, c.in_list[i]);
+        on(Feature::AgreesContents, a >= contents::AGREES && !c.sub_entry[i]);
+        on(
+            Feature::AgreesContentsWeak,
+            (0.6..contents::AGREES).contains(&a) && !c.sub_entry[i],
+        );
+        on(Feature::AgreesSubEntry, a >= 0.6 && c.sub_entry[i]);
+        on(
+            Feature::NotInContents,
+            c.present && self.shaped[i] && !c.in_list[i] && a < 0.6,
+        );
+        if let Some(s) = self.cohesion[i] {
+            on(Feature::CohesionLow, s < 0.04);
+            on(Feature::CohesionMid, (0.04..0.15).contains(&s));
+            on(Feature::CohesionHigh, s >= 0.15);
+            on(
+                Feature::CohesionBelowPage,
+                self.page_cohesion.is_some_and(|m| s < m),
+            );
+        }
+    }
+
+    fn neighbour_features(&self, i: usize, on: &mut impl FnMut(Feature, bool)) {
+        let lines = self.lines;
+        let l = &lines[i];
+        let prev = i.checked_sub(1).map(|p| &lines[p]);
+        let next = lines.get(i + 1);
+        on(
+            Feature::PrevTerminal,
+            prev.is_some_and(|p| p.ending == Ending::Terminal),
+        );
+        on(
+            Feature::PrevContinues,
+            prev.is_some_and(|p| p.ending == Ending::Continues),
+        );
+        on(Feature::PrevHeadingShaped, i > 0 && self.shaped[i - 1]);
+        on(Feature::NextHeadingShaped, next.is_some() && self.shaped[i + 1]);
+        on(Feature::PrevCredit, prev.is_some_and(Line::is_credit));
+        let sig = next_significant(lines, i);
+        let next_credit = sig.is_some_and(Line::is_credit);
+        on(Feature::NextCredit, next_credit);
+        on(
+            Feature::NextInlineCredit,
+            sig.is_some_and(|n| n.inline.is_some()),
+        );
+        let next_prose = next.is_some_and(|n| {
+            !self.shaped[i + 1] && n.furniture.is_none() && !n.is_credit() && n.width > 20
+        });
+        on(Feature::NextProse, next_prose);
+        on(
+            Feature::NextLower,
+            next.is_some_and(|n| n.text.starts_with(|c: char| c.is_lowercase())),
+        );
+        let sep = |x: Option<&Line>| x.is_some_and(|x| x.furniture == Some(Furniture::Separator));
+        on(Feature::PrevSeparator, sep(prev));
+        on(Feature::NextSeparator, sep(next));
+        on(
+            Feature::PrevEndMark,
+            prev.is_some_and(|p| p.end_mark || p.trailing.is_some()),
+        );
+        on(
+            Feature::PrevMailBlock,
+            prev.is_some_and(|p| p.context.mail_block),
+        );
+        on(
+            Feature::NextMailBlock,
+            next.is_some_and(|p| p.context.mail_block),
+        );
+        on(Feature::PrevCaption, prev.is_some_and(|p| p.caption.is_some()));
+        on(
+            Feature::PrevBold,
+            prev.is_some_and(|p| p.markup.is_heading()),
+        );
+        on(
+            Feature::JoinsPrev,
+            prev.is_some_and(|p| joins::continues(p, l, l.gap, self.norms.flow).is_some()),
+        );
+        let shaped = self.shaped[i];
+        on(Feature::HeadingShaped, shaped);
+        if shaped {
+            on(Feature::HeadingOnCreditedPage, self.norms.credited);
+            on(Feature::HeadingOnUncreditedPage, !self.norms.credited);
+            on(Feature::HeadingThenCredit, next_credit);
+            on(Feature::HeadingThenProse, next_prose);
+            let style = self.styles.style[i];
+            let count = self.styles.count.get(&style).copied().unwrap_or(0);
+            on(Feature::StyleRepeated, count >= 2);
+            on(Feature::StyleFrequent, count >= 4);
+            on(Feature::StyleUnique, count <= 1);
+            on(
+                Feature::StyleCredited,
+                self.styles.credited.contains_key(&style),
+            );
+            on(
+                Feature::StyleAgreesContents,
+                self.styles.agreeing.contains_key(&style),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feature_names_are_unique() {
+        let mut names: Vec<&str> = Feature::ALL.iter().map(|f| f.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), FEATURE_COUNT);
+        for (i, f) in Feature::ALL.iter().enumerate() {
+            assert_eq!(*f as usize, i);
+            assert!(!f.doc().is_empty());
+        }
+    }
+}

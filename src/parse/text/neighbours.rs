@@ -1,0 +1,418 @@
+//! Detectors that read a line together with its neighbours: blocks of
+//! e-mail headers, running heads, job titles under a By-line, pull quotes,
+//! sign-offs and signatures, bare Chinese names under a headline, lines
+//! repeated from earlier on the page, wire datelines standing alone.
+//!
+//! Like the single-line detectors they only report ([`Context`]); the model
+//! decides. Only the page's own section label (from a running head or a
+//! `第A03版：社会新闻` line) is taken as a fact.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::super::credit::{self, Credit};
+use super::super::furniture::{self, Furniture};
+use super::lines::{Line, MailHeader, Piece};
+use super::measure::{ending, is_cjk, width, Ending, HEAD_MAX_COLS};
+use crate::model::{Author, Role};
+
+/// Most words in an English signature's name line (`Margaret Lowell`,
+/// `Mary Ann de Vries`).
+const SIGNATURE_MAX_WORDS: usize = 4;
+
+/// Lines at the top of the page searched for a running head.
+const TOP_LINES: usize = 4;
+
+// Every `expect("static regex")` below is on a fixed pattern that this
+// module's unit tests compile and run, so it cannot fail at run time.
+
+/// Closing phrases of a letter or message (`With best wishes,`, `Regards,`).
+static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)^(?:with\s+)?(?:(?:very\s+)?(?:best|kind|warm|warmest|many)\s+)?",
+        r"(?:wishes|regards|thanks|greetings)|^(?:yours\s+(?:sincerely|faithfully|truly)|sincerely(?:\s+yours)?",
+        r"|cheers|thanks(?:\s+again)?|thank\s+you|best|regards|love|all\s+the\s+best|respectfully)[,.!]?$"
+    ))
+    .expect("static regex")
+});
+
+/// A wire dateline alone on its line, the body following on the next:
+/// `PANMUNJOM, Korea, Aug. 5 (UP)`, `WASHINGTON (AP)`.
+static DATELINE_ALONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^[A-Z][A-Z.'’-]+(?:[ -][A-Z][A-Z.'’-]*){0,3}(?:,\s*[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?)?",
+        r"(?:,?\s+[A-Z][a-z]{2,4}\.?\s+[0-9]{1,2})?\s*\(([A-Z][A-Za-z]{1,7})\)\s*[-—–_]*$"
+    ))
+    .expect("static regex")
+});
+
+/// The fields of a running head: the source line split at its wide gaps.
+fn spread_fields(source: &str, raw: &str) -> Vec<String> {
+    let fields: Vec<String> = raw
+        .split('\t')
+        .flat_map(|part| part.split("   "))
+        .flat_map(|part| part.split("\u{3000}\u{3000}"))
+        .map(super::super::clean::line)
+        .filter(|f| !f.is_empty())
+        .collect();
+    if fields.is_empty() {
+        vec![source.to_owned()]
+    } else {
+        fields
+    }
+}
+
+/// Marks running heads at the top of the page; returns the section label a
+/// running head or a page line gives, if any.
+fn running_heads(input: &str, lines: &mut [Line]) -> Option<String> {
+    let top = lines
+        .iter()
+        .position(|l| l.gap > 0)
+        .unwrap_or(lines.len())
+        .clamp(1, TOP_LINES)
+        .min(lines.len());
+    let mut label = None;
+    let raws: Vec<&str> = if lines[..top].iter().any(|l| l.spread) {
+        input.lines().take(lines[top - 1].no).collect()
+    } else {
+        Vec::new()
+    };
+    for l in &mut lines[..top] {
+        if !l.spread {
+            continue;
+        }
+        let Some(raw) = raws.get(l.no - 1) else {
+            continue;
+        };
+        let fields = spread_fields(&l.source, raw);
+        if fields.len() < 2 {
+            continue;
+        }
+        l.context.running_head = true;
+        let is_page = |f: &str| furniture::classify(f) == Some(Furniture::PageNumber);
+        if label.is_none() && fields.iter().any(|f| is_page(f)) {
+            label = fields
+                .iter()
+                .find(|f| {
+                    !is_page(f)
+                        && f.chars().count() <= 30
+                        && !f.chars().any(|c| c.is_numeric())
+                        && f.chars().any(char::is_alphabetic)
+                })
+                .cloned();
+        }
+    }
+    label.or_else(|| {
+        lines[..top].iter().find_map(|l| match l.furniture {
+            Some(Furniture::PageNumber) => furniture::page_label(&l.text).map(str::to_owned),
+            _ => None,
+        })
+    })
+}
+
+/// Marks blocks of e-mail headers: two or more adjacent header lines, one
+/// of them `From:`, `Subject:` or `Date:`.
+fn mail_blocks(lines: &mut [Line]) {
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i].mail.is_none() {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < lines.len() && lines[j].gap == 0 && (lines[j].mail.is_some() || lines[j].indent)
+        {
+            j += 1;
+        }
+        let headers = lines[i..j].iter().filter(|l| l.mail.is_some()).count();
+        let key = lines[i..j].iter().any(|l| {
+            matches!(l.mail, Some(MailHeader::Subject | MailHeader::From(_)))
+                || l.source.starts_with("Date:")
+        });
+        if headers >= 2 && key {
+            for l in &mut lines[i..j] {
+                l.context.mail_block = true;
+            }
+        }
+        i = j;
+    }
+}
+
+/// `— Denise Ortiz, owner of Ortiz Hardware`: a dash, then a capitalised
+/// name.
+pub(super) fn is_attribution(s: &str) -> bool {
+    let rest = s
+        .trim_start_matches(['—', '―', '–', '-', '－'])
+        .trim_start();
+    rest.len() < s.len()
+        && rest.starts_with(|c: char| c.is_uppercase() || is_cjk(c))
+        && width(s) <= HEAD_MAX_COLS / 2 + 20
+        && ending(s) != Ending::Terminal
+}
+
+/// A personal name alone on a line: one to four capitalised words
+/// (initials allowed), maybe with a short note in brackets (`Dan (plot 14)`).
+pub(super) fn is_signature_name(s: &str, single_ok: bool) -> bool {
+    let s = match (s.find('('), s.ends_with(')')) {
+        (Some(open), true) if open > 0 => s[..open].trim_end(),
+        _ => s,
+    };
+    let s = s.trim_end_matches([',', '.']);
+    let words: Vec<&str> = s.split(' ').collect();
+    let min = if single_ok { 1 } else { 2 };
+    (min..=SIGNATURE_MAX_WORDS).contains(&words.len())
+        && words.iter().all(|w| {
+            let mut cs = w.chars();
+            cs.next().is_some_and(char::is_uppercase)
+                && cs.all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | '-'))
+                && !w.chars().skip(1).all(char::is_uppercase)
+        })
+}
+
+/// The place or post line under a signature: a few capitalised words
+/// (`Eastfield`, `Hadley, Mass.`, `Headteacher`, `Hon. Secretary, …`).
+pub(super) fn is_place_line(s: &str) -> bool {
+    const MINOR: &[&str] = &["of", "and", "the", "for", "de", "van", "von", "la", "le", "&"];
+    let words: Vec<&str> = s.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+    (1..=8).contains(&words.len())
+        && width(s) <= 70
+        && words.iter().all(|w| {
+            (w.starts_with(|c: char| c.is_uppercase()) || MINOR.contains(w))
+                && w.chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | '-' | '&'))
+        })
+}
+
+/// A Chinese name alone: two or three Han characters, or a transcribed
+/// name with a middle dot (`买买提·艾力`). Four-character lines are more
+/// often headlines (set phrases) than names, so they are not taken.
+pub(super) fn is_bare_cjk_name(s: &str) -> bool {
+    if s.len() > 10 * 3 {
+        return false;
+    }
+    let n = s.chars().count();
+    let dotted = s.contains('·') && (4..=10).contains(&n);
+    ((2..=3).contains(&n) || dotted)
+        && s.chars()
+            .all(|c| c == '·' || (is_cjk(c) && c.is_alphabetic()))
+        && !s.starts_with('·')
+        && !s.ends_with('·')
+}
+
+/// Whether the block a line belongs to ends right after it (blank line,
+/// separator, header block or page end).
+fn block_ends_after(lines: &[Line], i: usize) -> bool {
+    lines.get(i + 1).is_none_or(|n| {
+        n.gap > 0 || n.furniture == Some(Furniture::Separator) || n.context.mail_block
+    })
+}
+
+/// Sign-offs and signatures: `With best wishes,` / name / post; a name and
+/// a place under a letter; the lines after `-- `.
+fn signatures(lines: &mut [Line]) {
+    for i in 0..lines.len() {
+        if lines[i].piece != Piece::Whole {
+            continue;
+        }
+        let t = lines[i].text.to_string();
+        if t == "--" || t == "—" {
+            let mut k = i + 1;
+            while k < lines.len() && (k == i + 1 || lines[k].gap == 0) {
+                lines[k].context.sig_block = true;
+                k += 1;
+            }
+            continue;
+        }
+        if lines[i].width <= 40 && CLOSING.is_match(&t) {
+            lines[i].context.closing = true;
+        }
+    }
+    for i in 1..lines.len() {
+        let prev_closing = lines[i - 1].context.closing;
+        let prev_done = lines[i - 1].ending == Ending::Terminal || prev_closing;
+        let t = &lines[i].text;
+        if lines[i].piece != Piece::Whole || !prev_done || lines[i].width > 40 {
+            continue;
+        }
+        let single_ok = prev_closing || lines[i].gap > 0;
+        if !is_signature_name(t, single_ok) {
+            continue;
+        }
+        let detail =
+            lines.get(i + 1).is_some_and(|n| n.gap == 0 && is_place_line(&n.text) && block_ends_after(lines, i + 1));
+        if block_ends_after(lines, i) || detail || prev_closing {
+            lines[i].context.signature_name = true;
+            if detail {
+                lines[i + 1].context.signature_detail = true;
+            }
+        }
+    }
+}
+
+/// Wire datelines standing alone above the body (`PANMUNJOM, Korea, Aug. 5
+/// (UP)` / `—The first…`): credited as the agency, the dash dropped from
+/// the next line.
+fn lone_datelines(lines: &mut [Line]) {
+    for i in 0..lines.len().saturating_sub(1) {
+        if lines[i].width > 60 || lines[i].credit.is_some() {
+            continue;
+        }
+        let Some(c) = credit::captures(&DATELINE_ALONE, &lines[i].text) else {
+            continue;
+        };
+        let Some(agency) = c.get(1).map(|m| m.as_str().to_owned()) else {
+            continue;
+        };
+        lines[i].context.dateline_alone = true;
+        lines[i].credit = Some(Credit {
+            authors: vec![Author {
+                name: agency,
+                role: Role::Agency,
+            }],
+            rest: String::new(),
+            prefix: lines[i].text.to_string(),
+            why: "wire dateline on its own line",
+        });
+        let next = &mut lines[i + 1];
+        if next.gap == 0 {
+            let t = next.text.trim_start_matches(['—', '–', '-', '_']).trim_start();
+            if t.len() < next.text.len() {
+                next.text = std::borrow::Cow::Owned(t.to_owned());
+                next.width = width(&next.text);
+            }
+        }
+    }
+}
+
+/// Runs every neighbour rule; returns the page's own section label.
+pub(super) fn read_context(input: &str, lines: &mut [Line]) -> Option<String> {
+    if lines.is_empty() {
+        return None;
+    }
+    let label = running_heads(input, lines);
+    mail_blocks(lines);
+    signatures(lines);
+    lone_datelines(lines);
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut repeats = vec![false; lines.len()];
+    for (i, l) in lines.iter().enumerate() {
+        if l.width <= HEAD_MAX_COLS && l.text.chars().count() >= 2 && !seen.insert(&l.text) {
+            repeats[i] = true;
+        }
+    }
+    for i in 0..lines.len() {
+        lines[i].context.repeats_earlier = repeats[i];
+        if i == 0 || lines[i].credit.is_some() || lines[i].inline.is_some() {
+            continue;
+        }
+        let (before, rest) = lines.split_at_mut(i);
+        let prev = &before[i - 1];
+        let l = &mut rest[0];
+        let by_line = matches!(&prev.credit, Some(c) if c.why.starts_with("byline"));
+        if l.gap == 0 && by_line && credit::job_title_line(&l.text) {
+            l.context.job_title = true;
+        }
+        if l.gap == 0
+            && l.indent
+            && prev.indent
+            && is_attribution(&l.text)
+            && prev.text.starts_with(['"', '“', '「', '『', '\''])
+            && prev.width <= HEAD_MAX_COLS
+        {
+            l.context.pull_quote = true;
+            before[i - 1].context.pull_quote = true;
+        }
+    }
+    for i in 1..lines.len().saturating_sub(1) {
+        if is_bare_cjk_name(&lines[i].text)
+            && lines[i + 1].gap > 0
+            && lines[i - 1].width <= HEAD_MAX_COLS
+            && lines[i - 1].ending != Ending::Terminal
+        {
+            lines[i].context.bare_name = true;
+        }
+    }
+    label
+}
+
+/// The authors a line labelled as a credit gives, whichever detector saw it.
+pub(super) fn credited_authors(l: &Line) -> Vec<Author> {
+    if let Some(c) = &l.credit {
+        return c.authors.clone();
+    }
+    if let Some(MailHeader::From(name)) = &l.mail {
+        return super::lines::from_credit(name.as_deref());
+    }
+    let t: &str = &l.text;
+    if l.context.signature_name {
+        let name = match (t.find('('), t.ends_with(')')) {
+            (Some(open), true) if open > 0 => t[..open].trim_end(),
+            _ => t,
+        };
+        return vec![Author {
+            name: name.trim_end_matches([',', '.']).to_owned(),
+            role: Role::Author,
+        }];
+    }
+    if l.context.bare_name {
+        return vec![Author {
+            name: t.to_owned(),
+            role: Role::Author,
+        }];
+    }
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_pattern_compiles() {
+        LazyLock::force(&CLOSING);
+        LazyLock::force(&DATELINE_ALONE);
+    }
+
+    #[test]
+    fn name_and_place_shapes() {
+        let names = [
+            ("Margaret Lowell", false, true),
+            ("J. R. Smith", false, true),
+            ("Dan (plot 14)", true, true),
+            ("Helen", true, true),
+            ("Helen", false, false),
+            ("Keep the pool open", false, false),
+            ("Council Votes Yes On Budget Plan", false, false),
+            ("ROBERT HALLORAN", false, false),
+        ];
+        for (s, single, want) in names {
+            assert_eq!(is_signature_name(s, single), want, "{s}");
+        }
+        let places = [
+            ("Eastfield", true),
+            ("Hadley, Mass.", true),
+            ("Hon. Secretary, Riverside Allotment Association", true),
+            ("the end of the year.", false),
+        ];
+        for (s, want) in places {
+            assert_eq!(is_place_line(s), want, "{s}");
+        }
+        let cjk = [
+            ("李文涛", true),
+            ("买买提·艾力", true),
+            ("雪落无声", false),
+            ("张", false),
+        ];
+        for (s, want) in cjk {
+            assert_eq!(is_bare_cjk_name(s), want, "{s}");
+        }
+        assert!(CLOSING.is_match("With best wishes,"));
+        assert!(CLOSING.is_match("Regards,"));
+        assert!(!CLOSING.is_match("Best practice for schools"));
+        assert!(DATELINE_ALONE.is_match("PANMUNJOM, Korea, Aug. 5 (UP)"));
+        assert!(DATELINE_ALONE.is_match("WASHINGTON (AP)"));
+        assert!(!DATELINE_ALONE.is_match("The council (AP) said"));
+    }
+}
