@@ -189,6 +189,31 @@ fn label_outside(
     }
 }
 
+/// Marks as credit the lines just above a headline stack (down to line
+/// `floor`) that name someone the article credits: a `From:` header over
+/// its `Subject:`.
+fn mark_credit_above(
+    page: &dev::Page,
+    stack: usize,
+    floor: usize,
+    a: &GoldenArticle,
+    gold: &mut [usize],
+    lab: &Labels,
+) {
+    let credited = names(a);
+    let mut j = stack;
+    while j > floor && page.lines[j - 1].text.chars().count() <= 80 {
+        j -= 1;
+        let l = &page.lines[j];
+        if credited.iter().any(|nm| l.source.contains(nm)) {
+            gold[j] = lab.get("credit");
+        }
+        if gold[j] != lab.get("furniture") && gold[j] != lab.get("credit") {
+            break;
+        }
+    }
+}
+
 /// Labels the lines of an article's body: subheadings, captions, credits
 /// and furniture inside it, body the rest.
 fn label_body(
@@ -286,6 +311,10 @@ fn gold_labels(page: &dev::Page, golden: &Golden, lab: &Labels) -> (Vec<usize>, 
             gold[j] = lab.get("contents");
         }
     }
+    // The first article's credit printed above its headline.
+    if let (Some(a0), Some(ns)) = (golden.articles.first(), stack_start.first().copied().flatten()) {
+        mark_credit_above(page, ns, 0, a0, &mut gold, lab);
+    }
     for (k, a) in golden.articles.iter().enumerate() {
         let (Some(s_end), Some(_)) = (stack_end[k], titles[k]) else {
             continue;
@@ -336,18 +365,7 @@ fn gold_labels(page: &dev::Page, golden: &Golden, lab: &Labels) -> (Vec<usize>, 
         // The next article's credit printed above its headline (a `From:`
         // header over the `Subject:`): adjacent lines naming its people.
         if let (Some(a2), Some(ns)) = (golden.articles.get(k + 1), stack_start.get(k + 1).copied().flatten()) {
-            let credited = names(a2);
-            let mut j = ns;
-            while j > e + 1 && page.lines[j].text.chars().count() <= 80 {
-                j -= 1;
-                let l = &page.lines[j];
-                if credited.iter().any(|nm| l.source.contains(nm)) {
-                    gold[j] = lab.get("credit");
-                }
-                if gold[j] != lab.get("furniture") && gold[j] != lab.get("credit") {
-                    break;
-                }
-            }
+            mark_credit_above(page, ns, e + 1, a2, &mut gold, lab);
         }
     }
     (gold, problems)
@@ -402,7 +420,19 @@ fn load(lab: &Labels) -> Vec<Example> {
                 continue;
             }
         };
-        let (gold, problems) = gold_labels(&page, &golden, lab);
+        let (gold, mut problems) = gold_labels(&page, &golden, lab);
+        for i in 0..gold.len() {
+            let prev = i.checked_sub(1).map(|p| gold[p]);
+            let link = if i == 0 { dev::LINKS - 1 } else { page.links[i] };
+            if !Model::allowed(prev, gold[i], link) {
+                problems.push(format!(
+                    "gold breaks the grammar at line {}: {} after {}",
+                    page.lines[i].no,
+                    lab.names[gold[i]],
+                    prev.map_or("start", |p| lab.names[p])
+                ));
+            }
+        }
         out.push(Example {
             golden,
             bytes,
@@ -578,8 +608,20 @@ const PRIOR: &[(&str, &str, f32)] = &[
     ("Quoted", "body", 1.0),
     ("EndTerminal", "body", 0.5),
     ("WidthProse", "body", 1.0),
-    ("StartsLower", "body", 2.0),
-    ("LowerThenHeading", "body", 2.0),
+    ("StartsLower", "body", 1.0),
+    ("LowerThenHeading", "body", 1.5),
+    ("StackStart", "headline", 1.5),
+    ("BlockThenCredit", "headline", 0.5),
+    ("NextStartsDash", "headline", 0.5),
+    ("StartsDash", "subtitle", 1.0),
+    ("LabelPrefix", "body", 1.5),
+    ("InnerSentenceEnd", "body", 1.0),
+    ("JoinsNext", "body", 0.5),
+    ("FurnApparatus", "furniture", 3.0),
+    ("NumOtherScheme", "subheading", 1.0),
+    ("AfterSignature", "furniture", 1.0),
+    ("Bracketed", "section", 1.0),
+    ("ClausePunct", "body", 0.5),
     ("EndContinues", "body", 1.0),
     ("PrevContinues", "body", 1.0),
     ("WrapFull", "body", 1.0),
@@ -895,6 +937,47 @@ fn cross_validate(examples: &[Example], learners: &[Learner], start: &Dense) {
     }
 }
 
+/// Leave-one-family-out: each family scored by a fit on all the others
+/// (what a new batch meets: a model fitted on everything else).
+fn leave_family_out(examples: &[Example], learner: Learner, start: &Dense) {
+    let families: std::collections::BTreeSet<String> = examples.iter().map(family).collect();
+    let mut rows: Vec<(f64, String, String)> = Vec::new();
+    let mut parts = [0f64; 8];
+    for fam in &families {
+        let rest: Vec<&Example> = examples.iter().filter(|e| &family(e) != fam).collect();
+        let model = train(&rest, learner, start);
+        for ex in examples.iter().filter(|e| &family(e) == fam) {
+            if let Ok(b) = model.parse(&ex.golden.file, &ex.bytes, &Limits::default()) {
+                let p = scoring::score(&ex.golden, &b);
+                for (slot, v) in parts.iter_mut().zip([
+                    p.count,
+                    p.title_precision,
+                    p.title_recall,
+                    p.authors,
+                    p.bounds,
+                    p.rejoins,
+                    p.safety,
+                    p.details,
+                ]) {
+                    *slot += v;
+                }
+            }
+            rows.push((score_with(&model, ex), ex.golden.file.clone(), fam.clone()));
+        }
+    }
+    let n = rows.len().max(1) as f64;
+    println!(
+        "parts: count {:.2} title P {:.2} R {:.2} authors {:.2} bounds {:.2} rejoins {:.2} safety {:.2} details {:.2}",
+        parts[0] / n, parts[1] / n, parts[2] / n, parts[3] / n, parts[4] / n, parts[5] / n, parts[6] / n, parts[7] / n
+    );
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (s, file, fam) in &rows {
+        println!("  {file:<44} {fam:<26} {s:.3}");
+    }
+    let mean = rows.iter().map(|r| r.0).sum::<f64>() / rows.len().max(1) as f64;
+    println!("{learner}: leave-one-family-out mean {mean:.3} over {} pages", rows.len());
+}
+
 fn show(examples: &[Example], name: &str, lab: &Labels, model: &Model) {
     let Some(ex) = examples.iter().find(|e| e.golden.file.contains(name)) else {
         eprintln!("no page {name}");
@@ -906,6 +989,11 @@ fn show(examples: &[Example], name: &str, lab: &Labels, model: &Model) {
         let mark = if g == p { ' ' } else { '*' };
         let text: String = l.source.chars().take(70).collect();
         println!("{mark} {:>4} {g:<11} {p:<11} {text}", l.no);
+        if std::env::var_os("FIT_FEATURES").is_some() {
+            let names = dev::features();
+            let on: Vec<&str> = ex.page.features[i].iter().map(|&(f, _)| names[f].0).collect();
+            println!("         {}", on.join(" "));
+        }
     }
     for p in &ex.problems {
         println!("problem: {p}");
@@ -967,6 +1055,10 @@ fn main() {
             let _ = std::fs::write(path, model.to_table("saved by --show"));
         }
         show(&examples, &page, &lab, &model);
+        return;
+    }
+    if args.iter().any(|a| a == "--lofo") {
+        leave_family_out(&examples, learner, &start);
         return;
     }
     if args.iter().any(|a| a == "--cv") {

@@ -79,7 +79,7 @@ fn is_agency(name: &str) -> bool {
 /// Chinese role words, longest first, with the role they give. `None`
 /// marks photographers and other non-authors whose names are dropped.
 const ROLE_WORDS: &str = concat!(
-    r"(?:本报|本報|本刊|本台|本网|本網|特约|特約|见习|見習|实习|實習|首席|融媒体|融媒體|全媒体|全媒體|驻\p{Han}{1,4}|駐\p{Han}{1,4})?",
+    r"(?:本报|本報|本刊|本台|本网|本網|特约|特約|特派|见习|見習|实习|實習|首席|融媒体|融媒體|全媒体|全媒體|驻\p{Han}{1,4}|駐\p{Han}{1,4})?",
     r"(?:记者|記者|通讯员|通訊員|实习生|實習生|撰文|撰稿|作者|摄影|攝影|文字|文|图|圖)"
 );
 
@@ -113,7 +113,7 @@ static DISPATCH: LazyLock<Regex> = LazyLock::new(|| {
         r"^[【\[（(]?\s*(?:据|據)?",
         r"(本报|本報|\p{Han}{1,6}?社|中新网|中新網)",
         r"((?:记者|記者)\p{Han}{2,10})?",
-        r"\s*(?:\p{Han}{0,8}?)\s*(?:[0-9]{1,2}\s*月)?\s*[0-9]{1,2}\s*日\s*[电電]",
+        r"\s*(?:\p{Han}{0,8}?)\s*(?:[0-9一二三四五六七八九十]{1,3}\s*月)?\s*[0-9一二三四五六七八九十]{1,3}\s*日\s*[电電]",
         r"\s*[】\]）)]?\s*(?:[（(]([^（）()]{1,80})[）)])?\s*[:：]?\s*"
     ))
     .expect("static regex")
@@ -124,6 +124,16 @@ static TW_BYLINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"^[【\[（(]?\s*((?:记者|記者)[^∕/／【】（）()\[\]。，]{2,30}?)\s*[∕/／]\s*",
         r"\p{Han}{0,6}(?:報導|报道|報道|报导)\s*[】\]）)]?\s*"
+    ))
+    .expect("static regex")
+});
+
+/// `记者张卫东、通讯员李海报道：` after a news flash or dispatch
+/// (`本报讯 记者…报道：`, `本报北京1月29日电 记者…报道：`).
+static REPORTED_BY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^((?:本报|本報|本台)?(?:记者|記者|通讯员|通訊員)[^：:。，,（）()]{1,40}?)",
+        r"(?:报道|報導|报导|報道)\s*[:：]\s*"
     ))
     .expect("static regex")
 });
@@ -142,7 +152,7 @@ static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"^([A-Z][A-Z.'’-]*(?:[ -][A-Z][A-Z.'’-]*){0,3}(?:,\s*[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?)?",
         r"(?:,?\s+[A-Z][a-z]{2,4}\.?\s+[0-9]{1,2})?)\s*",
-        r"\((AP|Reuters|AFP|UPI|Xinhua|Bloomberg|PA|dpa|CNA|Kyodo|Yonhap)\)\s*(?:[-—–]+|:)\s*"
+        r"\((AP|Reuters|AFP|UPI|UP|Xinhua|Bloomberg|PA|dpa|CNA|Kyodo|Yonhap|[A-Z]{2,5})\)\s*(?:[-—–_]+|:)\s*"
     ))
     .expect("static regex")
 });
@@ -379,6 +389,10 @@ fn chinese_credit_line(line: &str) -> Option<Credit> {
     }
     let trimmed = line.trim_end_matches(['】', ']', '）', ')']).trim();
     let first = ROLE.find(trimmed)?;
+    // `（作者系市社会科学院研究员）`: a note on the writer, not a credit.
+    if trimmed[first.end()..].starts_with(['系', '为', '為', '是', '係']) {
+        return None;
+    }
     let lead = CREDIT_LEAD.captures(&trimmed[..first.start()])?;
     let authors = parse_roles(&trimmed[first.start()..])?;
     if authors.is_empty() {
@@ -476,7 +490,9 @@ fn inline_credit(line: &str, marks: Marks) -> Option<Credit> {
     }
     if let Some(c) = captures(&NEWS_FLASH, line) {
         let m = c.get(0)?;
-        let mut authors = bracket_authors(c.get(2))?;
+        // A bracket naming no one (`央视网消息（新闻联播）：`, a programme)
+        // is still part of the credit.
+        let mut authors = bracket_authors(c.get(2)).unwrap_or_default();
         // `南川网消息：` credits the site as the source; `XX日报讯` is the
         // paper's own news and names nobody.
         if m.as_str().contains("消息") {
@@ -659,8 +675,19 @@ pub(crate) fn find(line: &str) -> Option<Credit> {
     let mut credit = inline_credit(line, marks)?;
     credit.rest = credit
         .rest
-        .trim_start_matches([' ', '\u{3000}', ':', '：', '—', '-', '–'])
+        .trim_start_matches([' ', '\u{3000}', ':', '：', '—', '-', '–', '_'])
         .to_owned();
+    // `本报讯 记者张卫东、通讯员李海报道：正文`: the reporters follow the flash.
+    if credit.rest.starts_with(['记', '記', '通', '本']) {
+        if let Some(c) = captures(&REPORTED_BY, &credit.rest) {
+            let names = c.get(1).and_then(|m| parse_roles(m.as_str().trim()));
+            if let (Some(mut authors), Some(m)) = (names, c.get(0)) {
+                credit.authors.append(&mut authors);
+                credit.prefix.push_str(m.as_str());
+                credit.rest = credit.rest[m.end()..].to_owned();
+            }
+        }
+    }
     Some(credit)
 }
 
@@ -807,6 +834,7 @@ mod tests {
         LazyLock::force(&LEADING_PHOTO_CREDIT);
         LazyLock::force(&JOB_LINE);
         LazyLock::force(&LOCAL_DATELINE);
+        LazyLock::force(&REPORTED_BY);
     }
 
     #[test]
@@ -873,6 +901,8 @@ mod tests {
             ),
             ("記者王小明∕台北報導", Some(vec![a("王小明", Reporter)])),
             ("記者林嘉敏報導", Some(vec![a("林嘉敏", Reporter)])),
+            ("特派記者林維中∕北京報導", Some(vec![a("林維中", Reporter)])),
+            ("（本报记者 王建国 刘鹏）", Some(vec![a("王建国", Reporter), a("刘鹏", Reporter)])),
             ("記者王小明台北報導", Some(vec![a("王小明", Reporter)])),
             ("By Jane Doe", Some(vec![a("Jane Doe", Author)])),
             (
@@ -1007,6 +1037,31 @@ mod tests {
                 "【記者王小明／台北報導】市府今天宣布新措施。",
                 vec![a("王小明", Reporter)],
                 "市府今天宣布新措施。",
+            ),
+            (
+                "央视网消息（新闻联播）：入冬以来，各地抓住农闲有利时机。",
+                vec![a("央视网", Agency)],
+                "入冬以来，各地抓住农闲有利时机。",
+            ),
+            (
+                "本报讯 记者张卫东、通讯员李海报道：1月下旬，气温骤降。",
+                vec![a("张卫东", Reporter), a("李海", Correspondent)],
+                "1月下旬，气温骤降。",
+            ),
+            (
+                "本报北京1月29日电 记者周正报道：春节临近。",
+                vec![a("周正", Reporter)],
+                "春节临近。",
+            ),
+            (
+                "PORT ELLERY, Maine (MNS) _ Dockworkers voted Tuesday.",
+                vec![a("MNS", Agency)],
+                "Dockworkers voted Tuesday.",
+            ),
+            (
+                "【中央社廈門五日電】往返廈門與金門的航線增加。",
+                vec![a("中央社", Agency)],
+                "往返廈門與金門的航線增加。",
             ),
         ];
         for (line, authors, rest) in cases {

@@ -171,6 +171,15 @@ impl Model {
             .collect()
     }
 
+    /// Explains a bulletin file read with these weights.
+    pub fn explain(&self, file_name: &str, bytes: &[u8]) -> Result<Vec<super::Explained>, ParseError> {
+        let mut out = Vec::new();
+        match parse_inner(file_name, bytes, &Limits::default(), &self.0, Some(&mut out)) {
+            Ok(_) | Err(ParseError::NoArticles) => Ok(out),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Parses a bulletin file with these weights.
     pub fn parse(&self, file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Bulletin, ParseError> {
         parse_inner(file_name, bytes, limits, &self.0, None)

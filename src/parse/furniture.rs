@@ -43,6 +43,9 @@ pub(crate) enum Furniture {
     CrossRef,
     /// A note on who the writer is (`（作者系…研究员）`, `(The writer is …)`).
     AuthorNote,
+    /// The apparatus of a reference page: `References`, `External links`,
+    /// `See also`, `参考资料` as section headings.
+    Apparatus,
     /// Wire-service transmission control: `ZCZC`, `NNNN`, `END`, `MORE`,
     /// a `BC-Slug,0380` line, a take's timestamp line ending in `<`.
     Wire,
@@ -67,6 +70,7 @@ impl Furniture {
             Furniture::CrossRef => "cross-reference to another story",
             Furniture::AuthorNote => "note on the writer (（作者系…）)",
             Furniture::Wire => "wire-service control line",
+            Furniture::Apparatus => "references / external links heading",
         }
     }
 }
@@ -168,6 +172,15 @@ static JUMP: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .expect("static regex")
 });
+
+/// Section headings of a reference page's apparatus.
+fn is_apparatus(line: &str) -> bool {
+    let l = line.trim_end_matches("[edit]").trim().trim_end_matches(':');
+    matches!(
+        l.to_ascii_lowercase().as_str(),
+        "references" | "external links" | "see also" | "further reading" | "notes" | "sources" | "bibliography" | "footnotes" | "citations"
+    ) || matches!(l, "参考资料" | "参考文献" | "外部链接" | "相关条目" | "參考資料" | "參考文獻" | "外部連結" | "相關條目")
+}
 
 /// `BC-Port Strike,0380`, `BC-Bridge Closure, 1st Add,0140`: a wire slug
 /// with its word count.
@@ -276,6 +289,9 @@ pub(crate) fn classify(line: &str) -> Option<Furniture> {
     }
     if is_wire_control(line) {
         return Some(Furniture::Wire);
+    }
+    if line.len() <= 40 && is_apparatus(line) {
+        return Some(Furniture::Apparatus);
     }
     let linkish = line.len() <= MAX_LINK_BYTES
         && line.as_bytes().contains(&b'.')

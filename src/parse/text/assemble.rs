@@ -291,7 +291,8 @@ impl Assembler<'_, '_> {
                 text: l.source.to_string(),
                 credit: l.caption.clone().flatten(),
             },
-            _ => Block::Subheading(l.unnumbered().to_owned()),
+            // A subheading keeps its number (`（一）严格质量管理`).
+            _ => Block::Subheading(l.text.to_string()),
         };
         match self.draft() {
             Some(d) => {

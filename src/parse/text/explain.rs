@@ -68,7 +68,13 @@ pub(super) fn lines(
         }
         why.push_str(label.name());
         if let Some((alt, margin)) = runner_up(decoded, i) {
-            why.push_str(&format!(" by {margin:.1} over {}", alt.name()));
+            let emit = weights.emit(&observed.observations[i]);
+            let evidence = emit[label as usize] - emit[alt as usize];
+            why.push_str(&format!(
+                " by {margin:.1} over {} (line {evidence:+.1}, sequence {:+.1})",
+                alt.name(),
+                margin - evidence
+            ));
             let top = reasons(&observed.observations[i], label, alt, weights);
             if !top.is_empty() {
                 why.push(':');

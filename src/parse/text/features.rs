@@ -137,6 +137,7 @@ features! {
     FurnCrossRef => "a cross-reference (Related: …)",
     FurnAuthorNote => "a note on the writer (（作者系…）)",
     FurnWire => "wire-service control (BC- slug, END, MORE, ZCZC)",
+    FurnApparatus => "a references / external links heading",
     MailSubject => "a Subject: header in a header block",
     MailFrom => "a From: header in a header block",
     MailOther => "another header in a header block",
@@ -203,7 +204,22 @@ features! {
     PrevBlockProse => "the block above is running text",
     WrapFull => "fills the wrap width of a hard-wrapped page",
     PrevWrapFull => "the line above fills the wrap width",
-    LowerThenHeading => "heading-shaped but the next line starts lower-case",
+    LowerThenHeading => "heading-shaped, but running text starting lower-case goes on below",
+    BlockThenCredit => "its block is followed by a credit",
+    StackStart => "opens a run of heading-shaped lines that text or a credit follows",
+    StackInside => "inside such a run, after its first line",
+    RunFirstOfMany => "the first of two or more heading-shaped lines in a row",
+    RunLastOfMany => "the last of two or more heading-shaped lines in a row",
+    RunMiddle => "between the first and last of three or more heading-shaped lines",
+    NextStartsDash => "the next line starts with a dash (——副题)",
+    LabelPrefix => "opens with a speaker label (问： 答： Q: A:)",
+    InnerSentenceEnd => "a sentence ends inside the line",
+    JoinsNext => "the line below continues its sentence",
+    BeforeAnyProse => "no running text above it on the page",
+    AfterAllProse => "no running text below it on the page",
+    TopBlock => "in the first block of the page",
+    NumOtherScheme => "numbered in another scheme than the page's first numbered heading",
+    AfterSignature => "after a signature, before any new heading",
 }
 
 /// How many features there are.
@@ -235,17 +251,45 @@ pub(super) fn heading_shaped(l: &Line) -> bool {
     let open = match l.ending {
         Ending::Open => true,
         Ending::Terminal => {
-            asks_or_exclaims(&l.text) && l.width <= HEAD_MAX_COLS / 2 && !l.text.contains('：')
+            (asks_or_exclaims(&l.text) && l.width <= HEAD_MAX_COLS / 2 && !l.text.contains('：'))
+                // `CONGRESS QUITS;` over `RECORD MIXED`.
+                || (l.case == Case::Upper && l.text.ends_with(';'))
         }
         Ending::Continues => false,
     };
     open && l.width <= HEAD_MAX_COLS
         && !l.text.starts_with(|c: char| c.is_lowercase())
+        && !inner_sentence_end(&l.text)
         && l.jump.is_none()
         && l.credit.is_none()
         && l.caption.is_none()
         && !l.tags_only
         && l.piece != Piece::RunInRest
+}
+
+/// Whether a sentence ends inside `s` (`。` or `. ` before a capital, not
+/// at its end): headlines are one phrase.
+pub(super) fn inner_sentence_end(s: &str) -> bool {
+    let t = s.trim_end_matches(['。', '.', '”', '"', '」']);
+    if t.contains('。') {
+        return true;
+    }
+    let b = t.as_bytes();
+    b.windows(3).enumerate().any(|(i, w)| {
+        w[0] == b'.'
+            && w[1] == b' '
+            && w[2].is_ascii_uppercase()
+            // `St. Paul`, `Mr. Smith`, `U. S.`: abbreviations.
+            && i >= 3
+            && b[i - 3..i].iter().all(u8::is_ascii_lowercase)
+    })
+}
+
+/// A speaker label opening a line: `问：`, `答：`, `Q:`, `A:`.
+fn label_prefix(s: &str) -> bool {
+    ["问：", "答：", "問：", "答:", "Q:", "A:", "Q.", "A."]
+        .iter()
+        .any(|p| s.starts_with(p))
 }
 
 /// The heading style of a line: its markup, numbering scheme, case,
@@ -390,7 +434,23 @@ fn styles(lines: &[Line], shaped: &[bool], contents: &Contents) -> Styles {
 /// Builds the observation of every line of the page.
 pub(super) fn observe(lines: &[Line], contents: &Contents, flow: Flow) -> Vec<Observation> {
     let norms = measure_norms(lines, flow);
-    let shaped: Vec<bool> = lines.iter().map(heading_shaped).collect();
+    let full = |l: &Line| flow.wrap.is_some_and(|w| l.width * 100 >= w * 85);
+    let mut shaped: Vec<bool> = lines
+        .iter()
+        .map(|l| heading_shaped(l) && (!full(l) || l.markup.is_heading()))
+        .collect();
+    // A headline wrapped in sentence case goes on lower-case
+    // (`School board approves new` / `bus routes for fall term`).
+    for i in 1..lines.len() {
+        let l = &lines[i];
+        if shaped[i - 1] && !shaped[i] && l.gap == 0 && !full(&lines[i - 1]) && !full(l) {
+            let lowered = l.text.starts_with(|c: char| c.is_lowercase());
+            let rest_ok = l.ending == Ending::Open && l.width <= HEAD_MAX_COLS / 2;
+            if lowered && rest_ok && lines[i - 1].ending == Ending::Open {
+                shaped[i] = true;
+            }
+        }
+    }
     let wanted: Vec<bool> = shaped
         .iter()
         .zip(lines)
@@ -405,7 +465,38 @@ pub(super) fn observe(lines: &[Line], contents: &Contents, flow: Flow) -> Vec<Ob
     let sequence = numbering_sequence(lines);
     let styles = styles(lines, &shaped, contents);
     let blocks = blocks(lines, &shaped);
+    // Running text: neither heading-shaped nor claimed by a detector.
+    let prose: Vec<bool> = lines
+        .iter()
+        .zip(&shaped)
+        .map(|(l, &sh)| {
+            !sh && l.width > 30
+                && l.furniture.is_none()
+                && l.credit.is_none()
+                && l.caption.is_none()
+                && l.mail.is_none()
+        })
+        .collect();
+    // Text after a signature, until a heading set apart by a blank line.
+    let mut after_signature = vec![false; lines.len()];
+    let mut signed = false;
+    for (i, l) in lines.iter().enumerate() {
+        let sig = l.context.signature_name || l.context.signature_detail;
+        if sig {
+            signed = true;
+            continue;
+        }
+        if shaped[i] && l.gap > 0 {
+            signed = false;
+        }
+        after_signature[i] = signed && !l.is_credit();
+    }
+    let first_prose = prose.iter().position(|&p| p).unwrap_or(lines.len());
+    let last_prose = prose.iter().rposition(|&p| p);
     let page = Page {
+        after_signature: &after_signature,
+        first_prose,
+        last_prose,
         blocks: &blocks,
         lines,
         contents,
@@ -477,6 +568,11 @@ fn blocks(lines: &[Line], shaped: &[bool]) -> Vec<BlockPlace> {
 /// Everything the features of one line are computed from.
 struct Page<'p, 'a> {
     blocks: &'p [BlockPlace],
+    /// Whether each line follows a signature with no heading between.
+    after_signature: &'p [bool],
+    /// The first and last lines of running text on the page.
+    first_prose: usize,
+    last_prose: Option<usize>,
     lines: &'p [Line<'a>],
     contents: &'p Contents,
     norms: &'p Norms,
@@ -583,13 +679,55 @@ impl Page<'_, '_> {
                 i > 0 && self.lines[i - 1].width * 100 >= w * 85,
             );
         }
+        let next = self.lines.get(i + 1);
         on(
             Feature::LowerThenHeading,
             self.shaped[i]
-                && self
-                    .lines
-                    .get(i + 1)
-                    .is_some_and(|n| n.gap == 0 && n.text.starts_with(|c: char| c.is_lowercase())),
+                && next.is_some_and(|n| {
+                    n.gap == 0 && n.text.starts_with(|c: char| c.is_lowercase())
+                }) && !self.shaped.get(i + 1).copied().unwrap_or(false),
+        );
+        // The block's end, and what follows it.
+        let end = i + (b.len - b.index) - 1;
+        let after = self.lines[end + 1..]
+            .iter()
+            .find(|n| n.furniture.is_none() && n.caption.is_none() && n.page_date.is_none());
+        on(
+            Feature::BlockThenCredit,
+            after.is_some_and(|n| n.is_credit() || n.inline.is_some()),
+        );
+        // Runs of heading-shaped lines, within a block or as a whole block
+        // that text or a credit follows.
+        let run_begin = (0..=i).rev().take_while(|&k| self.shaped[k] && (k == i || self.lines[k + 1].gap == 0)).last();
+        if let (true, Some(first)) = (self.shaped[i], run_begin) {
+            let mut last = i;
+            while last + 1 < self.lines.len() && self.shaped[last + 1] && self.lines[last + 1].gap == 0 {
+                last += 1;
+            }
+            let len = last - first + 1;
+            let followed = self.lines.get(last + 1).is_some_and(|n| {
+                n.furniture.is_none() && (!self.shaped[last + 1] || n.is_credit())
+            });
+            let stack = len <= 4 && followed;
+            on(Feature::StackStart, stack && i == first);
+            on(Feature::StackInside, stack && i > first);
+            on(Feature::RunFirstOfMany, len >= 2 && i == first);
+            on(Feature::RunLastOfMany, len >= 2 && i == last);
+            on(Feature::RunMiddle, len >= 3 && i > first && i < last);
+        }
+        on(
+            Feature::NextStartsDash,
+            next.is_some_and(|n| n.gap == 0 && n.text.starts_with(['—', '–', '－'])),
+        );
+        on(Feature::LabelPrefix, label_prefix(&l.text));
+        on(Feature::BeforeAnyProse, i < self.first_prose);
+        on(Feature::AfterAllProse, self.last_prose.is_none_or(|p| i > p));
+        on(Feature::TopBlock, b.block == 0);
+        on(Feature::AfterSignature, self.after_signature[i]);
+        on(Feature::InnerSentenceEnd, inner_sentence_end(&l.text));
+        on(
+            Feature::JoinsNext,
+            next.is_some_and(|n| joins::continues(l, n, n.gap, self.norms.flow).is_some()),
         );
     }
 
@@ -644,6 +782,10 @@ impl Page<'_, '_> {
                 Feature::NumSchemeOfArticles,
                 self.norms.article_scheme == Some(num.scheme),
             );
+            on(
+                Feature::NumOtherScheme,
+                self.norms.article_scheme.is_some_and(|s| s != num.scheme),
+            );
         }
         on(Feature::Bullet, l.bullet > 0);
     }
@@ -674,6 +816,7 @@ impl Page<'_, '_> {
                 Furniture::CrossRef => Feature::FurnCrossRef,
                 Furniture::AuthorNote => Feature::FurnAuthorNote,
                 Furniture::Wire => Feature::FurnWire,
+                Furniture::Apparatus => Feature::FurnApparatus,
             };
             on(f, true);
         }

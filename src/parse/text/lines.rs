@@ -235,11 +235,16 @@ fn trailing_credit(s: &str) -> Option<(&str, Credit)> {
     if inner.chars().count() > 40 {
         return None;
     }
+    let before = s[..open].trim_end();
+    // A bracket alone on its line is a credit line, found as such.
+    if before.is_empty() {
+        return None;
+    }
     let credit = credit::find_line(inner)?;
     if credit.authors.is_empty() {
         return None;
     }
-    Some((s[..open].trim_end(), credit))
+    Some((before, credit))
 }
 
 /// Whether `s` is (or opens with) a credit: used to tell a bracketed run-in
@@ -286,8 +291,8 @@ fn detect<'a>(no: usize, source: Cow<'a, str>, text: Cow<'a, str>, piece: Piece)
         context: Context::default(),
     };
     let t: &str = &line.text;
+    line.page_date = date::page_date(t);
     if line.piece != Piece::RunInRest {
-        line.page_date = date::page_date(t);
         line.furniture = furniture::classify(t).or_else(|| link_line(t).then_some(Furniture::Link));
         if let Some((header, value)) = mail_header(t) {
             if header == MailHeader::Subject {

@@ -165,12 +165,16 @@ fn read_page(
     if bulletin.section.is_none() && !bulletin.articles.is_empty() {
         bulletin.section = observed.label.clone();
     }
+    // The page's date: the first date line the model took for furniture
+    // (not a message's `Date:` header, not a date in a story).
     let dated: Option<(usize, NaiveDate)> = observed
         .lines
         .iter()
         .zip(&decoded.labels)
         .find_map(|(l, lab)| match (l.page_date, lab) {
-            (Some(d), Label::Furniture | Label::Section | Label::Contents | Label::Credit) => {
+            (Some(d), Label::Furniture | Label::Section | Label::Contents | Label::Credit)
+                if !l.context.mail_block =>
+            {
                 Some((l.no, d))
             }
             _ => None,

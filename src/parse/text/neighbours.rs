@@ -64,6 +64,27 @@ fn spread_fields(source: &str, raw: &str) -> Vec<String> {
     }
 }
 
+/// The section a running head names: the label of a `第2版：要闻` field, or
+/// the field next to the page number (`民聲日報  A11  兩岸新聞  …`), that
+/// is a short name, not furniture and not a date.
+fn running_head_label(fields: &[String]) -> Option<String> {
+    let is_page = |f: &str| furniture::classify(f) == Some(Furniture::PageNumber);
+    let page = fields.iter().position(|f| is_page(f))?;
+    if let Some(own) = furniture::page_label(&fields[page]) {
+        return Some(own.to_owned());
+    }
+    let name = |f: &String| {
+        f.chars().count() <= 30
+            && !f.chars().any(|c| c.is_numeric())
+            && f.chars().any(char::is_alphabetic)
+            && furniture::classify(f).is_none()
+            && super::super::date::page_date(f).is_none()
+    };
+    let after = fields.get(page + 1).filter(|f| name(f));
+    let before = page.checked_sub(1).and_then(|k| fields.get(k)).filter(|f| name(f));
+    after.or(before).cloned()
+}
+
 /// Marks running heads at the top of the page; returns the section label a
 /// running head or a page line gives, if any.
 fn running_heads(input: &str, lines: &mut [Line]) -> Option<String> {
@@ -91,17 +112,11 @@ fn running_heads(input: &str, lines: &mut [Line]) -> Option<String> {
             continue;
         }
         l.context.running_head = true;
-        let is_page = |f: &str| furniture::classify(f) == Some(Furniture::PageNumber);
-        if label.is_none() && fields.iter().any(|f| is_page(f)) {
-            label = fields
-                .iter()
-                .find(|f| {
-                    !is_page(f)
-                        && f.chars().count() <= 30
-                        && !f.chars().any(|c| c.is_numeric())
-                        && f.chars().any(char::is_alphabetic)
-                })
-                .cloned();
+        if l.page_date.is_none() {
+            l.page_date = fields.iter().find_map(|f| super::super::date::page_date(f));
+        }
+        if label.is_none() {
+            label = running_head_label(&fields);
         }
     }
     label.or_else(|| {

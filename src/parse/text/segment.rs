@@ -154,8 +154,13 @@ pub(crate) fn allowed(a: Option<Label>, b: Label, link: Link) -> bool {
         return !matches!(b, HeadlineMore | Subtitle | SubtitleMore);
     };
     if link == Link::SameLine {
-        // A run-in head and its paragraph.
-        return matches!((a, b), (Headline | HeadlineMore | Subheading | Body, Body));
+        // A run-in head and its paragraph, or a line of furniture.
+        return matches!(
+            (a, b),
+            (Headline | HeadlineMore | Subheading | Body | Credit, Body)
+                | (Furniture, Furniture)
+                | (Contents, Contents)
+        );
     }
     match b {
         HeadlineMore => matches!(a, Headline | HeadlineMore),
