@@ -423,3 +423,23 @@ fn untitled(lines: &[Line], labels: &[Label], flow: Flow, captions: Vec<Block>) 
     }
     bulletin
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{joins, lines, neighbours};
+    use super::*;
+
+    #[test]
+    fn a_from_header_credits_the_message_below_it() {
+        let page = "Message: 1\nDate: Mon, 15 Jul 2013 19:42:10 +0100\nFrom: Dan Ferris <dan@example.net>\nTo: list@example.org\nSubject: Water butts\nMessage-ID: <1@x>\n\nThe butts were empty again this morning, and the pipe is loose.\n";
+        let mut ls = lines::read(page, false);
+        neighbours::read_context(page, &mut ls);
+        use Label::*;
+        let labels = [Furniture, Furniture, Credit, Furniture, Headline, Furniture, Body];
+        assert_eq!(ls.len(), labels.len());
+        let (b, _) = assemble(&ls, &labels, joins::flow(&ls, false));
+        assert_eq!(b.articles.len(), 1);
+        let names: Vec<&str> = b.articles[0].authors.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["Dan Ferris"]);
+    }
+}

@@ -110,7 +110,13 @@ pub(super) fn similarity(a: &str, b: &str) -> f32 {
 
 /// Whether a line could be a contents entry or a headline it names.
 fn candidate(l: &Line) -> bool {
-    l.width <= HEAD_MAX_COLS && l.credit.is_none() && l.inline.is_none() && l.caption.is_none()
+    l.width <= HEAD_MAX_COLS
+        && l.credit.is_none()
+        && l.inline.is_none()
+        && l.caption.is_none()
+        && !l.context.mail_block
+        && !matches!(l.furniture, Some(f) if f != Furniture::Contents)
+        && l.page_date.is_none()
 }
 
 /// A run of candidate entries: lines `start..end`, after a header or not.

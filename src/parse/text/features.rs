@@ -220,6 +220,13 @@ features! {
     TopBlock => "in the first block of the page",
     NumOtherScheme => "numbered in another scheme than the page's first numbered heading",
     AfterSignature => "after a signature, before any new heading",
+    Salutation => "a salutation opening a letter (Dear …,)",
+    Advert => "in a block marked as an advertisement",
+    IndentOutlier => "indented, on a page whose lines mostly are not",
+    CjkStackFirst => "Chinese: the first of two or more heading lines, no dash below",
+    CjkStackLastOfThree => "Chinese: the last of three or more heading lines",
+    SameCaseAsPrev => "the same letter case as the heading line above",
+    CaseChange => "another letter case than the heading line above",
 }
 
 /// How many features there are.
@@ -242,6 +249,8 @@ struct Norms {
     md_page_title: Option<usize>,
     /// Scheme of the first numbered heading-shaped line.
     article_scheme: Option<u8>,
+    /// Share (per cent) of lines that are indented.
+    indented_share: usize,
     flow: Flow,
 }
 
@@ -368,7 +377,9 @@ fn measure_norms(lines: &[Line], flow: Flow) -> Norms {
         .iter()
         .find(|l| l.numbering.is_some_and(|n| n.scheme != 9) && heading_shaped(l))
         .and_then(|l| l.numbering.map(|n| n.scheme));
+    let indented_share = lines.iter().filter(|l| l.indent).count() * 100 / lines.len().max(1);
     Norms {
+        indented_share,
         paragraph_gap,
         prose_width: prose_width.max(20),
         credited,
@@ -694,7 +705,7 @@ impl Page<'_, '_> {
             .find(|n| n.furniture.is_none() && n.caption.is_none() && n.page_date.is_none());
         on(
             Feature::BlockThenCredit,
-            after.is_some_and(|n| n.is_credit() || n.inline.is_some()),
+            after.is_some_and(Line::creditish),
         );
         // Runs of heading-shaped lines, within a block or as a whole block
         // that text or a credit follows.
@@ -708,12 +719,22 @@ impl Page<'_, '_> {
             let followed = self.lines.get(last + 1).is_some_and(|n| {
                 n.furniture.is_none() && (!self.shaped[last + 1] || n.is_credit())
             });
-            let stack = len <= 4 && followed;
+            let stack = len <= 4 && followed && !l.context.bare_name;
             on(Feature::StackStart, stack && i == first);
             on(Feature::StackInside, stack && i > first);
             on(Feature::RunFirstOfMany, len >= 2 && i == first);
             on(Feature::RunLastOfMany, len >= 2 && i == last);
             on(Feature::RunMiddle, len >= 3 && i > first && i < last);
+            let cjk = l.cjk >= 50;
+            let dash_below = self.lines.get(i + 1).is_some_and(|n| n.text.starts_with(['—', '–', '－']));
+            on(Feature::CjkStackFirst, cjk && len >= 2 && i == first && !dash_below);
+            on(Feature::CjkStackLastOfThree, cjk && len >= 3 && i == last);
+            if i > first {
+                let prev = &self.lines[i - 1];
+                let latin = l.case != Case::None && prev.case != Case::None;
+                on(Feature::SameCaseAsPrev, latin && prev.case == l.case);
+                on(Feature::CaseChange, latin && prev.case != l.case);
+            }
         }
         on(
             Feature::NextStartsDash,
@@ -724,6 +745,9 @@ impl Page<'_, '_> {
         on(Feature::AfterAllProse, self.last_prose.is_none_or(|p| i > p));
         on(Feature::TopBlock, b.block == 0);
         on(Feature::AfterSignature, self.after_signature[i]);
+        on(Feature::Salutation, l.context.salutation);
+        on(Feature::Advert, l.context.advert);
+        on(Feature::IndentOutlier, l.indent && self.norms.indented_share < 20);
         on(Feature::InnerSentenceEnd, inner_sentence_end(&l.text));
         on(
             Feature::JoinsNext,
@@ -903,7 +927,7 @@ impl Page<'_, '_> {
         on(Feature::NextHeadingShaped, next.is_some() && self.shaped[i + 1]);
         on(Feature::PrevCredit, prev.is_some_and(Line::is_credit));
         let sig = next_significant(lines, i);
-        let next_credit = sig.is_some_and(Line::is_credit);
+        let next_credit = sig.is_some_and(Line::creditish);
         on(Feature::NextCredit, next_credit);
         on(
             Feature::NextInlineCredit,

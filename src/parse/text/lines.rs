@@ -69,6 +69,11 @@ pub(super) struct Context {
     pub repeats_earlier: bool,
     /// A wire dateline alone on its line (`PANMUNJOM, Korea, Aug. 5 (UP)`).
     pub dateline_alone: bool,
+    /// A salutation opening a letter (`Dear Parents and Carers,`).
+    pub salutation: bool,
+    /// Marked as an advertisement (`Sponsored`, `【廣告】`), or in a block
+    /// that is.
+    pub advert: bool,
 }
 
 /// One line of the page, measured, with every detector's report.
@@ -134,6 +139,12 @@ impl Line<'_> {
         self.credit.is_some()
             || matches!(self.mail, Some(MailHeader::From(_))) && self.context.mail_block
             || self.context.dateline_alone
+    }
+
+    /// Whether the line may be a credit: a detected credit, or a bare name
+    /// or signature standing where a byline would.
+    pub(super) fn creditish(&self) -> bool {
+        self.is_credit() || self.inline.is_some() || self.context.bare_name
     }
 
     /// The text of the line without its list number and bullet: how a

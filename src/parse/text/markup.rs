@@ -91,14 +91,30 @@ pub(super) fn strip_single_emphasis(s: &str) -> &str {
     s
 }
 
+/// The length of an HTML tag opening `s` (`<p>`, `</h3>`, `<a href=…>`,
+/// `<!-- … -->`), if `s` opens with one. An address in angle brackets
+/// (`<dan@example.net>`, `<https://…>`) is no tag.
+fn tag_len(s: &str) -> Option<usize> {
+    let rest = s.strip_prefix('<')?;
+    let end = rest.find('>')?;
+    let inner = &rest[..end];
+    if inner.starts_with('!') {
+        return Some(end + 2);
+    }
+    let name = inner.strip_prefix('/').unwrap_or(inner);
+    let word: String = name.chars().take_while(char::is_ascii_alphanumeric).collect();
+    let after = &name[word.len()..];
+    let ok = word.starts_with(|c: char| c.is_ascii_alphabetic())
+        && word.len() <= 10
+        && (after.is_empty() || after.starts_with([' ', '/', '\t']))
+        && !inner.contains('@')
+        && !inner.contains("://");
+    ok.then_some(end + 2)
+}
+
 /// Whether `s` holds something that looks like an HTML tag.
 fn has_tag(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.iter().enumerate().any(|(i, &c)| {
-        c == b'<'
-            && b.get(i + 1)
-                .is_some_and(|&n| n.is_ascii_alphabetic() || n == b'/' || n == b'!')
-    })
+    s.match_indices('<').any(|(i, _)| tag_len(&s[i..]).is_some())
 }
 
 /// The level of an HTML heading wrapping the whole line, if one does.
@@ -117,19 +133,15 @@ fn strip_tags(s: &str) -> String {
     while let Some(pos) = rest.find('<') {
         out.push_str(&rest[..pos]);
         let after = &rest[pos..];
-        let is_tag = after[1..]
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!');
-        match (is_tag, after.find('>')) {
-            (true, Some(end)) => {
-                let name = after[1..end].trim_start_matches('/').to_ascii_lowercase();
+        match tag_len(after) {
+            Some(len) => {
+                let name = after[1..len - 1].trim_start_matches('/').to_ascii_lowercase();
                 if name.starts_with("br") || name.starts_with("td") {
                     out.push(' ');
                 }
-                rest = &after[end + 1..];
+                rest = &after[len..];
             }
-            _ => {
+            None => {
                 out.push('<');
                 rest = &after[1..];
             }
@@ -406,6 +418,11 @@ mod tests {
             ("【城南论坛】", "【城南论坛】", Markup::Bracketed),
             ("Plain line", "Plain line", Markup::Plain),
             ("a < b and c > d", "a < b and c > d", Markup::Plain),
+            (
+                "From: Dan <dan@example.net>",
+                "From: Dan <dan@example.net>",
+                Markup::Plain,
+            ),
         ];
         for (line, text, markup) in cases {
             let u = unwrap(Cow::Borrowed(line));

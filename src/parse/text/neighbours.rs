@@ -38,6 +38,19 @@ static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// A salutation opening a letter or message.
+static SALUTATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:dear|hello|hi|hey|greetings|good (?:morning|afternoon|evening))(?:\s+[^,.!]{1,40})?[,!:]$")
+        .expect("static regex")
+});
+
+/// Marks of an advertisement.
+fn advert_mark(s: &str) -> bool {
+    ["Sponsored", "SPONSORED", "Advertisement", "ADVERTISEMENT", "Paid for by", "【廣告】", "【广告】", "（广告）", "（廣告）"]
+        .iter()
+        .any(|m| s.contains(m))
+}
+
 /// A wire dateline alone on its line, the body following on the next:
 /// `PANMUNJOM, Korea, Aug. 5 (UP)`, `WASHINGTON (AP)`.
 static DATELINE_ALONE: LazyLock<Regex> = LazyLock::new(|| {
@@ -53,7 +66,7 @@ fn spread_fields(source: &str, raw: &str) -> Vec<String> {
     let fields: Vec<String> = raw
         .split('\t')
         .flat_map(|part| part.split("   "))
-        .flat_map(|part| part.split("\u{3000}\u{3000}"))
+        .flat_map(|part| part.split('\u{3000}'))
         .map(super::super::clean::line)
         .filter(|f| !f.is_empty())
         .collect();
@@ -301,6 +314,23 @@ fn lone_datelines(lines: &mut [Line]) {
     }
 }
 
+/// Marks advertisements and the blocks they are in.
+fn adverts(lines: &mut [Line]) {
+    let mut start = 0;
+    while start < lines.len() {
+        let mut end = start + 1;
+        while end < lines.len() && lines[end].gap == 0 {
+            end += 1;
+        }
+        if lines[start..end].iter().any(|l| advert_mark(&l.source)) {
+            for l in &mut lines[start..end] {
+                l.context.advert = true;
+            }
+        }
+        start = end;
+    }
+}
+
 /// Runs every neighbour rule; returns the page's own section label.
 pub(super) fn read_context(input: &str, lines: &mut [Line]) -> Option<String> {
     if lines.is_empty() {
@@ -310,6 +340,10 @@ pub(super) fn read_context(input: &str, lines: &mut [Line]) -> Option<String> {
     mail_blocks(lines);
     signatures(lines);
     lone_datelines(lines);
+    adverts(lines);
+    for l in lines.iter_mut() {
+        l.context.salutation = l.width <= 50 && SALUTATION.is_match(&l.text);
+    }
     let mut seen: HashSet<&str> = HashSet::new();
     let mut repeats = vec![false; lines.len()];
     for (i, l) in lines.iter().enumerate() {
@@ -388,6 +422,7 @@ mod tests {
     fn every_pattern_compiles() {
         LazyLock::force(&CLOSING);
         LazyLock::force(&DATELINE_ALONE);
+        LazyLock::force(&SALUTATION);
     }
 
     #[test]
@@ -426,6 +461,9 @@ mod tests {
         assert!(CLOSING.is_match("With best wishes,"));
         assert!(CLOSING.is_match("Regards,"));
         assert!(!CLOSING.is_match("Best practice for schools"));
+        assert!(SALUTATION.is_match("Dear Parents and Carers,"));
+        assert!(SALUTATION.is_match("Hello everyone,"));
+        assert!(!SALUTATION.is_match("Hello and welcome to the show."));
         assert!(DATELINE_ALONE.is_match("PANMUNJOM, Korea, Aug. 5 (UP)"));
         assert!(DATELINE_ALONE.is_match("WASHINGTON (AP)"));
         assert!(!DATELINE_ALONE.is_match("The council (AP) said"));
