@@ -630,6 +630,8 @@ const PRIOR: &[(&str, &str, f32)] = &[
     ("SameCaseAsPrev", "subtitle+", 0.3),
     ("CaseChange", "subtitle", 0.5),
     ("BareName", "credit", 1.0),
+    ("StyleCredited", "headline", 0.8),
+    ("BeforeAnyHeading", "furniture", 0.5),
     ("EndContinues", "body", 1.0),
     ("PrevContinues", "body", 1.0),
     ("WrapFull", "body", 1.0),

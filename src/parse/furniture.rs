@@ -135,7 +135,9 @@ static NAV_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
         r"previous (?:page|article|story)|next (?:page|article|story)|back to (?:top|index|contents)|",
         r"top of page|home|print(?: this)?|share(?: this(?: article| story| page)?)?|email(?: this)?|skip to content|menu|",
         r"facebook|twitter|whatsapp|linkedin|reddit|weibo|wechat|微信|微博|朋友圈|(?-u:\b)x(?-u:\b)|«|»|",
-        r"advertisement|sponsored(?: content)?|广告|廣告|[（(]?(?:完|終|终|end|more)[）)]?",
+        r"advertisement|sponsored(?: content)?|广告|廣告|[（(]?(?:完|終|终|end|more)[）)]?|",
+        r"下载|下載|新闻内容|新聞內容|正文|今日头条|今日頭條|字号|字號|大|中|小|放大|缩小|縮小|[【\[]?打印本页[】\]]?|[【\[]?关闭窗口[】\]]?|",
+        r"jump to content|main menu|log in|create account|search|subscribe|unsubscribe|view (?:this email )?in (?:your )?browser",
     ))
     .expect("static regex")
 });
@@ -206,7 +208,24 @@ fn is_wire_control(line: &str) -> bool {
     line.len() <= 100 && line.contains('-') && line.as_bytes().first().is_some_and(u8::is_ascii_uppercase) && WIRE_SLUG.is_match(line)
 }
 
+/// A list-server's command or subscription line (`To subscribe or
+/// unsubscribe via the World Wide Web, visit …`, `send a message with
+/// subject or body 'help' to …`).
+fn is_list_server(line: &str) -> bool {
+    let l = line.to_ascii_lowercase();
+    let topic = ["subscribe", "mailing list", "listserv", "majordomo", "list-request", "-request@", "digest"]
+        .iter()
+        .any(|w| l.contains(w));
+    let command = ["send ", "visit", "e-mail", "email", "mail to", "http", "@", "write to", "reply to"]
+        .iter()
+        .any(|w| l.contains(w));
+    topic && command && line.len() <= 240
+}
+
 fn is_separator(line: &str) -> bool {
+    if matches!(line, "%" | "%%" | "§" | "◇" | "◆" | "＊" | "※") {
+        return true;
+    }
     let mut n = 0;
     for c in line.chars() {
         if c == ' ' {
@@ -257,7 +276,14 @@ fn is_separator(line: &str) -> bool {
 /// `首页 > 数字报 > 第3版`, `Home › News › Local`.
 fn is_breadcrumb(line: &str) -> bool {
     let seps = line.matches(['>', '›', '»', '→']).count();
-    seps >= 2 && !line.ends_with(['。', '.', '!', '?'])
+    if seps >= 2 && !line.ends_with(['。', '.', '!', '?']) {
+        return true;
+    }
+    // `解放军报>19980130`: a paper and an issue.
+    seps == 1
+        && !line.contains(' ')
+        && line.split(['>', '›', '»', '→']).all(|part| !part.is_empty())
+        && line.chars().count() <= 30
 }
 
 fn is_navigation(line: &str) -> bool {
@@ -292,6 +318,9 @@ pub(crate) fn classify(line: &str) -> Option<Furniture> {
     }
     if line.len() <= 40 && is_apparatus(line) {
         return Some(Furniture::Apparatus);
+    }
+    if is_list_server(line) {
+        return Some(Furniture::Navigation);
     }
     let linkish = line.len() <= MAX_LINK_BYTES
         && line.as_bytes().contains(&b'.')
@@ -488,6 +517,12 @@ mod tests {
             ("（作者 张三）", None),
             ("==================== Page A6 ====================", Some(PageNumber)),
             ("+ Page 2 +", Some(PageNumber)),
+            ("%", Some(Separator)),
+            ("长城军报>19980130", Some(Navigation)),
+            ("第2版：要闻　下载", Some(PageNumber)),
+            ("下載", Some(Navigation)),
+            ("新闻内容", Some(Navigation)),
+            ("To subscribe or unsubscribe via the World Wide Web, visit", Some(Navigation)),
             ("BC-Port Strike,0380", Some(Wire)),
             ("BC-Bridge Closure, 1st Add,0140", Some(Wire)),
             ("MNS-ME-10-18-11 1205EDT<", Some(Wire)),

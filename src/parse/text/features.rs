@@ -227,6 +227,7 @@ features! {
     CjkStackLastOfThree => "Chinese: the last of three or more heading lines",
     SameCaseAsPrev => "the same letter case as the heading line above",
     CaseChange => "another letter case than the heading line above",
+    BeforeAnyHeading => "no heading stands above it on the page",
 }
 
 /// How many features there are.
@@ -503,8 +504,22 @@ pub(super) fn observe(lines: &[Line], contents: &Contents, flow: Flow) -> Vec<Ob
         after_signature[i] = signed && !l.is_credit();
     }
     let first_prose = prose.iter().position(|&p| p).unwrap_or(lines.len());
+    // The first heading: marked up as one, or heading-shaped and set
+    // apart, with running text or a credit after it.
+    let first_heading = (0..lines.len())
+        .find(|&i| {
+            let l = &lines[i];
+            let next = lines.get(i + 1);
+            (l.markup.is_heading() && l.markup != Markup::MediaTag)
+                || (shaped[i]
+                    && !l.context.running_head
+                    && l.furniture.is_none()
+                    && next.is_some_and(|n| (prose.get(i + 1) == Some(&true)) || n.creditish()))
+        })
+        .unwrap_or(lines.len());
     let last_prose = prose.iter().rposition(|&p| p);
     let page = Page {
+        first_heading,
         after_signature: &after_signature,
         first_prose,
         last_prose,
@@ -564,7 +579,7 @@ fn blocks(lines: &[Line], shaped: &[bool]) -> Vec<BlockPlace> {
                 index: k,
                 len,
                 heading: heads == len,
-                prose: prose * 2 > len,
+                prose: prose >= 1 && prose * 2 >= len,
                 run_start: run_ok && k == 0,
                 run_inside: run_ok && k > 0 && k < run,
                 block,
@@ -579,6 +594,8 @@ fn blocks(lines: &[Line], shaped: &[bool]) -> Vec<BlockPlace> {
 /// Everything the features of one line are computed from.
 struct Page<'p, 'a> {
     blocks: &'p [BlockPlace],
+    /// The first line that reads as a heading.
+    first_heading: usize,
     /// Whether each line follows a signature with no heading between.
     after_signature: &'p [bool],
     /// The first and last lines of running text on the page.
@@ -742,6 +759,7 @@ impl Page<'_, '_> {
         );
         on(Feature::LabelPrefix, label_prefix(&l.text));
         on(Feature::BeforeAnyProse, i < self.first_prose);
+        on(Feature::BeforeAnyHeading, i < self.first_heading);
         on(Feature::AfterAllProse, self.last_prose.is_none_or(|p| i > p));
         on(Feature::TopBlock, b.block == 0);
         on(Feature::AfterSignature, self.after_signature[i]);
