@@ -136,7 +136,11 @@ fn names(a: &GoldenArticle) -> Vec<&str> {
 }
 
 /// Where each golden article's headline is printed: (first line, lines).
-fn find_titles(page: &dev::Page, golden: &Golden, problems: &mut Vec<String>) -> Vec<Option<(usize, usize)>> {
+fn find_titles(
+    page: &dev::Page,
+    golden: &Golden,
+    problems: &mut Vec<String>,
+) -> Vec<Option<(usize, usize)>> {
     let mut out = Vec::new();
     let mut cursor = 0;
     for a in &golden.articles {
@@ -177,15 +181,18 @@ fn label_outside(
     let credited = names(a);
     for j in range {
         let l = &page.lines[j];
-        gold[j] = if a.captions.iter().any(|c| norm(c) == norm(&l.source)) || (l.caption && !l.credit) {
-            lab.get("caption")
-        } else if a.subheadings.iter().any(|s| norm(s) == norm(&l.title)) {
-            lab.get("subheading")
-        } else if l.credit || credited.iter().any(|n| l.source.contains(n)) && l.text.chars().count() <= 80 {
-            lab.get("credit")
-        } else {
-            lab.get("furniture")
-        };
+        gold[j] =
+            if a.captions.iter().any(|c| norm(c) == norm(&l.source)) || (l.caption && !l.credit) {
+                lab.get("caption")
+            } else if a.subheadings.iter().any(|s| norm(s) == norm(&l.title)) {
+                lab.get("subheading")
+            } else if l.credit
+                || credited.iter().any(|n| l.source.contains(n)) && l.text.chars().count() <= 80
+            {
+                lab.get("credit")
+            } else {
+                lab.get("furniture")
+            };
     }
 }
 
@@ -227,13 +234,25 @@ fn label_body(
     let (b, e) = (*range.start(), *range.end());
     for j in range {
         let l = &page.lines[j];
-        let banned = j != b && golden.not_in_any_body.iter().any(|s| norm(&l.text).contains(&norm(s)));
-        gold[j] = if a.subheadings.iter().any(|s| norm(s) == norm(&l.title) || norm(s) == norm(&l.text)) {
+        let banned = j != b
+            && golden
+                .not_in_any_body
+                .iter()
+                .any(|s| norm(&l.text).contains(&norm(s)));
+        gold[j] = if a
+            .subheadings
+            .iter()
+            .any(|s| norm(s) == norm(&l.title) || norm(s) == norm(&l.text))
+        {
             lab.get("subheading")
         } else if a.captions.iter().any(|c| norm(c) == norm(&l.source)) {
             lab.get("caption")
         } else if banned || (l.credit && j != b) {
-            if l.credit { lab.get("credit") } else { lab.get("furniture") }
+            if l.credit {
+                lab.get("credit")
+            } else {
+                lab.get("furniture")
+            }
         } else if l.furniture && j != b && j != e {
             lab.get("furniture")
         } else {
@@ -284,7 +303,10 @@ fn gold_labels(page: &dev::Page, golden: &Golden, lab: &Labels) -> (Vec<usize>, 
         let mut end = i + len;
         if let Some(deck) = &a.subtitle {
             if let Some(k) = (1..=4).find(|&k| {
-                let joined: String = page.lines[end..(end + k).min(n)].iter().map(|l| norm(&l.text)).collect();
+                let joined: String = page.lines[end..(end + k).min(n)]
+                    .iter()
+                    .map(|l| norm(&l.text))
+                    .collect();
                 joined == norm(deck)
             }) {
                 gold[end] = lab.get("subtitle");
@@ -305,24 +327,39 @@ fn gold_labels(page: &dev::Page, golden: &Golden, lab: &Labels) -> (Vec<usize>, 
         let l = &page.lines[j];
         let repeats = golden.articles.iter().any(|a| {
             let (t, w) = (norm(&a.title), norm(&l.title));
-            w.chars().count() >= 2 && (t == w || t.contains(&w) || w.contains(&t) || dice(&t, &w) >= 0.7)
+            w.chars().count() >= 2
+                && (t == w || t.contains(&w) || w.contains(&t) || dice(&t, &w) >= 0.7)
         });
         if gold[j] == lab.get("furniture") && repeats && l.text.chars().count() <= 100 {
             gold[j] = lab.get("contents");
         }
     }
     // The first article's credit printed above its headline.
-    if let (Some(a0), Some(ns)) = (golden.articles.first(), stack_start.first().copied().flatten()) {
+    if let (Some(a0), Some(ns)) = (
+        golden.articles.first(),
+        stack_start.first().copied().flatten(),
+    ) {
         mark_credit_above(page, ns, 0, a0, &mut gold, lab);
     }
     for (k, a) in golden.articles.iter().enumerate() {
         let (Some(s_end), Some(_)) = (stack_end[k], titles[k]) else {
             continue;
         };
-        let next = stack_start[k + 1..].iter().flatten().copied().next().unwrap_or(n).max(s_end);
+        let next = stack_start[k + 1..]
+            .iter()
+            .flatten()
+            .copied()
+            .next()
+            .unwrap_or(n)
+            .max(s_end);
         let region = s_end..next;
-        let b = region.clone().find(|&j| starts_body(&page.lines[j].text, &a.body_starts));
-        let e = region.clone().rev().find(|&j| ends_body(page, j, &a.body_ends));
+        let b = region
+            .clone()
+            .find(|&j| starts_body(&page.lines[j].text, &a.body_starts));
+        let e = region
+            .clone()
+            .rev()
+            .find(|&j| ends_body(page, j, &a.body_ends));
         // A story continued on another page ends after a later jump line.
         let continued = match (b, e) {
             (Some(b), None) => (next..n)
@@ -331,17 +368,24 @@ fn gold_labels(page: &dev::Page, golden: &Golden, lab: &Labels) -> (Vec<usize>, 
                 .and_then(|e2| {
                     (next..e2)
                         .rev()
-                        .find(|&j| page.lines[j].jump_in || norm(&page.lines[j].title) == norm(&a.title))
+                        .find(|&j| {
+                            page.lines[j].jump_in || norm(&page.lines[j].title) == norm(&a.title)
+                        })
                         .map(|c| (b, c, e2))
                 }),
             _ => None,
         };
         if let Some((b, c, e2)) = continued {
             label_outside(page, s_end..b, a, &mut gold, lab);
-            let out = (b..next).rev().find(|&j| page.lines[j].jump_out).unwrap_or(next - 1);
+            let out = (b..next)
+                .rev()
+                .find(|&j| page.lines[j].jump_out)
+                .unwrap_or(next - 1);
             label_body(page, golden, a, b..=out, &mut gold, lab);
             gold[c] = lab.get("furniture");
-            if c > 0 && gold[c - 1] == lab.get("furniture") || c > 0 && page.lines[c - 1].title.chars().count() < 30 {
+            if c > 0 && gold[c - 1] == lab.get("furniture")
+                || c > 0 && page.lines[c - 1].title.chars().count() < 30
+            {
                 gold[c - 1] = lab.get("furniture");
             }
             label_body(page, golden, a, c + 1..=e2, &mut gold, lab);
@@ -355,7 +399,10 @@ fn gold_labels(page: &dev::Page, golden: &Golden, lab: &Labels) -> (Vec<usize>, 
             label_outside(page, region, a, &mut gold, lab);
             continue;
         };
-        let keep: Vec<(usize, usize)> = (0..n).filter(|&j| claimed[j]).map(|j| (j, gold[j])).collect();
+        let keep: Vec<(usize, usize)> = (0..n)
+            .filter(|&j| claimed[j])
+            .map(|j| (j, gold[j]))
+            .collect();
         label_outside(page, s_end..b, a, &mut gold, lab);
         label_body(page, golden, a, b..=e, &mut gold, lab);
         label_outside(page, e + 1..next, a, &mut gold, lab);
@@ -364,7 +411,10 @@ fn gold_labels(page: &dev::Page, golden: &Golden, lab: &Labels) -> (Vec<usize>, 
         }
         // The next article's credit printed above its headline (a `From:`
         // header over the `Subject:`): adjacent lines naming its people.
-        if let (Some(a2), Some(ns)) = (golden.articles.get(k + 1), stack_start.get(k + 1).copied().flatten()) {
+        if let (Some(a2), Some(ns)) = (
+            golden.articles.get(k + 1),
+            stack_start.get(k + 1).copied().flatten(),
+        ) {
             mark_credit_above(page, ns, e + 1, a2, &mut gold, lab);
         }
     }
@@ -423,7 +473,11 @@ fn load(lab: &Labels) -> Vec<Example> {
         let (gold, mut problems) = gold_labels(&page, &golden, lab);
         for i in 0..gold.len() {
             let prev = i.checked_sub(1).map(|p| gold[p]);
-            let link = if i == 0 { dev::LINKS - 1 } else { page.links[i] };
+            let link = if i == 0 {
+                dev::LINKS - 1
+            } else {
+                page.links[i]
+            };
             if !Model::allowed(prev, gold[i], link) {
                 problems.push(format!(
                     "gold breaks the grammar at line {}: {} after {}",
@@ -497,7 +551,13 @@ impl Dense {
     ) {
         for i in 0..self.emit.len() {
             for l in 0..self.emit[i].len() {
-                f(&mut self.emit[i][l], grad.emit[i][l], prior.emit[i][l], &mut m.emit[i][l], &mut v.emit[i][l]);
+                f(
+                    &mut self.emit[i][l],
+                    grad.emit[i][l],
+                    prior.emit[i][l],
+                    &mut m.emit[i][l],
+                    &mut v.emit[i][l],
+                );
             }
         }
         for k in 0..self.trans.len() {
@@ -514,7 +574,13 @@ impl Dense {
             }
         }
         for l in 0..self.start.len() {
-            f(&mut self.start[l], grad.start[l], prior.start[l], &mut m.start[l], &mut v.start[l]);
+            f(
+                &mut self.start[l],
+                grad.start[l],
+                prior.start[l],
+                &mut m.start[l],
+                &mut v.start[l],
+            );
         }
     }
 
@@ -578,14 +644,14 @@ const PRIOR: &[(&str, &str, f32)] = &[
     ("SigBlock", "furniture", 2.0),
     ("PageDate", "furniture", 1.5),
     ("InContents", "contents", 3.0),
-    ("CreditLine", "credit", 3.0),
+    ("CreditLine", "credit", 4.0),
     ("Byline", "credit", 1.0),
     ("MailFrom", "credit", 3.0),
     ("DatelineAlone", "credit", 3.0),
-    ("JobTitle", "credit", 2.0),
+    ("JobTitle", "credit", 3.0),
     ("SignatureName", "credit", 1.5),
     ("SignatureDetail", "credit", 1.0),
-    ("Caption", "caption", 3.0),
+    ("Caption", "caption", 4.0),
     ("MailSubject", "headline", 3.0),
     ("WireHead", "headline", 2.0),
     ("MdTop", "headline", 2.0),
@@ -615,7 +681,7 @@ const PRIOR: &[(&str, &str, f32)] = &[
     ("StartsDash", "subtitle", 1.0),
     ("LabelPrefix", "body", 1.5),
     ("InnerSentenceEnd", "body", 1.0),
-    ("JoinsNext", "body", 0.5),
+    ("JoinsNext", "body", 1.0),
     ("FurnApparatus", "furniture", 3.0),
     ("NumOtherScheme", "subheading", 1.0),
     ("AfterSignature", "furniture", 1.0),
@@ -632,6 +698,14 @@ const PRIOR: &[(&str, &str, f32)] = &[
     ("BareName", "credit", 1.0),
     ("StyleCredited", "headline", 0.8),
     ("BeforeAnyHeading", "furniture", 0.5),
+    ("RunInColon", "body", 1.5),
+    ("HeadIsDate", "body", 1.0),
+    ("BannerShape", "section", 0.8),
+    ("BannerTopical", "section", 2.5),
+    ("BracketedBanner", "section", 2.0),
+    ("UncreditedHeadOnCreditedPage", "subheading", 0.8),
+    ("ClausePunct", "headline", -0.5),
+    ("ClausePunct", "subheading", -0.5),
     ("EndContinues", "body", 1.0),
     ("PrevContinues", "body", 1.0),
     ("WrapFull", "body", 1.0),
@@ -656,9 +730,13 @@ fn prior(lab: &Labels) -> Dense {
 /// A tiny deterministic shuffle (the fit is the same on every run).
 fn shuffled(n: usize, seed: u64) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
-    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut s = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     for i in (1..n).rev() {
-        s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let j = (s >> 33) as usize % (i + 1);
         order.swap(i, j);
     }
@@ -798,7 +876,8 @@ fn crf_gradient(w: &Dense, ex: &Example, allowed: &[Vec<Vec<bool>>], grad: &mut 
     for i in (0..n - 1).rev() {
         for l in 0..nl {
             let next = &beta[i + 1];
-            beta[i][l] = log_sum_exp((0..nl).map(|m| trans(i + 1, l, m) + emit[i + 1][m] + next[m]));
+            beta[i][l] =
+                log_sum_exp((0..nl).map(|m| trans(i + 1, l, m) + emit[i + 1][m] + next[m]));
         }
     }
     let log_z = log_sum_exp(alpha[n - 1].iter().copied());
@@ -858,7 +937,11 @@ fn fit_crf(examples: &[&Example], iterations: usize, l2: f32, start: &Dense) -> 
             examples.len() - usable.len()
         );
     }
-    let lines: usize = usable.iter().map(|e| e.page.lines.len()).sum::<usize>().max(1);
+    let lines: usize = usable
+        .iter()
+        .map(|e| e.page.lines.len())
+        .sum::<usize>()
+        .max(1);
     let mut w = start.clone();
     let mut m = start.zero_like();
     let mut v = start.zero_like();
@@ -911,7 +994,10 @@ fn halves(examples: &[Example]) -> (Vec<String>, Vec<String>) {
 }
 
 fn family(ex: &Example) -> String {
-    ex.golden.family.clone().unwrap_or_else(|| ex.golden.file.clone())
+    ex.golden
+        .family
+        .clone()
+        .unwrap_or_else(|| ex.golden.file.clone())
 }
 
 fn cross_validate(examples: &[Example], learners: &[Learner], start: &Dense) {
@@ -921,15 +1007,27 @@ fn cross_validate(examples: &[Example], learners: &[Learner], start: &Dense) {
     for (n, &learner) in learners.iter().enumerate() {
         let mut rows: Vec<(String, String, char, f64)> = Vec::new();
         for (fit_half, test, name) in [(&a, &b, 'B'), (&b, &a, 'A')] {
-            let fit_on: Vec<&Example> = examples.iter().filter(|e| fit_half.contains(&family(e))).collect();
+            let fit_on: Vec<&Example> = examples
+                .iter()
+                .filter(|e| fit_half.contains(&family(e)))
+                .collect();
             let model = train(&fit_on, learner, start);
             for ex in examples.iter().filter(|e| test.contains(&family(e))) {
-                rows.push((ex.golden.file.clone(), family(ex), name, score_with(&model, ex)));
+                rows.push((
+                    ex.golden.file.clone(),
+                    family(ex),
+                    name,
+                    score_with(&model, ex),
+                ));
             }
         }
         rows.sort_by(|x, y| x.0.cmp(&y.0));
         let mean = |h: Option<char>| {
-            let v: Vec<f64> = rows.iter().filter(|r| h.is_none_or(|h| r.2 == h)).map(|r| r.3).collect();
+            let v: Vec<f64> = rows
+                .iter()
+                .filter(|r| h.is_none_or(|h| r.2 == h))
+                .map(|r| r.3)
+                .collect();
             v.iter().sum::<f64>() / v.len().max(1) as f64
         };
         if n + 1 == learners.len() {
@@ -985,7 +1083,10 @@ fn leave_family_out(examples: &[Example], learner: Learner, start: &Dense) {
         println!("  {file:<44} {fam:<26} {s:.3}");
     }
     let mean = rows.iter().map(|r| r.0).sum::<f64>() / rows.len().max(1) as f64;
-    println!("{learner}: leave-one-family-out mean {mean:.3} over {} pages", rows.len());
+    println!(
+        "{learner}: leave-one-family-out mean {mean:.3} over {} pages",
+        rows.len()
+    );
 }
 
 fn show(examples: &[Example], name: &str, lab: &Labels, model: &Model) {
@@ -1001,7 +1102,10 @@ fn show(examples: &[Example], name: &str, lab: &Labels, model: &Model) {
         println!("{mark} {:>4} {g:<11} {p:<11} {text}", l.no);
         if std::env::var_os("FIT_FEATURES").is_some() {
             let names = dev::features();
-            let on: Vec<&str> = ex.page.features[i].iter().map(|&(f, _)| names[f].0).collect();
+            let on: Vec<&str> = ex.page.features[i]
+                .iter()
+                .map(|&(f, _)| names[f].0)
+                .collect();
             println!("         {}", on.join(" "));
         }
     }
@@ -1018,15 +1122,23 @@ fn main() {
             .and_then(|k| args.get(k + 1))
             .cloned()
     };
-    let epochs: usize = value("--epochs").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_EPOCHS);
-    let l2: f32 = value("--l2").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_L2);
-    let iterations: usize = value("--iterations").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_ITERATIONS);
+    let epochs: usize = value("--epochs")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_EPOCHS);
+    let l2: f32 = value("--l2")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_L2);
+    let iterations: usize = value("--iterations")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_ITERATIONS);
     let learner = if args.iter().any(|a| a == "--perceptron") {
         Learner::Perceptron(epochs)
     } else {
         Learner::Crf(iterations, l2)
     };
-    let lab = Labels { names: dev::labels() };
+    let lab = Labels {
+        names: dev::labels(),
+    };
     let start = if args.iter().any(|a| a == "--no-prior") {
         Dense::zero(dev::features().len(), lab.names.len())
     } else {
@@ -1094,9 +1206,17 @@ fn main() {
     for ex in &examples {
         let s = score_with(&model, ex);
         let predicted = model.decode(&ex.page);
-        let wrong = predicted.iter().zip(&ex.gold).filter(|(a, b)| a != b).count();
+        let wrong = predicted
+            .iter()
+            .zip(&ex.gold)
+            .filter(|(a, b)| a != b)
+            .count();
         line_errors += wrong;
-        println!("{:<44} {:<26} {s:.3}  {wrong} lines off gold", ex.golden.file, family(ex));
+        println!(
+            "{:<44} {:<26} {s:.3}  {wrong} lines off gold",
+            ex.golden.file,
+            family(ex)
+        );
         total += s;
     }
     println!(
@@ -1113,7 +1233,8 @@ fn main() {
             examples.len(),
             families.len()
         );
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/parse/text/weights.tsv");
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/parse/text/weights.tsv");
         match std::fs::write(&path, model.to_table(&header)) {
             Ok(()) => println!("wrote {}", path.display()),
             Err(e) => eprintln!("{}: {e}", path.display()),

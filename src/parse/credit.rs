@@ -902,7 +902,10 @@ mod tests {
             ("記者王小明∕台北報導", Some(vec![a("王小明", Reporter)])),
             ("記者林嘉敏報導", Some(vec![a("林嘉敏", Reporter)])),
             ("特派記者林維中∕北京報導", Some(vec![a("林維中", Reporter)])),
-            ("（本报记者 王建国 刘鹏）", Some(vec![a("王建国", Reporter), a("刘鹏", Reporter)])),
+            (
+                "（本报记者 王建国 刘鹏）",
+                Some(vec![a("王建国", Reporter), a("刘鹏", Reporter)]),
+            ),
             ("記者王小明台北報導", Some(vec![a("王小明", Reporter)])),
             ("By Jane Doe", Some(vec![a("Jane Doe", Author)])),
             (

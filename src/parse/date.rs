@@ -141,7 +141,9 @@ pub(crate) fn page_date(line: &str) -> Option<NaiveDate> {
     };
     // `中華民國九十八年三月六日`, `二〇〇八年四月九日`: Chinese numerals.
     let numerals;
-    let line = if line.contains('年') && line.contains(|c: char| "〇零一二三四五六七八九十".contains(c)) {
+    let line = if line.contains('年')
+        && line.contains(|c: char| "〇零一二三四五六七八九十".contains(c))
+    {
         numerals = cjk_numerals_to_digits(line);
         numerals.as_str()
     } else {
@@ -179,7 +181,16 @@ fn cjk_numerals_to_digits(s: &str) -> String {
             Some((tens * 10 + ones).to_string())
         } else {
             run.iter()
-                .map(|&c| if c == '零' { Some('0') } else { DIGITS.chars().position(|x| x == c).and_then(|i| char::from_digit(i as u32, 10)) })
+                .map(|&c| {
+                    if c == '零' {
+                        Some('0')
+                    } else {
+                        DIGITS
+                            .chars()
+                            .position(|x| x == c)
+                            .and_then(|i| char::from_digit(i as u32, 10))
+                    }
+                })
                 .collect()
         }
     };

@@ -157,11 +157,7 @@ impl Model {
         let obs: Vec<text::Observation> = page
             .features
             .iter()
-            .map(|o| {
-                o.iter()
-                    .map(|&(f, v)| (text::Feature::ALL[f], v))
-                    .collect()
-            })
+            .map(|o| o.iter().map(|&(f, v)| (text::Feature::ALL[f], v)).collect())
             .collect();
         let links: Vec<text::Link> = page.links.iter().map(|&l| text::Link::ALL[l]).collect();
         text::decode(&obs, &links, &self.0)
@@ -172,16 +168,31 @@ impl Model {
     }
 
     /// Explains a bulletin file read with these weights.
-    pub fn explain(&self, file_name: &str, bytes: &[u8]) -> Result<Vec<super::Explained>, ParseError> {
+    pub fn explain(
+        &self,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<Vec<super::Explained>, ParseError> {
         let mut out = Vec::new();
-        match parse_inner(file_name, bytes, &Limits::default(), &self.0, Some(&mut out)) {
+        match parse_inner(
+            file_name,
+            bytes,
+            &Limits::default(),
+            &self.0,
+            Some(&mut out),
+        ) {
             Ok(_) | Err(ParseError::NoArticles) => Ok(out),
             Err(e) => Err(e),
         }
     }
 
     /// Parses a bulletin file with these weights.
-    pub fn parse(&self, file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Bulletin, ParseError> {
+    pub fn parse(
+        &self,
+        file_name: &str,
+        bytes: &[u8],
+        limits: &Limits,
+    ) -> Result<Bulletin, ParseError> {
         parse_inner(file_name, bytes, limits, &self.0, None)
     }
 }

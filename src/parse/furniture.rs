@@ -135,7 +135,7 @@ static NAV_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
         r"previous (?:page|article|story)|next (?:page|article|story)|back to (?:top|index|contents)|",
         r"top of page|home|print(?: this)?|share(?: this(?: article| story| page)?)?|email(?: this)?|skip to content|menu|",
         r"facebook|twitter|whatsapp|linkedin|reddit|weibo|wechat|微信|微博|朋友圈|(?-u:\b)x(?-u:\b)|«|»|",
-        r"advertisement|sponsored(?: content)?|广告|廣告|[（(]?(?:完|終|终|end|more)[）)]?|",
+        r"advertisement|sponsored(?: content)?|广告|廣告|[（(](?:完|終|终|end|more)[）)]|",
         r"下载|下載|新闻内容|新聞內容|正文|今日头条|今日頭條|字号|字號|大|中|小|放大|缩小|縮小|[【\[]?打印本页[】\]]?|[【\[]?关闭窗口[】\]]?|",
         r"jump to content|main menu|log in|create account|search|subscribe|unsubscribe|view (?:this email )?in (?:your )?browser",
     ))
@@ -180,19 +180,41 @@ fn is_apparatus(line: &str) -> bool {
     let l = line.trim_end_matches("[edit]").trim().trim_end_matches(':');
     matches!(
         l.to_ascii_lowercase().as_str(),
-        "references" | "external links" | "see also" | "further reading" | "notes" | "sources" | "bibliography" | "footnotes" | "citations"
-    ) || matches!(l, "参考资料" | "参考文献" | "外部链接" | "相关条目" | "參考資料" | "參考文獻" | "外部連結" | "相關條目")
+        "references"
+            | "external links"
+            | "see also"
+            | "further reading"
+            | "notes"
+            | "sources"
+            | "bibliography"
+            | "footnotes"
+            | "citations"
+    ) || matches!(
+        l,
+        "参考资料"
+            | "参考文献"
+            | "外部链接"
+            | "相关条目"
+            | "參考資料"
+            | "參考文獻"
+            | "外部連結"
+            | "相關條目"
+    )
 }
 
 /// `BC-Port Strike,0380`, `BC-Bridge Closure, 1st Add,0140`: a wire slug
 /// with its word count.
 static WIRE_SLUG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:BC|AM|PM|[A-Z]{1,3})-[^,]{1,60}(?:,[^,]{1,30})?,\s*[0-9]{3,4}$").expect("static regex")
+    Regex::new(r"^(?:BC|AM|PM|[A-Z]{1,3})-[^,]{1,60}(?:,[^,]{1,30})?,\s*[0-9]{3,4}$")
+        .expect("static regex")
 });
 
 /// Wire-service control lines (see [`Furniture::Wire`]).
 fn is_wire_control(line: &str) -> bool {
-    if matches!(line, "ZCZC" | "NNNN" | "END" | "MORE" | "-MORE-" | "-30-" | "###") {
+    if matches!(
+        line,
+        "ZCZC" | "NNNN" | "END" | "MORE" | "-MORE-" | "-30-" | "###"
+    ) {
         return true;
     }
     if line.starts_with("ZCZC ") {
@@ -205,7 +227,10 @@ fn is_wire_control(line: &str) -> bool {
             head.split(' ').count() <= 3 && head.bytes().any(|b| b.is_ascii_digit())
         };
     }
-    line.len() <= 100 && line.contains('-') && line.as_bytes().first().is_some_and(u8::is_ascii_uppercase) && WIRE_SLUG.is_match(line)
+    line.len() <= 100
+        && line.contains('-')
+        && line.as_bytes().first().is_some_and(u8::is_ascii_uppercase)
+        && WIRE_SLUG.is_match(line)
 }
 
 /// A list-server's command or subscription line (`To subscribe or
@@ -213,12 +238,22 @@ fn is_wire_control(line: &str) -> bool {
 /// subject or body 'help' to …`).
 fn is_list_server(line: &str) -> bool {
     let l = line.to_ascii_lowercase();
-    let topic = ["subscribe", "mailing list", "listserv", "majordomo", "list-request", "-request@", "digest"]
-        .iter()
-        .any(|w| l.contains(w));
-    let command = ["send ", "visit", "e-mail", "email", "mail to", "http", "@", "write to", "reply to"]
-        .iter()
-        .any(|w| l.contains(w));
+    let topic = [
+        "subscribe",
+        "mailing list",
+        "listserv",
+        "majordomo",
+        "list-request",
+        "-request@",
+        "digest",
+    ]
+    .iter()
+    .any(|w| l.contains(w));
+    let command = [
+        "send ", "visit", "e-mail", "email", "mail to", "http", "@", "write to", "reply to",
+    ]
+    .iter()
+    .any(|w| l.contains(w));
     topic && command && line.len() <= 240
 }
 
@@ -282,7 +317,9 @@ fn is_breadcrumb(line: &str) -> bool {
     // `解放军报>19980130`: a paper and an issue.
     seps == 1
         && !line.contains(' ')
-        && line.split(['>', '›', '»', '→']).all(|part| !part.is_empty())
+        && line
+            .split(['>', '›', '»', '→'])
+            .all(|part| !part.is_empty())
         && line.chars().count() <= 30
 }
 
@@ -309,7 +346,8 @@ pub(crate) fn classify(line: &str) -> Option<Furniture> {
         return Some(Furniture::Separator);
     }
     // `===== Page A6 =====`, `+ Page 2 +`: a page break.
-    let framed = line.trim_matches(|c: char| matches!(c, '=' | '-' | '+' | '*' | '~' | '_' | '#' | ' '));
+    let framed =
+        line.trim_matches(|c: char| matches!(c, '=' | '-' | '+' | '*' | '~' | '_' | '#' | ' '));
     if framed.len() + 4 <= line.len() && !framed.is_empty() && PAGE_NUMBER.is_match(framed) {
         return Some(Furniture::PageNumber);
     }
@@ -515,14 +553,20 @@ mod tests {
                 Some(AuthorNote),
             ),
             ("（作者 张三）", None),
-            ("==================== Page A6 ====================", Some(PageNumber)),
+            (
+                "==================== Page A6 ====================",
+                Some(PageNumber),
+            ),
             ("+ Page 2 +", Some(PageNumber)),
             ("%", Some(Separator)),
             ("长城军报>19980130", Some(Navigation)),
             ("第2版：要闻　下载", Some(PageNumber)),
             ("下載", Some(Navigation)),
             ("新闻内容", Some(Navigation)),
-            ("To subscribe or unsubscribe via the World Wide Web, visit", Some(Navigation)),
+            (
+                "To subscribe or unsubscribe via the World Wide Web, visit",
+                Some(Navigation),
+            ),
             ("BC-Port Strike,0380", Some(Wire)),
             ("BC-Bridge Closure, 1st Add,0140", Some(Wire)),
             ("MNS-ME-10-18-11 1205EDT<", Some(Wire)),

@@ -165,7 +165,8 @@ pub(crate) fn parse(
     }
     // A body without any headline is one article: the front matter's
     // title names it, if there is one.
-    let untitled = bulletin.articles.len() == 1 && bulletin.articles[0].kicker.is_none() && page.untitled;
+    let untitled =
+        bulletin.articles.len() == 1 && bulletin.articles[0].kicker.is_none() && page.untitled;
     for article in &mut bulletin.articles {
         article.line += body_line;
         article.title = inline_text(&article.title);
@@ -210,10 +211,13 @@ mod tests {
 
     #[test]
     fn splits_on_headings_and_renders_paragraphs() {
-        let md = "---\ntitle: Notes\ndate: 2022-12-09\nsection: Council\nauthors:\n  - Jane Doe\n  - John Roe\n---\n# First\n\nBody *one*.\n\n## Sub\n\nMore.\n\n# Second\n\n<script>alert(1)</script>Two.\n";
+        let md = "---\ntitle: Notes\ndate: 2022-12-09\nsection: Council\nauthors:\n  - Jane Doe\n  - John Roe\n---\n# First story of the week\n\nThe first story has a body of *one* paragraph that runs on for a while.\n\n## Sub\n\nMore of the first story, after its subheading, also of some length.\n\n# Second story of the week\n\n<script>alert(1)</script>The second story is short but it is still a paragraph.\n";
         let b = parse_md(md).expect("parses");
         let titles: Vec<&str> = b.articles.iter().map(|a| a.title.as_str()).collect();
-        assert_eq!(titles, ["First", "Second"]);
+        assert_eq!(
+            titles,
+            ["First story of the week", "Second story of the week"]
+        );
         assert_eq!(b.section.as_deref(), Some("Council"));
         assert_eq!(b.articles[0].section.as_deref(), Some("Council"));
         assert_eq!(
@@ -226,7 +230,10 @@ mod tests {
             panic!("expected HTML, got {:?}", b.articles[0].blocks);
         };
         assert!(html.contains("<em>one</em>"), "{html}");
-        assert_eq!(text, "Body one.");
+        assert_eq!(
+            text,
+            "The first story has a body of one paragraph that runs on for a while."
+        );
         assert_eq!(b.articles[0].blocks[1], Block::Subheading("Sub".into()));
         let Block::Html { html, .. } = &b.articles[1].blocks[0] else {
             panic!("expected HTML");

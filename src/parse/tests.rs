@@ -25,7 +25,7 @@ fn explain_labels_the_sample_traps() {
         (22, LineKind::Joined),     // after a line ending in 、
         (36, LineKind::Joined),     // 让群众喜 + 闻乐见的形式
         (52, LineKind::Joined),     // short fragment with 、 + 党支部，…
-        (64, LineKind::Credit),     // inline 江门日报讯（…）
+        (64, LineKind::Paragraph),  // inline 江门日报讯（…）: a paragraph with its credit
         (127, LineKind::Caption),   // …礼乐街道供图
         (131, LineKind::Joined),    // 说： + “为了…”
         (133, LineKind::Headline),  // caption sits before the credit
@@ -44,6 +44,12 @@ fn explain_labels_the_sample_traps() {
         "{shown}"
     );
     assert!(!shown.contains('\n'));
+    let inline = lines
+        .iter()
+        .find(|l| l.line == 64)
+        .map(|l| l.why.as_str())
+        .unwrap_or("");
+    assert!(inline.contains("江门日报讯（记者/陈婵"), "{inline}");
 }
 
 #[test]

@@ -253,4 +253,3 @@ pub fn decode_labelled(golden: &Golden, bytes: &[u8]) -> String {
         .replace("\r\n", "\n")
         .replace('\r', "\n")
 }
-

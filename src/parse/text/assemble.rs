@@ -63,7 +63,9 @@ fn first_sentence(text: &str) -> String {
     let mut w = 0;
     for c in text.chars() {
         let cw = super::measure::char_width(c);
-        if matches!(c, '。' | '！' | '？' | '.' | '!' | '?') || w + cw > super::measure::HEAD_MAX_COLS {
+        if matches!(c, '。' | '！' | '？' | '.' | '!' | '?')
+            || w + cw > super::measure::HEAD_MAX_COLS
+        {
             break;
         }
         w += cw;
@@ -211,7 +213,11 @@ impl Assembler<'_, '_> {
         if !between.iter().all(transparent) {
             return false;
         }
-        let gap = self.lines[last + 1..=i].iter().map(|l| l.gap).sum::<usize>() + between.len();
+        let gap = self.lines[last + 1..=i]
+            .iter()
+            .map(|l| l.gap)
+            .sum::<usize>()
+            + between.len();
         joins::continues(&self.lines[last], &self.lines[i], gap, self.flow).is_some()
     }
 
@@ -326,7 +332,10 @@ impl Assembler<'_, '_> {
                     self.body(i);
                     // The rest of a run-in line went with its head.
                     if matches!(self.lines[i].piece, Piece::RunInHead { .. })
-                        && self.lines.get(i + 1).is_some_and(|n| n.piece == Piece::RunInRest)
+                        && self
+                            .lines
+                            .get(i + 1)
+                            .is_some_and(|n| n.piece == Piece::RunInRest)
                     {
                         i += 1;
                     }
@@ -367,7 +376,9 @@ pub(super) fn assemble(lines: &[Line], labels: &[Label], flow: Flow) -> (Bulleti
 /// by its first sentence. Its text is what the model took for body, or,
 /// if nothing, every line no detector claimed.
 fn untitled(lines: &[Line], labels: &[Label], flow: Flow, captions: Vec<Block>) -> Bulletin {
-    let body: Vec<usize> = (0..lines.len()).filter(|&i| labels[i] == Label::Body).collect();
+    let body: Vec<usize> = (0..lines.len())
+        .filter(|&i| labels[i] == Label::Body)
+        .collect();
     let unclaimed = || {
         (0..lines.len())
             .filter(|&i| {
@@ -402,9 +413,8 @@ fn untitled(lines: &[Line], labels: &[Label], flow: Flow, captions: Vec<Block>) 
         if text.is_empty() {
             continue;
         }
-        let joined = prev.is_some_and(|p| {
-            p + 1 == i && joins::continues(&lines[p], l, l.gap, flow).is_some()
-        });
+        let joined = prev
+            .is_some_and(|p| p + 1 == i && joins::continues(&lines[p], l, l.gap, flow).is_some());
         match (joined, paragraphs.last_mut()) {
             (true, Some(last)) => joins::append(last, &text, flow),
             _ => paragraphs.push(text),
@@ -418,7 +428,9 @@ fn untitled(lines: &[Line], labels: &[Label], flow: Flow, captions: Vec<Block>) 
     if let Some(first) = paragraphs.first() {
         article.title = first_sentence(first);
         article.blocks = captions;
-        article.blocks.extend(paragraphs.into_iter().map(Block::Paragraph));
+        article
+            .blocks
+            .extend(paragraphs.into_iter().map(Block::Paragraph));
         bulletin.articles.push(article);
     }
     bulletin
@@ -435,11 +447,17 @@ mod tests {
         let mut ls = lines::read(page, false);
         neighbours::read_context(page, &mut ls);
         use Label::*;
-        let labels = [Furniture, Furniture, Credit, Furniture, Headline, Furniture, Body];
+        let labels = [
+            Furniture, Furniture, Credit, Furniture, Headline, Furniture, Body,
+        ];
         assert_eq!(ls.len(), labels.len());
         let (b, _) = assemble(&ls, &labels, joins::flow(&ls, false));
         assert_eq!(b.articles.len(), 1);
-        let names: Vec<&str> = b.articles[0].authors.iter().map(|a| a.name.as_str()).collect();
+        let names: Vec<&str> = b.articles[0]
+            .authors
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect();
         assert_eq!(names, ["Dan Ferris"]);
     }
 }

@@ -139,6 +139,30 @@ pub(super) fn across(lines: &[Line], wanted: &[bool]) -> Vec<Option<f32>> {
     out
 }
 
+/// The share of the tokens of line `i` that recur in the lines just below
+/// it (`None` when the line has too few tokens): a banner that names the
+/// topic of the story under it shares its words.
+pub(super) fn topical(lines: &[Line], i: usize) -> Option<f32> {
+    let mut own = Vec::new();
+    tokens(&lines[i].text, &mut own);
+    if own.len() < 2 {
+        return None;
+    }
+    let mut below = Vec::new();
+    for l in lines[i + 1..].iter().take(WINDOW_LINES) {
+        if below.len() >= WINDOW_TOKENS * 2 {
+            break;
+        }
+        tokens(&l.text, &mut below);
+    }
+    below.sort_unstable();
+    let shared = own
+        .iter()
+        .filter(|t| below.binary_search(t).is_ok())
+        .count();
+    Some(shared as f32 / own.len() as f32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

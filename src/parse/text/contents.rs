@@ -246,13 +246,21 @@ mod tests {
         let page = "1. Water butts at the top gate (Dan Ferris)\n２．城区新增口袋公园；\nBudget passes ....... 3\n";
         let lines = super::super::lines::read(page, false);
         let keys: Vec<String> = lines.iter().map(key).collect();
-        assert_eq!(keys, ["waterbuttsatthetopgate", "城区新增口袋公园", "budgetpasses"]);
+        assert_eq!(
+            keys,
+            ["waterbuttsatthetopgate", "城区新增口袋公园", "budgetpasses"]
+        );
     }
 
     #[test]
     fn similarity_counts_near_matches() {
         assert_eq!(similarity("abc", "abc"), 1.0);
-        assert!(similarity("councilapprovesnewwatermains", "councilapprovesnewwatermain") > 0.8);
+        assert!(
+            similarity(
+                "councilapprovesnewwatermains",
+                "councilapprovesnewwatermain"
+            ) > 0.8
+        );
         assert!(similarity("libraryreopens", "bridgecloses") < 0.3);
     }
 

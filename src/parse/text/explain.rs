@@ -86,7 +86,12 @@ pub(super) fn lines(
         if let Some(f) = l.furniture {
             why.push_str(&format!("; detector: {}", f.why()));
         }
-        if let Some(c) = l.credit.as_ref().or(l.inline.as_ref()).or(l.trailing.as_ref()) {
+        if let Some(c) = l
+            .credit
+            .as_ref()
+            .or(l.inline.as_ref())
+            .or(l.trailing.as_ref())
+        {
             why.push_str(&format!("; credit {}: {}", c.why, c.prefix));
         }
         out.push(Explained {

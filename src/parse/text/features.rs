@@ -228,6 +228,12 @@ features! {
     SameCaseAsPrev => "the same letter case as the heading line above",
     CaseChange => "another letter case than the heading line above",
     BeforeAnyHeading => "no heading stands above it on the page",
+    RunInColon => "a bold label closed by a colon (**标签**：…)",
+    HeadIsDate => "a run-in head that is only a date or time",
+    BannerShape => "a line alone, set apart, above a headline stack",
+    UncreditedHeadOnCreditedPage => "heading-shaped without a credit, on a page whose headlines have credits",
+    BannerTopical => "a banner whose words recur in the story below",
+    BracketedBanner => "a banner in 【】 or []",
 }
 
 /// How many features there are.
@@ -293,6 +299,25 @@ pub(super) fn inner_sentence_end(s: &str) -> bool {
             && i >= 3
             && b[i - 3..i].iter().all(u8::is_ascii_lowercase)
     })
+}
+
+/// Whether a short text is only a date or a time (`9月16日`, `Monday 11th
+/// March`, `10:30`).
+fn date_like(s: &str) -> bool {
+    s.chars().count() <= 20
+        && s.chars().any(|c| c.is_ascii_digit())
+        && (s.contains('月')
+            || s.contains('日')
+            || s.contains(':')
+            || s.split(' ').any(|w| {
+                let w = w.to_ascii_lowercase();
+                [
+                    "mon", "tue", "wed", "thu", "fri", "sat", "sun", "jan", "feb", "mar", "apr",
+                    "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+                ]
+                .iter()
+                .any(|p| w.starts_with(p))
+            }))
 }
 
 /// A speaker label opening a line: `问：`, `答：`, `Q:`, `A:`.
@@ -369,7 +394,11 @@ fn measure_norms(lines: &[Line], flow: Flow) -> Norms {
         .collect();
     let md_top = levels.iter().map(|&(_, n)| n).min();
     let md_page_title = md_top.and_then(|top| {
-        let at_top: Vec<usize> = levels.iter().filter(|&&(_, n)| n == top).map(|&(i, _)| i).collect();
+        let at_top: Vec<usize> = levels
+            .iter()
+            .filter(|&&(_, n)| n == top)
+            .map(|&(i, _)| i)
+            .collect();
         let deeper = levels.iter().any(|&(_, n)| n > top);
         let first = levels.first().map(|&(i, _)| i);
         (at_top.len() == 1 && deeper && first == Some(at_top[0])).then_some(at_top[0])
@@ -654,13 +683,19 @@ impl Page<'_, '_> {
         on(Feature::EndOpen, l.ending == Ending::Open);
         on(Feature::EndAsks, asks_or_exclaims(t));
         on(Feature::EndHyphen, ends_with_hyphenation(t));
-        on(Feature::StartsLower, t.starts_with(|c: char| c.is_lowercase()));
+        on(
+            Feature::StartsLower,
+            t.starts_with(|c: char| c.is_lowercase()),
+        );
         on(
             Feature::StartsQuote,
             t.starts_with(['"', '“', '「', '『', '\'', '‘']),
         );
         on(Feature::StartsDash, t.starts_with(['—', '–', '-', '－']));
-        on(Feature::StartsDigit, t.starts_with(|c: char| c.is_ascii_digit()));
+        on(
+            Feature::StartsDigit,
+            t.starts_with(|c: char| c.is_ascii_digit()),
+        );
         on(Feature::StartsMid, starts_mid_sentence(t));
         on(Feature::Indented, l.indent);
         on(Feature::IndentedOnIndentedPage, l.indent && n.flow.indented);
@@ -694,10 +729,11 @@ impl Page<'_, '_> {
         on(Feature::HeadingRunInside, b.run_inside);
         let next_block = self.blocks[i..].iter().find(|x| x.block == b.block + 1);
         on(Feature::NextBlockProse, next_block.is_some_and(|x| x.prose));
-        on(Feature::NextBlockHeading, next_block.is_some_and(|x| x.heading));
-        let prev_block = i
-            .checked_sub(b.index + 1)
-            .map(|p| self.blocks[p]);
+        on(
+            Feature::NextBlockHeading,
+            next_block.is_some_and(|x| x.heading),
+        );
+        let prev_block = i.checked_sub(b.index + 1).map(|p| self.blocks[p]);
         on(Feature::PrevBlockProse, prev_block.is_some_and(|x| x.prose));
         let l = &self.lines[i];
         if let Some(w) = self.norms.flow.wrap {
@@ -711,25 +747,28 @@ impl Page<'_, '_> {
         on(
             Feature::LowerThenHeading,
             self.shaped[i]
-                && next.is_some_and(|n| {
-                    n.gap == 0 && n.text.starts_with(|c: char| c.is_lowercase())
-                }) && !self.shaped.get(i + 1).copied().unwrap_or(false),
+                && next
+                    .is_some_and(|n| n.gap == 0 && n.text.starts_with(|c: char| c.is_lowercase()))
+                && !self.shaped.get(i + 1).copied().unwrap_or(false),
         );
         // The block's end, and what follows it.
         let end = i + (b.len - b.index) - 1;
         let after = self.lines[end + 1..]
             .iter()
             .find(|n| n.furniture.is_none() && n.caption.is_none() && n.page_date.is_none());
-        on(
-            Feature::BlockThenCredit,
-            after.is_some_and(Line::creditish),
-        );
+        on(Feature::BlockThenCredit, after.is_some_and(Line::creditish));
         // Runs of heading-shaped lines, within a block or as a whole block
         // that text or a credit follows.
-        let run_begin = (0..=i).rev().take_while(|&k| self.shaped[k] && (k == i || self.lines[k + 1].gap == 0)).last();
+        let run_begin = (0..=i)
+            .rev()
+            .take_while(|&k| self.shaped[k] && (k == i || self.lines[k + 1].gap == 0))
+            .last();
         if let (true, Some(first)) = (self.shaped[i], run_begin) {
             let mut last = i;
-            while last + 1 < self.lines.len() && self.shaped[last + 1] && self.lines[last + 1].gap == 0 {
+            while last + 1 < self.lines.len()
+                && self.shaped[last + 1]
+                && self.lines[last + 1].gap == 0
+            {
                 last += 1;
             }
             let len = last - first + 1;
@@ -743,8 +782,14 @@ impl Page<'_, '_> {
             on(Feature::RunLastOfMany, len >= 2 && i == last);
             on(Feature::RunMiddle, len >= 3 && i > first && i < last);
             let cjk = l.cjk >= 50;
-            let dash_below = self.lines.get(i + 1).is_some_and(|n| n.text.starts_with(['—', '–', '－']));
-            on(Feature::CjkStackFirst, cjk && len >= 2 && i == first && !dash_below);
+            let dash_below = self
+                .lines
+                .get(i + 1)
+                .is_some_and(|n| n.text.starts_with(['—', '–', '－']));
+            on(
+                Feature::CjkStackFirst,
+                cjk && len >= 2 && i == first && !dash_below,
+            );
             on(Feature::CjkStackLastOfThree, cjk && len >= 3 && i == last);
             if i > first {
                 let prev = &self.lines[i - 1];
@@ -760,12 +805,18 @@ impl Page<'_, '_> {
         on(Feature::LabelPrefix, label_prefix(&l.text));
         on(Feature::BeforeAnyProse, i < self.first_prose);
         on(Feature::BeforeAnyHeading, i < self.first_heading);
-        on(Feature::AfterAllProse, self.last_prose.is_none_or(|p| i > p));
+        on(
+            Feature::AfterAllProse,
+            self.last_prose.is_none_or(|p| i > p),
+        );
         on(Feature::TopBlock, b.block == 0);
         on(Feature::AfterSignature, self.after_signature[i]);
         on(Feature::Salutation, l.context.salutation);
         on(Feature::Advert, l.context.advert);
-        on(Feature::IndentOutlier, l.indent && self.norms.indented_share < 20);
+        on(
+            Feature::IndentOutlier,
+            l.indent && self.norms.indented_share < 20,
+        );
         on(Feature::InnerSentenceEnd, inner_sentence_end(&l.text));
         on(
             Feature::JoinsNext,
@@ -782,7 +833,10 @@ impl Page<'_, '_> {
             on(Feature::MdTop, level == top && !title);
             on(Feature::MdDeeper, level > top);
         }
-        on(Feature::HtmlHeading, matches!(l.markup, Markup::HtmlHeading(_)));
+        on(
+            Feature::HtmlHeading,
+            matches!(l.markup, Markup::HtmlHeading(_)),
+        );
         on(Feature::Bold, l.markup == Markup::Bold);
         on(Feature::WireHead, l.markup == Markup::WireHead);
         on(Feature::WikiHeading, l.markup == Markup::WikiHeading);
@@ -791,10 +845,12 @@ impl Page<'_, '_> {
         on(Feature::Quoted, l.markup == Markup::Quoted);
         on(Feature::TagsOnly, l.tags_only);
         match &l.piece {
-            Piece::RunInHead { kind, .. } => {
+            Piece::RunInHead { kind, colon, .. } => {
                 on(Feature::RunInHead, true);
                 on(Feature::RunInBracket, *kind == RunInKind::Bracket);
                 on(Feature::RunInCaps, *kind == RunInKind::Caps);
+                on(Feature::RunInColon, *colon);
+                on(Feature::HeadIsDate, date_like(&l.text));
             }
             Piece::RunInRest => on(Feature::RunInRest, true),
             Piece::Whole => {}
@@ -837,7 +893,9 @@ impl Page<'_, '_> {
         on(Feature::CreditLine, l.credit.is_some());
         on(
             Feature::Byline,
-            l.credit.as_ref().is_some_and(|c| c.why.starts_with("byline")),
+            l.credit
+                .as_ref()
+                .is_some_and(|c| c.why.starts_with("byline")),
         );
         on(Feature::InlineCredit, l.inline.is_some());
         on(Feature::TrailingCredit, l.trailing.is_some());
@@ -907,7 +965,10 @@ impl Page<'_, '_> {
         let c = self.contents;
         let a = c.agreement[i];
         on(Feature::InContents, c.in_list[i]);
-        on(Feature::AgreesContents, a >= contents::AGREES && !c.sub_entry[i]);
+        on(
+            Feature::AgreesContents,
+            a >= contents::AGREES && !c.sub_entry[i],
+        );
         on(
             Feature::AgreesContentsWeak,
             (0.6..contents::AGREES).contains(&a) && !c.sub_entry[i],
@@ -942,7 +1003,10 @@ impl Page<'_, '_> {
             prev.is_some_and(|p| p.ending == Ending::Continues),
         );
         on(Feature::PrevHeadingShaped, i > 0 && self.shaped[i - 1]);
-        on(Feature::NextHeadingShaped, next.is_some() && self.shaped[i + 1]);
+        on(
+            Feature::NextHeadingShaped,
+            next.is_some() && self.shaped[i + 1],
+        );
         on(Feature::PrevCredit, prev.is_some_and(Line::is_credit));
         let sig = next_significant(lines, i);
         let next_credit = sig.is_some_and(Line::creditish);
@@ -974,7 +1038,10 @@ impl Page<'_, '_> {
             Feature::NextMailBlock,
             next.is_some_and(|p| p.context.mail_block),
         );
-        on(Feature::PrevCaption, prev.is_some_and(|p| p.caption.is_some()));
+        on(
+            Feature::PrevCaption,
+            prev.is_some_and(|p| p.caption.is_some()),
+        );
         on(
             Feature::PrevBold,
             prev.is_some_and(|p| p.markup.is_heading()),
@@ -986,6 +1053,35 @@ impl Page<'_, '_> {
         let shaped = self.shaped[i];
         on(Feature::HeadingShaped, shaped);
         if shaped {
+            on(
+                Feature::UncreditedHeadOnCreditedPage,
+                self.norms.credited && !next_credit,
+            );
+            // A banner: alone in its block, above a block that opens with
+            // a headline stack.
+            let b = self.blocks[i];
+            let next_block = lines[i + 1..]
+                .iter()
+                .position(|n| n.gap > 0)
+                .map(|k| i + 1 + k);
+            let banner = b.len == 1
+                && next_block.is_some_and(|j| {
+                    self.shaped[j] && self.blocks[j].len >= 1 && {
+                        let after = j + self.blocks[j].len;
+                        lines
+                            .get(after)
+                            .is_some_and(|n| n.creditish() || !self.shaped[after])
+                    }
+                });
+            on(Feature::BannerShape, banner);
+            on(
+                Feature::BannerTopical,
+                banner && cohesion::topical(lines, i).is_some_and(|t| t >= 0.5),
+            );
+            on(
+                Feature::BracketedBanner,
+                banner && l.markup == Markup::Bracketed,
+            );
             on(Feature::HeadingOnCreditedPage, self.norms.credited);
             on(Feature::HeadingOnUncreditedPage, !self.norms.credited);
             on(Feature::HeadingThenCredit, next_credit);

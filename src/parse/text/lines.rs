@@ -28,7 +28,12 @@ pub(super) enum Piece {
     Whole,
     /// A run-in headline cut off the front of the line; `whole` is the
     /// entire paragraph, should the head not be a headline.
-    RunInHead { whole: String, kind: RunInKind },
+    RunInHead {
+        whole: String,
+        kind: RunInKind,
+        /// A bold label closed by a colon.
+        colon: bool,
+    },
     /// What follows a run-in headline on its line.
     RunInRest,
 }
@@ -227,7 +232,15 @@ fn sender_name(v: &str) -> Option<String> {
 
 /// End marks of wire copy closing the last paragraph: `（完）`, `(END)`.
 fn strip_end_mark(s: &str) -> Option<&str> {
-    for mark in ["（完）", "(完)", "（终）", "（終）", "(END)", "(end)", "-30-"] {
+    for mark in [
+        "（完）",
+        "(完)",
+        "（终）",
+        "（終）",
+        "(END)",
+        "(end)",
+        "-30-",
+    ] {
         if let Some(rest) = s.strip_suffix(mark) {
             return Some(rest.trim_end());
         }
@@ -407,6 +420,7 @@ pub(super) fn read(input: &str, markdown: bool) -> Vec<Line<'_>> {
                 Piece::RunInHead {
                     whole: r.whole,
                     kind: r.kind,
+                    colon: r.colon,
                 },
             );
             let rest = detect(i + 1, source, Cow::Owned(r.rest), Piece::RunInRest);
@@ -463,7 +477,10 @@ mod tests {
                 "From: tw@example.pl (Tomasz W.)",
                 Some(MailHeader::From(Some("Tomasz W.".into()))),
             ),
-            ("From: HAZARDS-request@example.org", Some(MailHeader::From(None))),
+            (
+                "From: HAZARDS-request@example.org",
+                Some(MailHeader::From(None)),
+            ),
             ("Message-ID: <1@x>", Some(MailHeader::Other)),
             ("Note: the hall is closed", None),
             ("from: lower case", None),
@@ -491,7 +508,10 @@ mod tests {
 
     #[test]
     fn splits_run_ins_into_two_pieces() {
-        let lines = read("**Council delays vote.** The council voted on Tuesday.\n", false);
+        let lines = read(
+            "**Council delays vote.** The council voted on Tuesday.\n",
+            false,
+        );
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].text, "Council delays vote");
         assert_eq!(lines[0].markup, Markup::Bold);

@@ -102,7 +102,10 @@ fn tag_len(s: &str) -> Option<usize> {
         return Some(end + 2);
     }
     let name = inner.strip_prefix('/').unwrap_or(inner);
-    let word: String = name.chars().take_while(char::is_ascii_alphanumeric).collect();
+    let word: String = name
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect();
     let after = &name[word.len()..];
     let ok = word.starts_with(|c: char| c.is_ascii_alphabetic())
         && word.len() <= 10
@@ -114,7 +117,8 @@ fn tag_len(s: &str) -> Option<usize> {
 
 /// Whether `s` holds something that looks like an HTML tag.
 fn has_tag(s: &str) -> bool {
-    s.match_indices('<').any(|(i, _)| tag_len(&s[i..]).is_some())
+    s.match_indices('<')
+        .any(|(i, _)| tag_len(&s[i..]).is_some())
 }
 
 /// The level of an HTML heading wrapping the whole line, if one does.
@@ -135,7 +139,9 @@ fn strip_tags(s: &str) -> String {
         let after = &rest[pos..];
         match tag_len(after) {
             Some(len) => {
-                let name = after[1..len - 1].trim_start_matches('/').to_ascii_lowercase();
+                let name = after[1..len - 1]
+                    .trim_start_matches('/')
+                    .to_ascii_lowercase();
                 if name.starts_with("br") || name.starts_with("td") {
                     out.push(' ');
                 }
@@ -191,7 +197,10 @@ pub(super) fn unwrap(text: Cow<'_, str>) -> Unwrapped<'_> {
         let inner = strip_emphasis(inner).unwrap_or(inner);
         if !inner.is_empty() {
             let inner = inner.strip_suffix("[edit]").unwrap_or(inner).trim_end();
-            return plain(Cow::Owned(inner.to_owned()), Markup::MdHeading(hashes as u8));
+            return plain(
+                Cow::Owned(inner.to_owned()),
+                Markup::MdHeading(hashes as u8),
+            );
         }
     }
     // `^Headline<` on a wire.
@@ -220,8 +229,7 @@ pub(super) fn unwrap(text: Cow<'_, str>) -> Unwrapped<'_> {
             _ => Markup::Plain,
         };
         // A paragraph opened by a bold run-in keeps its tags for the split.
-        if markup == Markup::Plain && (lower.starts_with("<b>") || lower.starts_with("<strong>"))
-        {
+        if markup == Markup::Plain && (lower.starts_with("<b>") || lower.starts_with("<strong>")) {
             return plain(text, Markup::Plain);
         }
         return plain(Cow::Owned(stripped), markup);
@@ -264,6 +272,9 @@ pub(super) struct RunIn {
     pub whole: String,
     /// How the head was set.
     pub kind: RunInKind,
+    /// The head is a bold label closed by a colon (`**兑换方式**：…`), as
+    /// list items and labelled paragraphs are, not a run-in headline.
+    pub colon: bool,
 }
 
 /// How a run-in headline is set.
@@ -285,7 +296,10 @@ fn bold_run_in(s: &str) -> Option<RunIn> {
         ("__", "__")
     } else if s.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("<b>")) {
         ("<b>", "</b>")
-    } else if s.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("<strong>")) {
+    } else if s
+        .get(..8)
+        .is_some_and(|p| p.eq_ignore_ascii_case("<strong>"))
+    {
         ("<strong>", "</strong>")
     } else {
         return None;
@@ -300,7 +314,9 @@ fn bold_run_in(s: &str) -> Option<RunIn> {
     };
     let end = hay[inner_start..].find(close)? + inner_start;
     let head_raw = s[inner_start..end].trim();
-    let rest_raw = s[end + close.len()..].trim();
+    let after_close = s[end + close.len()..].trim_start();
+    let colon = head_raw.ends_with([':', '：']) || after_close.starts_with([':', '：']);
+    let rest_raw = after_close.trim_start_matches([':', '：']).trim();
     if head_raw.is_empty() || rest_raw.is_empty() || width(head_raw) > RUN_IN_MAX_COLS {
         return None;
     }
@@ -325,6 +341,7 @@ fn bold_run_in(s: &str) -> Option<RunIn> {
         rest,
         whole,
         kind: RunInKind::Bold,
+        colon,
     })
 }
 
@@ -349,6 +366,7 @@ fn bracket_run_in(s: &str, rest_is_credit: impl Fn(&str) -> bool) -> Option<RunI
         rest: rest.to_owned(),
         whole: s.to_owned(),
         kind: RunInKind::Bracket,
+        colon: false,
     })
 }
 
@@ -396,6 +414,7 @@ pub(super) fn run_in(s: &str, is_credit: impl Fn(&str) -> bool) -> Option<RunIn>
         rest,
         whole: s.to_owned(),
         kind: RunInKind::Caps,
+        colon: false,
     })
 }
 
@@ -408,12 +427,24 @@ mod tests {
         let cases: &[(&str, &str, Markup)] = &[
             ("## 第一篇", "第一篇", Markup::MdHeading(2)),
             ("# **Bold head**", "Bold head", Markup::MdHeading(1)),
-            ("^Dockworkers end walkout<", "Dockworkers end walkout", Markup::WireHead),
-            ("<h3>Entry title</h3>", "Entry title", Markup::HtmlHeading(3)),
+            (
+                "^Dockworkers end walkout<",
+                "Dockworkers end walkout",
+                Markup::WireHead,
+            ),
+            (
+                "<h3>Entry title</h3>",
+                "Entry title",
+                Markup::HtmlHeading(3),
+            ),
             ("<p>Some &amp; text</p>", "Some & text", Markup::Plain),
             ("**Boiler replaced**", "Boiler replaced", Markup::Bold),
             ("Reaction[edit]", "Reaction", Markup::WikiHeading),
-            ("[视频]全国冬季农田水利建设", "全国冬季农田水利建设", Markup::MediaTag),
+            (
+                "[视频]全国冬季农田水利建设",
+                "全国冬季农田水利建设",
+                Markup::MediaTag,
+            ),
             ("> quoted text", "> quoted text", Markup::Quoted),
             ("【城南论坛】", "【城南论坛】", Markup::Bracketed),
             ("Plain line", "Plain line", Markup::Plain),

@@ -259,7 +259,9 @@ pub(super) fn numbering(s: &str) -> Option<Numbering> {
         if !ok {
             return None;
         }
-        let cjk = inner.chars().any(|c| !c.is_ascii_digit() && !('０'..='９').contains(&c));
+        let cjk = inner
+            .chars()
+            .any(|c| !c.is_ascii_digit() && !('０'..='９').contains(&c));
         let value = if cjk {
             cjk_number(&inner)?
         } else {
@@ -350,7 +352,19 @@ pub(super) fn bullet_len(s: &str) -> usize {
     };
     if !matches!(
         first,
-        '■' | '□' | '◆' | '◇' | '●' | '○' | '▲' | '►' | '▶' | '★' | '☆' | '•' | '▪' | '·'
+        '■' | '□'
+            | '◆'
+            | '◇'
+            | '●'
+            | '○'
+            | '▲'
+            | '►'
+            | '▶'
+            | '★'
+            | '☆'
+            | '•'
+            | '▪'
+            | '·'
             | '*'
             | '-'
             | '+'
@@ -499,10 +513,16 @@ mod tests {
             numbering(s).map(|n| (n.scheme, n.value, &s[n.len..]))
         }
         let cases: &[(&str, Option<(u8, u32, &str)>)] = &[
-            ("1. Curbside leaf collection", Some((1, 1, "Curbside leaf collection"))),
+            (
+                "1. Curbside leaf collection",
+                Some((1, 1, "Curbside leaf collection")),
+            ),
             ("１．城区新增口袋公园", Some((1, 1, "城区新增口袋公园"))),
             ("12、会议要求", Some((1, 12, "会议要求"))),
-            ("一、县政府召开防汛工作部署会", Some((2, 1, "县政府召开防汛工作部署会"))),
+            (
+                "一、县政府召开防汛工作部署会",
+                Some((2, 1, "县政府召开防汛工作部署会")),
+            ),
             ("十二、其他", Some((2, 12, "其他"))),
             ("（一）严格质量管理", Some((3, 1, "严格质量管理"))),
             ("(1) Roads", Some((4, 1, "Roads"))),
@@ -510,7 +530,10 @@ mod tests {
             ("File 3--Pothole survey", Some((6, 3, "Pothole survey"))),
             ("[3] Item", Some((7, 3, "Item"))),
             ("4.1 Reaction", Some((8, 4, "Reaction"))),
-            ("2 Canal towpath repairs", Some((9, 2, "Canal towpath repairs"))),
+            (
+                "2 Canal towpath repairs",
+                Some((9, 2, "Canal towpath repairs")),
+            ),
             ("1.5 million people", None),
             ("2022. A year", None),
             ("2022 was a year", None),

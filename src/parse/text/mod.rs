@@ -32,7 +32,9 @@ mod segment;
 use chrono::NaiveDate;
 
 pub(crate) use features::{Feature, Observation};
-pub(crate) use segment::{allowed as segment_allowed, decode, Label, Link, Weights, LINK_COUNT, WEIGHTS};
+pub(crate) use segment::{
+    allowed as segment_allowed, decode, Label, Link, Weights, LINK_COUNT, WEIGHTS,
+};
 
 use super::Explained;
 use crate::model::{Bulletin, Dated};
@@ -76,7 +78,10 @@ impl Observed<'_> {
 
     /// How each line reads as a headline (numbering and bullet removed).
     pub(crate) fn titles(&self) -> Vec<String> {
-        self.lines.iter().map(|l| l.unnumbered().to_owned()).collect()
+        self.lines
+            .iter()
+            .map(|l| l.unnumbered().to_owned())
+            .collect()
     }
 
     /// Whether line `i` carries or is a jump line to or from another page.

@@ -46,9 +46,19 @@ static SALUTATION: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Marks of an advertisement.
 fn advert_mark(s: &str) -> bool {
-    ["Sponsored", "SPONSORED", "Advertisement", "ADVERTISEMENT", "Paid for by", "【廣告】", "【广告】", "（广告）", "（廣告）"]
-        .iter()
-        .any(|m| s.contains(m))
+    [
+        "Sponsored",
+        "SPONSORED",
+        "Advertisement",
+        "ADVERTISEMENT",
+        "Paid for by",
+        "【廣告】",
+        "【广告】",
+        "（广告）",
+        "（廣告）",
+    ]
+    .iter()
+    .any(|m| s.contains(m))
 }
 
 /// A wire dateline alone on its line, the body following on the next:
@@ -94,7 +104,10 @@ fn running_head_label(fields: &[String]) -> Option<String> {
             && super::super::date::page_date(f).is_none()
     };
     let after = fields.get(page + 1).filter(|f| name(f));
-    let before = page.checked_sub(1).and_then(|k| fields.get(k)).filter(|f| name(f));
+    let before = page
+        .checked_sub(1)
+        .and_then(|k| fields.get(k))
+        .filter(|f| name(f));
     after.or(before).cloned()
 }
 
@@ -150,8 +163,7 @@ fn mail_blocks(lines: &mut [Line]) {
             continue;
         }
         let mut j = i + 1;
-        while j < lines.len() && lines[j].gap == 0 && (lines[j].mail.is_some() || lines[j].indent)
-        {
+        while j < lines.len() && lines[j].gap == 0 && (lines[j].mail.is_some() || lines[j].indent) {
             j += 1;
         }
         let headers = lines[i..j].iter().filter(|l| l.mail.is_some()).count();
@@ -202,7 +214,9 @@ pub(super) fn is_signature_name(s: &str, single_ok: bool) -> bool {
 /// The place or post line under a signature: a few capitalised words
 /// (`Eastfield`, `Hadley, Mass.`, `Headteacher`, `Hon. Secretary, …`).
 pub(super) fn is_place_line(s: &str) -> bool {
-    const MINOR: &[&str] = &["of", "and", "the", "for", "de", "van", "von", "la", "le", "&"];
+    const MINOR: &[&str] = &[
+        "of", "and", "the", "for", "de", "van", "von", "la", "le", "&",
+    ];
     let words: Vec<&str> = s.split([' ', ',']).filter(|w| !w.is_empty()).collect();
     (1..=8).contains(&words.len())
         && width(s) <= 70
@@ -261,15 +275,27 @@ fn signatures(lines: &mut [Line]) {
         let prev_closing = lines[i - 1].context.closing;
         let prev_done = lines[i - 1].ending == Ending::Terminal || prev_closing;
         let t = &lines[i].text;
-        if lines[i].piece != Piece::Whole || !prev_done || lines[i].width > 40 {
+        if lines[i].piece != Piece::Whole
+            || !prev_done
+            || lines[i].width > 40
+            || lines[i].markup.is_heading()
+        {
             continue;
         }
-        let single_ok = prev_closing || lines[i].gap > 0;
+        // A first name alone signs off only after a closing phrase or where
+        // a message ends (a separator, headers or the page end below).
+        let message_end = lines.get(i + 1).is_none_or(|n| {
+            n.furniture == Some(Furniture::Separator) || n.context.mail_block || n.mail.is_some()
+        }) || lines
+            .get(i + 1)
+            .is_some_and(|n| n.source.starts_with("-----"));
+        let single_ok = prev_closing || message_end;
         if !is_signature_name(t, single_ok) {
             continue;
         }
-        let detail =
-            lines.get(i + 1).is_some_and(|n| n.gap == 0 && is_place_line(&n.text) && block_ends_after(lines, i + 1));
+        let detail = lines.get(i + 1).is_some_and(|n| {
+            n.gap == 0 && is_place_line(&n.text) && block_ends_after(lines, i + 1)
+        });
         if block_ends_after(lines, i) || detail || prev_closing {
             lines[i].context.signature_name = true;
             if detail {
@@ -305,7 +331,10 @@ fn lone_datelines(lines: &mut [Line]) {
         });
         let next = &mut lines[i + 1];
         if next.gap == 0 {
-            let t = next.text.trim_start_matches(['—', '–', '-', '_']).trim_start();
+            let t = next
+                .text
+                .trim_start_matches(['—', '–', '-', '_'])
+                .trim_start();
             if t.len() < next.text.len() {
                 next.text = std::borrow::Cow::Owned(t.to_owned());
                 next.width = width(&next.text);

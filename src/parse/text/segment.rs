@@ -124,7 +124,8 @@ pub(crate) const LINK_COUNT: usize = 4;
 
 impl Link {
     /// Every kind of break, in table order.
-    pub(crate) const ALL: [Link; LINK_COUNT] = [Link::SameLine, Link::Adjacent, Link::Blank, Link::Wide];
+    pub(crate) const ALL: [Link; LINK_COUNT] =
+        [Link::SameLine, Link::Adjacent, Link::Blank, Link::Wide];
 
     /// The break's name in the weight table.
     pub(crate) fn name(self) -> &'static str {
@@ -165,7 +166,10 @@ pub(crate) fn allowed(a: Option<Label>, b: Label, link: Link) -> bool {
     match b {
         HeadlineMore => matches!(a, Headline | HeadlineMore),
         SubtitleMore => matches!(a, Subtitle | SubtitleMore),
-        Subtitle => matches!(a, Headline | HeadlineMore | Subtitle | SubtitleMore | Kicker),
+        Subtitle => matches!(
+            a,
+            Headline | HeadlineMore | Subtitle | SubtitleMore | Kicker
+        ),
         _ => match a {
             // A banner or kicker heads a headline.
             Section => matches!(b, Section | Kicker | Headline | Furniture),
@@ -288,12 +292,13 @@ pub(crate) static WEIGHTS: LazyLock<Weights> =
     LazyLock::new(|| Weights::from_table(include_str!("weights.tsv")));
 
 /// What decoding a page gives: a label per line, and per line the score of
-/// every label (emission plus the best way in), for `--explain`.
+/// the best labelling of the whole page that gives the line each label
+/// (max-marginals), for `--explain`.
 #[derive(Debug, Clone)]
 pub(crate) struct Decoded {
     /// The best labelling.
     pub labels: Vec<Label>,
-    /// Per line, the best total score reaching each label.
+    /// Per line, the best whole-page score with the line given each label.
     pub scores: Vec<[f32; LABEL_COUNT]>,
 }
 
@@ -343,6 +348,34 @@ pub(crate) fn decode(obs: &[Observation], links: &[Link], w: &Weights) -> Decode
             best = back[i][best] as usize;
         }
     }
+    // Max-marginals: add the best continuation after each line, so that
+    // `scores[i][l]` is the best whole-page score with line `i` labelled `l`.
+    let mut after = [0f32; LABEL_COUNT];
+    for i in (0..n).rev() {
+        let here = after;
+        for (s, a) in scores[i].iter_mut().zip(here) {
+            *s += a;
+        }
+        if i == 0 {
+            break;
+        }
+        let emit = w.emit(&obs[i]);
+        let link = links[i];
+        let table = &w.transition[link as usize];
+        let mut prev_after = [f32::NEG_INFINITY; LABEL_COUNT];
+        for a in Label::ALL {
+            for b in Label::ALL {
+                if !allowed(Some(a), b, link) {
+                    continue;
+                }
+                let v = table[a as usize][b as usize] + emit[b as usize] + here[b as usize];
+                if v > prev_after[a as usize] {
+                    prev_after[a as usize] = v;
+                }
+            }
+        }
+        after = prev_after;
+    }
     Decoded { labels, scores }
 }
 
@@ -386,7 +419,11 @@ mod tests {
         let text = include_str!("weights.tsv");
         for f in Feature::ALL {
             let row = format!("emit {} ", f.name());
-            assert!(text.contains(&row), "weights.tsv has no row for {}", f.name());
+            assert!(
+                text.contains(&row),
+                "weights.tsv has no row for {}",
+                f.name()
+            );
         }
     }
 
@@ -397,7 +434,10 @@ mod tests {
         w.transition[Link::Blank as usize][Label::Body as usize][Label::Headline as usize] = -0.25;
         w.start[Label::Furniture as usize] = 0.5;
         let back = Weights::from_table(&w.to_table("test"));
-        assert_eq!(back.emission[Feature::Bold as usize][Label::Headline as usize], 1.5);
+        assert_eq!(
+            back.emission[Feature::Bold as usize][Label::Headline as usize],
+            1.5
+        );
         assert_eq!(
             back.transition[Link::Blank as usize][Label::Body as usize][Label::Headline as usize],
             -0.25
