@@ -42,6 +42,11 @@ const DEFAULT_EPOCHS: usize = 12;
 /// CRF optimisation steps when none are given.
 const DEFAULT_ITERATIONS: usize = 300;
 
+/// How much harder transition weights are pulled to the prior (zero) than
+/// emission weights: which label follows which is what differs most
+/// between layouts, so the data may move it least.
+const TRANSITION_L2: f32 = 5.0;
+
 /// CRF pull towards the prior when none is given (chosen by `--cv --sweep`).
 const DEFAULT_L2: f32 = 1.0;
 
@@ -270,15 +275,19 @@ fn gold_labels(page: &dev::Page, golden: &Golden, lab: &Labels) -> (Vec<usize>, 
     // Stacks: banner, kicker, headline, deck.
     let mut stack_start = vec![None; titles.len()];
     let mut stack_end = vec![None; titles.len()];
+    let mut floor = 0;
     for (k, (a, t)) in golden.articles.iter().zip(&titles).enumerate() {
         let Some((i, len)) = *t else { continue };
+        // A banner or kicker sits between the previous headline and this one.
+        let lowest = floor;
+        floor = i + len;
         gold[i] = lab.get("headline");
         for g in &mut gold[i + 1..i + len] {
             *g = lab.get("headline+");
         }
         let mut top = i;
         if let Some(kicker) = &a.kicker {
-            if let Some(j) = (i.saturating_sub(3)..i)
+            if let Some(j) = (i.saturating_sub(3).max(lowest)..i)
                 .find(|&j| span_reading(page, j, kicker, false) == Some(i - j))
             {
                 for g in &mut gold[j..i] {
@@ -292,7 +301,7 @@ fn gold_labels(page: &dev::Page, golden: &Golden, lab: &Labels) -> (Vec<usize>, 
             .as_ref()
             .is_none_or(|v| v.contains(&k));
         if let (Some(section), true) = (&golden.section, applies) {
-            if let Some(j) = (top.saturating_sub(3)..top).rev().find(|&j| {
+            if let Some(j) = (top.saturating_sub(3).max(lowest)..top).rev().find(|&j| {
                 let t = norm(&page.lines[j].text);
                 t == norm(section) || t.trim_matches(['【', '】', '[', ']']) == norm(section)
             }) {
@@ -547,7 +556,7 @@ impl Dense {
         prior: &Dense,
         m: &mut Dense,
         v: &mut Dense,
-        f: impl Fn(&mut f32, f32, f32, &mut f32, &mut f32),
+        f: impl Fn(&mut f32, f32, f32, &mut f32, &mut f32, bool),
     ) {
         for i in 0..self.emit.len() {
             for l in 0..self.emit[i].len() {
@@ -557,6 +566,7 @@ impl Dense {
                     prior.emit[i][l],
                     &mut m.emit[i][l],
                     &mut v.emit[i][l],
+                    false,
                 );
             }
         }
@@ -569,6 +579,7 @@ impl Dense {
                         prior.trans[k][p][l],
                         &mut m.trans[k][p][l],
                         &mut v.trans[k][p][l],
+                        true,
                     );
                 }
             }
@@ -580,6 +591,7 @@ impl Dense {
                 prior.start[l],
                 &mut m.start[l],
                 &mut v.start[l],
+                true,
             );
         }
     }
@@ -651,20 +663,24 @@ const PRIOR: &[(&str, &str, f32)] = &[
     ("JobTitle", "credit", 3.0),
     ("SignatureName", "credit", 1.5),
     ("SignatureDetail", "credit", 1.0),
-    ("Caption", "caption", 4.0),
+    ("Caption", "caption", 6.0),
     ("MailSubject", "headline", 3.0),
     ("WireHead", "headline", 2.0),
-    ("MdTop", "headline", 2.0),
+    ("LevelArticle", "headline", 2.0),
     ("HtmlHeading", "headline", 1.5),
     ("WikiHeading", "headline", 1.5),
     ("MediaTag", "headline", 2.0),
     ("RunInHead", "headline", 1.0),
     ("AgreesContents", "headline", 2.0),
     ("HeadingThenCredit", "headline", 1.0),
-    ("MdDeeper", "subheading", 1.5),
+    ("LevelDeeper", "subheading", 1.5),
     ("AgreesSubEntry", "subheading", 2.0),
     ("NotInContents", "subheading", 1.0),
-    ("MdPageTitle", "section", 1.0),
+    ("LevelShallower", "section", 1.0),
+    ("FurnCue", "furniture", 3.0),
+    ("RunInInProse", "body", 1.5),
+    ("RunInColumn", "headline", 0.5),
+    ("ShortCapsAboveHeading", "kicker", 0.8),
     ("InlineCredit", "body", 1.0),
     ("TrailingCredit", "body", 1.0),
     ("EndMark", "body", 1.0),
@@ -953,12 +969,23 @@ fn fit_crf(examples: &[&Example], iterations: usize, l2: f32, start: &Dense) -> 
         }
         let scale = 1.0 / lines as f32;
         let (c1, c2) = (1.0 - b1.powi(t as i32), 1.0 - b2.powi(t as i32));
-        w.zip_apply(&grad, start, &mut m, &mut v, |wi, gi, si, mi, vi| {
-            let g = gi * scale + l2 * (*wi - si) / lines as f32 * 10.0;
-            *mi = b1 * *mi + (1.0 - b1) * g;
-            *vi = b2 * *vi + (1.0 - b2) * g * g;
-            *wi -= lr * (*mi / c1) / ((*vi / c2).sqrt() + eps);
-        });
+        let trans_l2 = std::env::var("FIT_TRANS_L2")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(TRANSITION_L2);
+        w.zip_apply(
+            &grad,
+            start,
+            &mut m,
+            &mut v,
+            |wi, gi, si, mi, vi, transition| {
+                let strength = if transition { l2 * trans_l2 } else { l2 };
+                let g = gi * scale + strength * (*wi - si) / lines as f32 * 10.0;
+                *mi = b1 * *mi + (1.0 - b1) * g;
+                *vi = b2 * *vi + (1.0 - b2) * g * g;
+                *wi -= lr * (*mi / c1) / ((*vi / c2).sqrt() + eps);
+            },
+        );
     }
     w.model(1.0)
 }
@@ -1098,7 +1125,12 @@ fn show(examples: &[Example], name: &str, lab: &Labels, model: &Model) {
     for (i, l) in ex.page.lines.iter().enumerate() {
         let (g, p) = (lab.names[ex.gold[i]], lab.names[predicted[i]]);
         let mark = if g == p { ' ' } else { '*' };
-        let text: String = l.source.chars().take(70).collect();
+        let shown = if std::env::var_os("FIT_TEXT").is_some() {
+            &l.text
+        } else {
+            &l.source
+        };
+        let text: String = shown.chars().take(70).collect();
         println!("{mark} {:>4} {g:<11} {p:<11} {text}", l.no);
         if std::env::var_os("FIT_FEATURES").is_some() {
             let names = dev::features();

@@ -72,6 +72,15 @@ const AGENCIES: &[&str] = &[
     "Yonhap",
 ];
 
+/// `本报`, `本台`, `本刊`, `本网`: the paper or station itself, credited as
+/// no one.
+fn is_own_paper(source: &str) -> bool {
+    matches!(
+        source,
+        "本报" | "本報" | "本台" | "本刊" | "本网" | "本網" | "本站"
+    )
+}
+
 fn is_agency(name: &str) -> bool {
     AGENCIES.iter().any(|a| a.eq_ignore_ascii_case(name))
 }
@@ -187,7 +196,7 @@ static JOB_TITLE: LazyLock<Regex> = LazyLock::new(|| {
 
 static REPORTING_BY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"^[(\[]?(?i:reporting by|additional reporting by|written by|story by|text by)\s+({EN_NAME}(?:\s*(?:,|(?-u:\b)and(?-u:\b)|&)\s*{EN_NAME})*)(?:\s*[;.].*)?[)\]]?$"
+        r"^[(\[]?(?i:reporting by|additional reporting by|written by|story by|text by|report by|words by|words and pictures by)\s+({EN_NAME}(?:\s*(?:,|(?-u:\b)and(?-u:\b)|&)\s*{EN_NAME})*)(?:\s*[;.].*)?[)\]]?$"
     ))
     .expect("static regex")
 });
@@ -459,7 +468,7 @@ fn inline_credit(line: &str, marks: Marks) -> Option<Credit> {
         let m = c.get(0)?;
         let mut authors = Vec::new();
         let source = c.get(1).map_or("", |m| m.as_str());
-        if source != "本报" && source != "本報" {
+        if !is_own_paper(source) {
             authors.push(Author {
                 name: source.to_owned(),
                 role: Role::Agency,
@@ -496,7 +505,7 @@ fn inline_credit(line: &str, marks: Marks) -> Option<Credit> {
         // `南川网消息：` credits the site as the source; `XX日报讯` is the
         // paper's own news and names nobody.
         if m.as_str().contains("消息") {
-            if let Some(source) = c.get(1) {
+            if let Some(source) = c.get(1).filter(|s| !is_own_paper(s.as_str())) {
                 authors.insert(
                     0,
                     Author {

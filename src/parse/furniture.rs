@@ -46,6 +46,9 @@ pub(crate) enum Furniture {
     /// The apparatus of a reference page: `References`, `External links`,
     /// `See also`, `参考资料` as section headings.
     Apparatus,
+    /// A production cue in a broadcast script: `[AUDIO: … DUR 0'31"]`,
+    /// `[STING: NEWS BED IN]`, `（同期）`.
+    Cue,
     /// Wire-service transmission control: `ZCZC`, `NNNN`, `END`, `MORE`,
     /// a `BC-Slug,0380` line, a take's timestamp line ending in `<`.
     Wire,
@@ -71,6 +74,7 @@ impl Furniture {
             Furniture::AuthorNote => "note on the writer (（作者系…）)",
             Furniture::Wire => "wire-service control line",
             Furniture::Apparatus => "references / external links heading",
+            Furniture::Cue => "broadcast production cue",
         }
     }
 }
@@ -81,7 +85,7 @@ static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
         r"第\s*[A-Z]?[0-9０-９一二三四五六七八九十]+\s*[版页頁]",
         r"|[A-Z]\s?[0-9]{1,3}(?:\s*版)?",
         r"|[0-9]{1,4}",
-        r"|[-–—~]\s*[0-9]{1,4}\s*[-–—~]",
+        r"|[-–—~－]\s*[0-9０-９]{1,4}\s*[-–—~－]",
         r"|(?:page|p\.?|pg\.?)\s*[A-Z]?[0-9]{1,4}(?:\s*(?:of|/)\s*[0-9]{1,4})?",
         r"|[0-9]{1,4}\s*/\s*[0-9]{1,4}",
         r")(?:\s*[:：|｜·\-—]\s*\S.{0,20})?$"
@@ -102,7 +106,7 @@ static PAGE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 static CROSS_REF: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)^(?:related(?: stories| story| coverage)?|see also|also read|more coverage|",
-        r"相关报道|相關報導|相关阅读|相關閱讀|延伸阅读|延伸閱讀)\s*[:：]"
+        r"相关报道|相關報導|相关阅读|相關閱讀|延伸阅读|延伸閱讀|相关新闻|相關新聞|相关链接|相關連結)\s*[:：]"
     ))
     .expect("static regex")
 });
@@ -137,6 +141,7 @@ static NAV_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
         r"facebook|twitter|whatsapp|linkedin|reddit|weibo|wechat|微信|微博|朋友圈|(?-u:\b)x(?-u:\b)|«|»|",
         r"advertisement|sponsored(?: content)?|广告|廣告|[（(](?:完|終|终|end|more)[）)]|",
         r"下载|下載|新闻内容|新聞內容|正文|今日头条|今日頭條|字号|字號|大|中|小|放大|缩小|縮小|[【\[]?打印本页[】\]]?|[【\[]?关闭窗口[】\]]?|",
+        r"列印|轉寄|转发|轉發|打印|評論|评论|點讚|点赞|即時新聞|即时新闻|更多新聞|更多新闻|",
         r"jump to content|main menu|log in|create account|search|subscribe|unsubscribe|view (?:this email )?in (?:your )?browser",
     ))
     .expect("static regex")
@@ -158,7 +163,9 @@ static COPYRIGHT: LazyLock<Regex> = LazyLock::new(|| {
 static CONTENTS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)^[【\[]?(?:本版导读|本版導讀|今日导读|今日導讀|导读|導讀|本期目录|本期目錄|目录|目錄|要目|本版要目|",
-        r"in this (?:section|issue|edition)|inside(?: this issue| today)?|contents|index|today's stories|also inside)",
+        r"本期提要|内容提要|內容提要|提要|本期要点|本期要點|要闻导读|要聞導讀|本期节目主要内容|本期節目主要內容|主要内容|",
+        r"in this (?:section|issue|edition|digest|bulletin)|inside(?: this issue| today)?|contents|index|today's (?:stories|topics|headlines)|also inside|",
+        r"headlines|top stories|the headlines|news headlines|summary|at a glance)",
         r"[】\]]?\s*[:：]?$"
     ))
     .expect("static regex")
@@ -174,6 +181,45 @@ static JUMP: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .expect("static regex")
 });
+
+/// A production cue of a broadcast script: a bracketed line opening with a
+/// capitalised cue word and a colon (`[AUDIO: …]`, `[SFX: …]`), or a
+/// known cue alone in brackets.
+fn is_cue(line: &str) -> bool {
+    let inner = if let Some(x) = line.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
+        x
+    } else if let Some(x) = line.strip_prefix('（').and_then(|x| x.strip_suffix('）')) {
+        x
+    } else if let Some(x) = line.strip_prefix('【').and_then(|x| x.strip_suffix('】')) {
+        x
+    } else {
+        return false;
+    };
+    let word: String = inner
+        .chars()
+        .take_while(|c| c.is_ascii_uppercase() || *c == ' ')
+        .collect();
+    let caps_cue = word.trim().len() >= 2 && inner[word.len()..].starts_with(':');
+    let known = matches!(
+        inner.trim(),
+        "SOT"
+            | "VO"
+            | "NAT SOUND"
+            | "MUSIC"
+            | "STING"
+            | "PAUSE"
+            | "同期"
+            | "同期声"
+            | "同期聲"
+            | "音乐"
+            | "音樂"
+            | "解说"
+            | "解說"
+            | "画外音"
+            | "畫外音"
+    );
+    caps_cue || known
+}
 
 /// Section headings of a reference page's apparatus.
 fn is_apparatus(line: &str) -> bool {
@@ -220,12 +266,30 @@ fn is_wire_control(line: &str) -> bool {
     if line.starts_with("ZCZC ") {
         return true;
     }
-    // `MNS-ME-10-18-11 1205EDT<`: a take's transmission stamp.
-    if line.ends_with('<') && !line.starts_with('^') && line.len() <= 40 {
-        return line.bytes().filter(u8::is_ascii_digit).count() >= 4 && !line.contains(' ') || {
-            let head = line.trim_end_matches('<');
-            head.split(' ').count() <= 3 && head.bytes().any(|b| b.is_ascii_digit())
+    // `Eds: UPDATES with …`, `AP Photos OHPOR101-103`: notes to editors.
+    if line.starts_with("Eds:") || line.starts_with("EDS:") || line.starts_with("Editors:") {
+        return true;
+    }
+    if let Some(rest) = line.strip_prefix("AP Photo") {
+        let rest = rest.trim_start_matches('s').trim_start_matches('.').trim();
+        let code = |c: char| {
+            c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, ' ' | ',' | '-' | '.')
         };
+        if rest.chars().all(code) {
+            return true;
+        }
+    }
+    // `MNS-ME-10-18-11 1205EDT<`, `AP-OH-03-15-97 1702EST`: a take's
+    // transmission stamp.
+    let stamp = line.trim_end_matches('<');
+    if !line.starts_with('^')
+        && stamp.len() <= 40
+        && stamp.split(' ').count() <= 3
+        && stamp.bytes().filter(u8::is_ascii_digit).count() >= 6
+        && stamp.contains('-')
+        && !stamp.contains(|c: char| c.is_ascii_lowercase())
+    {
+        return true;
     }
     line.len() <= 100
         && line.contains('-')
@@ -356,6 +420,9 @@ pub(crate) fn classify(line: &str) -> Option<Furniture> {
     }
     if line.len() <= 40 && is_apparatus(line) {
         return Some(Furniture::Apparatus);
+    }
+    if is_cue(line) {
+        return Some(Furniture::Cue);
     }
     if is_list_server(line) {
         return Some(Furniture::Navigation);
@@ -559,6 +626,21 @@ mod tests {
             ),
             ("+ Page 2 +", Some(PageNumber)),
             ("%", Some(Separator)),
+            (
+                "[AUDIO: NANDRA-OTLEY-LIVE | IN: \"The smoke has cleared...\" | DUR 0'31\"]",
+                Some(Cue),
+            ),
+            ("[STING: NEWS BED IN -- FADE UNDER AT 0'04\"]", Some(Cue)),
+            ("—２—", Some(PageNumber)),
+            ("HEADLINES", Some(Contents)),
+            ("【本期提要】", Some(Contents)),
+            (
+                "Eds: UPDATES with state emergency director's comments, new evacuation",
+                Some(Wire),
+            ),
+            ("AP Photos OHPOR101-103", Some(Wire)),
+            ("AP-OH-03-15-97 1702EST", Some(Wire)),
+            ("分享：Facebook｜WhatsApp｜列印", Some(Navigation)),
             ("长城军报>19980130", Some(Navigation)),
             ("第2版：要闻　下载", Some(PageNumber)),
             ("下載", Some(Navigation)),

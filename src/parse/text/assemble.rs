@@ -83,6 +83,12 @@ struct Assembler<'p, 'a> {
     current: Option<usize>,
     /// Banner, kicker and credits seen before the headline they belong to.
     pending_section: Option<String>,
+    /// A banner over every article below it until the next banner: a page
+    /// with several banners (column labels), or a banner set as a heading
+    /// above the stories' level.
+    standing_section: Option<String>,
+    /// Whether banners stand over all the articles below them.
+    banners_stand: bool,
     pending_kicker: Option<String>,
     pending_authors: Vec<Author>,
     pending_captions: Vec<Block>,
@@ -133,7 +139,10 @@ impl Assembler<'_, '_> {
             title,
             line: l.no,
             kicker: self.pending_kicker.take(),
-            section: self.pending_section.take(),
+            section: self
+                .pending_section
+                .take()
+                .or_else(|| self.standing_section.clone()),
             ..Article::default()
         };
         push_authors(&mut article, &std::mem::take(&mut self.pending_authors));
@@ -315,7 +324,14 @@ impl Assembler<'_, '_> {
         while i < self.lines.len() {
             let label = self.labels[i];
             match label {
-                Label::Section => self.pending_section = Some(banner_name(&self.lines[i].text)),
+                Label::Section => {
+                    let name = banner_name(&self.lines[i].text);
+                    if self.banners_stand || self.lines[i].markup.is_heading() {
+                        self.standing_section = Some(name);
+                    } else {
+                        self.pending_section = Some(name);
+                    }
+                }
                 Label::Kicker => self.pending_kicker = Some(self.lines[i].text.to_string()),
                 Label::Headline => self.headline(i),
                 Label::HeadlineMore => self.extend_heading(i, false),
@@ -358,6 +374,8 @@ pub(super) fn assemble(lines: &[Line], labels: &[Label], flow: Flow) -> (Bulleti
         drafts: Vec::new(),
         current: None,
         pending_section: None,
+        standing_section: None,
+        banners_stand: labels.iter().filter(|l| **l == Label::Section).count() >= 2,
         pending_kicker: None,
         pending_authors: Vec::new(),
         pending_captions: Vec::new(),

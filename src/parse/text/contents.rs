@@ -40,6 +40,9 @@ pub(super) struct Contents {
     pub sub_entry: Vec<bool>,
     /// The page has a contents list.
     pub present: bool,
+    /// A list's entries mostly agree with headlines word for word: a line
+    /// agreeing with none is then no headline.
+    pub reliable: bool,
 }
 
 /// The comparison key of a line: its words in lower case without
@@ -183,6 +186,7 @@ pub(super) fn read(lines: &[Line]) -> Contents {
         agreement: vec![0.0; n],
         sub_entry: vec![false; n],
         present: false,
+        reliable: false,
     };
     for run in runs(lines, &keys) {
         let fuzzy = run.start < FUZZY_TOP_LINES;
@@ -212,11 +216,18 @@ pub(super) fn read(lines: &[Line]) -> Contents {
             agreeing += usize::from(entry_agrees);
         }
         let entries = run.end - run.start;
+        // After a header, a numbered or bulleted run is the list even when
+        // it summarises the stories in other words.
+        let listed =
+            (run.start..run.end).all(|e| lines[e].numbering.is_some() || lines[e].bullet > 0);
         let is_list = if run.header.is_some() {
-            agreeing >= 1
+            agreeing >= 1 || (listed && entries >= 2)
         } else {
             agreeing >= 2 && agreeing * 2 >= entries
         };
+        if is_list && agreeing * 10 >= entries * 7 {
+            out.reliable = true;
+        }
         if !is_list {
             continue;
         }

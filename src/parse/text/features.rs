@@ -84,9 +84,9 @@ features! {
     Indented => "the source line is indented",
     IndentedOnIndentedPage => "indented, on a page whose paragraphs open indented",
     Spread => "fields spread over the line with wide gaps",
-    MdTop => "a Markdown heading of the page's shallowest level",
-    MdDeeper => "a Markdown heading deeper than the page's shallowest",
-    MdPageTitle => "the one heading of the shallowest level, first, above deeper ones",
+    LevelArticle => "a Markdown or HTML heading at the level the page's stories use",
+    LevelDeeper => "a Markdown or HTML heading deeper than the stories' level",
+    LevelShallower => "a Markdown or HTML heading above the stories' level (page title, banner)",
     HtmlHeading => "an HTML heading (<h1>…<h6>)",
     Bold => "a whole line in bold",
     WireHead => "a wire headline (^…<)",
@@ -138,6 +138,7 @@ features! {
     FurnAuthorNote => "a note on the writer (（作者系…）)",
     FurnWire => "wire-service control (BC- slug, END, MORE, ZCZC)",
     FurnApparatus => "a references / external links heading",
+    FurnCue => "a production cue of a broadcast script ([AUDIO: …])",
     MailSubject => "a Subject: header in a header block",
     MailFrom => "a From: header in a header block",
     MailOther => "another header in a header block",
@@ -234,6 +235,9 @@ features! {
     UncreditedHeadOnCreditedPage => "heading-shaped without a credit, on a page whose headlines have credits",
     BannerTopical => "a banner whose words recur in the story below",
     BracketedBanner => "a banner in 【】 or []",
+    RunInInProse => "an ALL-CAPS lead-in in a run that follows running text (a line-up, SCORES:)",
+    RunInColumn => "an ALL-CAPS lead-in in a run that opens after a heading or furniture",
+    ShortCapsAboveHeading => "a short line of capitals over a heading line (CRICKET)",
 }
 
 /// How many features there are.
@@ -250,10 +254,8 @@ struct Norms {
     prose_width: usize,
     /// The page credits its articles somewhere.
     credited: bool,
-    /// The shallowest Markdown heading level, and the single heading of that
-    /// level if it titles the page above deeper ones.
-    md_top: Option<u8>,
-    md_page_title: Option<usize>,
+    /// The Markdown or HTML heading level the page's stories use.
+    article_level: Option<u8>,
     /// Scheme of the first numbered heading-shaped line.
     article_scheme: Option<u8>,
     /// Share (per cent) of lines that are indented.
@@ -384,25 +386,7 @@ fn measure_norms(lines: &[Line], flow: Flow) -> Norms {
         w.get(w.len() * 8 / 10).copied().unwrap_or(HEAD_MAX_COLS)
     };
     let credited = lines.iter().any(|l| l.is_credit() || l.inline.is_some());
-    let levels: Vec<(usize, u8)> = lines
-        .iter()
-        .enumerate()
-        .filter_map(|(i, l)| match l.markup {
-            Markup::MdHeading(n) => Some((i, n)),
-            _ => None,
-        })
-        .collect();
-    let md_top = levels.iter().map(|&(_, n)| n).min();
-    let md_page_title = md_top.and_then(|top| {
-        let at_top: Vec<usize> = levels
-            .iter()
-            .filter(|&&(_, n)| n == top)
-            .map(|&(i, _)| i)
-            .collect();
-        let deeper = levels.iter().any(|&(_, n)| n > top);
-        let first = levels.first().map(|&(i, _)| i);
-        (at_top.len() == 1 && deeper && first == Some(at_top[0])).then_some(at_top[0])
-    });
+    let article_level = article_level(lines);
     let article_scheme = lines
         .iter()
         .find(|l| l.numbering.is_some_and(|n| n.scheme != 9) && heading_shaped(l))
@@ -413,11 +397,46 @@ fn measure_norms(lines: &[Line], flow: Flow) -> Norms {
         paragraph_gap,
         prose_width: prose_width.max(20),
         credited,
-        md_top,
-        md_page_title,
+        article_level,
         article_scheme,
         flow,
     }
+}
+
+/// The Markdown or HTML heading level of a line.
+fn level(l: &Line) -> Option<u8> {
+    match l.markup {
+        Markup::MdHeading(n) | Markup::HtmlHeading(n) => Some(n),
+        _ => None,
+    }
+}
+
+/// The heading level the page's stories use: the level with most headings
+/// followed by running text or a credit (the shallower on a tie), leaving
+/// out a shallowest level used once, first, as the page's title.
+fn article_level(lines: &[Line]) -> Option<u8> {
+    let mut counts: std::collections::BTreeMap<u8, (usize, usize)> =
+        std::collections::BTreeMap::new();
+    let mut first: Option<u8> = None;
+    for (i, l) in lines.iter().enumerate() {
+        let Some(n) = level(l) else { continue };
+        first.get_or_insert(n);
+        let entry = counts.entry(n).or_insert((0, 0));
+        entry.0 += 1;
+        let next = lines.get(i + 1);
+        if next.is_some_and(|x| {
+            level(x).is_none() && (x.creditish() || x.width > 30 || x.piece != Piece::Whole)
+        }) {
+            entry.1 += 1;
+        }
+    }
+    let shallowest = *counts.keys().next()?;
+    let title_only = counts.len() > 1 && counts[&shallowest].0 == 1 && first == Some(shallowest);
+    counts
+        .iter()
+        .filter(|(n, _)| !(title_only && **n == shallowest))
+        .max_by(|a, b| a.1 .1.cmp(&b.1 .1).then(b.0.cmp(a.0)))
+        .map(|(n, _)| *n)
 }
 
 /// Whether each numbered line is next in its scheme (1 after nothing, n+1
@@ -714,6 +733,38 @@ impl Page<'_, '_> {
         f
     }
 
+    /// For an ALL-CAPS lead-in: whether the run of lead-in paragraphs it
+    /// belongs to starts after running text (`Some(true)`: line-ups and
+    /// score lines inside a report) or after a heading, furniture or the
+    /// page top (`Some(false)`: a briefs column).
+    fn caps_chain_anchor(&self, i: usize) -> Option<bool> {
+        let mut start = i;
+        loop {
+            let b = self.blocks[start];
+            let block_start = start - b.index;
+            let Some(prev_end) = block_start.checked_sub(1) else {
+                return Some(false);
+            };
+            let pb = self.blocks[prev_end];
+            let prev_start = prev_end - pb.index;
+            let p = &self.lines[prev_start];
+            if matches!(
+                p.piece,
+                Piece::RunInHead {
+                    kind: RunInKind::Caps,
+                    ..
+                }
+            ) {
+                start = prev_start;
+                continue;
+            }
+            let furniture = self.lines[prev_start..=prev_end]
+                .iter()
+                .all(|x| x.furniture.is_some());
+            return Some(pb.prose && !furniture);
+        }
+    }
+
     fn block_features(&self, i: usize, on: &mut impl FnMut(Feature, bool)) {
         let b = self.blocks[i];
         on(Feature::BlockStart, b.index == 0);
@@ -803,6 +854,23 @@ impl Page<'_, '_> {
             next.is_some_and(|n| n.gap == 0 && n.text.starts_with(['—', '–', '－'])),
         );
         on(Feature::LabelPrefix, label_prefix(&l.text));
+        if let Piece::RunInHead {
+            kind: RunInKind::Caps,
+            ..
+        } = l.piece
+        {
+            let anchor = self.caps_chain_anchor(i);
+            on(Feature::RunInInProse, anchor == Some(true));
+            on(Feature::RunInColumn, anchor == Some(false));
+        }
+        if self.shaped[i] && l.case == Case::Upper && l.width <= 16 && l.gap > 0 {
+            let next = self.lines.get(i + 1);
+            on(
+                Feature::ShortCapsAboveHeading,
+                next.is_some_and(|n| n.gap == 0 && n.case != Case::Upper && n.case != Case::None)
+                    && self.shaped.get(i + 1) == Some(&true),
+            );
+        }
         on(Feature::BeforeAnyProse, i < self.first_prose);
         on(Feature::BeforeAnyHeading, i < self.first_heading);
         on(
@@ -826,12 +894,10 @@ impl Page<'_, '_> {
 
     fn markup_features(&self, i: usize, on: &mut impl FnMut(Feature, bool)) {
         let l = &self.lines[i];
-        if let Markup::MdHeading(level) = l.markup {
-            let top = self.norms.md_top.unwrap_or(level);
-            let title = self.norms.md_page_title == Some(i);
-            on(Feature::MdPageTitle, title);
-            on(Feature::MdTop, level == top && !title);
-            on(Feature::MdDeeper, level > top);
+        if let (Some(n), Some(article)) = (level(l), self.norms.article_level) {
+            on(Feature::LevelArticle, n == article);
+            on(Feature::LevelDeeper, n > article);
+            on(Feature::LevelShallower, n < article);
         }
         on(
             Feature::HtmlHeading,
@@ -917,6 +983,7 @@ impl Page<'_, '_> {
                 Furniture::AuthorNote => Feature::FurnAuthorNote,
                 Furniture::Wire => Feature::FurnWire,
                 Furniture::Apparatus => Feature::FurnApparatus,
+                Furniture::Cue => Feature::FurnCue,
             };
             on(f, true);
         }
@@ -976,7 +1043,7 @@ impl Page<'_, '_> {
         on(Feature::AgreesSubEntry, a >= 0.6 && c.sub_entry[i]);
         on(
             Feature::NotInContents,
-            c.present && self.shaped[i] && !c.in_list[i] && a < 0.6,
+            c.reliable && self.shaped[i] && !c.in_list[i] && a < 0.6,
         );
         if let Some(s) = self.cohesion[i] {
             on(Feature::CohesionLow, s < 0.04);

@@ -35,6 +35,8 @@ pub(super) struct Flow {
     /// A Markdown file: adjacent lines are one paragraph, kept on their
     /// lines for the Markdown renderer.
     pub markdown: bool,
+    /// The width of a full line of running text on an indented page.
+    pub column: Option<usize>,
 }
 
 /// Whether a line is running text for the page measures (no detector
@@ -101,7 +103,13 @@ fn indented_page(lines: &[Line]) -> bool {
 /// Measures how the page sets its paragraphs.
 pub(super) fn flow(lines: &[Line], markdown: bool) -> Flow {
     let indented = !markdown && indented_page(lines);
+    let column = indented.then(|| {
+        let mut w: Vec<usize> = lines.iter().filter(|l| texty(l)).map(|l| l.width).collect();
+        w.sort_unstable();
+        w.get(w.len() * 3 / 4).copied().unwrap_or(0)
+    });
     Flow {
+        column,
         wrap: if indented || markdown {
             None
         } else {
@@ -116,7 +124,7 @@ pub(super) fn flow(lines: &[Line], markdown: bool) -> Flow {
 /// when `b` opens a paragraph of its own. `gap` counts blank lines and
 /// furniture skipped between them.
 pub(super) fn continues(a: &Line, b: &Line, gap: usize, flow: Flow) -> Option<&'static str> {
-    if b.inline.is_some() || a.trailing.is_some() || a.end_mark {
+    if b.inline.is_some() || a.trailing.is_some() || a.end_mark || a.markup.is_heading() {
         return None;
     }
     if b.piece == Piece::RunInRest {
@@ -132,7 +140,12 @@ pub(super) fn continues(a: &Line, b: &Line, gap: usize, flow: Flow) -> Option<&'
         if b.indent {
             return None;
         }
-        if a.indent || !at.ends_with(['。', '！', '？', '.', '」', '”']) {
+        // A short line ends its paragraph: what comes below it unindented
+        // is a heading or a new block.
+        let full = flow.column.is_none_or(|c| a.width * 100 >= c * 85);
+        let goes_on = a.ending == Ending::Continues
+            || (full && !at.ends_with(['。', '！', '？', '.', '」', '”']));
+        if goes_on {
             return Some("unindented line under an indented one");
         }
     }

@@ -367,6 +367,13 @@ fn measure_text(line: &mut Line) {
     let after = &t[line.numbering.map_or(0, |n| n.len).min(t.len())..];
     line.bullet = bullet_len(after);
     line.ending = ending(t);
+    // A marked-up heading ending in `in` or `the` still ends there.
+    if line.markup.is_heading()
+        && line.ending == Ending::Continues
+        && t.ends_with(|c: char| c.is_alphanumeric())
+    {
+        line.ending = Ending::Open;
+    }
     line.case = measure::case_of(t);
     line.cjk = measure::cjk_percent(t);
 }
@@ -430,6 +437,7 @@ pub(super) fn read(input: &str, markdown: bool) -> Vec<Line<'_>> {
             let mut line = detect(i + 1, source, unwrapped.text, Piece::Whole);
             line.markup = unwrapped.markup;
             line.tags_only = unwrapped.tags_only;
+            measure_text(&mut line);
             lines.push(line);
         }
         for l in &mut lines[first..] {

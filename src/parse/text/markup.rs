@@ -352,7 +352,9 @@ fn bracket_run_in(s: &str, rest_is_credit: impl Fn(&str) -> bool) -> Option<RunI
     let close = inner.find('】')?;
     let head = inner[..close].trim();
     let rest = inner[close + '】'.len_utf8()..].trim();
-    if head.is_empty() || rest.is_empty() || width(head) > RUN_IN_MAX_COLS {
+    // A label of two or three characters (`【同期】`, `【本報訊】`) heads no
+    // story.
+    if head.is_empty() || rest.is_empty() || width(head) > RUN_IN_MAX_COLS || width(head) < 8 {
         return None;
     }
     // Bracketed credits and datelines (`【新华社…电】`, `【記者…報導】`) are
@@ -390,7 +392,10 @@ pub(super) fn lead_in_len(s: &str) -> Option<usize> {
                 || matches!(c, ' ' | '&' | '\'' | '’' | '-' | '.')
         });
     let rest = s[colon + 1..].trim_start();
-    (ok && rest.len() > 20
+    // The rest is a sentence, not another line of capitals.
+    let prose = rest.chars().any(|c| c.is_lowercase());
+    (ok && prose
+        && rest.len() > 20
         && rest.starts_with(|c: char| {
             c.is_uppercase() || c.is_ascii_digit() || matches!(c, '"' | '“')
         }))

@@ -38,6 +38,27 @@ static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// A broadcast reporter's sign-off: `Priya Nandra, Aire Valley Radio News,
+/// Otley.`
+static BROADCAST_SIGNOFF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^(\p{Lu}[\p{L}'’-]+(?: \p{Lu}[\p{L}'’.-]*){1,3}), ",
+        r"(?:[\p{Lu}][\p{L}&' ]{1,40} )?(?:News|Radio|TV|Television|Radio News|TV News)(?:, [\p{Lu}][\p{L} .'-]{1,30})?\.?$"
+    ))
+    .expect("static regex")
+});
+
+/// A Chinese letter's signature: who and where, then a name, set apart
+/// (`太谷縣北洸村農民　王德厚`).
+fn cjk_signature(l: &Line) -> Option<String> {
+    let t: &str = &l.text;
+    let (before, name) = t.rsplit_once(['\u{3000}', ' '])?;
+    let n = name.chars().count();
+    let han = |s: &str| s.chars().all(|c| super::measure::is_han(c) || c == '·');
+    ((2..=4).contains(&n) && han(name) && before.chars().count() <= 24 && han(before.trim()))
+        .then(|| name.to_owned())
+}
+
 /// A salutation opening a letter or message.
 static SALUTATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:dear|hello|hi|hey|greetings|good (?:morning|afternoon|evening))(?:\s+[^,.!]{1,40})?[,!:]$")
@@ -145,12 +166,29 @@ fn running_heads(input: &str, lines: &mut [Line]) -> Option<String> {
             label = running_head_label(&fields);
         }
     }
-    label.or_else(|| {
-        lines[..top].iter().find_map(|l| match l.furniture {
-            Some(Furniture::PageNumber) => furniture::page_label(&l.text).map(str::to_owned),
-            _ => None,
+    label
+        .or_else(|| {
+            lines[..top].iter().find_map(|l| match l.furniture {
+                Some(Furniture::PageNumber) => furniture::page_label(&l.text).map(str::to_owned),
+                _ => None,
+            })
         })
-    })
+        .or_else(|| {
+            // `SPORT 46`: a section name and the page number.
+            lines[..top].iter_mut().find_map(|l| {
+                let (name, page) = l.text.rsplit_once(' ')?;
+                let numbered =
+                    (1..=3).contains(&page.len()) && page.bytes().all(|b| b.is_ascii_digit());
+                let named = (3..=30).contains(&name.len())
+                    && name
+                        .chars()
+                        .all(|c| c.is_alphabetic() || c == ' ' || c == '&');
+                (numbered && named).then(|| {
+                    l.context.running_head = true;
+                    name.to_owned()
+                })
+            })
+        })
 }
 
 /// Marks blocks of e-mail headers: two or more adjacent header lines, one
@@ -370,6 +408,40 @@ pub(super) fn read_context(input: &str, lines: &mut [Line]) -> Option<String> {
     signatures(lines);
     lone_datelines(lines);
     adverts(lines);
+    for i in 0..lines.len() {
+        let l = &lines[i];
+        if l.credit.is_none() && l.width <= 80 {
+            if let Some(c) = BROADCAST_SIGNOFF.captures(&l.text) {
+                let name = c.get(1).map(|m| m.as_str().to_owned()).unwrap_or_default();
+                lines[i].credit = Some(Credit {
+                    authors: vec![Author {
+                        name,
+                        role: Role::Reporter,
+                    }],
+                    rest: String::new(),
+                    prefix: lines[i].text.to_string(),
+                    why: "broadcast reporter's sign-off",
+                });
+                continue;
+            }
+        }
+        // A Chinese letter signed at its end, indented to the right.
+        let after_letter = i > 0 && lines[i - 1].ending == Ending::Terminal;
+        let next_new = lines.get(i + 1).is_none_or(|n| !n.indent || n.gap > 0);
+        if after_letter && next_new && l.indent && l.credit.is_none() {
+            if let Some(name) = cjk_signature(l) {
+                lines[i].credit = Some(Credit {
+                    authors: vec![Author {
+                        name,
+                        role: Role::Author,
+                    }],
+                    rest: String::new(),
+                    prefix: lines[i].text.to_string(),
+                    why: "signature under a letter",
+                });
+            }
+        }
+    }
     for l in lines.iter_mut() {
         l.context.salutation = l.width <= 50 && SALUTATION.is_match(&l.text);
     }
@@ -452,6 +524,9 @@ mod tests {
         LazyLock::force(&CLOSING);
         LazyLock::force(&DATELINE_ALONE);
         LazyLock::force(&SALUTATION);
+        LazyLock::force(&BROADCAST_SIGNOFF);
+        assert!(BROADCAST_SIGNOFF.is_match("Priya Nandra, Aire Valley Radio News, Otley."));
+        assert!(!BROADCAST_SIGNOFF.is_match("The council says it will act, Radio News reports."));
     }
 
     #[test]
