@@ -190,7 +190,7 @@ static NAME_TITLE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Job titles and newsroom words that follow a name in a byline.
 static JOB_TITLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?-u:\b)(?:writer|reporter|correspondent|editor|contributor|columnist|staff|journalist|intern|press|news|times|post|herald|courier|gazette|daily)(?-u:\b)")
+    Regex::new(r"(?i)(?-u:\b)(?:writer|reporter|correspondent|editor|contributor|columnist|staff|journalist|intern|press|news|times|post|herald|courier|gazette|daily|university|communications|office|department|college|school|council|association|society|club|services?|bureau|desk|team|group|media|relations)(?-u:\b)")
         .expect("static regex")
 });
 

@@ -238,6 +238,8 @@ features! {
     RunInInProse => "an ALL-CAPS lead-in in a run that follows running text (a line-up, SCORES:)",
     RunInColumn => "an ALL-CAPS lead-in in a run that opens after a heading or furniture",
     ShortCapsAboveHeading => "a short line of capitals over a heading line (CRICKET)",
+    ContinuesFurniture => "goes on the sentence of a line a detector took for furniture",
+    TableBlock => "in a block of three or more lines with wide gaps (a table)",
 }
 
 /// How many features there are.
@@ -280,6 +282,8 @@ pub(super) fn heading_shaped(l: &Line) -> bool {
         && !inner_sentence_end(&l.text)
         && l.jump.is_none()
         && l.credit.is_none()
+        && !l.context.job_title
+        && !l.context.signature_name
         && l.caption.is_none()
         && !l.tags_only
         && l.piece != Piece::RunInRest
@@ -886,6 +890,19 @@ impl Page<'_, '_> {
             l.indent && self.norms.indented_share < 20,
         );
         on(Feature::InnerSentenceEnd, inner_sentence_end(&l.text));
+        let prev = i.checked_sub(1).map(|p| &self.lines[p]);
+        on(
+            Feature::ContinuesFurniture,
+            prev.is_some_and(|p| {
+                p.furniture.is_some() && joins::continues(p, l, l.gap, self.norms.flow).is_some()
+            }),
+        );
+        let block_start = i - b.index;
+        let spread = self.lines[block_start..block_start + b.len]
+            .iter()
+            .filter(|x| x.spread)
+            .count();
+        on(Feature::TableBlock, b.len >= 3 && spread * 2 >= b.len);
         on(
             Feature::JoinsNext,
             next.is_some_and(|n| joins::continues(l, n, n.gap, self.norms.flow).is_some()),

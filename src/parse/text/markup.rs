@@ -163,13 +163,57 @@ fn strip_tags(s: &str) -> String {
         ("&gt;", ">"),
         ("&mdash;", "—"),
         ("&ndash;", "–"),
+        ("&copy;", "©"),
+        ("&middot;", "·"),
+        ("&raquo;", "»"),
+        ("&laquo;", "«"),
+        ("&hellip;", "…"),
+        ("&rsquo;", "’"),
+        ("&lsquo;", "‘"),
+        ("&ldquo;", "“"),
+        ("&rdquo;", "”"),
+        ("&pound;", "£"),
+        ("&euro;", "€"),
         ("&amp;", "&"),
     ] {
         if out.contains(entity) {
             out = out.replace(entity, c);
         }
     }
+    if out.contains("&#") {
+        out = numeric_entities(&out);
+    }
     super::super::clean::line(&out)
+}
+
+/// Decodes `&#8217;` and `&#x2019;` entities.
+fn numeric_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(pos) = rest.find("&#") {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos + 2..];
+        let end = after.find(';').filter(|&e| e <= 8);
+        let code = end.and_then(|e| {
+            let digits = &after[..e];
+            match digits.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                None => digits.parse().ok(),
+            }
+        });
+        match (end, code.and_then(char::from_u32)) {
+            (Some(e), Some(c)) => {
+                out.push(c);
+                rest = &after[e + 1..];
+            }
+            _ => {
+                out.push_str("&#");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A media tag opening a line: `[视频]`, `[图文]`, `[组图]` (one to four Han

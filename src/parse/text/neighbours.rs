@@ -31,9 +31,9 @@ const TOP_LINES: usize = 4;
 /// Closing phrases of a letter or message (`With best wishes,`, `Regards,`).
 static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?i)^(?:with\s+)?(?:(?:very\s+)?(?:best|kind|warm|warmest|many)\s+)?",
-        r"(?:wishes|regards|thanks|greetings)|^(?:yours\s+(?:sincerely|faithfully|truly)|sincerely(?:\s+yours)?",
-        r"|cheers|thanks(?:\s+again)?|thank\s+you|best|regards|love|all\s+the\s+best|respectfully)[,.!]?$"
+        r"(?i)^(?:(?:with|yours|best|kind|warm|warmest|many|all|love|much|every|god|in)\b[\w ’']{0,30}",
+        r"(?:wishes|regards|thanks|greetings|love|prayers|blessings|bless you|best|sincerely|faithfully|truly|christ|friendship)",
+        r"|sincerely(?:\s+yours)?|cheers|thanks(?:\s+again)?|thank\s+you|regards|respectfully|blessings)[,.!]?$"
     ))
     .expect("static regex")
 });
@@ -328,7 +328,15 @@ fn signatures(lines: &mut [Line]) {
             .get(i + 1)
             .is_some_and(|n| n.source.starts_with("-----"));
         let single_ok = prev_closing || message_end;
-        if !is_signature_name(t, single_ok) {
+        // `Pam Kettle, Branch Leader`, `— Harold Beck, Vine Street`: a name
+        // and a post or place on one line.
+        let bare = t.trim_start_matches(['—', '–', '-', ' ']);
+        let (name_part, post) = match bare.split_once(", ") {
+            Some((n, p)) if is_place_line(p) => (n, true),
+            _ => (bare, false),
+        };
+        let dashed = bare.len() < t.len();
+        if !is_signature_name(name_part, single_ok || post || dashed) {
             continue;
         }
         let detail = lines.get(i + 1).is_some_and(|n| {
@@ -487,6 +495,29 @@ pub(super) fn read_context(input: &str, lines: &mut [Line]) -> Option<String> {
     label
 }
 
+/// Titles before a signed name (`Revd Clare Mabbott`): not the name.
+const HONORIFICS: &[&str] = &[
+    "Revd", "Rev.", "Rev", "Dr", "Dr.", "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Miss", "Prof",
+    "Prof.", "Canon", "Fr", "Fr.", "Sister", "Cllr", "Sir", "Dame",
+];
+
+/// The name a signature line gives: without a leading dash, a title, a
+/// post after a comma or a note in brackets.
+fn signature_name(t: &str) -> String {
+    let t = t.trim_start_matches(['—', '–', '-', ' ']);
+    let t = t.split_once(", ").map_or(t, |(n, _)| n);
+    let t = match (t.find('('), t.ends_with(')')) {
+        (Some(open), true) if open > 0 => t[..open].trim_end(),
+        _ => t,
+    };
+    let t = t.trim_end_matches([',', '.']);
+    let mut words: Vec<&str> = t.split(' ').collect();
+    while words.len() > 1 && HONORIFICS.contains(&words[0]) {
+        words.remove(0);
+    }
+    words.join(" ")
+}
+
 /// The authors a line labelled as a credit gives, whichever detector saw it.
 pub(super) fn credited_authors(l: &Line) -> Vec<Author> {
     if let Some(c) = &l.credit {
@@ -497,12 +528,8 @@ pub(super) fn credited_authors(l: &Line) -> Vec<Author> {
     }
     let t: &str = &l.text;
     if l.context.signature_name {
-        let name = match (t.find('('), t.ends_with(')')) {
-            (Some(open), true) if open > 0 => t[..open].trim_end(),
-            _ => t,
-        };
         return vec![Author {
-            name: name.trim_end_matches([',', '.']).to_owned(),
+            name: signature_name(t),
             role: Role::Author,
         }];
     }
