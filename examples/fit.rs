@@ -682,6 +682,7 @@ const PRIOR: &[(&str, &str, f32)] = &[
     ("RunInColumn", "headline", 0.5),
     ("ShortCapsAboveHeading", "kicker", 0.8),
     ("ContinuesFurniture", "furniture", 1.5),
+    ("CreditAhead", "headline", 1.0),
     ("TableBlock", "furniture", 1.5),
     ("CohesionLow", "headline", 0.3),
     ("CohesionLow", "subheading", -0.3),

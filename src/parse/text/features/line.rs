@@ -193,6 +193,10 @@ impl Evidence<'_, '_> {
             .is_some_and(|n| n.furniture.is_none() && (!shaped[last + 1] || n.is_credit()));
         let stack = len <= 4 && followed && !l.context.bare_name;
         on(Feature::StackStart, stack && i == first);
+        on(
+            Feature::CreditAhead,
+            i == first && self.facts.credit_ahead[last],
+        );
         on(Feature::StackInside, stack && i > first);
         on(Feature::RunFirstOfMany, len >= 2 && i == first);
         on(Feature::RunLastOfMany, len >= 2 && i == last);

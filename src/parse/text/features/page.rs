@@ -30,6 +30,9 @@ pub(super) struct Facts {
     pub after_signature: Vec<bool>,
     /// The first line that reads as a heading.
     pub first_heading: usize,
+    /// Per heading-shaped line: the text below it, up to the next heading,
+    /// closes with a credit or an end mark (`（本报记者 甲 乙）`, `（完）`).
+    pub credit_ahead: Vec<bool>,
     /// The first and last lines of running text on the page.
     pub first_prose: usize,
     pub last_prose: Option<usize>,
@@ -350,15 +353,17 @@ impl Facts {
             .find(|&i| {
                 let l = &lines[i];
                 let next = lines.get(i + 1);
+                let text_below = next.is_some_and(|n| {
+                    n.creditish() || (n.furniture.is_none() && !shaped[i + 1] && n.width > 16)
+                });
                 (l.markup.is_heading() && l.markup != Markup::MediaTag)
-                    || (shaped[i]
-                        && !l.context.running_head
-                        && l.furniture.is_none()
-                        && next.is_some_and(|n| (prose.get(i + 1) == Some(&true)) || n.creditish()))
+                    || (shaped[i] && !l.context.running_head && l.furniture.is_none() && text_below)
             })
             .unwrap_or(lines.len());
         let last_prose = prose.iter().rposition(|&p| p);
+        let credit_ahead = credits_ahead(lines, &shaped);
         Facts {
+            credit_ahead,
             first_heading,
             after_signature,
             first_prose,
@@ -372,6 +377,36 @@ impl Facts {
             styles,
         }
     }
+}
+
+/// For each heading-shaped line, whether the stretch below it (up to the
+/// next heading-shaped line set apart from running text) closes with a
+/// credit, a trailing credit or an end mark: the heading opens a story
+/// credited at its end.
+fn credits_ahead(lines: &[Line], shaped: &[bool]) -> Vec<bool> {
+    let mut out = vec![false; lines.len()];
+    // Scan from the end: whether the stretch from here down to the next
+    // heading closes with a credit.
+    let mut closes = false;
+    let mut last_text: Option<bool> = None;
+    for i in (0..lines.len()).rev() {
+        let l = &lines[i];
+        if shaped[i] && l.furniture.is_none() {
+            out[i] = closes;
+            closes = false;
+            last_text = None;
+            continue;
+        }
+        if l.furniture.is_some() || l.caption.is_some() {
+            continue;
+        }
+        if last_text.is_none() {
+            let credited = l.is_credit() || l.trailing.is_some() || l.end_mark;
+            last_text = Some(credited);
+            closes = credited;
+        }
+    }
+    out
 }
 
 /// Where a line sits in its block (a run of lines between blank lines).
