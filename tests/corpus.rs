@@ -2,9 +2,10 @@
 //!
 //! Every `tests/corpus/NAME.expected.json` describes how `NAME.txt` must split
 //! into articles (see `tests/corpus/README.md` for the format and the role
-//! rules). [`corpus_matches_goldens`] parses every fixture and reports *all*
-//! mismatches of all files in one failure, so the parser author sees the whole
-//! picture at once. The `sample_*` tests feed the sample page re-encoded at
+//! rules). [`corpus_matches_goldens`] parses every fixture, scores it, and
+//! holds the corpus to a mean score (the sample page must be exact); when it
+//! fails it reports *all* mismatches of all files, so the parser author sees
+//! the whole picture at once. The `sample_*` tests feed the sample page re-encoded at
 //! test time (BOMs, UTF-16, GB18030/GBK, CRLF/CR) and hold each variant to the
 //! same golden. [`corpus_is_consistent`] checks the fixtures themselves (the
 //! stated encoding decodes the bytes, every golden string really is on the
@@ -20,6 +21,8 @@ use encoding_rs::Encoding;
 
 #[path = "corpus/golden.rs"]
 mod golden;
+#[path = "corpus/scoring.rs"]
+mod scoring;
 
 use golden::{
     align, block_text, captions, corpus_dir, load_goldens, paragraphs, subheadings, Golden,
@@ -285,19 +288,54 @@ fn report(results: &[(String, Vec<String>)]) -> String {
     msg
 }
 
+/// The whole corpus must score at least this (the mean of the page scores
+/// of `tests/corpus/README.md`): the parser is a model, and a new page may
+/// cost a little elsewhere, but not much.
+const CORPUS_MIN_SCORE: f64 = 0.95;
+
+/// No page may score below this: one page read badly wrong is a bug.
+const PAGE_MIN_SCORE: f64 = 0.60;
+
+/// Pages that must split exactly as their goldens say: the real sample.
+const EXACT_PAGES: &[&str] = &[SAMPLE];
+
 #[test]
 fn corpus_matches_goldens() {
     let goldens = load_goldens();
     assert!(!goldens.is_empty(), "no golden files found");
-    let results: Vec<(String, Vec<String>)> = goldens
+    let mut results: Vec<(String, Vec<String>)> = Vec::new();
+    let mut scores: Vec<(String, f64)> = Vec::new();
+    for (_, golden) in &goldens {
+        let bytes = fixture_bytes(golden);
+        let (mismatches, score) = match parse_bulletin(&golden.file, &bytes, &Limits::default()) {
+            Ok(b) => (compare(golden, &b), scoring::score(golden, &b).total()),
+            Err(e) => (vec![format!("parse error: {e}")], 0.0),
+        };
+        results.push((golden.file.clone(), mismatches));
+        scores.push((golden.file.clone(), score));
+    }
+    let mean = scores.iter().map(|(_, s)| s).sum::<f64>() / scores.len() as f64;
+    let low: Vec<String> = scores
         .iter()
-        .map(|(_, golden)| {
-            let bytes = fixture_bytes(golden);
-            (golden.file.clone(), check_one(&golden.file, &bytes, golden))
-        })
+        .filter(|(_, s)| *s < PAGE_MIN_SCORE)
+        .map(|(f, s)| format!("{f} {s:.3}"))
         .collect();
-    let msg = report(&results);
-    assert!(msg.is_empty(), "{msg}");
+    let inexact: Vec<&str> = results
+        .iter()
+        .filter(|(f, m)| EXACT_PAGES.contains(&f.as_str()) && !m.is_empty())
+        .map(|(f, _)| f.as_str())
+        .collect();
+    let perfect = results.iter().filter(|(_, m)| m.is_empty()).count();
+    println!(
+        "corpus: {perfect} of {} pages exact, mean score {mean:.3}",
+        results.len()
+    );
+    let ok = mean >= CORPUS_MIN_SCORE && low.is_empty() && inexact.is_empty();
+    assert!(
+        ok,
+        "corpus mean {mean:.3} (needs {CORPUS_MIN_SCORE}); pages under {PAGE_MIN_SCORE}: {low:?}; must be exact but are not: {inexact:?}\n{}",
+        report(&results)
+    );
 }
 
 // ---------------------------------------------------------------------------

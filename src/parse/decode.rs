@@ -3,7 +3,9 @@
 //! line ends normalised to LF.
 //!
 //! Invalid byte sequences are replaced with U+FFFD and reported as a warning:
-//! a damaged file is still read.
+//! a damaged file is still read. So is text with a few stray control
+//! characters (a BEL, a NUL from a bad export): they are stripped later, with
+//! a warning; only a file that is mostly control bytes is binary.
 
 use std::borrow::Cow;
 
@@ -36,6 +38,10 @@ pub(crate) struct Decoded<'a> {
     pub warnings: Vec<String>,
 }
 
+/// Share of NUL bytes (per mille) above which a file counts as binary:
+/// text has none, but one stray NUL must not cost a whole page.
+const MAX_NUL_PER_MILLE: usize = 10;
+
 fn is_control_byte(b: u8) -> bool {
     matches!(b, 0..=8 | 0x0e..=0x1a | 0x1c..=0x1f | 0x7f)
 }
@@ -43,11 +49,32 @@ fn is_control_byte(b: u8) -> bool {
 /// Whether bytes without a byte-order mark look like binary data.
 fn looks_binary(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
-    if head.contains(&0) {
-        return true;
-    }
+    let nuls = head.iter().filter(|&&b| b == 0).count();
     let controls = head.iter().filter(|&&b| is_control_byte(b)).count();
-    controls * 1000 > head.len() * MAX_CONTROL_PER_MILLE
+    // A handful of stray bytes in a page is dirt; in a few bytes, a header.
+    let few = |n: usize| n <= 4 && head.len() >= 256;
+    (!few(nuls) && nuls * 1000 > head.len() * MAX_NUL_PER_MILLE)
+        || (!few(controls) && controls * 1000 > head.len() * MAX_CONTROL_PER_MILLE)
+}
+
+/// The warning for stray control characters (C0 controls other than tab,
+/// line feed, carriage return, vertical tab and form feed; DEL; C1), if the
+/// text has any. `clean` strips them from every line.
+fn control_warning(text: &str) -> Option<String> {
+    // ASCII controls are single bytes: count on bytes first, cheaply.
+    let ascii = text
+        .bytes()
+        .filter(|&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)) || b == 0x7f)
+        .count();
+    let c1 = if text.contains(|c: char| ('\u{80}'..='\u{9f}').contains(&c)) {
+        text.chars()
+            .filter(|c| ('\u{80}'..='\u{9f}').contains(c))
+            .count()
+    } else {
+        0
+    };
+    let n = ascii + c1;
+    (n > 0).then(|| format!("{n} control character(s) stripped"))
 }
 
 /// Whether decoded text is mostly control characters (binary behind a BOM).
@@ -135,7 +162,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, ParseError> {
                 return Ok(Decoded {
                     text: normalise_line_ends(Cow::Borrowed(s)),
                     encoding: UTF_8.name(),
-                    warnings: Vec::new(),
+                    warnings: control_warning(s).into_iter().collect(),
                 });
             }
             let enc = if mostly_utf8(bytes) {
@@ -171,6 +198,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, ParseError> {
             encoding.name()
         ));
     }
+    warnings.extend(control_warning(&text));
     Ok(Decoded {
         text: normalise_line_ends(Cow::Owned(text)),
         encoding: encoding.name(),
@@ -270,6 +298,20 @@ mod tests {
             assert!(
                 matches!(decode(bytes), Err(ParseError::Binary)),
                 "{bytes:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn strips_stray_controls_with_a_warning() {
+        for stray in ["\u{7}", "\u{0}", "\u{1b}"] {
+            let filler = "这是一段足够长的正文，用来模拟真实的页面内容。".repeat(8);
+            let text = format!("{filler}\n第一段正文，讲述了{stray}社区的消息。\n第二段。\n");
+            let got = decode(text.as_bytes()).expect("text with a stray control is text");
+            assert_eq!(
+                got.warnings,
+                ["1 control character(s) stripped"],
+                "{stray:?}"
             );
         }
     }
