@@ -448,8 +448,8 @@ pub(super) fn case_of(s: &str) -> Case {
 
 /// Share (per cent) of CJK characters among the letters of `s`.
 pub(super) fn cjk_percent(s: &str) -> usize {
-    let mut cjk = 0;
-    let mut letters = 0;
+    let mut cjk = 0usize;
+    let mut letters = 0usize;
     for c in s.chars().take(200) {
         if is_han(c) {
             cjk += 1;
@@ -458,11 +458,7 @@ pub(super) fn cjk_percent(s: &str) -> usize {
             letters += 1;
         }
     }
-    if letters == 0 {
-        0
-    } else {
-        cjk * 100 / letters
-    }
+    (cjk * 100).checked_div(letters).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -512,7 +508,9 @@ mod tests {
         fn n(s: &str) -> Option<(u8, u32, &str)> {
             numbering(s).map(|n| (n.scheme, n.value, &s[n.len..]))
         }
-        let cases: &[(&str, Option<(u8, u32, &str)>)] = &[
+        /// (line, (scheme, value, text after the number)).
+        type Case<'a> = (&'a str, Option<(u8, u32, &'a str)>);
+        let cases: &[Case] = &[
             (
                 "1. Curbside leaf collection",
                 Some((1, 1, "Curbside leaf collection")),
