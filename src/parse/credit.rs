@@ -759,7 +759,7 @@ static LEADING_PHOTO_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
 /// Whether a cleaned line is a photo caption; `Some(credit)` if it is, with
 /// the photographer or supplier when the caption names one.
 pub(crate) fn caption(line: &str) -> Option<Option<String>> {
-    if PHOTO_WORD.is_match(line) {
+    if line.bytes().any(|b| b.is_ascii_alphabetic()) && PHOTO_WORD.is_match(line) {
         if let Some(c) = EN_PHOTO_CREDIT.captures(line) {
             return Some(c.get(1).map(|m| m.as_str().trim().to_owned()));
         }

@@ -122,7 +122,7 @@ fn find_date(s: &str) -> Option<(NaiveDate, std::ops::Range<usize>)> {
 /// 9, 2022`, `江门日报 2022年12月9日 A03`): a short line that is mostly a
 /// date. Sentences that mention a day are not page dates.
 pub(crate) fn page_date(line: &str) -> Option<NaiveDate> {
-    if line.chars().count() > MAX_DATE_LINE_CHARS {
+    if line.len() > MAX_DATE_LINE_CHARS * 4 || line.chars().count() > MAX_DATE_LINE_CHARS {
         return None;
     }
     // Full-width digits (`２０２２年１２月９日`) read as ASCII ones.

@@ -61,19 +61,21 @@ fn looks_binary(bytes: &[u8]) -> bool {
 /// line feed, carriage return, vertical tab and form feed; DEL; C1), if the
 /// text has any. `clean` strips them from every line.
 fn control_warning(text: &str) -> Option<String> {
-    // ASCII controls are single bytes: count on bytes first, cheaply.
-    let ascii = text
-        .bytes()
-        .filter(|&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)) || b == 0x7f)
+    let b = text.as_bytes();
+    // C0 controls and DEL are single bytes.
+    let c0 = b
+        .iter()
+        .filter(|&&c| (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)) || c == 0x7f)
         .count();
-    let c1 = if text.contains(|c: char| ('\u{80}'..='\u{9f}').contains(&c)) {
-        text.chars()
-            .filter(|c| ('\u{80}'..='\u{9f}').contains(c))
+    // C1 controls are `C2 80`…`C2 9F` in UTF-8.
+    let c1 = if b.contains(&0xc2) {
+        b.windows(2)
+            .filter(|w| w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1]))
             .count()
     } else {
         0
     };
-    let n = ascii + c1;
+    let n = c0 + c1;
     (n > 0).then(|| format!("{n} control character(s) stripped"))
 }
 

@@ -301,6 +301,15 @@ fn is_wire_control(line: &str) -> bool {
 /// unsubscribe via the World Wide Web, visit …`, `send a message with
 /// subject or body 'help' to …`).
 fn is_list_server(line: &str) -> bool {
+    if line.len() > 240 || !line.is_char_boundary(line.len()) {
+        return false;
+    }
+    let b = line.as_bytes();
+    let mentions = |w: &[u8]| b.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
+    if !(mentions(b"subscri") || mentions(b"list") || mentions(b"digest") || mentions(b"-request"))
+    {
+        return false;
+    }
     let l = line.to_ascii_lowercase();
     let topic = [
         "subscribe",
@@ -388,7 +397,14 @@ fn is_breadcrumb(line: &str) -> bool {
 }
 
 fn is_navigation(line: &str) -> bool {
-    if !NAV_TOKEN.is_match(line) {
+    // Every navigation token has an ASCII letter, a guillemet or one of
+    // these characters: a cheap test before the pattern.
+    let lead = |c: char| {
+        c.is_ascii_alphabetic()
+            || "«»（(【[上下返首打分收关關微朋广廣完終终新正今字大中小放缩縮列轉转評评點点即更"
+                .contains(c)
+    };
+    if !line.chars().any(lead) || !NAV_TOKEN.is_match(line) {
         return false;
     }
     NAV_TOKEN

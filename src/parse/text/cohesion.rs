@@ -9,13 +9,16 @@
 //! the cost is linear in the page.
 
 use super::lines::Line;
-use super::measure::is_han;
+use super::measure::{is_cjk, is_han};
 
 /// Tokens on each side of a boundary.
-const WINDOW_TOKENS: usize = 80;
+const WINDOW_TOKENS: usize = 48;
+
+/// Tokens taken from one line: a window never needs more.
+const LINE_TOKENS: usize = 64;
 
 /// Lines on each side of a boundary, at most.
-const WINDOW_LINES: usize = 14;
+const WINDOW_LINES: usize = 10;
 
 /// English words too common to say anything about a topic.
 const STOP_WORDS: &[&str] = &[
@@ -38,6 +41,7 @@ fn hash(bytes: impl Iterator<Item = u8>) -> u32 {
 
 /// The tokens of one line, hashed.
 fn tokens(text: &str, out: &mut Vec<u32>) {
+    let limit = out.len() + LINE_TOKENS;
     let mut word = String::new();
     let mut prev_han: Option<char> = None;
     let flush = |word: &mut String, out: &mut Vec<u32>| {
@@ -47,6 +51,9 @@ fn tokens(text: &str, out: &mut Vec<u32>) {
         word.clear();
     };
     for c in text.chars() {
+        if out.len() >= limit {
+            break;
+        }
         if is_han(c) {
             flush(&mut word, out);
             if let Some(p) = prev_han {
@@ -57,7 +64,9 @@ fn tokens(text: &str, out: &mut Vec<u32>) {
             continue;
         }
         prev_han = None;
-        if c.is_alphanumeric() {
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+        } else if !c.is_ascii() && !is_cjk(c) && c.is_alphanumeric() {
             word.extend(c.to_lowercase());
         } else {
             flush(&mut word, out);
@@ -101,33 +110,41 @@ fn cosine(a: &[u32], b: &[u32]) -> f32 {
 /// Cohesion across the boundary above each line that `wanted` selects
 /// (`None` elsewhere, and where either side has too few words to judge).
 pub(super) fn across(lines: &[Line], wanted: &[bool]) -> Vec<Option<f32>> {
-    let mut per_line: Vec<Vec<u32>> = Vec::with_capacity(lines.len());
-    for l in lines {
-        let mut t = Vec::new();
-        // Furniture and credits carry no topic.
-        if l.furniture.is_none() && l.credit.is_none() && !l.context.mail_block {
-            tokens(&l.text, &mut t);
+    // Tokens are read only for lines some window reaches.
+    let mut per_line: Vec<Option<Vec<u32>>> = vec![None; lines.len()];
+    let tokens_of = |k: usize, per_line: &mut Vec<Option<Vec<u32>>>| {
+        if per_line[k].is_none() {
+            let l = &lines[k];
+            let mut t = Vec::new();
+            // Furniture and credits carry no topic.
+            if l.furniture.is_none() && l.credit.is_none() && !l.context.mail_block {
+                tokens(&l.text, &mut t);
+            }
+            per_line[k] = Some(t);
         }
-        per_line.push(t);
-    }
+    };
     let mut out = vec![None; lines.len()];
+    let mut above: Vec<u32> = Vec::new();
+    let mut below: Vec<u32> = Vec::new();
     for i in 1..lines.len() {
         if !wanted[i] {
             continue;
         }
-        let mut above: Vec<u32> = Vec::new();
-        for t in per_line[i.saturating_sub(WINDOW_LINES)..i].iter().rev() {
+        above.clear();
+        for k in (i.saturating_sub(WINDOW_LINES)..i).rev() {
             if above.len() >= WINDOW_TOKENS {
                 break;
             }
-            above.extend_from_slice(t);
+            tokens_of(k, &mut per_line);
+            above.extend_from_slice(per_line[k].as_deref().unwrap_or_default());
         }
-        let mut below: Vec<u32> = Vec::new();
-        for t in per_line[i..(i + WINDOW_LINES).min(lines.len())].iter() {
+        below.clear();
+        for k in i..(i + WINDOW_LINES).min(lines.len()) {
             if below.len() >= WINDOW_TOKENS {
                 break;
             }
-            below.extend_from_slice(t);
+            tokens_of(k, &mut per_line);
+            below.extend_from_slice(per_line[k].as_deref().unwrap_or_default());
         }
         if above.len() < 6 || below.len() < 6 {
             continue;

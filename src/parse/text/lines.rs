@@ -359,6 +359,16 @@ fn detect<'a>(no: usize, source: Cow<'a, str>, text: Cow<'a, str>, piece: Piece)
     line
 }
 
+/// A marked-up heading ending in `in` or `the` still ends there.
+fn heading_ending(line: &mut Line) {
+    if line.markup.is_heading()
+        && line.ending == Ending::Continues
+        && line.text.ends_with(|c: char| c.is_alphanumeric())
+    {
+        line.ending = Ending::Open;
+    }
+}
+
 /// Fills in the measures of a line's text.
 fn measure_text(line: &mut Line) {
     let t: &str = &line.text;
@@ -367,13 +377,6 @@ fn measure_text(line: &mut Line) {
     let after = &t[line.numbering.map_or(0, |n| n.len).min(t.len())..];
     line.bullet = bullet_len(after);
     line.ending = ending(t);
-    // A marked-up heading ending in `in` or `the` still ends there.
-    if line.markup.is_heading()
-        && line.ending == Ending::Continues
-        && t.ends_with(|c: char| c.is_alphanumeric())
-    {
-        line.ending = Ending::Open;
-    }
     line.case = measure::case_of(t);
     line.cjk = measure::cjk_percent(t);
 }
@@ -388,7 +391,8 @@ fn is_fence(line: &str) -> bool {
 /// opened by a run-in headline. In a Markdown file (`markdown`), code
 /// blocks are read as they are, without markup.
 pub(super) fn read(input: &str, markdown: bool) -> Vec<Line<'_>> {
-    let mut lines = Vec::new();
+    // Pages run some 40 to 300 bytes a line: a first guess of the room needed.
+    let mut lines = Vec::with_capacity(input.len() / 64 + 8);
     let mut gap = 0;
     let mut in_fence = false;
     for (i, raw) in input.lines().enumerate() {
@@ -437,7 +441,7 @@ pub(super) fn read(input: &str, markdown: bool) -> Vec<Line<'_>> {
             let mut line = detect(i + 1, source, unwrapped.text, Piece::Whole);
             line.markup = unwrapped.markup;
             line.tags_only = unwrapped.tags_only;
-            measure_text(&mut line);
+            heading_ending(&mut line);
             lines.push(line);
         }
         for l in &mut lines[first..] {

@@ -218,6 +218,13 @@ fn digits_value(s: &str) -> Option<u32> {
     Some(v)
 }
 
+/// Bytes of the run of numerals opening `s`.
+fn numeral_prefix(s: &str) -> usize {
+    s.char_indices()
+        .find(|&(_, c)| !is_numeral(c))
+        .map_or(s.len(), |(i, _)| i)
+}
+
 fn is_numeral(c: char) -> bool {
     c.is_ascii_digit() || ('０'..='９').contains(&c) || "〇一二三四五六七八九十".contains(c)
 }
@@ -236,7 +243,7 @@ pub(super) fn numbering(s: &str) -> Option<Numbering> {
         });
     }
     if let Some(rest) = s.strip_prefix("File ") {
-        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let digits = &rest[..rest.bytes().take_while(u8::is_ascii_digit).count()];
         let after = &rest[digits.len()..];
         if !digits.is_empty() && after.starts_with("--") {
             return Some(Numbering {
@@ -247,7 +254,8 @@ pub(super) fn numbering(s: &str) -> Option<Numbering> {
         }
     }
     if matches!(first, '（' | '(' | '[') {
-        let inner: String = s.chars().skip(1).take_while(|&c| is_numeral(c)).collect();
+        let open = first.len_utf8();
+        let inner = &s[open..open + numeral_prefix(&s[open..])];
         if inner.is_empty() || inner.chars().count() > 3 {
             return None;
         }
@@ -278,7 +286,7 @@ pub(super) fn numbering(s: &str) -> Option<Numbering> {
             len: with_spaces(first.len_utf8() + inner.len() + close.len_utf8()),
         });
     }
-    let digits: String = s.chars().take_while(|&c| is_numeral(c)).collect();
+    let digits = &s[..numeral_prefix(s)];
     if digits.is_empty() || digits.chars().count() > 3 {
         return None;
     }
@@ -292,7 +300,7 @@ pub(super) fn numbering(s: &str) -> Option<Numbering> {
     let sep = rest.chars().next()?;
     // `4.1 Reaction`: a sub-item.
     if sep == '.' && !cjk {
-        let sub: String = rest[1..].chars().take_while(char::is_ascii_digit).collect();
+        let sub = &rest[1..1 + rest[1..].bytes().take_while(u8::is_ascii_digit).count()];
         let after = &rest[1 + sub.len()..];
         let titled = after
             .trim_start()
@@ -408,10 +416,13 @@ pub(super) fn case_of(s: &str) -> Case {
     let mut upper = 0;
     let mut lower = 0;
     for c in s.chars().take(200) {
-        if c.is_uppercase() {
-            upper += 1;
-        } else if c.is_lowercase() {
-            lower += 1;
+        if c.is_ascii() {
+            upper += usize::from(c.is_ascii_uppercase());
+            lower += usize::from(c.is_ascii_lowercase());
+        } else if (c as u32) < 0x0530 {
+            // Latin, Greek and Cyrillic letters have case; CJK has none.
+            upper += usize::from(c.is_uppercase());
+            lower += usize::from(c.is_lowercase());
         }
     }
     if upper + lower < 4 {
@@ -454,7 +465,8 @@ pub(super) fn cjk_percent(s: &str) -> usize {
         if is_han(c) {
             cjk += 1;
             letters += 1;
-        } else if c.is_alphanumeric() {
+        } else if c.is_ascii_alphanumeric() || (!c.is_ascii() && !is_cjk(c) && c.is_alphanumeric())
+        {
             letters += 1;
         }
     }

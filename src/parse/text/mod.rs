@@ -200,3 +200,54 @@ fn read_page(
         untitled,
     }
 }
+
+#[cfg(test)]
+mod stage_timing {
+    /// Times each stage on a large page: `cargo test --release stage_times
+    /// -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "measurement aid"]
+    fn stage_times() {
+        let sample = include_str!("../../../tests/corpus/jianghai-page.txt");
+        let mut page = String::new();
+        let mut n = 0;
+        while page.len() < 4_000_000 {
+            page.push_str(&sample.replace("江海区", &format!("江海{n}区")));
+            page.push_str("\n\n");
+            n += 1;
+        }
+        let mut best = [std::time::Duration::MAX; 6];
+        for _ in 0..6 {
+            let t = std::time::Instant::now();
+            let mut lines = super::lines::read(&page, false);
+            let t1 = t.elapsed();
+            super::neighbours::read_context(&page, &mut lines);
+            let t2 = t.elapsed();
+            let contents = super::contents::read(&lines);
+            let t3 = t.elapsed();
+            let flow = super::joins::flow(&lines, false);
+            let obs = super::features::observe(&lines, &contents, flow);
+            let t4 = t.elapsed();
+            let links: Vec<super::Link> = lines
+                .iter()
+                .map(|l| super::Link::of(false, l.gap))
+                .collect();
+            let d = super::decode(&obs, &links, &super::WEIGHTS);
+            let t5 = t.elapsed();
+            let _ = super::assemble::assemble(&lines, &d.labels, flow);
+            let t6 = t.elapsed();
+            for (slot, v) in best
+                .iter_mut()
+                .zip([t1, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5])
+            {
+                *slot = (*slot).min(v);
+            }
+        }
+        let total: std::time::Duration = best.iter().sum();
+        println!(
+            "{} bytes: read {:?}, context {:?}, contents {:?}, features {:?}, decode {:?}, assemble {:?}; {:.1} MB/s",
+            page.len(), best[0], best[1], best[2], best[3], best[4], best[5],
+            page.len() as f64 / total.as_secs_f64() / 1e6
+        );
+    }
+}

@@ -66,20 +66,13 @@ static SALUTATION: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Marks of an advertisement.
+static ADVERT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"Sponsored|SPONSORED|Advertisement|ADVERTISEMENT|Paid for by|【廣告】|【广告】|（广告）|（廣告）")
+        .expect("static regex")
+});
+
 fn advert_mark(s: &str) -> bool {
-    [
-        "Sponsored",
-        "SPONSORED",
-        "Advertisement",
-        "ADVERTISEMENT",
-        "Paid for by",
-        "【廣告】",
-        "【广告】",
-        "（广告）",
-        "（廣告）",
-    ]
-    .iter()
-    .any(|m| s.contains(m))
+    ADVERT.is_match(s)
 }
 
 /// A wire dateline alone on its line, the body following on the next:
@@ -418,7 +411,7 @@ pub(super) fn read_context(input: &str, lines: &mut [Line]) -> Option<String> {
     adverts(lines);
     for i in 0..lines.len() {
         let l = &lines[i];
-        if l.credit.is_none() && l.width <= 80 {
+        if l.credit.is_none() && l.width <= 80 && l.cjk == 0 && l.text.contains(", ") {
             if let Some(c) = BROADCAST_SIGNOFF.captures(&l.text) {
                 let name = c.get(1).map(|m| m.as_str().to_owned()).unwrap_or_default();
                 lines[i].credit = Some(Credit {
@@ -551,6 +544,7 @@ mod tests {
         LazyLock::force(&CLOSING);
         LazyLock::force(&DATELINE_ALONE);
         LazyLock::force(&SALUTATION);
+        LazyLock::force(&ADVERT);
         LazyLock::force(&BROADCAST_SIGNOFF);
         assert!(BROADCAST_SIGNOFF.is_match("Priya Nandra, Aire Valley Radio News, Otley."));
         assert!(!BROADCAST_SIGNOFF.is_match("The council says it will act, Radio News reports."));

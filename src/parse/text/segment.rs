@@ -149,6 +149,7 @@ impl Link {
 }
 
 /// Whether label `b` may follow label `a` (`None`: the page start).
+/// (The decoder reads the same grammar from [`ALLOWED`].)
 pub(crate) fn allowed(a: Option<Label>, b: Label, link: Link) -> bool {
     use Label::*;
     let Some(a) = a else {
@@ -302,35 +303,58 @@ pub(crate) struct Decoded {
     pub scores: Vec<[f32; LABEL_COUNT]>,
 }
 
-/// Finds the best labelling of a page (Viterbi).
+/// The grammar as a table: `ALLOWED[link][prev][label]`, with the page
+/// start as `prev == LABEL_COUNT`.
+static ALLOWED: LazyLock<[[[bool; LABEL_COUNT]; LABEL_COUNT + 1]; LINK_COUNT]> =
+    LazyLock::new(|| {
+        let mut t = [[[false; LABEL_COUNT]; LABEL_COUNT + 1]; LINK_COUNT];
+        for link in Link::ALL {
+            for (p, row) in t[link as usize].iter_mut().enumerate() {
+                let prev = Label::ALL.get(p).copied();
+                for b in Label::ALL {
+                    row[b as usize] = allowed(prev, b, link);
+                }
+            }
+        }
+        t
+    });
+
+/// Finds the best labelling of a page (Viterbi), and the max-marginal
+/// score of every label on every line.
 pub(crate) fn decode(obs: &[Observation], links: &[Link], w: &Weights) -> Decoded {
     let n = obs.len();
+    let grammar = &*ALLOWED;
+    let emits: Vec<[f32; LABEL_COUNT]> = obs.iter().map(|o| w.emit(o)).collect();
     let mut scores: Vec<[f32; LABEL_COUNT]> = Vec::with_capacity(n);
     let mut back: Vec<[u8; LABEL_COUNT]> = Vec::with_capacity(n);
     for i in 0..n {
-        let emit = w.emit(&obs[i]);
+        let emit = &emits[i];
         let mut here = [f32::NEG_INFINITY; LABEL_COUNT];
         let mut from = [0u8; LABEL_COUNT];
-        for b in Label::ALL {
-            let bi = b as usize;
-            if i == 0 {
-                if allowed(None, b, Link::Wide) {
-                    here[bi] = w.start[bi] + emit[bi];
+        if i == 0 {
+            let start = &grammar[Link::Wide as usize][LABEL_COUNT];
+            for b in 0..LABEL_COUNT {
+                if start[b] {
+                    here[b] = w.start[b] + emit[b];
                 }
-                continue;
             }
-            let link = links[i];
-            let table = &w.transition[link as usize];
+        } else {
+            let link = links[i] as usize;
+            let table = &w.transition[link];
             let prev = &scores[i - 1];
-            for a in Label::ALL {
-                let ai = a as usize;
-                if prev[ai] == f32::NEG_INFINITY || !allowed(Some(a), b, link) {
+            for (a, &pa) in prev.iter().enumerate() {
+                if pa == f32::NEG_INFINITY {
                     continue;
                 }
-                let s = prev[ai] + table[ai][bi] + emit[bi];
-                if s > here[bi] {
-                    here[bi] = s;
-                    from[bi] = ai as u8;
+                let ok = &grammar[link][a];
+                for b in 0..LABEL_COUNT {
+                    if ok[b] {
+                        let s = pa + table[a][b] + emit[b];
+                        if s > here[b] {
+                            here[b] = s;
+                            from[b] = a as u8;
+                        }
+                    }
                 }
             }
         }
@@ -359,18 +383,18 @@ pub(crate) fn decode(obs: &[Observation], links: &[Link], w: &Weights) -> Decode
         if i == 0 {
             break;
         }
-        let emit = w.emit(&obs[i]);
-        let link = links[i];
-        let table = &w.transition[link as usize];
+        let link = links[i] as usize;
+        let table = &w.transition[link];
+        let emit = &emits[i];
         let mut prev_after = [f32::NEG_INFINITY; LABEL_COUNT];
-        for a in Label::ALL {
-            for b in Label::ALL {
-                if !allowed(Some(a), b, link) {
-                    continue;
-                }
-                let v = table[a as usize][b as usize] + emit[b as usize] + here[b as usize];
-                if v > prev_after[a as usize] {
-                    prev_after[a as usize] = v;
+        for (a, slot) in prev_after.iter_mut().enumerate() {
+            let ok = &grammar[link][a];
+            for b in 0..LABEL_COUNT {
+                if ok[b] {
+                    let v = table[a][b] + emit[b] + here[b];
+                    if v > *slot {
+                        *slot = v;
+                    }
                 }
             }
         }

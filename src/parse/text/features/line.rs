@@ -25,7 +25,7 @@ pub(super) struct Evidence<'p, 'a> {
 impl Evidence<'_, '_> {
     /// The features of line `i`.
     pub(super) fn observe(&self, i: usize) -> Observation {
-        let mut f: Observation = Vec::with_capacity(32);
+        let mut f: Observation = Vec::with_capacity(64);
         let mut on = |feature: Feature, yes: bool| {
             if yes {
                 f.push((feature, 1.0));

@@ -306,10 +306,14 @@ impl Facts {
                 }
             }
         }
-        let wanted: Vec<bool> = shaped
-            .iter()
-            .zip(lines)
-            .map(|(&s, l)| s || l.markup.is_heading() || l.inline.is_some())
+        // Cohesion is asked only where a heading may start a story: the
+        // first line of a run of heading-shaped lines, or a marked heading.
+        let wanted: Vec<bool> = (0..lines.len())
+            .map(|i| {
+                let l = &lines[i];
+                let opens = shaped[i] && (i == 0 || l.gap > 0 || !shaped[i - 1]);
+                opens || l.markup.is_heading()
+            })
             .collect();
         let cohesion = cohesion::across(lines, &wanted);
         let page_cohesion = {
