@@ -415,7 +415,7 @@ const MINOR_WORDS: &[&str] = &[
 pub(super) fn case_of(s: &str) -> Case {
     let mut upper = 0;
     let mut lower = 0;
-    for c in s.chars().take(200) {
+    for c in s.chars().take(80) {
         if c.is_ascii() {
             upper += usize::from(c.is_ascii_uppercase());
             lower += usize::from(c.is_ascii_lowercase());
@@ -461,7 +461,7 @@ pub(super) fn case_of(s: &str) -> Case {
 pub(super) fn cjk_percent(s: &str) -> usize {
     let mut cjk = 0usize;
     let mut letters = 0usize;
-    for c in s.chars().take(200) {
+    for c in s.chars().take(80) {
         if is_han(c) {
             cjk += 1;
             letters += 1;
