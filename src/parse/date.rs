@@ -149,8 +149,11 @@ pub(crate) fn page_date(line: &str) -> Option<NaiveDate> {
     } else {
         line
     };
-    // Cheap pre-check: every date form has a digit.
-    if !line.bytes().any(|b| b.is_ascii_digit()) {
+    // Cheap pre-check: every date form has a digit, and outside `年` dates
+    // a four-digit year.
+    let b = line.as_bytes();
+    let year = b.windows(4).any(|w| w.iter().all(u8::is_ascii_digit));
+    if !b.iter().any(u8::is_ascii_digit) || (!year && !line.contains('年')) {
         return None;
     }
     let (date, range) = find_date(line)?;

@@ -224,28 +224,30 @@ fn is_cue(line: &str) -> bool {
 /// Section headings of a reference page's apparatus.
 fn is_apparatus(line: &str) -> bool {
     let l = line.trim_end_matches("[edit]").trim().trim_end_matches(':');
-    matches!(
-        l.to_ascii_lowercase().as_str(),
-        "references"
-            | "external links"
-            | "see also"
-            | "further reading"
-            | "notes"
-            | "sources"
-            | "bibliography"
-            | "footnotes"
-            | "citations"
-    ) || matches!(
-        l,
-        "参考资料"
-            | "参考文献"
-            | "外部链接"
-            | "相关条目"
-            | "參考資料"
-            | "參考文獻"
-            | "外部連結"
-            | "相關條目"
-    )
+    [
+        "references",
+        "external links",
+        "see also",
+        "further reading",
+        "notes",
+        "sources",
+        "bibliography",
+        "footnotes",
+        "citations",
+    ]
+    .iter()
+    .any(|w| w.eq_ignore_ascii_case(l))
+        || matches!(
+            l,
+            "参考资料"
+                | "参考文献"
+                | "外部链接"
+                | "相关条目"
+                | "參考資料"
+                | "參考文獻"
+                | "外部連結"
+                | "相關條目"
+        )
 }
 
 /// `BC-Port Strike,0380`, `BC-Bridge Closure, 1st Add,0140`: a wire slug
@@ -396,7 +398,52 @@ fn is_breadcrumb(line: &str) -> bool {
         && line.chars().count() <= 30
 }
 
+/// Words a Latin navigation line can open with (each starts some token of
+/// [`NAV_TOKEN`]): a cheap test before the pattern.
+const NAV_FIRST_WORDS: &[&str] = &[
+    "previous",
+    "next",
+    "back",
+    "top",
+    "home",
+    "print",
+    "share",
+    "email",
+    "skip",
+    "menu",
+    "facebook",
+    "twitter",
+    "whatsapp",
+    "linkedin",
+    "reddit",
+    "weibo",
+    "wechat",
+    "x",
+    "advertisement",
+    "sponsored",
+    "jump",
+    "main",
+    "log",
+    "create",
+    "search",
+    "subscribe",
+    "unsubscribe",
+    "view",
+];
+
 fn is_navigation(line: &str) -> bool {
+    if line.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        let first = line
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or("");
+        if !NAV_FIRST_WORDS
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(first))
+        {
+            return false;
+        }
+    }
     // Every navigation token has an ASCII letter, a guillemet or one of
     // these characters: a cheap test before the pattern.
     let lead = |c: char| {
@@ -515,7 +562,13 @@ fn jump_kind(c: &regex::Captures<'_>) -> Furniture {
 
 /// A line that is nothing but a jump marker.
 fn jump_only(line: &str) -> Option<Furniture> {
-    if !line.contains(['版', '页', '頁', 'e', 'E', '.']) {
+    // Every jump names a page by its number.
+    let numbered = line.bytes().any(|b| b.is_ascii_digit())
+        || line.contains([
+            '０', '１', '２', '３', '４', '５', '６', '７', '８', '９', '一', '二', '三', '四',
+            '五', '六', '七', '八', '九', '十',
+        ]);
+    if !numbered || !line.contains(['版', '页', '頁', 'e', 'E', '.']) {
         return None;
     }
     let c = super::credit::captures(&JUMP, line)?;

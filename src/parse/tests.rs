@@ -141,3 +141,41 @@ fn throughput_probe() {
         );
     }
 }
+
+/// Prints the parse time of every corpus page, slowest first:
+/// `cargo test --release corpus_page_times -- --ignored --nocapture`.
+#[test]
+#[ignore = "measurement aid, run in release"]
+fn corpus_page_times() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    // Compile every pattern first.
+    let _ = parse_bulletin("jianghai-page.txt", &sample(), &Limits::default());
+    let mut rows = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("corpus").flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !(name.ends_with(".txt") || name.ends_with(".md"))
+            || name == "README.md"
+            || name == "BLIND.md"
+        {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).expect("page");
+        let rounds = std::env::var("PAGE_ROUNDS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(20);
+        if std::env::var("PAGE_ONLY").is_ok_and(|p| !name.contains(&p)) {
+            continue;
+        }
+        let t = std::time::Instant::now();
+        for _ in 0..rounds {
+            let _ = std::hint::black_box(parse_bulletin(&name, &bytes, &Limits::default()));
+        }
+        let per = t.elapsed() / rounds;
+        rows.push((per, bytes.len(), name));
+    }
+    rows.sort();
+    for (t, len, name) in rows.iter().rev().take(10) {
+        println!("{t:>10.2?} {len:>7} bytes {name}");
+    }
+}

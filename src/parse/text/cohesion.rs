@@ -20,13 +20,14 @@ const LINE_TOKENS: usize = 64;
 /// Lines on each side of a boundary, at most.
 const WINDOW_LINES: usize = 10;
 
-/// English words too common to say anything about a topic.
+/// English words too common to say anything about a topic (sorted, for a
+/// binary search).
 const STOP_WORDS: &[&str] = &[
-    "the", "and", "for", "that", "with", "was", "were", "are", "this", "from", "have", "has",
-    "had", "not", "but", "they", "their", "his", "her", "she", "its", "will", "would", "said",
-    "who", "which", "been", "also", "all", "one", "two", "there", "than", "into", "more", "about",
-    "our", "you", "your", "can", "out", "last", "new", "year", "when", "after", "them", "some",
-    "any", "what", "over", "just", "like", "only", "other", "could", "may", "now", "then",
+    "about", "after", "all", "also", "and", "any", "are", "been", "but", "can", "could", "for",
+    "from", "had", "has", "have", "her", "his", "into", "its", "just", "last", "like", "may",
+    "more", "new", "not", "now", "one", "only", "other", "our", "out", "over", "said", "she",
+    "some", "than", "that", "the", "their", "them", "then", "there", "they", "this", "two", "was",
+    "were", "what", "when", "which", "who", "will", "with", "would", "year", "you", "your",
 ];
 
 /// FNV-1a over bytes: a cheap, stable token hash.
@@ -45,7 +46,7 @@ fn tokens(text: &str, out: &mut Vec<u32>) {
     let mut word = String::new();
     let mut prev_han: Option<char> = None;
     let flush = |word: &mut String, out: &mut Vec<u32>| {
-        if word.len() >= 3 && !STOP_WORDS.contains(&word.as_str()) {
+        if word.len() >= 3 && STOP_WORDS.binary_search(&word.as_str()).is_err() {
             out.push(hash(word.bytes()));
         }
         word.clear();
@@ -183,6 +184,11 @@ pub(super) fn topical(lines: &[Line], i: usize) -> Option<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stop_words_are_sorted() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+    }
 
     #[test]
     fn a_new_story_shares_fewer_words_than_a_subheading() {

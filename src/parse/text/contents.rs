@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use super::super::furniture::Furniture;
 use super::lines::Line;
-use super::measure::{asks_or_exclaims, Ending, HEAD_MAX_COLS};
+use super::measure::{asks_or_exclaims, is_han, Ending, HEAD_MAX_COLS};
 
 /// Lines from the page top within which lists are compared fuzzily (exact
 /// agreement is looked for everywhere).
@@ -66,36 +66,67 @@ pub(super) fn key(line: &Line) -> String {
                 '.' | '…' | '·' | ' ' | '版' | '页' | '頁' | '第' | 'P' | 'p' | '-' | '–' | '—'
             )
     });
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                out.push(c.to_ascii_lowercase());
+            }
+        } else if is_han(c) {
+            out.push(c);
+        } else if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+/// A key with what comparing it needs: its length in characters and its
+/// sorted character bigrams.
+struct Keyed {
+    chars: usize,
+    grams: Vec<u64>,
+}
+
+impl Keyed {
+    fn of(key: &str) -> Keyed {
+        let cs: Vec<char> = key.chars().collect();
+        let mut grams: Vec<u64> = cs
+            .windows(2)
+            .map(|w| (u64::from(w[0] as u32) << 32) | u64::from(w[1] as u32))
+            .collect();
+        grams.sort_unstable();
+        Keyed {
+            chars: cs.len(),
+            grams,
+        }
+    }
 }
 
 /// Character-bigram Dice similarity of two keys, with prefix agreement (an
 /// entry cut short or a headline wrapped) counted high.
-pub(super) fn similarity(a: &str, b: &str) -> f32 {
+#[cfg(test)]
+fn similarity(a: &str, b: &str) -> f32 {
+    similar(a, &Keyed::of(a), b, &Keyed::of(b))
+}
+
+fn similar(a: &str, ka: &Keyed, b: &str, kb: &Keyed) -> f32 {
     if a == b {
         return 1.0;
     }
-    let (ca, cb): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let (short, long) = if ca.len() <= cb.len() {
-        (&ca, &cb)
+    let (short, long, ks, kl) = if ka.chars <= kb.chars {
+        (a, b, ka, kb)
     } else {
-        (&cb, &ca)
+        (b, a, kb, ka)
     };
-    if short.len() >= 8 && long.starts_with(short) {
+    if ks.chars >= 8 && long.starts_with(short) {
         return 0.9;
     }
-    if short.len() < 2 {
+    // Dice cannot reach 0.6 between keys of very different lengths.
+    if ks.chars < 2 || ks.chars * 10 < kl.chars * 4 {
         return 0.0;
     }
-    let grams = |v: &[char]| -> Vec<(char, char)> {
-        let mut g: Vec<(char, char)> = v.windows(2).map(|w| (w[0], w[1])).collect();
-        g.sort_unstable();
-        g
-    };
-    let (ga, gb) = (grams(&ca), grams(&cb));
+    let (ga, gb) = (&ks.grams, &kl.grams);
     let (mut i, mut j, mut common) = (0, 0, 0);
     while i < ga.len() && j < gb.len() {
         match ga[i].cmp(&gb[j]) {
@@ -108,12 +139,16 @@ pub(super) fn similarity(a: &str, b: &str) -> f32 {
             }
         }
     }
-    2.0 * common as f32 / (ga.len() + gb.len()) as f32
+    2.0 * common as f32 / (ga.len() + gb.len()).max(1) as f32
 }
 
 /// Whether a line could be a contents entry or a headline it names.
 fn candidate(l: &Line) -> bool {
+    // Wrapped prose (a line going on mid-sentence, or opening lower-case)
+    // is no entry.
     l.width <= HEAD_MAX_COLS
+        && l.ending != Ending::Continues
+        && !l.text.starts_with(|c: char| c.is_lowercase())
         && l.credit.is_none()
         && l.inline.is_none()
         && l.caption.is_none()
@@ -188,12 +223,26 @@ pub(super) fn read(lines: &[Line]) -> Contents {
         present: false,
         reliable: false,
     };
+    // Bigrams of the lines compared fuzzily, read once, when first needed.
+    let mut keyed: Vec<Option<Keyed>> = (0..n).map(|_| None).collect();
     for run in runs(lines, &keys) {
-        let fuzzy = run.start < FUZZY_TOP_LINES;
+        // Fuzzy agreement is looked for under a contents header, or where
+        // an entry already agrees word for word, near the page top.
+        let exact =
+            (run.start..run.end).any(|e| last.get(keys[e].as_str()).is_some_and(|&j| j >= run.end));
+        let fuzzy = run.start < FUZZY_TOP_LINES && (run.header.is_some() || exact);
         let later: Vec<usize> = (run.end..n)
             .filter(|&j| !keys[j].is_empty() && headline_like[j])
             .take(if fuzzy { FUZZY_CANDIDATES } else { 0 })
             .collect();
+        for &j in later
+            .iter()
+            .chain(&(run.start..run.end).collect::<Vec<_>>())
+        {
+            if keyed[j].is_none() {
+                keyed[j] = Some(Keyed::of(&keys[j]));
+            }
+        }
         let mut agreeing = 0;
         let mut best_for_line: Vec<(usize, f32, bool)> = Vec::new();
         for e in run.start..run.end {
@@ -206,8 +255,13 @@ pub(super) fn read(lines: &[Line]) -> Contents {
                     entry_agrees = true;
                 }
             }
+            let (Some(ke), true) = (&keyed[e], fuzzy) else {
+                agreeing += usize::from(entry_agrees);
+                continue;
+            };
             for &j in &later {
-                let s = similarity(k, &keys[j]);
+                let Some(kj) = &keyed[j] else { continue };
+                let s = similar(k, ke, &keys[j], kj);
                 if s >= 0.6 {
                     best_for_line.push((j, s, sub));
                     entry_agrees |= s >= AGREES;

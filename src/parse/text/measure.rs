@@ -431,26 +431,18 @@ pub(super) fn case_of(s: &str) -> Case {
     if lower == 0 {
         return Case::Upper;
     }
-    let words: Vec<&str> = s
-        .split(|c: char| c.is_whitespace())
-        .filter(|w| w.chars().any(char::is_alphabetic))
-        .take(30)
-        .collect();
-    let major: Vec<&&str> = words
-        .iter()
-        .filter(|w| {
-            let lw = w.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase();
-            !MINOR_WORDS.contains(&lw.as_str())
-        })
-        .collect();
-    let capital = major
-        .iter()
-        .filter(|w| {
-            w.trim_start_matches(|c: char| !c.is_alphanumeric())
-                .starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit())
-        })
-        .count();
-    if major.len() >= 2 && capital * 10 >= major.len() * 8 {
+    let (mut major, mut capital) = (0, 0);
+    for w in s.split(' ').take(30) {
+        let core = w.trim_matches(|c: char| !c.is_alphabetic());
+        if core.is_empty() || MINOR_WORDS.iter().any(|m| m.eq_ignore_ascii_case(core)) {
+            continue;
+        }
+        major += 1;
+        let opening = w.trim_start_matches(|c: char| !c.is_alphanumeric());
+        capital +=
+            usize::from(opening.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()));
+    }
+    if major >= 2 && capital * 10 >= major * 8 {
         Case::Title
     } else {
         Case::Sentence

@@ -208,7 +208,10 @@ mod stage_timing {
     #[test]
     #[ignore = "measurement aid"]
     fn stage_times() {
-        let sample = include_str!("../../../tests/corpus/jianghai-page.txt");
+        let sample = match std::env::var("STAGE_PAGE") {
+            Ok(p) => std::fs::read_to_string(p).unwrap_or_default(),
+            Err(_) => include_str!("../../../tests/corpus/jianghai-page.txt").to_owned(),
+        };
         let mut page = String::new();
         let mut n = 0;
         while page.len() < 4_000_000 {
