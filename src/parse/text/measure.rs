@@ -248,7 +248,7 @@ pub(super) fn numbering(s: &str) -> Option<Numbering> {
         if !digits.is_empty() && after.starts_with("--") {
             return Some(Numbering {
                 scheme: 6,
-                value: digits_value(&digits)?,
+                value: digits_value(digits)?,
                 len: with_spaces(5 + digits.len() + 2),
             });
         }
@@ -271,9 +271,9 @@ pub(super) fn numbering(s: &str) -> Option<Numbering> {
             .chars()
             .any(|c| !c.is_ascii_digit() && !('０'..='９').contains(&c));
         let value = if cjk {
-            cjk_number(&inner)?
+            cjk_number(inner)?
         } else {
-            digits_value(&inner)?
+            digits_value(inner)?
         };
         let scheme = match (first, cjk) {
             ('[', _) => 7,
@@ -293,9 +293,9 @@ pub(super) fn numbering(s: &str) -> Option<Numbering> {
     let rest = &s[digits.len()..];
     let cjk = digits.chars().any(|c| "〇一二三四五六七八九十".contains(c));
     let value = if cjk {
-        cjk_number(&digits)?
+        cjk_number(digits)?
     } else {
-        digits_value(&digits)?
+        digits_value(digits)?
     };
     let sep = rest.chars().next()?;
     // `4.1 Reaction`: a sub-item.
