@@ -121,8 +121,8 @@ static DISPATCH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"^[【\[（(]?\s*(?:据|據)?",
         r"(本报|本報|\p{Han}{1,6}?社|中新网|中新網)",
-        r"((?:记者|記者)\p{Han}{2,10})?",
-        r"\s*(?:\p{Han}{0,8}?)\s*(?:[0-9一二三四五六七八九十]{1,3}\s*月)?\s*[0-9一二三四五六七八九十]{1,3}\s*日\s*[电電]",
+        r"((?:记者|記者)\p{Han}{2,10}(?:、\p{Han}{2,10}){0,3})?",
+        r"\s*(?:\p{Han}{0,8}?)\s*(?:[0-9一二三四五六七八九十]{1,3}\s*月)?\s*[0-9一二三四五六七八九十]{1,3}\s*日\s*(?:专|專|特)?[电電]",
         r"\s*[】\]）)]?\s*(?:[（(]([^（）()]{1,80})[）)])?\s*[:：]?\s*"
     ))
     .expect("static regex")
@@ -475,19 +475,23 @@ fn inline_credit(line: &str, marks: Marks) -> Option<Credit> {
             });
         }
         if let Some(reporter) = c.get(2) {
-            // `中央社記者王小明台北7日電`: the place follows the name; names
-            // are taken to be all but a two-character place.
-            let text = reporter.as_str();
-            let body: Vec<char> = text.chars().skip(2).collect();
-            let keep = if body.len() >= 4 {
-                body.len() - 2
-            } else {
-                body.len()
-            };
-            authors.push(Author {
-                name: body[..keep].iter().collect(),
-                role: Role::Reporter,
-            });
+            // `中央社記者王小明台北7日電`: the place follows the last name;
+            // it is taken to be two characters (`王思涵、吳建宏台北`).
+            let names: Vec<&str> = reporter.as_str()[2 * '記'.len_utf8()..]
+                .split('、')
+                .collect();
+            for (k, name) in names.iter().enumerate() {
+                let body: Vec<char> = name.chars().collect();
+                let keep = if k + 1 == names.len() && body.len() >= 4 {
+                    body.len() - 2
+                } else {
+                    body.len()
+                };
+                authors.push(Author {
+                    name: body[..keep].iter().collect(),
+                    role: Role::Reporter,
+                });
+            }
         }
         authors.extend(bracket_authors(c.get(3))?);
         return Some(Credit {
@@ -725,6 +729,12 @@ static CAPTION_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// A date after a Chinese photo credit, set off by a space (`攝　113年3月5日`).
+static CAPTION_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:摄|攝|供图|供圖)([\s\u{3000}]+(?:[0-9]{2,4}(?:年|[./-]))?[0-9]{1,2}(?:月|[./-])[0-9]{1,2}日?)$")
+        .expect("static regex")
+});
+
 static CAPTION_HEAD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"^(?:[△▲▼▽↑↓←→◀▶]|图为|圖為|图片[:：]|圖片[:：]|图[:：]|圖[:：]|上图|下图|左图|右图|上圖|下圖|左圖|右圖|",
@@ -793,6 +803,15 @@ pub(crate) fn caption(line: &str) -> Option<Option<String>> {
     if head_mark && CAPTION_HEAD.is_match(line) {
         return Some(None);
     }
+    // `…中央社記者蔡孟婷攝　113年3月5日`: the date the photo was taken.
+    let line = if line.ends_with(|c: char| c == '日' || c.is_ascii_digit()) {
+        CAPTION_DATE
+            .captures(line)
+            .and_then(|c| c.get(1))
+            .map_or(line, |m| &line[..m.start()])
+    } else {
+        line
+    };
     // Cheap pre-check for the Chinese tails.
     if !line.ends_with(['供', '图', '圖', '摄', '攝', '影', ')', '）']) {
         return None;
@@ -802,6 +821,13 @@ pub(crate) fn caption(line: &str) -> Option<Option<String>> {
     let credit = c
         .get(1)
         .map(|m| m.as_str().trim().trim_end_matches(is_slash).trim())
+        // `中央社記者蔡孟婷`: the agency and role before the name.
+        .map(|s| {
+            ["记者", "記者"]
+                .iter()
+                .find_map(|r| s.split_once(r).map(|(_, name)| name.trim()))
+                .unwrap_or(s)
+        })
         .filter(|s| !s.is_empty())
         .map(str::to_owned);
     // A lone `图`/`圖` is a caption tail only as `张三/图` or `（张三 图）`.
@@ -824,6 +850,7 @@ mod tests {
     fn every_pattern_compiles() {
         LazyLock::force(&ROLE);
         LazyLock::force(&CREDIT_LEAD);
+        LazyLock::force(&CAPTION_DATE);
         LazyLock::force(&NEWS_FLASH);
         LazyLock::force(&DISPATCH);
         LazyLock::force(&TW_BYLINE);
@@ -1011,11 +1038,6 @@ mod tests {
                 "会议召开。",
             ),
             (
-                "（中央社記者王小明台北7日電）行政院今天通過預算。",
-                vec![a("中央社", Agency), a("王小明", Reporter)],
-                "行政院今天通過預算。",
-            ),
-            (
                 "人民网消息：日前，某地举行活动。",
                 vec![a("人民网", Agency)],
                 "日前，某地举行活动。",
@@ -1065,6 +1087,35 @@ mod tests {
                 vec![a("周正", Reporter)],
                 "春节临近。",
             ),
+        ];
+        assert_inline(cases);
+        for line in [
+            "近日，区人大常委会组织江南街道部分人大代表来到新中社区。",
+            "The Senate voted on Tuesday.",
+            "（一）坚持人民至上",
+        ] {
+            assert_eq!(find(line), None, "{line}");
+        }
+    }
+
+    /// Each line gives the credit's authors and leaves the rest.
+    fn assert_inline(cases: Vec<(&str, Vec<crate::model::Author>, &str)>) {
+        for (line, authors, rest) in cases {
+            let got = find(line).unwrap_or_else(|| panic!("no credit in {line}"));
+            assert_eq!(got.authors, authors, "{line}");
+            assert_eq!(got.rest, rest, "{line}");
+        }
+    }
+
+    #[test]
+    fn finds_dispatch_credits() {
+        use Role::*;
+        assert_inline(vec![
+            (
+                "（中央社記者王小明台北7日電）行政院今天通過預算。",
+                vec![a("中央社", Agency), a("王小明", Reporter)],
+                "行政院今天通過預算。",
+            ),
             (
                 "PORT ELLERY, Maine (MNS) _ Dockworkers voted Tuesday.",
                 vec![a("MNS", Agency)],
@@ -1075,19 +1126,21 @@ mod tests {
                 vec![a("中央社", Agency)],
                 "往返廈門與金門的航線增加。",
             ),
-        ];
-        for (line, authors, rest) in cases {
-            let got = find(line).unwrap_or_else(|| panic!("no credit in {line}"));
-            assert_eq!(got.authors, authors, "{line}");
-            assert_eq!(got.rest, rest, "{line}");
-        }
-        for line in [
-            "近日，区人大常委会组织江南街道部分人大代表来到新中社区。",
-            "The Senate voted on Tuesday.",
-            "（一）坚持人民至上",
-        ] {
-            assert_eq!(find(line), None, "{line}");
-        }
+            (
+                "（中央社記者王思涵、吳建宏台北5日電）捷運測試列車運抵機廠。",
+                vec![
+                    a("中央社", Agency),
+                    a("王思涵", Reporter),
+                    a("吳建宏", Reporter),
+                ],
+                "捷運測試列車運抵機廠。",
+            ),
+            (
+                "（中央社記者黃子睿東京5日專電）食品展今天開幕。",
+                vec![a("中央社", Agency), a("黃子睿", Reporter)],
+                "食品展今天開幕。",
+            ),
+        ]);
     }
 
     #[test]
@@ -1103,6 +1156,10 @@ mod tests {
             ),
             ("市民在公园赏花。记者 张三 摄", Some(Some("张三"))),
             ("市民在公园赏花（张三 摄）", Some(Some("张三"))),
+            (
+                "學童種下樹苗。中央社記者蔡孟婷攝　113年3月5日",
+                Some(Some("蔡孟婷")),
+            ),
             ("△志愿者为长者测量血压。", Some(None)),
             ("Photo: Volunteers plant trees in Mill Park.", Some(None)),
             (

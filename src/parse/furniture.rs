@@ -106,7 +106,7 @@ static PAGE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 static CROSS_REF: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)^(?:related(?: stories| story| coverage)?|see also|also read|more coverage|",
-        r"相关报道|相關報導|相关阅读|相關閱讀|延伸阅读|延伸閱讀|相关新闻|相關新聞|相关链接|相關連結)\s*[:：]"
+        r"相关报道|相關報導|相关阅读|相關閱讀|延伸阅读|延伸閱讀|相关新闻|相關新聞|相关链接|相關連結|相关稿件|相關稿件|推荐阅读|推薦閱讀|更多新闻|更多新聞)\s*[:：]"
     ))
     .expect("static regex")
 });
@@ -135,13 +135,13 @@ static EDITOR: LazyLock<Regex> = LazyLock::new(|| {
 static NAV_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)上一版|下一版|上一篇|下一篇|上一页|下一页|上一頁|下一頁|返回目录|返回目錄|返回首页|返回首頁|",
-        r"返回顶部|返回頂部|回到顶部|回到頂部|版面导航|版面導航|返回|首页|首頁|打印|分享|收藏|关闭|關閉|",
+        r"返回顶部|返回頂部|回到顶部|回到頂部|版面导航|版面導航|返回|首页|首頁|打印|分享到|分享至|分享|收藏|关闭|關閉|qq空间|qq空間|qq|豆瓣|",
         r"previous (?:page|article|story)|next (?:page|article|story)|back to (?:top|index|contents)|",
         r"top of page|home|print(?: this)?|share(?: this(?: article| story| page)?)?|email(?: this)?|skip to content|menu|",
         r"facebook|twitter|whatsapp|linkedin|reddit|weibo|wechat|微信|微博|朋友圈|(?-u:\b)x(?-u:\b)|«|»|",
         r"advertisement|sponsored(?: content)?|广告|廣告|[（(](?:完|終|终|end|more)[）)]|",
         r"下载|下載|新闻内容|新聞內容|正文|今日头条|今日頭條|字号|字號|大|中|小|放大|缩小|縮小|[【\[]?打印本页[】\]]?|[【\[]?关闭窗口[】\]]?|",
-        r"列印|轉寄|转发|轉發|打印|評論|评论|點讚|点赞|即時新聞|即时新闻|更多新聞|更多新闻|",
+        r"列印|轉寄|转发|轉發|打印|評論|评论|點讚|点赞|即時新聞|即时新闻|更多新聞|更多新闻|字級|字级|複製連結|复制链接|訂閱|订阅|line|telegram|plurk|噗浪|",
         r"jump to content|main menu|log in|create account|search|subscribe|unsubscribe|view (?:this email )?in (?:your )?browser",
     ))
     .expect("static regex")
@@ -429,6 +429,10 @@ const NAV_FIRST_WORDS: &[&str] = &[
     "subscribe",
     "unsubscribe",
     "view",
+    "line",
+    "telegram",
+    "plurk",
+    "qq",
 ];
 
 fn is_navigation(line: &str) -> bool {
@@ -448,7 +452,7 @@ fn is_navigation(line: &str) -> bool {
     // these characters: a cheap test before the pattern.
     let lead = |c: char| {
         c.is_ascii_alphabetic()
-            || "«»（(【[上下返首打分收关關微朋广廣完終终新正今字大中小放缩縮列轉转評评點点即更"
+            || "«»（(【[上下返首打分收关關微朋广廣完終终新正今字大中小放缩縮列轉转評评點点即更複复訂订噗豆"
                 .contains(c)
     };
     if !line.chars().any(lead) || !NAV_TOKEN.is_match(line) {
@@ -573,10 +577,31 @@ fn jump_only(line: &str) -> Option<Furniture> {
     }
     let c = super::credit::captures(&JUMP, line)?;
     let m = c.get(0)?;
-    let rest = format!("{}{}", &line[..m.start()], &line[m.end()..]);
-    rest.chars()
-        .all(|c| !c.is_alphanumeric())
-        .then(|| jump_kind(&c))
+    let kind = jump_kind(&c);
+    let after_clear = line[m.end()..].chars().all(|c| !c.is_alphanumeric());
+    let before = &line[..m.start()];
+    // `LIBRARY | From page 1`: the slug of the story continued here.
+    let slug = kind == Furniture::JumpIn && is_jump_slug(before);
+    (after_clear && (slug || before.chars().all(|c| !c.is_alphanumeric()))).then_some(kind)
+}
+
+/// Most words in the slug over a story's continuation (`LIBRARY |`).
+const JUMP_SLUG_MAX_WORDS: usize = 3;
+
+/// A slug in capitals closed by a bar, colon, dash or comma.
+fn is_jump_slug(s: &str) -> bool {
+    let t = s.trim_end();
+    let Some(words) = t
+        .strip_suffix(['|', ':', '—', '-', ','])
+        .map(|w| w.trim_end())
+    else {
+        return false;
+    };
+    let n = words.split_whitespace().count();
+    (1..=JUMP_SLUG_MAX_WORDS).contains(&n)
+        && words
+            .chars()
+            .all(|c| c.is_uppercase() || c == ' ' || c == '\'' || c == '’')
 }
 
 /// Removes a jump marker at the start or end of paragraph text, returning
@@ -674,6 +699,8 @@ mod tests {
             ("（上接第1版）", Some(JumpIn)),
             ("Continued on Page 2", Some(JumpOut)),
             ("(Continued from Page 1)", Some(JumpIn)),
+            ("LIBRARY | From page 1", Some(JumpIn)),
+            ("The council | From page 1", None),
             ("领导带头 先学一步 深学一层", None),
             ("学习宣传贯彻党的二十大精神", None),
             ("Council approves new budget", None),
@@ -710,6 +737,8 @@ mod tests {
             ("AP Photos OHPOR101-103", Some(Wire)),
             ("AP-OH-03-15-97 1702EST", Some(Wire)),
             ("分享：Facebook｜WhatsApp｜列印", Some(Navigation)),
+            ("字級　列印　分享　LINE　Facebook", Some(Navigation)),
+            ("分享到：微信 微博 QQ空间", Some(Navigation)),
             ("长城军报>19980130", Some(Navigation)),
             ("第2版：要闻　下载", Some(PageNumber)),
             ("下載", Some(Navigation)),

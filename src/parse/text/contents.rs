@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use super::super::furniture::Furniture;
 use super::lines::Line;
-use super::measure::{asks_or_exclaims, is_han, Ending, HEAD_MAX_COLS};
+use super::measure::{asks_or_exclaims, ends_with_leader, is_han, Ending, HEAD_MAX_COLS};
 
 /// Lines from the page top within which lists are compared fuzzily (exact
 /// agreement is looked for everywhere).
@@ -274,10 +274,22 @@ pub(super) fn read(lines: &[Line]) -> Contents {
         // it summarises the stories in other words.
         let listed =
             (run.start..run.end).all(|e| lines[e].numbering.is_some() || lines[e].bullet > 0);
+        // Leader dots and page numbers are a contents list's own shape: two
+        // such entries make a list, one makes a list of a run just below
+        // another list (a supplement listed under the contents).
+        let leaders = (run.start..run.end)
+            .filter(|&e| ends_with_leader(&lines[e].text))
+            .count();
+        let below_list = run
+            .start
+            .checked_sub(2)
+            .is_some_and(|p| out.in_list[p] || out.in_list[p + 1]);
         let is_list = if run.header.is_some() {
-            agreeing >= 1 || (listed && entries >= 2)
+            agreeing >= 1 || (listed && entries >= 2) || leaders >= 1
         } else {
-            agreeing >= 2 && agreeing * 2 >= entries
+            (agreeing >= 2 && agreeing * 2 >= entries)
+                || leaders >= 2
+                || (leaders >= 1 && below_list)
         };
         if is_list && agreeing * 10 >= entries * 7 {
             out.reliable = true;

@@ -9,8 +9,8 @@
 
 use super::lines::{Line, Piece};
 use super::measure::{
-    ends_with_hyphenation, first_word_width, has_bare_clause_punct, is_cjk, join_separator,
-    starts_mid_sentence, Ending, HEAD_MAX_COLS,
+    ends_with_hyphenation, ends_with_leader, first_word_width, has_bare_clause_punct, is_cjk,
+    join_separator, starts_mid_sentence, Ending, HEAD_MAX_COLS,
 };
 
 /// Widest wrap width still taken for a hard-wrapped page (text exported at
@@ -20,6 +20,13 @@ const HARD_WRAP_MAX_COLS: usize = 120;
 /// Share (per cent) of adjacent text lines that must reach 80 % of the wrap
 /// width for a page to count as hard-wrapped.
 const HARD_WRAP_MIN_FULL_PERCENT: usize = 40;
+
+/// Widest wrap width taken for a narrow newspaper column.
+pub(super) const NARROW_COLUMN_MAX_COLS: usize = 48;
+
+/// Most running-text lines (per cent) that may run past the wrap width by
+/// a quarter on a hard-wrapped page.
+const HARD_WRAP_MAX_PAST_PERCENT: usize = 10;
 
 /// Narrowest CJK line (columns) that, holding a finished sentence, reads as
 /// prose rather than a headline when it ends cut.
@@ -72,12 +79,21 @@ fn hard_wrap_width(lines: &[Line]) -> Option<usize> {
         return None;
     }
     widths.sort_unstable();
-    let wrap = widths[(widths.len() * 95 / 100).min(widths.len() - 1)];
+    let wrap = widths[(widths.len() * 85 / 100).min(widths.len() - 1)];
     if wrap > HARD_WRAP_MAX_COLS {
         return None;
     }
     let full = widths.iter().filter(|&&w| w * 10 >= wrap * 8).count();
-    (full * 100 >= widths.len() * HARD_WRAP_MIN_FULL_PERCENT).then_some(wrap)
+    // Running text well past the wrap width: the page is not wrapped at
+    // all (paragraphs a line each, a few short lines in between).
+    let text: Vec<usize> = lines
+        .iter()
+        .filter(|l| texty(l) && l.ending != Ending::Open)
+        .map(|l| l.width)
+        .collect();
+    let past = text.iter().filter(|&&w| w * 4 > wrap * 5).count();
+    let unwrapped = past * 100 > text.len() * HARD_WRAP_MAX_PAST_PERCENT;
+    (full * 100 >= widths.len() * HARD_WRAP_MIN_FULL_PERCENT && !unwrapped).then_some(wrap)
 }
 
 /// Whether paragraphs on this page open with an indent and run on over
@@ -130,6 +146,11 @@ pub(super) fn continues(a: &Line, b: &Line, gap: usize, flow: Flow) -> Option<&'
     if b.piece == Piece::RunInRest {
         return Some("rest of the line after a run-in head");
     }
+    // A contents entry ends at its page number; nothing goes on into a
+    // credit, a caption or furniture.
+    if ends_with_leader(&a.text) || ends_with_leader(&b.text) || !texty(b) {
+        return None;
+    }
     if flow.markdown {
         return (gap == 0).then_some("same Markdown paragraph");
     }
@@ -173,10 +194,19 @@ pub(super) fn continues(a: &Line, b: &Line, gap: usize, flow: Flow) -> Option<&'
                 && (has_bare_clause_punct(at)
                     || (a.width >= CJK_PROSE_MIN_COLS && at.contains(['。', '！', '？', '；'])));
             if gap == 0 {
-                return (wrapped || fragment).then_some("previous line is a cut fragment");
+                // In a narrow column, justified by the typesetter, a line
+                // near the column width stops wherever a word did not fit.
+                let column = flow
+                    .wrap
+                    .is_some_and(|w| w <= NARROW_COLUMN_MAX_COLS && a.width * 10 >= w * 8);
+                return (wrapped || fragment || column)
+                    .then_some("previous line is a cut fragment");
             }
-            // Across a blank line: also a full-width line of a wrapped page.
-            let full = flow.wrap.is_some_and(|w| a.width * 10 >= w * 9);
+            // Across a blank line: also a full-width line of a wrapped page
+            // (not of a narrow column, where headlines fill the width too).
+            let full = flow
+                .wrap
+                .is_some_and(|w| w > NARROW_COLUMN_MAX_COLS && a.width * 10 >= w * 9);
             (full || fragment).then_some("paragraph cut across a blank line")
         }
     }

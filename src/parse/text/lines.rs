@@ -100,6 +100,9 @@ pub(super) struct Line<'a> {
     pub indent: bool,
     /// The source line spreads fields over the width with wide gaps.
     pub spread: bool,
+    /// The source line is set far to the right (a signature block, a
+    /// right-aligned date).
+    pub right_set: bool,
     /// Which part of its source line this is.
     pub piece: Piece,
     /// Markup that wrapped the line.
@@ -292,6 +295,7 @@ fn detect<'a>(no: usize, source: Cow<'a, str>, text: Cow<'a, str>, piece: Piece)
         source,
         text,
         gap: 0,
+        right_set: false,
         width: 0,
         indent: false,
         spread: false,
@@ -382,6 +386,24 @@ fn measure_text(line: &mut Line) {
 }
 
 /// Whether a Markdown line opens or closes a fenced code block.
+/// Leading blank columns from which a line counts as set to the right.
+const RIGHT_SET_MIN_COLS: usize = 20;
+
+/// Blank columns opening a source line (a tab counts eight, an ideographic
+/// space two).
+fn leading_columns(raw: &str) -> usize {
+    let mut cols = 0;
+    for c in raw.chars() {
+        cols += match c {
+            ' ' => 1,
+            '\t' => 8,
+            '\u{3000}' => 2,
+            _ => break,
+        };
+    }
+    cols
+}
+
 fn is_fence(line: &str) -> bool {
     let t = line.trim_start();
     t.starts_with("```") || t.starts_with("~~~")
@@ -413,6 +435,7 @@ pub(super) fn read(input: &str, markdown: bool) -> Vec<Line<'_>> {
             continue;
         }
         let indent = raw.starts_with(['\u{3000}', '\t']) || raw.starts_with("  ");
+        let right_set = leading_columns(raw) >= RIGHT_SET_MIN_COLS;
         let spread = gap == 0 && raw.len() <= SPREAD_MAX_BYTES && {
             let inner = raw.trim();
             inner.contains("   ") || inner.contains('\t') || inner.contains("\u{3000}\u{3000}")
@@ -444,10 +467,20 @@ pub(super) fn read(input: &str, markdown: bool) -> Vec<Line<'_>> {
             heading_ending(&mut line);
             lines.push(line);
         }
+        // A separator rule sets what follows apart as a blank line would.
+        let after_rule = first
+            .checked_sub(1)
+            .is_some_and(|p| lines[p].furniture == Some(Furniture::Separator));
+        let set_apart = if after_rule { gap.max(1) } else { gap };
         for l in &mut lines[first..] {
-            l.gap = if l.piece == Piece::RunInRest { 0 } else { gap };
+            l.gap = if l.piece == Piece::RunInRest {
+                0
+            } else {
+                set_apart
+            };
             l.indent = indent;
             l.spread = spread;
+            l.right_set = right_set;
             if l.piece != Piece::Whole {
                 l.markup = match l.piece {
                     Piece::RunInHead {

@@ -150,6 +150,20 @@ pub(super) fn ends_with_hyphenation(s: &str) -> bool {
     rev.next() == Some('-') && rev.next().is_some_and(char::is_alphabetic)
 }
 
+/// Whether a line ends with leader dots and a page reference, as a
+/// contents entry does (`Loss of Land Certificate ........ 613`).
+pub(super) fn ends_with_leader(s: &str) -> bool {
+    let t = s.trim_end();
+    let number = t.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-');
+    if number.len() == t.len() || t.len() - number.len() > 5 {
+        return false;
+    }
+    let dots = number.trim_end();
+    let before = dots.trim_end_matches(['.', '…', '·', ' ']);
+    let leader = &dots[before.len()..];
+    leader.matches('.').count() + 3 * leader.matches('…').count() + leader.matches('·').count() >= 3
+}
+
 /// Width of the first word of `s` (the first character for CJK).
 pub(super) fn first_word_width(s: &str) -> usize {
     let mut w = 0;
@@ -181,7 +195,7 @@ pub(super) fn join_separator(a: &str, b: &str) -> &'static str {
 /// (separator and following spaces included).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Numbering {
-    /// `1.` (1), `一、` (2), `（一）` (3), `(1)` (4), `①` (5), `File 3--` (6),
+    /// `1.` (1), `一、` (2), `（一）` (3), `(1)` (4), `①` (5), `Notice 3--` (6),
     /// `[3]` (7), `4.1` (8, a sub-item).
     pub scheme: u8,
     /// The number itself.
@@ -229,8 +243,49 @@ fn is_numeral(c: char) -> bool {
     c.is_ascii_digit() || ('０'..='９').contains(&c) || "〇一二三四五六七八九十".contains(c)
 }
 
+/// Most capitalised words in the label of a labelled number (`Govt.
+/// Notice No. 12--`).
+const NUMBER_LABEL_MAX_WORDS: usize = 3;
+
+/// A labelled number closed by a dash (`File 3--`, `Notice 1412--`, `No.
+/// 88.—`, or a bare `88—` of up to three digits): its value and its bytes
+/// up to and including the dash. Whatever follows must open with a capital
+/// (`1—0` is a score, not a number).
+fn labelled_number(s: &str) -> Option<(u32, usize)> {
+    let mut at = 0;
+    let mut words = 0;
+    while !s[at..].starts_with(|c: char| c.is_ascii_digit()) {
+        let word_len = s[at..].find(' ')?;
+        let word = &s[at..at + word_len];
+        let shaped = word.starts_with(|c: char| c.is_ascii_uppercase())
+            && word.len() <= 10
+            && word.chars().all(|c| c.is_ascii_alphabetic() || c == '.');
+        words += 1;
+        if !shaped || words > NUMBER_LABEL_MAX_WORDS {
+            return None;
+        }
+        at += word_len + 1;
+    }
+    let digits = s[at..].bytes().take_while(u8::is_ascii_digit).count();
+    let most = if words == 0 { 3 } else { 5 };
+    if digits > most {
+        return None;
+    }
+    let value = digits_value(&s[at..at + digits])?;
+    at += digits;
+    if s[at..].starts_with('.') {
+        at += 1;
+    }
+    let dash = ["--", "—", "–"].iter().find(|d| s[at..].starts_with(**d))?;
+    at += dash.len();
+    let titled = s[at..]
+        .trim_start()
+        .starts_with(|c: char| c.is_uppercase() || c == '"' || c == '“' || is_cjk(c));
+    titled.then_some((value, at))
+}
+
 /// Numbered-item prefixes: `1.`, `1、`, `一、`, `（一）`, `(1)`, `１．`, `①`,
-/// `File 3--`, `[3]`, `4.1`.
+/// `Notice 3--`, `[3]`, `4.1`.
 pub(super) fn numbering(s: &str) -> Option<Numbering> {
     let first = s.chars().next()?;
     let with_spaces = |len: usize| len + (s.len() - len - s[len..].trim_start().len());
@@ -242,16 +297,12 @@ pub(super) fn numbering(s: &str) -> Option<Numbering> {
             len: with_spaces(first.len_utf8()),
         });
     }
-    if let Some(rest) = s.strip_prefix("File ") {
-        let digits = &rest[..rest.bytes().take_while(u8::is_ascii_digit).count()];
-        let after = &rest[digits.len()..];
-        if !digits.is_empty() && after.starts_with("--") {
-            return Some(Numbering {
-                scheme: 6,
-                value: digits_value(digits)?,
-                len: with_spaces(5 + digits.len() + 2),
-            });
-        }
+    if let Some((value, len)) = labelled_number(s) {
+        return Some(Numbering {
+            scheme: 6,
+            value,
+            len: with_spaces(len),
+        });
     }
     if matches!(first, '（' | '(' | '[') {
         let open = first.len_utf8();
@@ -508,6 +559,15 @@ mod tests {
     }
 
     #[test]
+    fn leaders() {
+        assert!(ends_with_leader("Loss of Land Certificate ........ 613"));
+        assert!(ends_with_leader("Budget passes …… 3"));
+        assert!(ends_with_leader("Members' news . . . . 4"));
+        assert!(!ends_with_leader("It cost $2.50. 3"));
+        assert!(!ends_with_leader("Price 2019"));
+    }
+
+    #[test]
     fn numberings() {
         fn n(s: &str) -> Option<(u8, u32, &str)> {
             numbering(s).map(|n| (n.scheme, n.value, &s[n.len..]))
@@ -530,6 +590,18 @@ mod tests {
             ("(1) Roads", Some((4, 1, "Roads"))),
             ("①第一条", Some((5, 1, "第一条"))),
             ("File 3--Pothole survey", Some((6, 3, "Pothole survey"))),
+            (
+                "Notice 1412--APPOINTMENT OF A REGISTRAR",
+                Some((6, 1412, "APPOINTMENT OF A REGISTRAR")),
+            ),
+            ("Govt. Notice No. 88.--Whereas", Some((6, 88, "Whereas"))),
+            (
+                "88—The Fisheries Regulations",
+                Some((6, 88, "The Fisheries Regulations")),
+            ),
+            ("1—0 at half time", None),
+            ("2019—the year", None),
+            ("Route 66 is closed", None),
             ("[3] Item", Some((7, 3, "Item"))),
             ("4.1 Reaction", Some((8, 4, "Reaction"))),
             (

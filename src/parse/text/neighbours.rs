@@ -242,6 +242,25 @@ pub(super) fn is_signature_name(s: &str, single_ok: bool) -> bool {
         })
 }
 
+/// A name in capitals, initials allowed (`T. A. BRENNAN,`), as an
+/// official signs a notice at the right of the page.
+fn is_caps_name(s: &str) -> bool {
+    let s = s.trim_end_matches([',', '.']);
+    let words: Vec<&str> = s.split(' ').collect();
+    let initial = |w: &&str| {
+        let mut cs = w.chars();
+        cs.next().is_some_and(|c| c.is_uppercase()) && cs.as_str() == "."
+    };
+    let caps = |w: &&str| {
+        w.chars().count() >= 2
+            && w.chars()
+                .all(|c| c.is_uppercase() || matches!(c, '\'' | '’' | '-'))
+    };
+    (1..=SIGNATURE_MAX_WORDS).contains(&words.len())
+        && words.iter().all(|w| initial(w) || caps(w))
+        && words.iter().any(caps)
+}
+
 /// The place or post line under a signature: a few capitalised words
 /// (`Eastfield`, `Hadley, Mass.`, `Headteacher`, `Hon. Secretary, …`).
 pub(super) fn is_place_line(s: &str) -> bool {
@@ -329,7 +348,8 @@ fn signatures(lines: &mut [Line]) {
             _ => (bare, false),
         };
         let dashed = bare.len() < t.len();
-        if !is_signature_name(name_part, single_ok || post || dashed) {
+        let right_caps = lines[i].right_set && is_caps_name(name_part);
+        if !right_caps && !is_signature_name(name_part, single_ok || post || dashed) {
             continue;
         }
         let detail = lines.get(i + 1).is_some_and(|n| {
@@ -548,6 +568,14 @@ mod tests {
         LazyLock::force(&BROADCAST_SIGNOFF);
         assert!(BROADCAST_SIGNOFF.is_match("Priya Nandra, Aire Valley Radio News, Otley."));
         assert!(!BROADCAST_SIGNOFF.is_match("The council says it will act, Radio News reports."));
+    }
+
+    #[test]
+    fn caps_names() {
+        assert!(is_caps_name("T. A. BRENNAN,"));
+        assert!(is_caps_name("D. L. FORTESCUE"));
+        assert!(!is_caps_name("T. A."));
+        assert!(!is_caps_name("Minister for Home Affairs."));
     }
 
     #[test]

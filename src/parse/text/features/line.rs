@@ -9,8 +9,8 @@ use super::super::joins;
 use super::super::lines::{Line, MailHeader, Piece};
 use super::super::markup::{Markup, RunInKind};
 use super::super::measure::{
-    asks_or_exclaims, ends_with_hyphenation, has_bare_clause_punct, starts_mid_sentence, Case,
-    Ending,
+    asks_or_exclaims, ends_with_hyphenation, ends_with_leader, has_bare_clause_punct,
+    starts_mid_sentence, Case, Ending,
 };
 use super::page::{date_like, inner_sentence_end, label_prefix, level, next_significant, Facts};
 use super::{Feature, Observation};
@@ -83,6 +83,8 @@ impl Evidence<'_, '_> {
         on(Feature::Indented, l.indent);
         on(Feature::IndentedOnIndentedPage, l.indent && n.flow.indented);
         on(Feature::Spread, l.spread);
+        on(Feature::RightSet, l.right_set);
+        on(Feature::Leader, ends_with_leader(&l.text));
         self.markup_features(i, &mut on);
         on(Feature::CaseUpper, l.case == Case::Upper);
         on(Feature::CaseTitle, l.case == Case::Title);
@@ -237,6 +239,10 @@ impl Evidence<'_, '_> {
         if let Some(w) = flow.wrap {
             on(Feature::WrapFull, l.width * 100 >= w * 85);
             on(
+                Feature::WrapFullNarrow,
+                w <= joins::NARROW_COLUMN_MAX_COLS && l.width * 100 >= w * 85,
+            );
+            on(
                 Feature::PrevWrapFull,
                 prev.is_some_and(|p| p.width * 100 >= w * 85),
             );
@@ -279,7 +285,8 @@ impl Evidence<'_, '_> {
         on(
             Feature::ContinuesFurniture,
             prev.is_some_and(|p| {
-                p.furniture.is_some() && joins::continues(p, l, l.gap, flow).is_some()
+                p.furniture.is_some_and(|f| f != Furniture::Separator)
+                    && joins::continues(p, l, l.gap, flow).is_some()
             }),
         );
         on(

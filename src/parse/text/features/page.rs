@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use super::super::super::furniture::Furniture;
 use super::super::cohesion;
 use super::super::contents::{self, Contents};
 use super::super::joins::Flow;
@@ -345,7 +346,7 @@ impl Facts {
                 signed = true;
                 continue;
             }
-            if shaped[i] && l.gap > 0 {
+            if (shaped[i] && l.gap > 0) || l.furniture == Some(Furniture::Separator) {
                 signed = false;
             }
             after_signature[i] = signed && !l.is_credit();
