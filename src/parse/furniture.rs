@@ -293,10 +293,39 @@ fn is_wire_control(line: &str) -> bool {
     {
         return true;
     }
+    if is_budget_entry(line) {
+        return true;
+    }
     line.len() <= 100
         && line.contains('-')
         && line.as_bytes().first().is_some_and(u8::is_ascii_uppercase)
         && WIRE_SLUG.is_match(line)
+}
+
+/// Most words in a wire budget's story slug (`STATEHOUSE-SCHOOL FUNDING`).
+const BUDGET_SLUG_MAX_WORDS: usize = 4;
+
+/// An entry of a wire budget: a story slug in capitals with a hyphen, then
+/// ` _ ` and the summary (`FLOOD-OHIO RIVER _ The Ohio River climbs…`), or
+/// the length note of one (`By Jon R. Aldrich. 540 words.`).
+fn is_budget_entry(line: &str) -> bool {
+    if let Some((slug, _)) = line.split_once(" _ ") {
+        let words = slug.split(' ').count();
+        if slug.contains('-')
+            && words <= BUDGET_SLUG_MAX_WORDS
+            && slug.chars().all(|c| {
+                c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, '-' | ' ' | '.' | '&')
+            })
+        {
+            return true;
+        }
+    }
+    // `… 540 words.`, the story's length, as a sentence of its own.
+    line.match_indices(" words.").any(|(at, _)| {
+        let head = &line[..at];
+        let digits = head.bytes().rev().take_while(u8::is_ascii_digit).count();
+        digits >= 2 && (head.len() == digits || head[..head.len() - digits].ends_with(". "))
+    })
 }
 
 /// A list-server's command or subscription line (`To subscribe or
@@ -735,6 +764,15 @@ mod tests {
                 Some(Wire),
             ),
             ("AP Photos OHPOR101-103", Some(Wire)),
+            (
+                "FLOOD-OHIO RIVER _ The Ohio River climbs to within 2 feet",
+                Some(Wire),
+            ),
+            (
+                "By Martha Kessler. 680 words. AP Photos OHPOR101-103.",
+                Some(Wire),
+            ),
+            ("The bill runs 540 words.", None),
             ("AP-OH-03-15-97 1702EST", Some(Wire)),
             ("分享：Facebook｜WhatsApp｜列印", Some(Navigation)),
             ("字級　列印　分享　LINE　Facebook", Some(Navigation)),

@@ -8,6 +8,7 @@
 //! side of a boundary is a window of at most [`WINDOW_TOKENS`] tokens, so
 //! the cost is linear in the page.
 
+use super::joins::{self, Flow};
 use super::lines::Line;
 use super::measure::{is_cjk, is_han};
 
@@ -172,6 +173,67 @@ pub(super) fn topical(lines: &[Line], i: usize) -> Option<f32> {
             break;
         }
         tokens(&l.text, &mut below);
+    }
+    below.sort_unstable();
+    let shared = own
+        .iter()
+        .filter(|t| below.binary_search(t).is_ok())
+        .count();
+    Some(shared as f32 / own.len() as f32)
+}
+
+/// Lines below a heading searched for the story it heads.
+const STORY_SEARCH_LINES: usize = 16;
+
+/// Lines of running text a heading is compared with.
+const STORY_LINES: usize = 4;
+
+/// The share of the tokens of heading-shaped line `i` that recur in the
+/// running text below it, past the rest of its stack, credits and
+/// furniture (`None` when the line has too few tokens or no text follows):
+/// a headline names its story, a masthead or an advert does not.
+pub(super) fn heads_story(lines: &[Line], i: usize, shaped: &[bool], flow: Flow) -> Option<f32> {
+    let mut own = Vec::new();
+    tokens(&lines[i].text, &mut own);
+    if own.len() < 2 {
+        return None;
+    }
+    let mut below = Vec::new();
+    let mut taken = 0;
+    for (k, l) in lines
+        .iter()
+        .enumerate()
+        .skip(i + 1)
+        .take(STORY_SEARCH_LINES)
+    {
+        if taken >= STORY_LINES || below.len() >= WINDOW_TOKENS * 2 {
+            break;
+        }
+        let apparatus = l.furniture.is_some()
+            || l.is_credit()
+            || l.context.job_title
+            || l.caption.is_some()
+            || l.context.mail_block;
+        if apparatus {
+            continue;
+        }
+        // A heading-shaped line that runs on into the next is prose.
+        let runs_on = lines
+            .get(k + 1)
+            .is_some_and(|n| joins::continues(l, n, n.gap, flow).is_some());
+        if shaped[k] && !runs_on && (taken == 0 || l.gap > 0) {
+            if taken > 0 {
+                // The next heading: the story has ended.
+                break;
+            }
+            // The rest of the headline stack.
+            continue;
+        }
+        tokens(&l.text, &mut below);
+        taken += 1;
+    }
+    if below.is_empty() {
+        return None;
     }
     below.sort_unstable();
     let shared = own

@@ -529,6 +529,9 @@ impl Evidence<'_, '_> {
         let shaped = self.facts.shaped[i];
         on(Feature::HeadingShaped, shaped);
         if shaped {
+            let story = cohesion::heads_story(lines, i, &self.facts.shaped, self.facts.norms.flow);
+            on(Feature::HeadTopical, story.is_some_and(|t| t >= 0.5));
+            on(Feature::HeadOffTopic, story == Some(0.0));
             on(
                 Feature::UncreditedHeadOnCreditedPage,
                 self.facts.norms.credited && !next_credit,

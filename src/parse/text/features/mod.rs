@@ -231,6 +231,8 @@ features! {
     BannerShape => "a line alone, set apart, above a headline stack",
     UncreditedHeadOnCreditedPage => "heading-shaped without a credit, on a page whose headlines have credits",
     BannerTopical => "a banner whose words recur in the story below",
+    HeadTopical => "heading-shaped, and half its words recur in the running text below it",
+    HeadOffTopic => "heading-shaped, and none of its words recur in the running text below it",
     BracketedBanner => "a banner in 【】 or []",
     RunInInProse => "an ALL-CAPS lead-in in a run that follows running text (a line-up, SCORES:)",
     RunInColumn => "an ALL-CAPS lead-in in a run that opens after a heading or furniture",
