@@ -52,6 +52,8 @@ pub(crate) enum Furniture {
     /// Wire-service transmission control: `ZCZC`, `NNNN`, `END`, `MORE`,
     /// a `BC-Slug,0380` line, a take's timestamp line ending in `<`.
     Wire,
+    /// An official document's number under its title (`鹤政发〔2021〕14号`).
+    DocNumber,
 }
 
 // Every `expect("static regex")` below is on a fixed pattern that this
@@ -74,6 +76,7 @@ impl Furniture {
             Furniture::AuthorNote => "note on the writer (（作者系…）)",
             Furniture::Wire => "wire-service control line",
             Furniture::Apparatus => "references / external links heading",
+            Furniture::DocNumber => "document number (发文字号)",
             Furniture::Cue => "broadcast production cue",
         }
     }
@@ -103,6 +106,13 @@ static PAGE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// `Related: …`, `See also: …`, `相关报道：…`: a pointer to another story.
+/// `鹤政发〔2021〕14号`, `国办函［2020］3号`: an issuing office's
+/// abbreviation, the year in brackets and the number.
+static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\p{Han}{1,12}\s*[〔［\[（(【]\s*(?:19|20)[0-9]{2}\s*[〕］\]）)】]\s*[第]?[0-9０-９]{1,5}\s*[号號]$")
+        .expect("static regex")
+});
+
 static CROSS_REF: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)^(?:related(?: stories| story| coverage)?|see also|also read|more coverage|",
@@ -520,6 +530,9 @@ pub(crate) fn classify(line: &str) -> Option<Furniture> {
     if is_cue(line) {
         return Some(Furniture::Cue);
     }
+    if line.ends_with(['号', '號']) && DOC_NUMBER.is_match(line) {
+        return Some(Furniture::DocNumber);
+    }
     if is_list_server(line) {
         return Some(Furniture::Navigation);
     }
@@ -676,6 +689,7 @@ mod tests {
         LazyLock::force(&COPYRIGHT);
         LazyLock::force(&CONTENTS);
         LazyLock::force(&JUMP);
+        LazyLock::force(&DOC_NUMBER);
         LazyLock::force(&PAGE_LABEL);
         LazyLock::force(&CROSS_REF);
         LazyLock::force(&AUTHOR_NOTE);
@@ -764,6 +778,8 @@ mod tests {
                 Some(Wire),
             ),
             ("AP Photos OHPOR101-103", Some(Wire)),
+            ("鹤政发〔2021〕14号", Some(DocNumber)),
+            ("国办函[2020]3号", Some(DocNumber)),
             (
                 "FLOOD-OHIO RIVER _ The Ohio River climbs to within 2 feet",
                 Some(Wire),

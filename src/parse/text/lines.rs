@@ -79,6 +79,10 @@ pub(super) struct Context {
     /// Marked as an advertisement (`Sponsored`, `【廣告】`), or in a block
     /// that is.
     pub advert: bool,
+    /// The closing of an official document: the issuing body over the date
+    /// (`鹤川省人民政府` / `2021年4月12日`), or its publication note
+    /// (`（此件公开发布）`).
+    pub official_close: bool,
 }
 
 /// One line of the page, measured, with every detector's report.

@@ -7,7 +7,7 @@
 //! decides. Only the page's own section label (from a running head or a
 //! `第A03版：社会新闻` line) is taken as a fact.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -182,6 +182,125 @@ fn running_heads(input: &str, lines: &mut [Line]) -> Option<String> {
                 })
             })
         })
+}
+
+/// Widest line taken for a running head repeated down the page.
+const REPEATED_HEAD_MAX_COLS: usize = 80;
+
+/// Fewest lines between two prints of one running head.
+const REPEATED_HEAD_MIN_APART: usize = 8;
+
+/// The text of a line with each run of digits as `#`: running heads
+/// repeat down the page with only their page number changing.
+fn digits_blurred(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii_digit() || ('０'..='９').contains(&c) {
+            if !out.ends_with('#') {
+                out.push('#');
+            }
+        } else if !c.is_whitespace() {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Marks running heads printed at every page break of a long page (`·6·
+/// 鹤川省人民政府公报 2021年第9期`, `A2 THE MILLBROOK COURIER …`): lines
+/// with a number that recur far apart with only their numbers changed.
+fn repeated_heads(lines: &mut [Line]) {
+    let mut seen: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, l) in lines.iter().enumerate() {
+        let numbered = l
+            .text
+            .chars()
+            .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c));
+        if !numbered
+            || l.width > REPEATED_HEAD_MAX_COLS
+            || l.ending == Ending::Terminal
+            || l.mail.is_some()
+        {
+            continue;
+        }
+        let key = digits_blurred(&l.text);
+        if key.chars().filter(|c| c.is_alphabetic()).count() >= 4 {
+            seen.entry(key).or_default().push(i);
+        }
+    }
+    for at in seen.values() {
+        let apart = at
+            .windows(2)
+            .all(|w| w[1] - w[0] >= REPEATED_HEAD_MIN_APART);
+        // The page number changes; a line repeated word for word is a
+        // headline named again (a contents entry, a `Subject:`).
+        let renumbered = at.iter().any(|&i| lines[i].text != lines[at[0]].text);
+        if at.len() >= 2 && apart && renumbered {
+            for &i in at {
+                lines[i].context.running_head = true;
+            }
+        }
+    }
+}
+
+/// Endings of the name of an issuing body (`…人民政府`, `…办公厅`).
+const ISSUER_ENDINGS: &[&str] = &[
+    "政府",
+    "办公厅",
+    "辦公廳",
+    "办公室",
+    "辦公室",
+    "委员会",
+    "委員會",
+    "厅",
+    "廳",
+    "局",
+    "部",
+    "院",
+    "委",
+    "会",
+    "會",
+    "中心",
+    "公司",
+    "学校",
+    "學校",
+    "大学",
+    "大學",
+    "处",
+    "處",
+    "所",
+    "署",
+    "站",
+];
+
+/// A date alone: `2021年4月12日`, `二〇二一年四月十二日`.
+static LONE_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[0-9〇零一二三四五六七八九]{4}\s*年\s*[0-9一二三四五六七八九十]{1,3}\s*月\s*[0-9一二三四五六七八九十]{1,3}\s*日$")
+        .expect("static regex")
+});
+
+/// Marks the closings of official documents: the issuing body's name over
+/// a date alone, and a publication note after them.
+fn official_closes(lines: &mut [Line]) {
+    for i in 0..lines.len().saturating_sub(1) {
+        let (l, n) = (&lines[i], &lines[i + 1]);
+        let issuer = (3..=24).contains(&l.text.chars().count())
+            && l.text.chars().all(|c| is_cjk(c) && c.is_alphabetic())
+            && ISSUER_ENDINGS.iter().any(|e| l.text.ends_with(e));
+        if issuer && n.gap == 0 && LONE_DATE.is_match(&n.text) {
+            lines[i].context.official_close = true;
+            lines[i + 1].context.official_close = true;
+            if let Some(note) = lines.get_mut(i + 2) {
+                let t: &str = &note.text;
+                if t.starts_with(['（', '('])
+                    && (t.contains("此件") || t.contains("公开") || t.contains("公開"))
+                    && t.chars().count() <= 16
+                {
+                    note.context.official_close = true;
+                }
+            }
+        }
+    }
 }
 
 /// Marks blocks of e-mail headers: two or more adjacent header lines, one
@@ -425,6 +544,8 @@ pub(super) fn read_context(input: &str, lines: &mut [Line]) -> Option<String> {
         return None;
     }
     let label = running_heads(input, lines);
+    repeated_heads(lines);
+    official_closes(lines);
     mail_blocks(lines);
     signatures(lines);
     lone_datelines(lines);
@@ -561,6 +682,7 @@ mod tests {
 
     #[test]
     fn every_pattern_compiles() {
+        LazyLock::force(&LONE_DATE);
         LazyLock::force(&CLOSING);
         LazyLock::force(&DATELINE_ALONE);
         LazyLock::force(&SALUTATION);

@@ -277,6 +277,7 @@ impl Evidence<'_, '_> {
         on(Feature::AfterSignature, self.facts.after_signature[i]);
         on(Feature::Salutation, l.context.salutation);
         on(Feature::Advert, l.context.advert);
+        on(Feature::OfficialClose, l.context.official_close);
         on(
             Feature::IndentOutlier,
             l.indent && self.facts.norms.indented_share < 20,
@@ -390,6 +391,7 @@ impl Evidence<'_, '_> {
                 Furniture::Wire => Feature::FurnWire,
                 Furniture::Apparatus => Feature::FurnApparatus,
                 Furniture::Cue => Feature::FurnCue,
+                Furniture::DocNumber => Feature::FurnDocNumber,
             };
             on(f, true);
         }

@@ -134,6 +134,8 @@ features! {
     FurnAuthorNote => "a note on the writer (（作者系…）)",
     FurnWire => "wire-service control (BC- slug, END, MORE, ZCZC)",
     FurnApparatus => "a references / external links heading",
+    FurnDocNumber => "an official document's number (鹤政发〔2021〕14号)",
+    OfficialClose => "the closing of an official document: issuing body, date, publication note",
     FurnCue => "a production cue of a broadcast script ([AUDIO: …])",
     MailSubject => "a Subject: header in a header block",
     MailFrom => "a From: header in a header block",
