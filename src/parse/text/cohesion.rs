@@ -188,11 +188,16 @@ const STORY_SEARCH_LINES: usize = 16;
 /// Lines of running text a heading is compared with.
 const STORY_LINES: usize = 4;
 
-/// The share of the tokens of heading-shaped line `i` that recur in the
-/// running text below it, past the rest of its stack, credits and
+/// How many of the tokens of heading-shaped line `i` recur in the
+/// running text below it, and how many it has, past the rest of its stack, credits and
 /// furniture (`None` when the line has too few tokens or no text follows):
 /// a headline names its story, a masthead or an advert does not.
-pub(super) fn heads_story(lines: &[Line], i: usize, shaped: &[bool], flow: Flow) -> Option<f32> {
+pub(super) fn heads_story(
+    lines: &[Line],
+    i: usize,
+    shaped: &[bool],
+    flow: Flow,
+) -> Option<(usize, usize)> {
     let mut own = Vec::new();
     tokens(&lines[i].text, &mut own);
     if own.len() < 2 {
@@ -240,7 +245,7 @@ pub(super) fn heads_story(lines: &[Line], i: usize, shaped: &[bool], flow: Flow)
         .iter()
         .filter(|t| below.binary_search(t).is_ok())
         .count();
-    Some(shared as f32 / own.len() as f32)
+    Some((shared, own.len()))
 }
 
 #[cfg(test)]

@@ -532,8 +532,14 @@ impl Evidence<'_, '_> {
         on(Feature::HeadingShaped, shaped);
         if shaped {
             let story = cohesion::heads_story(lines, i, &self.facts.shaped, self.facts.norms.flow);
-            on(Feature::HeadTopical, story.is_some_and(|t| t >= 0.5));
-            on(Feature::HeadOffTopic, story == Some(0.0));
+            on(
+                Feature::HeadTopical,
+                story.is_some_and(|(shared, own)| shared >= 2 && shared * 10 >= own * 4),
+            );
+            on(
+                Feature::HeadOffTopic,
+                story.is_some_and(|(shared, _)| shared == 0),
+            );
             on(
                 Feature::UncreditedHeadOnCreditedPage,
                 self.facts.norms.credited && !next_credit,
@@ -575,6 +581,15 @@ impl Evidence<'_, '_> {
             on(
                 Feature::StyleCredited,
                 self.facts.styles.credited.contains_key(&style),
+            );
+            // Marked up exactly as the credited headlines are, without a
+            // credit of its own: an unsigned story rather than a subheading.
+            on(
+                Feature::UncreditedInCreditedMarkup,
+                self.facts.norms.credited
+                    && !next_credit
+                    && l.markup != Markup::Plain
+                    && self.facts.styles.credited.contains_key(&style),
             );
             on(
                 Feature::StyleAgreesContents,
