@@ -151,6 +151,27 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
     valid_multi >= 8 && valid_multi >= invalid * 4
 }
 
+/// Central European guesses for text whose Central European letters never
+/// stand inside a word are Western after all: `£8.50` in windows-1252 reads
+/// `Ł8.50` in windows-1250, and an English page has no `Ł` in its words.
+fn western_unless_in_words(guess: &'static Encoding, sample: &[u8]) -> &'static Encoding {
+    if guess != encoding_rs::WINDOWS_1250 && guess != encoding_rs::ISO_8859_2 {
+        return guess;
+    }
+    let (text, _) = guess.decode_without_bom_handling(sample);
+    let chars: Vec<char> = text.chars().collect();
+    let in_word = chars.iter().enumerate().any(|(i, &c)| {
+        let central = !c.is_ascii() && c.is_alphabetic() && !('\u{c0}'..='\u{ff}').contains(&c);
+        let letter = |k: Option<&char>| k.is_some_and(|x| x.is_alphabetic());
+        central && (letter(i.checked_sub(1).and_then(|p| chars.get(p))) || letter(chars.get(i + 1)))
+    });
+    if in_word {
+        guess
+    } else {
+        encoding_rs::WINDOWS_1252
+    }
+}
+
 /// Decodes a whole file. Rejects binary data; never fails on bad sequences.
 pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, ParseError> {
     let (encoding, body) = match Encoding::for_bom(bytes) {
@@ -182,7 +203,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, ParseError> {
                     bytes
                 };
                 detector.feed(sample, true);
-                detector.guess(None, true)
+                western_unless_in_words(detector.guess(None, true), sample)
             };
             (enc, bytes)
         }
@@ -263,6 +284,24 @@ mod tests {
                 ),
                 "The café’s “new” menu costs €12 — naïve résumé.\n",
                 "windows-1252",
+            ),
+            (
+                "windows-1252 pounds",
+                encode(
+                    encoding_rs::WINDOWS_1252,
+                    "Tickets are £3 – the trip is £8.50 – and the PTA raised £312 at the sale.\n",
+                ),
+                "Tickets are £3 – the trip is £8.50 – and the PTA raised £312 at the sale.\n",
+                "windows-1252",
+            ),
+            (
+                "windows-1250",
+                encode(
+                    encoding_rs::WINDOWS_1250,
+                    "Łódź i Wrocław: źródło światła, żółć, gęśla jaźń.\n",
+                ),
+                "Łódź i Wrocław: źródło światła, żółć, gęśla jaźń.\n",
+                "windows-1250",
             ),
         ];
         for (name, bytes, want, enc) in cases {
