@@ -829,3 +829,27 @@ fn checker_reports_each_kind_of_mistake() {
     }
     assert_eq!(compare(&golden_with_sub, &reference), Vec::<String>::new());
 }
+
+/// Prints how the parse of the pages named in `CORPUS_PAGES` (comma
+/// separated file names) differs from their goldens:
+/// `CORPUS_PAGES=a.txt cargo test --test corpus show_mismatches -- --ignored --nocapture`.
+#[test]
+#[ignore = "a development aid"]
+fn show_mismatches() {
+    let wanted = std::env::var("CORPUS_PAGES").unwrap_or_default();
+    for (_, golden) in load_goldens() {
+        if !wanted.split(',').any(|w| w == golden.file) {
+            continue;
+        }
+        let bytes = fixture_bytes(&golden);
+        match parse_bulletin(&golden.file, &bytes, &Limits::default()) {
+            Ok(b) => {
+                println!("== {}", golden.file);
+                for m in compare(&golden, &b) {
+                    println!("  {m}");
+                }
+            }
+            Err(e) => println!("== {}: parse error: {e}", golden.file),
+        }
+    }
+}

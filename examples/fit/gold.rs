@@ -188,7 +188,14 @@ fn label_body(
             .any(|s| norm(s) == norm(&l.title) || norm(s) == norm(&l.text))
         {
             lab.get("subheading")
-        } else if a.captions.iter().any(|c| norm(c) == norm(&l.source)) {
+        } else if a.captions.iter().any(|c| {
+            norm(c)
+                == norm(
+                    l.source
+                        .trim_start_matches(['△', '▲', '▼', '▽', '↑', '↓', '←', '→', '◀', '▶'])
+                        .trim_start(),
+                )
+        }) {
             lab.get("caption")
         } else if banned || (l.credit && j != b) {
             if l.credit {

@@ -239,6 +239,15 @@ const PRIOR: &[(&str, &str, f32)] = &[
     ("WrapFull", "body", 1.0),
     ("HeadingRunStart", "headline", 0.5),
     ("InProseBlock", "body", 0.5),
+    ("Leader", "contents", 1.5),
+    ("RightSet", "credit", 0.3),
+    ("FurnDocNumber", "furniture", 3.0),
+    ("UncreditedInCreditedMarkup", "headline", 0.8),
+    ("BlockHeadOverProse", "headline", 0.8),
+    ("BlockHeadOverProse", "furniture", -0.5),
+    ("ProseUnderHeading", "body", 1.0),
+    ("ProseUnderHeading", "furniture", -0.5),
+    ("MarkdownText", "body", 1.0),
 ];
 
 /// The prior as weights.

@@ -88,7 +88,7 @@ fn is_agency(name: &str) -> bool {
 /// Chinese role words, longest first, with the role they give. `None`
 /// marks photographers and other non-authors whose names are dropped.
 const ROLE_WORDS: &str = concat!(
-    r"(?:本报|本報|本刊|本台|本网|本網|特约|特約|特派|见习|見習|实习|實習|首席|融媒体|融媒體|全媒体|全媒體|驻\p{Han}{1,4}|駐\p{Han}{1,4})?",
+    r"(?:本报|本報|本刊|本台|本网|本網|特约|特約|特派|见习|見習|实习|實習|首席|学生|學生|校园|校園|融媒体|融媒體|全媒体|全媒體|驻\p{Han}{1,4}|駐\p{Han}{1,4})?",
     r"(?:记者|記者|通讯员|通訊員|实习生|實習生|撰文|撰稿|作者|摄影|攝影|文字|文|图|圖)"
 );
 
@@ -1134,6 +1134,11 @@ mod tests {
                     a("吳建宏", Reporter),
                 ],
                 "捷運測試列車運抵機廠。",
+            ),
+            (
+                "本报讯（学生记者 许嘉怡 周子墨）自习室正式开放。",
+                vec![a("许嘉怡", Reporter), a("周子墨", Reporter)],
+                "自习室正式开放。",
             ),
             (
                 "（中央社記者黃子睿東京5日專電）食品展今天開幕。",

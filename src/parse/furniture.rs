@@ -510,6 +510,22 @@ fn has_early_colon(line: &str) -> bool {
     head.contains(&b':') || head.windows(3).any(|w| w == "：".as_bytes())
 }
 
+/// Phrases of a rights notice, wherever they stand in a footer line
+/// (`本版热线：… 本报版权所有，未经授权不得转载`).
+const RIGHTS_PHRASES: &[&str] = &[
+    "版权所有",
+    "版權所有",
+    "未经授权不得转载",
+    "未經授權不得轉載",
+    "未经许可不得转载",
+    "All rights reserved",
+    "All Rights Reserved",
+];
+
+fn has_rights_notice(line: &str) -> bool {
+    RIGHTS_PHRASES.iter().any(|p| line.contains(p))
+}
+
 /// Classifies a cleaned, non-empty line as furniture, if it is.
 pub(crate) fn classify(line: &str) -> Option<Furniture> {
     if is_separator(line) {
@@ -576,7 +592,7 @@ pub(crate) fn classify(line: &str) -> Option<Furniture> {
     if line.contains([':', '：', '/', '／', ')', '）', '】', ']']) && EDITOR.is_match(line) {
         return Some(Furniture::Editor);
     }
-    if COPYRIGHT.is_match(line) {
+    if COPYRIGHT.is_match(line) || has_rights_notice(line) {
         return Some(Furniture::Copyright);
     }
     if CONTENTS.is_match(line) {
@@ -779,6 +795,10 @@ mod tests {
             ),
             ("AP Photos OHPOR101-103", Some(Wire)),
             ("鹤政发〔2021〕14号", Some(DocNumber)),
+            (
+                "本版热线：0000-12345678　本报版权所有，未经授权不得转载",
+                Some(Copyright),
+            ),
             ("国办函[2020]3号", Some(DocNumber)),
             (
                 "FLOOD-OHIO RIVER _ The Ohio River climbs to within 2 feet",

@@ -77,6 +77,37 @@ fn sample_articles_have_structured_credits_and_blocks() {
     assert_eq!(last.line, 133);
 }
 
+/// Small notes — a heading over one short paragraph, again and again —
+/// keep every paragraph, the last line of the file too.
+#[test]
+fn short_notes_keep_every_body() {
+    let pages: [(&str, &str); 3] = [
+        (
+            "notes.md",
+            "# Library opens on Sundays\n\nFrom April the central library opens on Sundays.\n\n# Bridge works finish early\n\nThe river bridge reopens a week ahead of plan.\n",
+        ),
+        (
+            "notes.txt",
+            "Library opens on Sundays\n\nFrom April the central library opens on Sundays.\n\nBridge works finish early\n\nThe river bridge reopens a week ahead of plan.\n",
+        ),
+        (
+            "notes.md",
+            "---\ntitle: Council notes\ndate: 2024-03-05\n---\n\n# Bridge works finish early\n\nThe river bridge reopens ten days ahead of plan.\n",
+        ),
+    ];
+    for (name, page) in pages {
+        let b = parse_bulletin(name, page.as_bytes(), &Limits::default()).expect("parses");
+        assert!(!b.articles.is_empty(), "{page}");
+        for a in &b.articles {
+            let body = a
+                .blocks
+                .iter()
+                .any(|x| matches!(x, Block::Paragraph(p) | Block::Html { text: p, .. } if p.contains("opens ")));
+            assert!(body, "{:?} lost its paragraph in {page:?}", a.title);
+        }
+    }
+}
+
 /// Prints `--explain` output for the file named by `BULLETIND_EXPLAIN`
 /// (a debugging aid: `cargo test explain_file -- --ignored --nocapture`).
 #[test]

@@ -13,6 +13,9 @@ use super::neighbours::credited_authors;
 use super::segment::Label;
 use crate::model::{Article, Author, Block, Bulletin, Role};
 
+/// Pointers that open a photo caption, towards the photo.
+const CAPTION_POINTERS: &[char] = &['△', '▲', '▼', '▽', '↑', '↓', '←', '→', '◀', '▶'];
+
 /// An article being assembled.
 #[derive(Debug, Default)]
 struct Draft {
@@ -302,8 +305,13 @@ impl Assembler<'_, '_> {
     fn block(&mut self, i: usize, label: Label) {
         let l = &self.lines[i];
         let block = match label {
+            // The pointer opening a caption (`△`, `▲`) is layout.
             Label::Caption => Block::Caption {
-                text: l.source.to_string(),
+                text: l
+                    .source
+                    .trim_start_matches(CAPTION_POINTERS)
+                    .trim_start()
+                    .to_string(),
                 credit: l.caption.clone().flatten(),
             },
             // A subheading keeps its number (`（一）严格质量管理`).

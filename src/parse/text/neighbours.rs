@@ -105,24 +105,50 @@ fn spread_fields(source: &str, raw: &str) -> Vec<String> {
 /// the field next to the page number (`民聲日報  A11  兩岸新聞  …`), that
 /// is a short name, not furniture and not a date.
 fn running_head_label(fields: &[String]) -> Option<String> {
-    let is_page = |f: &str| furniture::classify(f) == Some(Furniture::PageNumber);
-    let page = fields.iter().position(|f| is_page(f))?;
-    if let Some(own) = furniture::page_label(&fields[page]) {
-        return Some(own.to_owned());
-    }
     let name = |f: &String| {
         f.chars().count() <= 30
             && !f.chars().any(|c| c.is_numeric())
             && f.chars().any(char::is_alphabetic)
             && furniture::classify(f).is_none()
             && super::super::date::page_date(f).is_none()
+            && !is_weekday(f)
     };
+    let is_page = |f: &str| furniture::classify(f) == Some(Furniture::PageNumber);
+    let Some(page) = fields.iter().position(|f| is_page(f)) else {
+        // `城事·民生　　责任编辑：高岚`: the page's name before its editors.
+        let editor = fields
+            .iter()
+            .position(|f| furniture::classify(f) == Some(Furniture::Editor))?;
+        return fields[..editor].iter().rev().find(|f| name(f)).cloned();
+    };
+    if let Some(own) = furniture::page_label(&fields[page]) {
+        return Some(own.to_owned());
+    }
     let after = fields.get(page + 1).filter(|f| name(f));
     let before = page
         .checked_sub(1)
         .and_then(|k| fields.get(k))
         .filter(|f| name(f));
     after.or(before).cloned()
+}
+
+/// A day of the week alone (`星期二`, `周二`, `Tuesday`).
+fn is_weekday(f: &str) -> bool {
+    const DAYS: &[&str] = &[
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let t = f.trim();
+    let cjk = ["星期", "礼拜", "禮拜", "周", "週"].iter().any(|p| {
+        t.strip_prefix(p)
+            .is_some_and(|d| d.chars().count() == 1 && "一二三四五六日天".contains(d))
+    });
+    cjk || DAYS.contains(&t.to_lowercase().as_str())
 }
 
 /// Marks running heads at the top of the page; returns the section label a

@@ -15,6 +15,13 @@ use super::super::measure::{
 use super::page::{date_like, inner_sentence_end, label_prefix, level, next_significant, Facts};
 use super::{Feature, Observation};
 
+/// Lines from which a page is no short note: its first and last lines may
+/// be a masthead and a footer.
+const SMALL_PAGE_LINES: usize = 8;
+
+/// Lines looked back over, past credits, for the heading a line is under.
+const HEADING_SEARCH_LINES: usize = 3;
+
 /// Everything the features of one line are computed from.
 pub(super) struct Evidence<'p, 'a> {
     pub lines: &'p [Line<'a>],
@@ -35,6 +42,22 @@ impl Evidence<'_, '_> {
         let lines = self.lines;
         let n = &self.facts.norms;
         on(Feature::Bias, true);
+        // Mastheads open a page and footers close it; a note of a few
+        // lines has neither.
+        let full_page = lines.len() >= SMALL_PAGE_LINES;
+        on(Feature::SmallPage, !full_page);
+        let mut on = |feature: Feature, yes: bool| {
+            let positional = matches!(
+                feature,
+                Feature::FirstLine
+                    | Feature::PageTop
+                    | Feature::LastLine
+                    | Feature::BeforeAnyProse
+                    | Feature::BeforeAnyHeading
+                    | Feature::AfterAllProse
+            );
+            on(feature, yes && (full_page || !positional));
+        };
         on(Feature::FirstLine, i == 0);
         on(
             Feature::PageTop,
@@ -98,7 +121,34 @@ impl Evidence<'_, '_> {
         self.block_features(i, &mut on);
         self.stack_features(i, &mut on);
         self.flow_features(i, &mut on);
+        self.under_heading_features(i, &mut on);
         f
+    }
+
+    /// Whether the line is the first text under a heading (past its
+    /// credits), and running text of a Markdown file.
+    fn under_heading_features(&self, i: usize, on: &mut impl FnMut(Feature, bool)) {
+        let l = &self.lines[i];
+        let texty = !self.facts.shaped[i]
+            && l.furniture.is_none()
+            && !l.is_credit()
+            && l.caption.is_none()
+            && l.width > 20;
+        let heading_above = (1..=HEADING_SEARCH_LINES)
+            .map_while(|k| i.checked_sub(k))
+            .find(|&p| {
+                let q = &self.lines[p];
+                !(q.is_credit() || q.context.job_title)
+            })
+            .is_some_and(|p| {
+                let q = &self.lines[p];
+                q.markup.is_heading() || (self.facts.shaped[p] && q.furniture.is_none())
+            });
+        on(Feature::ProseUnderHeading, texty && heading_above);
+        on(
+            Feature::MarkdownText,
+            self.facts.norms.flow.markdown && texty && l.markup == Markup::Plain,
+        );
     }
 
     /// For an ALL-CAPS lead-in: whether the run of lead-in paragraphs it
@@ -573,6 +623,7 @@ impl Evidence<'_, '_> {
             on(Feature::HeadingOnUncreditedPage, !self.facts.norms.credited);
             on(Feature::HeadingThenCredit, next_credit);
             on(Feature::HeadingThenProse, next_prose);
+            on(Feature::BlockHeadOverProse, self.facts.block_heads[i]);
             let style = self.facts.styles.style[i];
             let count = self.facts.styles.count.get(&style).copied().unwrap_or(0);
             on(Feature::StyleRepeated, count >= 2);

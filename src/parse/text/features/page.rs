@@ -34,6 +34,9 @@ pub(super) struct Facts {
     /// Per heading-shaped line: the text below it, up to the next heading,
     /// closes with a credit or an end mark (`（本报记者 甲 乙）`, `（完）`).
     pub credit_ahead: Vec<bool>,
+    /// Per line: a heading opening a block, right on its paragraph, on a
+    /// page that sets several items so.
+    pub block_heads: Vec<bool>,
     /// The first and last lines of running text on the page.
     pub first_prose: usize,
     pub last_prose: Option<usize>,
@@ -123,6 +126,10 @@ pub(super) fn label_prefix(s: &str) -> bool {
         .iter()
         .any(|p| s.starts_with(p))
 }
+
+/// Fewest headings set right on their paragraphs for a page to count as
+/// setting its items so.
+const BLOCK_HEADS_MIN: usize = 3;
 
 /// The heading style of a line: its markup, numbering scheme, case,
 /// indentation and whether a blank line sets it apart.
@@ -337,6 +344,20 @@ impl Facts {
                     && l.mail.is_none()
             })
             .collect();
+        // Headings that open a block and stand right on their paragraph:
+        // on a page with three or more, the page's way of setting items.
+        let mut block_heads: Vec<bool> = (0..lines.len())
+            .map(|i| {
+                shaped[i]
+                    && (i == 0 || lines[i].gap > 0)
+                    && !contents.in_list[i]
+                    && lines.get(i + 1).is_some_and(|n| n.gap == 0)
+                    && prose.get(i + 1) == Some(&true)
+            })
+            .collect();
+        if block_heads.iter().filter(|&&b| b).count() < BLOCK_HEADS_MIN {
+            block_heads.iter_mut().for_each(|b| *b = false);
+        }
         // Text after a signature, until a heading set apart by a blank line.
         let mut after_signature = vec![false; lines.len()];
         let mut signed = false;
@@ -368,6 +389,7 @@ impl Facts {
         let last_prose = prose.iter().rposition(|&p| p);
         let credit_ahead = credits_ahead(lines, &shaped);
         Facts {
+            block_heads,
             credit_ahead,
             first_heading,
             after_signature,
