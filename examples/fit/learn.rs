@@ -242,6 +242,8 @@ const PRIOR: &[(&str, &str, f32)] = &[
     ("Leader", "contents", 1.5),
     ("RightSet", "credit", 0.3),
     ("FurnDocNumber", "furniture", 3.0),
+    ("FurnNotice", "furniture", 3.0),
+    ("Closing", "furniture", 1.5),
     ("UncreditedInCreditedMarkup", "headline", 0.8),
     ("BlockHeadOverProse", "headline", 0.8),
     ("BlockHeadOverProse", "furniture", -0.5),

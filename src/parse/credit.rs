@@ -682,6 +682,11 @@ pub(crate) fn find(line: &str) -> Option<Credit> {
         }
     }
     marks.upper = line.starts_with(|c: char| c.is_ascii_uppercase());
+    if line.starts_with(['文', '图', '圖', '摄', '攝', '撰']) {
+        if let Some(c) = slash_byline(line) {
+            return Some(c);
+        }
+    }
     if !(marks.flash || marks.dispatch || marks.reporter || marks.bracket || marks.upper) {
         return None;
     }
@@ -702,6 +707,43 @@ pub(crate) fn find(line: &str) -> Option<Credit> {
         }
     }
     Some(credit)
+}
+
+/// `文、图/赵一凡` glued to the paragraph it signs: roles, a slash, a name
+/// of two to four Han characters, then text that is not Han (a digit, a
+/// space, punctuation), so that the name's end is certain.
+static SLASH_BYLINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^((?:文字|撰文|文|图|圖|摄影|攝影)(?:\s*[、和与與]\s*(?:文字|文|图|圖|摄影|攝影))*)",
+        r"\s*[/／∕]\s*(\p{Han}{2,4})"
+    ))
+    .expect("static regex")
+});
+
+fn slash_byline(line: &str) -> Option<Credit> {
+    let c = SLASH_BYLINE.captures(line)?;
+    let (m, roles, name) = (c.get(0)?, c.get(1)?.as_str(), c.get(2)?.as_str());
+    let rest = &line[m.end()..];
+    let next = rest.chars().next()?;
+    if next.is_alphabetic() && !next.is_ascii() {
+        return None;
+    }
+    // Words count; photographs do not make an author.
+    let writes = roles.contains('文') || roles.contains('撰');
+    let authors = if writes {
+        vec![Author {
+            name: name.to_owned(),
+            role: Role::Author,
+        }]
+    } else {
+        Vec::new()
+    };
+    Some(Credit {
+        authors,
+        rest: rest.trim_start().to_owned(),
+        prefix: m.as_str().to_owned(),
+        why: "byline glued to its paragraph (文/NAME)",
+    })
 }
 
 /// Finds a stand-alone credit line (the whole line is the credit).
@@ -851,6 +893,7 @@ mod tests {
         LazyLock::force(&ROLE);
         LazyLock::force(&CREDIT_LEAD);
         LazyLock::force(&CAPTION_DATE);
+        LazyLock::force(&SLASH_BYLINE);
         LazyLock::force(&NEWS_FLASH);
         LazyLock::force(&DISPATCH);
         LazyLock::force(&TW_BYLINE);
@@ -1139,6 +1182,11 @@ mod tests {
                 "本报讯（学生记者 许嘉怡 周子墨）自习室正式开放。",
                 vec![a("许嘉怡", Reporter), a("周子墨", Reporter)],
                 "自习室正式开放。",
+            ),
+            (
+                "文、图/赵一凡12月15日，集团团委举办技能比武。",
+                vec![a("赵一凡", Author)],
+                "12月15日，集团团委举办技能比武。",
             ),
             (
                 "（中央社記者黃子睿東京5日專電）食品展今天開幕。",

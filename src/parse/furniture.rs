@@ -54,6 +54,9 @@ pub(crate) enum Furniture {
     Wire,
     /// An official document's number under its title (`鹤政发〔2021〕14号`).
     DocNumber,
+    /// The publisher's notice to readers: where to send contributions,
+    /// hotlines (`投稿邮箱：…`, `本版热线：…`).
+    Notice,
 }
 
 // Every `expect("static regex")` below is on a fixed pattern that this
@@ -77,6 +80,7 @@ impl Furniture {
             Furniture::Wire => "wire-service control line",
             Furniture::Apparatus => "references / external links heading",
             Furniture::DocNumber => "document number (发文字号)",
+            Furniture::Notice => "publisher's notice (contributions, hotline)",
             Furniture::Cue => "broadcast production cue",
         }
     }
@@ -510,6 +514,27 @@ fn has_early_colon(line: &str) -> bool {
     head.contains(&b':') || head.windows(3).any(|w| w == "：".as_bytes())
 }
 
+/// Longest line (bytes) taken for a publisher's notice.
+const MAX_NOTICE_BYTES: usize = 600;
+
+/// Phrases of a publisher's notice to readers.
+const NOTICE_PHRASES: &[&str] = &[
+    "投稿邮箱",
+    "投稿郵箱",
+    "投稿信箱",
+    "来稿请注明",
+    "來稿請註明",
+    "欢迎投稿",
+    "歡迎投稿",
+    "踊跃投稿",
+    "踴躍投稿",
+    "新闻热线",
+    "新聞熱線",
+    "本版热线",
+    "读者热线",
+    "讀者熱線",
+];
+
 /// Phrases of a rights notice, wherever they stand in a footer line
 /// (`本版热线：… 本报版权所有，未经授权不得转载`).
 const RIGHTS_PHRASES: &[&str] = &[
@@ -564,6 +589,9 @@ pub(crate) fn classify(line: &str) -> Option<Furniture> {
         && !line.ends_with(['。', '.', '!', '?'])
     {
         return Some(Furniture::CrossRef);
+    }
+    if line.len() <= MAX_NOTICE_BYTES && NOTICE_PHRASES.iter().any(|p| line.contains(p)) {
+        return Some(Furniture::Notice);
     }
     if line.len() > MAX_FURNITURE_CHARS * 4 || line.chars().count() > MAX_FURNITURE_CHARS {
         return None;
@@ -795,6 +823,7 @@ mod tests {
             ),
             ("AP Photos OHPOR101-103", Some(Wire)),
             ("鹤政发〔2021〕14号", Some(DocNumber)),
+            ("投稿邮箱：xiaobao@hemingu.example.cn", Some(Notice)),
             (
                 "本版热线：0000-12345678　本报版权所有，未经授权不得转载",
                 Some(Copyright),

@@ -151,6 +151,11 @@ pub(super) fn continues(a: &Line, b: &Line, gap: usize, flow: Flow) -> Option<&'
     if ends_with_leader(&a.text) || ends_with_leader(&b.text) || !texty(b) {
         return None;
     }
+    // A sign-off ends the text: `With best wishes,` is not cut mid-sentence.
+    let signing = b.context.signature_name || b.context.signature_detail || b.context.sig_block;
+    if a.context.closing || signing {
+        return None;
+    }
     if flow.markdown {
         return (gap == 0).then_some("same Markdown paragraph");
     }

@@ -72,7 +72,36 @@ static ADVERT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn advert_mark(s: &str) -> bool {
-    ADVERT.is_match(s)
+    ADVERT.is_match(s) || price_list(s)
+}
+
+/// Fewest prices that make a line of goods an advert.
+const ADVERT_MIN_PRICES: usize = 2;
+
+/// A line of goods and prices, not a sentence (`KROGER — Fresh Fryers 49c
+/// lb. — Coffee 79c lb. — Open Fri. Till 9`).
+fn price_list(s: &str) -> bool {
+    if s.len() > 200 || s.trim_end().ends_with(['.', '。']) {
+        return false;
+    }
+    let b = s.as_bytes();
+    let mut prices = 0;
+    for (i, &c) in b.iter().enumerate() {
+        let digit_after = b.get(i + 1).is_some_and(u8::is_ascii_digit);
+        let digit_before = i > 0 && b[i - 1].is_ascii_digit();
+        // `$39.95`; `49c ` (cents); `£3`, `€12`, `￥8` are multi-byte.
+        let dollar = c == b'$' && digit_after;
+        let cents =
+            c == b'c' && digit_before && b.get(i + 1).is_none_or(|n| !n.is_ascii_alphanumeric());
+        if dollar || cents {
+            prices += 1;
+        }
+    }
+    prices += ["£", "€", "￥", "¥"]
+        .iter()
+        .map(|m| s.matches(m).count())
+        .sum::<usize>();
+    prices >= ADVERT_MIN_PRICES
 }
 
 /// A wire dateline alone on its line, the body following on the next:
@@ -716,6 +745,15 @@ mod tests {
         LazyLock::force(&BROADCAST_SIGNOFF);
         assert!(BROADCAST_SIGNOFF.is_match("Priya Nandra, Aire Valley Radio News, Otley."));
         assert!(!BROADCAST_SIGNOFF.is_match("The council says it will act, Radio News reports."));
+    }
+
+    #[test]
+    fn price_lists() {
+        assert!(price_list(
+            "KROGER — Fresh Fryers 49c lb. — Coffee 79c lb. — Open Fri. Till 9"
+        ));
+        assert!(!price_list("Gas rose from $3.10 to $3.45 a gallon."));
+        assert!(!price_list("Tickets are $5."));
     }
 
     #[test]

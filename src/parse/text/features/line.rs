@@ -442,6 +442,7 @@ impl Evidence<'_, '_> {
                 Furniture::Apparatus => Feature::FurnApparatus,
                 Furniture::Cue => Feature::FurnCue,
                 Furniture::DocNumber => Feature::FurnDocNumber,
+                Furniture::Notice => Feature::FurnNotice,
             };
             on(f, true);
         }

@@ -136,6 +136,7 @@ features! {
     FurnWire => "wire-service control (BC- slug, END, MORE, ZCZC)",
     FurnApparatus => "a references / external links heading",
     FurnDocNumber => "an official document's number (鹤政发〔2021〕14号)",
+    FurnNotice => "a publisher's notice to readers (投稿邮箱, 本版热线)",
     OfficialClose => "the closing of an official document: issuing body, date, publication note",
     FurnCue => "a production cue of a broadcast script ([AUDIO: …])",
     MailSubject => "a Subject: header in a header block",
