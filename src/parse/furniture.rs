@@ -823,7 +823,7 @@ mod tests {
             ),
             ("AP Photos OHPOR101-103", Some(Wire)),
             ("鹤政发〔2021〕14号", Some(DocNumber)),
-            ("投稿邮箱：xiaobao@hemingu.example.cn", Some(Notice)),
+            ("欢迎投稿，来稿请注明姓名及联系电话。", Some(Notice)),
             (
                 "本版热线：0000-12345678　本报版权所有，未经授权不得转载",
                 Some(Copyright),
