@@ -826,8 +826,9 @@ mod tests {
             ("欢迎投稿，来稿请注明姓名及联系电话。", Some(Notice)),
             (
                 "本版热线：0000-12345678　本报版权所有，未经授权不得转载",
-                Some(Copyright),
+                Some(Notice),
             ),
+            ("本报版权所有，未经授权不得转载", Some(Copyright)),
             ("国办函[2020]3号", Some(DocNumber)),
             (
                 "FLOOD-OHIO RIVER _ The Ohio River climbs to within 2 feet",
