@@ -109,26 +109,42 @@ fn cosine(a: &[u32], b: &[u32]) -> f32 {
     (dot / (norm(&ca) * norm(&cb))) as f32
 }
 
-/// Cohesion across the boundary above each line that `wanted` selects
-/// (`None` elsewhere, and where either side has too few words to judge).
-pub(super) fn across(lines: &[Line], wanted: &[bool]) -> Vec<Option<f32>> {
-    // Tokens are read only for lines some window reaches.
-    let mut per_line: Vec<Option<Vec<u32>>> = vec![None; lines.len()];
-    let tokens_of = |k: usize, per_line: &mut Vec<Option<Vec<u32>>>| {
-        if per_line[k].is_none() {
+/// The tokens of each line, read once, when first needed. Furniture,
+/// credits and mail headers carry no topic: theirs are empty.
+pub(super) struct Tokens<'p, 'a> {
+    lines: &'p [Line<'a>],
+    per_line: Vec<Option<Vec<u32>>>,
+}
+
+impl<'p, 'a> Tokens<'p, 'a> {
+    pub(super) fn new(lines: &'p [Line<'a>]) -> Self {
+        Tokens {
+            lines,
+            per_line: vec![None; lines.len()],
+        }
+    }
+
+    fn of(&mut self, k: usize) -> &[u32] {
+        let lines = self.lines;
+        self.per_line[k].get_or_insert_with(|| {
             let l = &lines[k];
             let mut t = Vec::new();
-            // Furniture and credits carry no topic.
             if l.furniture.is_none() && l.credit.is_none() && !l.context.mail_block {
                 tokens(&l.text, &mut t);
             }
-            per_line[k] = Some(t);
-        }
-    };
-    let mut out = vec![None; lines.len()];
+            t
+        })
+    }
+}
+
+/// Cohesion across the boundary above each line that `wanted` selects
+/// (`None` elsewhere, and where either side has too few words to judge).
+pub(super) fn across(words: &mut Tokens, wanted: &[bool]) -> Vec<Option<f32>> {
+    let n = words.lines.len();
+    let mut out = vec![None; n];
     let mut above: Vec<u32> = Vec::new();
     let mut below: Vec<u32> = Vec::new();
-    for i in 1..lines.len() {
+    for i in 1..n {
         if !wanted[i] {
             continue;
         }
@@ -137,16 +153,14 @@ pub(super) fn across(lines: &[Line], wanted: &[bool]) -> Vec<Option<f32>> {
             if above.len() >= WINDOW_TOKENS {
                 break;
             }
-            tokens_of(k, &mut per_line);
-            above.extend_from_slice(per_line[k].as_deref().unwrap_or_default());
+            above.extend_from_slice(words.of(k));
         }
         below.clear();
-        for k in i..(i + WINDOW_LINES).min(lines.len()) {
+        for k in i..(i + WINDOW_LINES).min(n) {
             if below.len() >= WINDOW_TOKENS {
                 break;
             }
-            tokens_of(k, &mut per_line);
-            below.extend_from_slice(per_line[k].as_deref().unwrap_or_default());
+            below.extend_from_slice(words.of(k));
         }
         if above.len() < 6 || below.len() < 6 {
             continue;
@@ -193,13 +207,13 @@ const STORY_LINES: usize = 4;
 /// furniture (`None` when the line has too few tokens or no text follows):
 /// a headline names its story, a masthead or an advert does not.
 pub(super) fn heads_story(
-    lines: &[Line],
+    words: &mut Tokens,
     i: usize,
     shaped: &[bool],
     flow: Flow,
 ) -> Option<(usize, usize)> {
-    let mut own = Vec::new();
-    tokens(&lines[i].text, &mut own);
+    let lines = words.lines;
+    let own: Vec<u32> = words.of(i).to_vec();
     if own.len() < 2 {
         return None;
     }
@@ -234,7 +248,7 @@ pub(super) fn heads_story(
             // The rest of the headline stack.
             continue;
         }
-        tokens(&l.text, &mut below);
+        below.extend_from_slice(words.of(k));
         taken += 1;
     }
     if below.is_empty() {
@@ -277,7 +291,7 @@ decided. Library volunteers will staff the reading rooms and the library shop.
 ";
         let lines = super::super::lines::read(page, false);
         let wanted = vec![true; lines.len()];
-        let c = across(&lines, &wanted);
+        let c = across(&mut Tokens::new(&lines), &wanted);
         let at = |t: &str| {
             let i = lines.iter().position(|l| l.text == t).expect("line");
             c[i].expect("enough words")

@@ -582,7 +582,7 @@ impl Evidence<'_, '_> {
         let shaped = self.facts.shaped[i];
         on(Feature::HeadingShaped, shaped);
         if shaped {
-            let story = cohesion::heads_story(lines, i, &self.facts.shaped, self.facts.norms.flow);
+            let story = self.facts.stories[i];
             on(
                 Feature::HeadTopical,
                 story.is_some_and(|(shared, own)| shared >= 2 && shared * 10 >= own * 4),

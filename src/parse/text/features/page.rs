@@ -34,6 +34,9 @@ pub(super) struct Facts {
     /// Per heading-shaped line: the text below it, up to the next heading,
     /// closes with a credit or an end mark (`（本报记者 甲 乙）`, `（完）`).
     pub credit_ahead: Vec<bool>,
+    /// Per heading-shaped line: how many of its words recur in the story
+    /// under it, and how many it has.
+    pub stories: Vec<Option<(usize, usize)>>,
     /// Per line: a heading opening a block, right on its paragraph, on a
     /// page that sets several items so.
     pub block_heads: Vec<bool>,
@@ -323,7 +326,16 @@ impl Facts {
                 opens || l.markup.is_heading()
             })
             .collect();
-        let cohesion = cohesion::across(lines, &wanted);
+        let mut words = cohesion::Tokens::new(lines);
+        let cohesion = cohesion::across(&mut words, &wanted);
+        // What each heading shares with the story under it.
+        let stories: Vec<Option<(usize, usize)>> = (0..lines.len())
+            .map(|i| {
+                shaped[i]
+                    .then(|| cohesion::heads_story(&mut words, i, &shaped, flow))
+                    .flatten()
+            })
+            .collect();
         let page_cohesion = {
             let mut v: Vec<f32> = cohesion.iter().flatten().copied().collect();
             v.sort_by(f32::total_cmp);
@@ -389,6 +401,7 @@ impl Facts {
         let last_prose = prose.iter().rposition(|&p| p);
         let credit_ahead = credits_ahead(lines, &shaped);
         Facts {
+            stories,
             block_heads,
             credit_ahead,
             first_heading,
