@@ -108,6 +108,27 @@ fn short_notes_keep_every_body() {
     }
 }
 
+/// Headlines that differ only by a number (`Part 1`, `Part 2`) are
+/// headlines, not a running head with its page number.
+#[test]
+fn numbered_headlines_are_not_running_heads() {
+    for (name, page) in [
+        (
+            "parts.md",
+            "# Update 0\n\nThe first update of the day, long enough to be a paragraph.\n\n# Update 1\n\nThe second update of the day, long enough to be a paragraph.\n",
+        ),
+        (
+            "parts.md",
+            "# Works on Bridge 4\n\nThe works on the bridge close the road for a week from Monday.\n\n# Works on Bridge 5\n\nThe next bridge closes in March, when the first has reopened.\n",
+        ),
+    ] {
+        let b = parse_bulletin(name, page.as_bytes(), &Limits::default()).expect("parses");
+        let titles: Vec<&str> = b.articles.iter().map(|a| a.title.as_str()).collect();
+        assert_eq!(titles.len(), 2, "{titles:?} from {page:?}");
+        assert!(titles[0].ends_with(char::is_numeric), "{titles:?}");
+    }
+}
+
 /// Prints `--explain` output for the file named by `BULLETIND_EXPLAIN`
 /// (a debugging aid: `cargo test explain_file -- --ignored --nocapture`).
 #[test]

@@ -222,11 +222,17 @@ fn running_heads(input: &str, lines: &mut [Line]) -> Option<String> {
             })
         })
         .or_else(|| {
-            // `SPORT 46`: a section name and the page number.
+            // `SPORT 46`: a section name and the page number. A heading in
+            // markup (`# Part 2`) is the author's structure, and no page is
+            // numbered 0.
             lines[..top].iter_mut().find_map(|l| {
+                if l.markup.is_heading() {
+                    return None;
+                }
                 let (name, page) = l.text.rsplit_once(' ')?;
-                let numbered =
-                    (1..=3).contains(&page.len()) && page.bytes().all(|b| b.is_ascii_digit());
+                let numbered = (1..=3).contains(&page.len())
+                    && page.bytes().all(|b| b.is_ascii_digit())
+                    && !page.starts_with('0');
                 let named = (3..=30).contains(&name.len())
                     && name
                         .chars()
