@@ -2,9 +2,10 @@
 //!
 //! Every `tests/corpus/NAME.expected.json` describes how `NAME.txt` must split
 //! into articles (see `tests/corpus/README.md` for the format and the role
-//! rules). [`corpus_matches_goldens`] parses every fixture and reports *all*
-//! mismatches of all files in one failure, so the parser author sees the whole
-//! picture at once. The `sample_*` tests feed the sample page re-encoded at
+//! rules). [`corpus_matches_goldens`] parses every fixture, scores it, and
+//! holds the corpus to a mean score (the sample page must be exact); when it
+//! fails it reports *all* mismatches of all files, so the parser author sees
+//! the whole picture at once. The `sample_*` tests feed the sample page re-encoded at
 //! test time (BOMs, UTF-16, GB18030/GBK, CRLF/CR) and hold each variant to the
 //! same golden. [`corpus_is_consistent`] checks the fixtures themselves (the
 //! stated encoding decodes the bytes, every golden string really is on the
@@ -13,126 +14,20 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::path::{Path, PathBuf};
 
 use bulletind::model::{Article, Block, Bulletin, Dated, Role};
 use bulletind::parse::{parse_bulletin, Limits};
-use chrono::NaiveDate;
 use encoding_rs::Encoding;
-use serde::Deserialize;
 
-/// The expected outcome for one fixture file.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Golden {
-    /// File name of the fixture, relative to `tests/corpus/`.
-    file: String,
-    /// What the file's bytes are in (`utf-8`, `gb18030`, `big5`, …); absent means UTF-8.
-    #[serde(default)]
-    encoding: Option<String>,
-    /// Prose: the style the page represents and the rules it exercises.
-    #[serde(default)]
-    #[allow(dead_code)]
-    description: Option<String>,
-    /// Expected bulletin date, checked only when present.
-    #[serde(default)]
-    date: Option<NaiveDate>,
-    /// Expected section banner, checked only when present.
-    #[serde(default)]
-    section: Option<String>,
-    /// Indexes of the articles the section belongs to; absent means all of them.
-    #[serde(default)]
-    section_applies_to: Option<Vec<usize>>,
-    /// Each must appear inside one paragraph block.
-    #[serde(default)]
-    rejoined_paragraph_fragments: Vec<String>,
-    /// Each must appear in no block of any article.
-    #[serde(default)]
-    not_in_any_body: Vec<String>,
-    /// The articles, in page order.
-    articles: Vec<GoldenArticle>,
-}
+#[path = "corpus/golden.rs"]
+mod golden;
+#[path = "corpus/scoring.rs"]
+mod scoring;
 
-/// The expected shape of one article.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct GoldenArticle {
-    /// Headline, exact after trimming.
-    title: String,
-    /// 引题 / kicker, checked only when present.
-    #[serde(default)]
-    kicker: Option<String>,
-    /// 副题 / deck, checked only when present.
-    #[serde(default)]
-    subtitle: Option<String>,
-    /// `记者`: names with [`Role::Reporter`]; omitted means none.
-    #[serde(default)]
-    reporters: Vec<String>,
-    /// `通讯员`: names with [`Role::Correspondent`]; omitted means none.
-    #[serde(default)]
-    correspondents: Vec<String>,
-    /// English bylines: names with [`Role::Author`]; omitted means none.
-    #[serde(default)]
-    authors: Vec<String>,
-    /// Wires and agencies: names with [`Role::Agency`]; omitted means none.
-    #[serde(default)]
-    agencies: Vec<String>,
-    /// Names with [`Role::Editor`]; omitted means none.
-    #[serde(default)]
-    editors: Vec<String>,
-    /// Prefix of the first paragraph block.
-    body_starts: String,
-    /// Suffix of the last paragraph block.
-    body_ends: String,
-    /// Every subheading, in order.
-    #[serde(default)]
-    subheadings: Vec<String>,
-    /// Every caption as printed, credit included, in order.
-    #[serde(default)]
-    captions: Vec<String>,
-}
-
-impl GoldenArticle {
-    /// The role lists a golden article states, each paired with its role.
-    fn role_lists(&self) -> [(&'static str, Role, &Vec<String>); 5] {
-        [
-            ("reporters", Role::Reporter, &self.reporters),
-            ("correspondents", Role::Correspondent, &self.correspondents),
-            ("authors", Role::Author, &self.authors),
-            ("agencies", Role::Agency, &self.agencies),
-            ("editors", Role::Editor, &self.editors),
-        ]
-    }
-}
-
-/// The directory holding the fixtures.
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
-}
-
-/// Every golden in the corpus with its path, sorted by file name.
-fn load_goldens() -> Vec<(PathBuf, Golden)> {
-    let mut paths: Vec<PathBuf> = fs::read_dir(corpus_dir())
-        .expect("tests/corpus must be readable")
-        .map(|entry| entry.expect("directory entry").path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.ends_with(".expected.json"))
-        })
-        .collect();
-    paths.sort();
-    paths
-        .into_iter()
-        .map(|path| {
-            let text =
-                fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let golden: Golden = serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{}: bad golden: {e}", path.display()));
-            (path, golden)
-        })
-        .collect()
-}
+use golden::{
+    align, block_text, captions, corpus_dir, load_goldens, paragraphs, subheadings, Golden,
+    GoldenArticle,
+};
 
 /// Reads the fixture a golden describes.
 fn fixture_bytes(golden: &Golden) -> Vec<u8> {
@@ -149,53 +44,6 @@ fn golden_named(file: &str) -> Golden {
         .unwrap_or_else(|| panic!("no golden for {file}"))
 }
 
-/// The text of a block, whatever its kind.
-fn block_text(block: &Block) -> &str {
-    match block {
-        Block::Paragraph(t) | Block::Subheading(t) => t,
-        Block::Caption { text, .. } => text,
-        Block::Html { text, .. } => text,
-    }
-}
-
-/// Paragraph texts of an article. Sanitised HTML counts as a paragraph
-/// through its plain text, so a parser may keep Markdown-ish bodies as HTML.
-fn paragraphs(article: &Article) -> Vec<&str> {
-    article
-        .blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::Paragraph(t) => Some(t.as_str()),
-            Block::Html { text, .. } => Some(text.as_str()),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Subheading texts of an article, trimmed.
-fn subheadings(article: &Article) -> Vec<&str> {
-    article
-        .blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::Subheading(t) => Some(t.trim()),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Caption texts of an article, trimmed.
-fn captions(article: &Article) -> Vec<&str> {
-    article
-        .blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::Caption { text, .. } => Some(text.trim()),
-            _ => None,
-        })
-        .collect()
-}
-
 /// Shortens long strings in failure messages.
 fn clip(s: &str) -> String {
     const MAX: usize = 60;
@@ -207,30 +55,6 @@ fn clip(s: &str) -> String {
         let tail: String = chars[chars.len() - MAX / 2..].iter().collect();
         format!("{head:?}…{tail:?} ({} chars)", chars.len())
     }
-}
-
-/// Pairs golden articles with parsed ones: first by identical title (in page
-/// order), then leftovers at the same index, so a wrong title still gets its
-/// other fields compared. Returns `pairs[golden index] = parsed index`.
-fn align(expected: &[GoldenArticle], got: &[Article]) -> Vec<Option<usize>> {
-    let mut pairs = vec![None; expected.len()];
-    let mut used = vec![false; got.len()];
-    let mut next = 0;
-    for (i, want) in expected.iter().enumerate() {
-        if let Some(j) = (next..got.len()).find(|&j| !used[j] && got[j].title.trim() == want.title)
-        {
-            pairs[i] = Some(j);
-            used[j] = true;
-            next = j + 1;
-        }
-    }
-    for (i, pair) in pairs.iter_mut().enumerate() {
-        if pair.is_none() && i < got.len() && !used[i] {
-            *pair = Some(i);
-            used[i] = true;
-        }
-    }
-    pairs
 }
 
 /// Compares a parsed bulletin with its golden; returns one line per mismatch.
@@ -245,7 +69,7 @@ fn compare(golden: &Golden, bulletin: &Bulletin) -> Vec<String> {
             got.iter().map(|a| a.title.as_str()).collect::<Vec<_>>()
         ));
     }
-    let pairs = align(&golden.articles, got);
+    let pairs = align(&golden.articles, got, true);
     for (j, article) in got.iter().enumerate() {
         if !pairs.contains(&Some(j)) {
             out.push(format!(
@@ -464,19 +288,54 @@ fn report(results: &[(String, Vec<String>)]) -> String {
     msg
 }
 
+/// The whole corpus must score at least this (the mean of the page scores
+/// of `tests/corpus/README.md`): the parser is a model, and a new page may
+/// cost a little elsewhere, but not much.
+const CORPUS_MIN_SCORE: f64 = 0.95;
+
+/// No page may score below this: one page read badly wrong is a bug.
+const PAGE_MIN_SCORE: f64 = 0.60;
+
+/// Pages that must split exactly as their goldens say: the real sample.
+const EXACT_PAGES: &[&str] = &[SAMPLE];
+
 #[test]
 fn corpus_matches_goldens() {
     let goldens = load_goldens();
     assert!(!goldens.is_empty(), "no golden files found");
-    let results: Vec<(String, Vec<String>)> = goldens
+    let mut results: Vec<(String, Vec<String>)> = Vec::new();
+    let mut scores: Vec<(String, f64)> = Vec::new();
+    for (_, golden) in &goldens {
+        let bytes = fixture_bytes(golden);
+        let (mismatches, score) = match parse_bulletin(&golden.file, &bytes, &Limits::default()) {
+            Ok(b) => (compare(golden, &b), scoring::score(golden, &b).total()),
+            Err(e) => (vec![format!("parse error: {e}")], 0.0),
+        };
+        results.push((golden.file.clone(), mismatches));
+        scores.push((golden.file.clone(), score));
+    }
+    let mean = scores.iter().map(|(_, s)| s).sum::<f64>() / scores.len() as f64;
+    let low: Vec<String> = scores
         .iter()
-        .map(|(_, golden)| {
-            let bytes = fixture_bytes(golden);
-            (golden.file.clone(), check_one(&golden.file, &bytes, golden))
-        })
+        .filter(|(_, s)| *s < PAGE_MIN_SCORE)
+        .map(|(f, s)| format!("{f} {s:.3}"))
         .collect();
-    let msg = report(&results);
-    assert!(msg.is_empty(), "{msg}");
+    let inexact: Vec<&str> = results
+        .iter()
+        .filter(|(f, m)| EXACT_PAGES.contains(&f.as_str()) && !m.is_empty())
+        .map(|(f, _)| f.as_str())
+        .collect();
+    let perfect = results.iter().filter(|(_, m)| m.is_empty()).count();
+    println!(
+        "corpus: {perfect} of {} pages exact, mean score {mean:.3}",
+        results.len()
+    );
+    let ok = mean >= CORPUS_MIN_SCORE && low.is_empty() && inexact.is_empty();
+    assert!(
+        ok,
+        "corpus mean {mean:.3} (needs {CORPUS_MIN_SCORE}); pages under {PAGE_MIN_SCORE}: {low:?}; must be exact but are not: {inexact:?}\n{}",
+        report(&results)
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -654,7 +513,7 @@ fn corpus_is_consistent() {
             .and_then(|n| n.to_str())
             .and_then(|n| n.strip_suffix(".expected.json"))
             .unwrap_or_default();
-        if golden.file != format!("{stem}.txt") {
+        if golden.file != format!("{stem}.txt") && golden.file != format!("{stem}.md") {
             problems.push(format!("{}: \"file\" is {:?}", path.display(), golden.file));
         }
         with_golden.push(golden.file.clone());
@@ -683,9 +542,11 @@ fn corpus_is_consistent() {
             let title_found =
                 on_page(&a.title) || flowed.iter().any(|f| f.contains(a.title.as_str()));
             need(&format!("{at} title"), &a.title, title_found);
+            // A kicker or deck may wrap over lines like a headline.
             for (field, value) in [("kicker", &a.kicker), ("subtitle", &a.subtitle)] {
                 if let Some(v) = value {
-                    need(&format!("{at} {field}"), v, on_page(v));
+                    let found = on_page(v) || flowed.iter().any(|f| f.contains(v.as_str()));
+                    need(&format!("{at} {field}"), v, found);
                 }
             }
             for (field, _, names) in a.role_lists() {
@@ -698,7 +559,12 @@ fn corpus_is_consistent() {
                 need(&format!("{at} {field}"), value, found);
             }
             for s in &a.subheadings {
-                let bare = lines.iter().any(|l| l.trim_matches(['#', '*', ' ']) == s);
+                // Markup around it is not part of it: `## Reaction`,
+                // `**Reaction**`, a wiki's `Reaction[edit]`.
+                let bare = lines.iter().any(|l| {
+                    let l = l.trim_matches(['#', '*', ' ']);
+                    l == s || l.strip_suffix("[edit]").map(str::trim_end) == Some(s.as_str())
+                });
                 need(&format!("{at} subheading (alone on a line)"), s, bare);
             }
             for c in &a.captions {
@@ -736,7 +602,12 @@ fn corpus_is_consistent() {
     for entry in fs::read_dir(&dir).expect("tests/corpus must be readable") {
         let name = entry.expect("directory entry").file_name();
         let name = name.to_string_lossy();
-        if name.ends_with(".txt") && !with_golden.iter().any(|f| f == name.as_ref()) {
+        // `README.md`, `BLIND.md`: the corpus's own notes, not pages.
+        let note = name
+            .strip_suffix(".md")
+            .is_some_and(|stem| stem.chars().all(|c| c.is_ascii_uppercase()));
+        let page = name.ends_with(".txt") || (name.ends_with(".md") && !note);
+        if page && !with_golden.iter().any(|f| f == name.as_ref()) {
             problems.push(format!("{name}: fixture without a golden"));
         }
     }
@@ -957,4 +828,28 @@ fn checker_reports_each_kind_of_mistake() {
         );
     }
     assert_eq!(compare(&golden_with_sub, &reference), Vec::<String>::new());
+}
+
+/// Prints how the parse of the pages named in `CORPUS_PAGES` (comma
+/// separated file names) differs from their goldens:
+/// `CORPUS_PAGES=a.txt cargo test --test corpus show_mismatches -- --ignored --nocapture`.
+#[test]
+#[ignore = "a development aid"]
+fn show_mismatches() {
+    let wanted = std::env::var("CORPUS_PAGES").unwrap_or_default();
+    for (_, golden) in load_goldens() {
+        if !wanted.split(',').any(|w| w == golden.file) {
+            continue;
+        }
+        let bytes = fixture_bytes(&golden);
+        match parse_bulletin(&golden.file, &bytes, &Limits::default()) {
+            Ok(b) => {
+                println!("== {}", golden.file);
+                for m in compare(&golden, &b) {
+                    println!("  {m}");
+                }
+            }
+            Err(e) => println!("== {}: parse error: {e}", golden.file),
+        }
+    }
 }

@@ -72,6 +72,15 @@ const AGENCIES: &[&str] = &[
     "Yonhap",
 ];
 
+/// `本报`, `本台`, `本刊`, `本网`: the paper or station itself, credited as
+/// no one.
+fn is_own_paper(source: &str) -> bool {
+    matches!(
+        source,
+        "本报" | "本報" | "本台" | "本刊" | "本网" | "本網" | "本站"
+    )
+}
+
 fn is_agency(name: &str) -> bool {
     AGENCIES.iter().any(|a| a.eq_ignore_ascii_case(name))
 }
@@ -79,7 +88,7 @@ fn is_agency(name: &str) -> bool {
 /// Chinese role words, longest first, with the role they give. `None`
 /// marks photographers and other non-authors whose names are dropped.
 const ROLE_WORDS: &str = concat!(
-    r"(?:本报|本報|本刊|本台|本网|本網|特约|特約|见习|見習|实习|實習|首席|融媒体|融媒體|全媒体|全媒體|驻\p{Han}{1,4}|駐\p{Han}{1,4})?",
+    r"(?:本报|本報|本刊|本台|本网|本網|特约|特約|特派|见习|見習|实习|實習|首席|学生|學生|校园|校園|融媒体|融媒體|全媒体|全媒體|驻\p{Han}{1,4}|駐\p{Han}{1,4})?",
     r"(?:记者|記者|通讯员|通訊員|实习生|實習生|撰文|撰稿|作者|摄影|攝影|文字|文|图|圖)"
 );
 
@@ -112,8 +121,8 @@ static DISPATCH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"^[【\[（(]?\s*(?:据|據)?",
         r"(本报|本報|\p{Han}{1,6}?社|中新网|中新網)",
-        r"((?:记者|記者)\p{Han}{2,10})?",
-        r"\s*(?:\p{Han}{0,8}?)\s*(?:[0-9]{1,2}\s*月)?\s*[0-9]{1,2}\s*日\s*[电電]",
+        r"((?:记者|記者)\p{Han}{2,10}(?:、\p{Han}{2,10}){0,3})?",
+        r"\s*(?:\p{Han}{0,8}?)\s*(?:[0-9一二三四五六七八九十]{1,3}\s*月)?\s*[0-9一二三四五六七八九十]{1,3}\s*日\s*(?:专|專|特)?[电電]",
         r"\s*[】\]）)]?\s*(?:[（(]([^（）()]{1,80})[）)])?\s*[:：]?\s*"
     ))
     .expect("static regex")
@@ -124,6 +133,16 @@ static TW_BYLINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"^[【\[（(]?\s*((?:记者|記者)[^∕/／【】（）()\[\]。，]{2,30}?)\s*[∕/／]\s*",
         r"\p{Han}{0,6}(?:報導|报道|報道|报导)\s*[】\]）)]?\s*"
+    ))
+    .expect("static regex")
+});
+
+/// `记者张卫东、通讯员李海报道：` after a news flash or dispatch
+/// (`本报讯 记者…报道：`, `本报北京1月29日电 记者…报道：`).
+static REPORTED_BY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^((?:本报|本報|本台)?(?:记者|記者|通讯员|通訊員)[^：:。，,（）()]{1,40}?)",
+        r"(?:报道|報導|报导|報道)\s*[:：]\s*"
     ))
     .expect("static regex")
 });
@@ -142,7 +161,7 @@ static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"^([A-Z][A-Z.'’-]*(?:[ -][A-Z][A-Z.'’-]*){0,3}(?:,\s*[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?)?",
         r"(?:,?\s+[A-Z][a-z]{2,4}\.?\s+[0-9]{1,2})?)\s*",
-        r"\((AP|Reuters|AFP|UPI|Xinhua|Bloomberg|PA|dpa|CNA|Kyodo|Yonhap)\)\s*(?:[-—–]+|:)\s*"
+        r"\((AP|Reuters|AFP|UPI|UP|Xinhua|Bloomberg|PA|dpa|CNA|Kyodo|Yonhap|[A-Z]{2,5})\)\s*(?:[-—–_]+|:)\s*"
     ))
     .expect("static regex")
 });
@@ -171,13 +190,13 @@ static NAME_TITLE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Job titles and newsroom words that follow a name in a byline.
 static JOB_TITLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?-u:\b)(?:writer|reporter|correspondent|editor|contributor|columnist|staff|journalist|intern|press|news|times|post|herald|courier|gazette|daily)(?-u:\b)")
+    Regex::new(r"(?i)(?-u:\b)(?:writer|reporter|correspondent|editor|contributor|columnist|staff|journalist|intern|press|news|times|post|herald|courier|gazette|daily|university|communications|office|department|college|school|council|association|society|club|services?|bureau|desk|team|group|media|relations)(?-u:\b)")
         .expect("static regex")
 });
 
 static REPORTING_BY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"^[(\[]?(?i:reporting by|additional reporting by|written by|story by|text by)\s+({EN_NAME}(?:\s*(?:,|(?-u:\b)and(?-u:\b)|&)\s*{EN_NAME})*)(?:\s*[;.].*)?[)\]]?$"
+        r"^[(\[]?(?i:reporting by|additional reporting by|written by|story by|text by|report by|words by|words and pictures by)\s+({EN_NAME}(?:\s*(?:,|(?-u:\b)and(?-u:\b)|&)\s*{EN_NAME})*)(?:\s*[;.].*)?[)\]]?$"
     ))
     .expect("static regex")
 });
@@ -379,6 +398,10 @@ fn chinese_credit_line(line: &str) -> Option<Credit> {
     }
     let trimmed = line.trim_end_matches(['】', ']', '）', ')']).trim();
     let first = ROLE.find(trimmed)?;
+    // `（作者系市社会科学院研究员）`: a note on the writer, not a credit.
+    if trimmed[first.end()..].starts_with(['系', '为', '為', '是', '係']) {
+        return None;
+    }
     let lead = CREDIT_LEAD.captures(&trimmed[..first.start()])?;
     let authors = parse_roles(&trimmed[first.start()..])?;
     if authors.is_empty() {
@@ -445,26 +468,30 @@ fn inline_credit(line: &str, marks: Marks) -> Option<Credit> {
         let m = c.get(0)?;
         let mut authors = Vec::new();
         let source = c.get(1).map_or("", |m| m.as_str());
-        if source != "本报" && source != "本報" {
+        if !is_own_paper(source) {
             authors.push(Author {
                 name: source.to_owned(),
                 role: Role::Agency,
             });
         }
         if let Some(reporter) = c.get(2) {
-            // `中央社記者王小明台北7日電`: the place follows the name; names
-            // are taken to be all but a two-character place.
-            let text = reporter.as_str();
-            let body: Vec<char> = text.chars().skip(2).collect();
-            let keep = if body.len() >= 4 {
-                body.len() - 2
-            } else {
-                body.len()
-            };
-            authors.push(Author {
-                name: body[..keep].iter().collect(),
-                role: Role::Reporter,
-            });
+            // `中央社記者王小明台北7日電`: the place follows the last name;
+            // it is taken to be two characters (`王思涵、吳建宏台北`).
+            let names: Vec<&str> = reporter.as_str()[2 * '記'.len_utf8()..]
+                .split('、')
+                .collect();
+            for (k, name) in names.iter().enumerate() {
+                let body: Vec<char> = name.chars().collect();
+                let keep = if k + 1 == names.len() && body.len() >= 4 {
+                    body.len() - 2
+                } else {
+                    body.len()
+                };
+                authors.push(Author {
+                    name: body[..keep].iter().collect(),
+                    role: Role::Reporter,
+                });
+            }
         }
         authors.extend(bracket_authors(c.get(3))?);
         return Some(Credit {
@@ -476,11 +503,13 @@ fn inline_credit(line: &str, marks: Marks) -> Option<Credit> {
     }
     if let Some(c) = captures(&NEWS_FLASH, line) {
         let m = c.get(0)?;
-        let mut authors = bracket_authors(c.get(2))?;
+        // A bracket naming no one (`央视网消息（新闻联播）：`, a programme)
+        // is still part of the credit.
+        let mut authors = bracket_authors(c.get(2)).unwrap_or_default();
         // `南川网消息：` credits the site as the source; `XX日报讯` is the
         // paper's own news and names nobody.
         if m.as_str().contains("消息") {
-            if let Some(source) = c.get(1) {
+            if let Some(source) = c.get(1).filter(|s| !is_own_paper(s.as_str())) {
                 authors.insert(
                     0,
                     Author {
@@ -653,15 +682,68 @@ pub(crate) fn find(line: &str) -> Option<Credit> {
         }
     }
     marks.upper = line.starts_with(|c: char| c.is_ascii_uppercase());
+    if line.starts_with(['文', '图', '圖', '摄', '攝', '撰']) {
+        if let Some(c) = slash_byline(line) {
+            return Some(c);
+        }
+    }
     if !(marks.flash || marks.dispatch || marks.reporter || marks.bracket || marks.upper) {
         return None;
     }
     let mut credit = inline_credit(line, marks)?;
     credit.rest = credit
         .rest
-        .trim_start_matches([' ', '\u{3000}', ':', '：', '—', '-', '–'])
+        .trim_start_matches([' ', '\u{3000}', ':', '：', '—', '-', '–', '_'])
         .to_owned();
+    // `本报讯 记者张卫东、通讯员李海报道：正文`: the reporters follow the flash.
+    if credit.rest.starts_with(['记', '記', '通', '本']) {
+        if let Some(c) = captures(&REPORTED_BY, &credit.rest) {
+            let names = c.get(1).and_then(|m| parse_roles(m.as_str().trim()));
+            if let (Some(mut authors), Some(m)) = (names, c.get(0)) {
+                credit.authors.append(&mut authors);
+                credit.prefix.push_str(m.as_str());
+                credit.rest = credit.rest[m.end()..].to_owned();
+            }
+        }
+    }
     Some(credit)
+}
+
+/// `文、图/赵一凡` glued to the paragraph it signs: roles, a slash, a name
+/// of two to four Han characters, then text that is not Han (a digit, a
+/// space, punctuation), so that the name's end is certain.
+static SLASH_BYLINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^((?:文字|撰文|文|图|圖|摄影|攝影)(?:\s*[、和与與]\s*(?:文字|文|图|圖|摄影|攝影))*)",
+        r"\s*[/／∕]\s*(\p{Han}{2,4})"
+    ))
+    .expect("static regex")
+});
+
+fn slash_byline(line: &str) -> Option<Credit> {
+    let c = SLASH_BYLINE.captures(line)?;
+    let (m, roles, name) = (c.get(0)?, c.get(1)?.as_str(), c.get(2)?.as_str());
+    let rest = &line[m.end()..];
+    let next = rest.chars().next()?;
+    if next.is_alphabetic() && !next.is_ascii() {
+        return None;
+    }
+    // Words count; photographs do not make an author.
+    let writes = roles.contains('文') || roles.contains('撰');
+    let authors = if writes {
+        vec![Author {
+            name: name.to_owned(),
+            role: Role::Author,
+        }]
+    } else {
+        Vec::new()
+    };
+    Some(Credit {
+        authors,
+        rest: rest.trim_start().to_owned(),
+        prefix: m.as_str().to_owned(),
+        why: "byline glued to its paragraph (文/NAME)",
+    })
 }
 
 /// Finds a stand-alone credit line (the whole line is the credit).
@@ -687,6 +769,12 @@ static CAPTION_TAIL: LazyLock<Regex> = LazyLock::new(|| {
         r"(供图|供圖|摄影|攝影|摄|攝|图|圖)\s*[）)]?$"
     ))
     .expect("static regex")
+});
+
+/// A date after a Chinese photo credit, set off by a space (`攝　113年3月5日`).
+static CAPTION_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:摄|攝|供图|供圖)([\s\u{3000}]+(?:[0-9]{2,4}(?:年|[./-]))?[0-9]{1,2}(?:月|[./-])[0-9]{1,2}日?)$")
+        .expect("static regex")
 });
 
 static CAPTION_HEAD: LazyLock<Regex> = LazyLock::new(|| {
@@ -723,7 +811,7 @@ static LEADING_PHOTO_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
 /// Whether a cleaned line is a photo caption; `Some(credit)` if it is, with
 /// the photographer or supplier when the caption names one.
 pub(crate) fn caption(line: &str) -> Option<Option<String>> {
-    if PHOTO_WORD.is_match(line) {
+    if line.bytes().any(|b| b.is_ascii_alphabetic()) && PHOTO_WORD.is_match(line) {
         if let Some(c) = EN_PHOTO_CREDIT.captures(line) {
             return Some(c.get(1).map(|m| m.as_str().trim().to_owned()));
         }
@@ -757,6 +845,15 @@ pub(crate) fn caption(line: &str) -> Option<Option<String>> {
     if head_mark && CAPTION_HEAD.is_match(line) {
         return Some(None);
     }
+    // `…中央社記者蔡孟婷攝　113年3月5日`: the date the photo was taken.
+    let line = if line.ends_with(|c: char| c == '日' || c.is_ascii_digit()) {
+        CAPTION_DATE
+            .captures(line)
+            .and_then(|c| c.get(1))
+            .map_or(line, |m| &line[..m.start()])
+    } else {
+        line
+    };
     // Cheap pre-check for the Chinese tails.
     if !line.ends_with(['供', '图', '圖', '摄', '攝', '影', ')', '）']) {
         return None;
@@ -766,6 +863,13 @@ pub(crate) fn caption(line: &str) -> Option<Option<String>> {
     let credit = c
         .get(1)
         .map(|m| m.as_str().trim().trim_end_matches(is_slash).trim())
+        // `中央社記者蔡孟婷`: the agency and role before the name.
+        .map(|s| {
+            ["记者", "記者"]
+                .iter()
+                .find_map(|r| s.split_once(r).map(|(_, name)| name.trim()))
+                .unwrap_or(s)
+        })
         .filter(|s| !s.is_empty())
         .map(str::to_owned);
     // A lone `图`/`圖` is a caption tail only as `张三/图` or `（张三 图）`.
@@ -788,6 +892,8 @@ mod tests {
     fn every_pattern_compiles() {
         LazyLock::force(&ROLE);
         LazyLock::force(&CREDIT_LEAD);
+        LazyLock::force(&CAPTION_DATE);
+        LazyLock::force(&SLASH_BYLINE);
         LazyLock::force(&NEWS_FLASH);
         LazyLock::force(&DISPATCH);
         LazyLock::force(&TW_BYLINE);
@@ -807,6 +913,7 @@ mod tests {
         LazyLock::force(&LEADING_PHOTO_CREDIT);
         LazyLock::force(&JOB_LINE);
         LazyLock::force(&LOCAL_DATELINE);
+        LazyLock::force(&REPORTED_BY);
     }
 
     #[test]
@@ -873,6 +980,11 @@ mod tests {
             ),
             ("記者王小明∕台北報導", Some(vec![a("王小明", Reporter)])),
             ("記者林嘉敏報導", Some(vec![a("林嘉敏", Reporter)])),
+            ("特派記者林維中∕北京報導", Some(vec![a("林維中", Reporter)])),
+            (
+                "（本报记者 王建国 刘鹏）",
+                Some(vec![a("王建国", Reporter), a("刘鹏", Reporter)]),
+            ),
             ("記者王小明台北報導", Some(vec![a("王小明", Reporter)])),
             ("By Jane Doe", Some(vec![a("Jane Doe", Author)])),
             (
@@ -969,11 +1081,6 @@ mod tests {
                 "会议召开。",
             ),
             (
-                "（中央社記者王小明台北7日電）行政院今天通過預算。",
-                vec![a("中央社", Agency), a("王小明", Reporter)],
-                "行政院今天通過預算。",
-            ),
-            (
                 "人民网消息：日前，某地举行活动。",
                 vec![a("人民网", Agency)],
                 "日前，某地举行活动。",
@@ -1008,12 +1115,23 @@ mod tests {
                 vec![a("王小明", Reporter)],
                 "市府今天宣布新措施。",
             ),
+            (
+                "央视网消息（新闻联播）：入冬以来，各地抓住农闲有利时机。",
+                vec![a("央视网", Agency)],
+                "入冬以来，各地抓住农闲有利时机。",
+            ),
+            (
+                "本报讯 记者张卫东、通讯员李海报道：1月下旬，气温骤降。",
+                vec![a("张卫东", Reporter), a("李海", Correspondent)],
+                "1月下旬，气温骤降。",
+            ),
+            (
+                "本报北京1月29日电 记者周正报道：春节临近。",
+                vec![a("周正", Reporter)],
+                "春节临近。",
+            ),
         ];
-        for (line, authors, rest) in cases {
-            let got = find(line).unwrap_or_else(|| panic!("no credit in {line}"));
-            assert_eq!(got.authors, authors, "{line}");
-            assert_eq!(got.rest, rest, "{line}");
-        }
+        assert_inline(cases);
         for line in [
             "近日，区人大常委会组织江南街道部分人大代表来到新中社区。",
             "The Senate voted on Tuesday.",
@@ -1021,6 +1139,61 @@ mod tests {
         ] {
             assert_eq!(find(line), None, "{line}");
         }
+    }
+
+    /// Each line gives the credit's authors and leaves the rest.
+    fn assert_inline(cases: Vec<(&str, Vec<crate::model::Author>, &str)>) {
+        for (line, authors, rest) in cases {
+            let got = find(line).unwrap_or_else(|| panic!("no credit in {line}"));
+            assert_eq!(got.authors, authors, "{line}");
+            assert_eq!(got.rest, rest, "{line}");
+        }
+    }
+
+    #[test]
+    fn finds_dispatch_credits() {
+        use Role::*;
+        assert_inline(vec![
+            (
+                "（中央社記者王小明台北7日電）行政院今天通過預算。",
+                vec![a("中央社", Agency), a("王小明", Reporter)],
+                "行政院今天通過預算。",
+            ),
+            (
+                "PORT ELLERY, Maine (MNS) _ Dockworkers voted Tuesday.",
+                vec![a("MNS", Agency)],
+                "Dockworkers voted Tuesday.",
+            ),
+            (
+                "【中央社廈門五日電】往返廈門與金門的航線增加。",
+                vec![a("中央社", Agency)],
+                "往返廈門與金門的航線增加。",
+            ),
+            (
+                "（中央社記者王思涵、吳建宏台北5日電）捷運測試列車運抵機廠。",
+                vec![
+                    a("中央社", Agency),
+                    a("王思涵", Reporter),
+                    a("吳建宏", Reporter),
+                ],
+                "捷運測試列車運抵機廠。",
+            ),
+            (
+                "本报讯（学生记者 许嘉怡 周子墨）自习室正式开放。",
+                vec![a("许嘉怡", Reporter), a("周子墨", Reporter)],
+                "自习室正式开放。",
+            ),
+            (
+                "文、图/赵一凡12月15日，集团团委举办技能比武。",
+                vec![a("赵一凡", Author)],
+                "12月15日，集团团委举办技能比武。",
+            ),
+            (
+                "（中央社記者黃子睿東京5日專電）食品展今天開幕。",
+                vec![a("中央社", Agency), a("黃子睿", Reporter)],
+                "食品展今天開幕。",
+            ),
+        ]);
     }
 
     #[test]
@@ -1036,6 +1209,10 @@ mod tests {
             ),
             ("市民在公园赏花。记者 张三 摄", Some(Some("张三"))),
             ("市民在公园赏花（张三 摄）", Some(Some("张三"))),
+            (
+                "學童種下樹苗。中央社記者蔡孟婷攝　113年3月5日",
+                Some(Some("蔡孟婷")),
+            ),
             ("△志愿者为长者测量血压。", Some(None)),
             ("Photo: Volunteers plant trees in Mill Park.", Some(None)),
             (

@@ -122,7 +122,7 @@ fn find_date(s: &str) -> Option<(NaiveDate, std::ops::Range<usize>)> {
 /// 9, 2022`, `江门日报 2022年12月9日 A03`): a short line that is mostly a
 /// date. Sentences that mention a day are not page dates.
 pub(crate) fn page_date(line: &str) -> Option<NaiveDate> {
-    if line.chars().count() > MAX_DATE_LINE_CHARS {
+    if line.len() > MAX_DATE_LINE_CHARS * 4 || line.chars().count() > MAX_DATE_LINE_CHARS {
         return None;
     }
     // Full-width digits (`２０２２年１２月９日`) read as ASCII ones.
@@ -139,8 +139,21 @@ pub(crate) fn page_date(line: &str) -> Option<NaiveDate> {
     } else {
         line
     };
-    // Cheap pre-check: every date form has a digit.
-    if !line.bytes().any(|b| b.is_ascii_digit()) {
+    // `中華民國九十八年三月六日`, `二〇〇八年四月九日`: Chinese numerals.
+    let numerals;
+    let line = if line.contains('年')
+        && line.contains(|c: char| "〇零一二三四五六七八九十".contains(c))
+    {
+        numerals = cjk_numerals_to_digits(line);
+        numerals.as_str()
+    } else {
+        line
+    };
+    // Cheap pre-check: every date form has a digit, and outside `年` dates
+    // a four-digit year.
+    let b = line.as_bytes();
+    let year = b.windows(4).any(|w| w.iter().all(u8::is_ascii_digit));
+    if !b.iter().any(u8::is_ascii_digit) || (!year && !line.contains('年')) {
         return None;
     }
     let (date, range) = find_date(line)?;
@@ -151,6 +164,60 @@ pub(crate) fn page_date(line: &str) -> Option<NaiveDate> {
     }
     let rest_chars = rest.chars().filter(|c| c.is_alphanumeric()).count();
     (rest_chars <= MAX_DATE_LINE_REST_CHARS).then_some(date)
+}
+
+/// Rewrites runs of Chinese numerals that count years, months or days
+/// (before `年`, `月`, `日`) as ASCII digits: `九十八年` → `98年`,
+/// `二〇〇八年` → `2008年`.
+fn cjk_numerals_to_digits(s: &str) -> String {
+    const DIGITS: &str = "〇一二三四五六七八九";
+    let value = |run: &[char]| -> Option<String> {
+        if run.contains(&'十') {
+            let d = |c: char| DIGITS.chars().position(|x| x == c);
+            let (tens, ones) = match run {
+                ['十'] => (1, 0),
+                ['十', o] => (1, d(*o)?),
+                [t, '十'] => (d(*t)?, 0),
+                [t, '十', o] => (d(*t)?, d(*o)?),
+                _ => return None,
+            };
+            Some((tens * 10 + ones).to_string())
+        } else {
+            run.iter()
+                .map(|&c| {
+                    if c == '零' {
+                        Some('0')
+                    } else {
+                        DIGITS
+                            .chars()
+                            .position(|x| x == c)
+                            .and_then(|i| char::from_digit(i as u32, 10))
+                    }
+                })
+                .collect()
+        }
+    };
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let is_num = |c: char| "〇零一二三四五六七八九十".contains(c);
+        if is_num(chars[i]) {
+            let start = i;
+            while i < chars.len() && is_num(chars[i]) {
+                i += 1;
+            }
+            let run = &chars[start..i];
+            match (chars.get(i), value(run)) {
+                (Some('年' | '月' | '日' | '号' | '號'), Some(v)) => out.push_str(&v),
+                _ => out.extend(run),
+            }
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
 }
 
 /// A date as given by front matter or JSON: RFC 3339, `YYYY-MM-DD`,
@@ -229,6 +296,8 @@ mod tests {
             ),
             ("2022年12月7日，国务院应对新型冠状病毒肺炎疫情联防联控机制综合组发布通知。", None),
             ("第3版", None),
+            ("中華民國九十八年三月六日　星期五", day(2009, 3, 6)),
+            ("二〇〇八年四月九日 星期三", day(2008, 4, 9)),
         ];
         for (line, want) in cases {
             assert_eq!(page_date(line), want, "{line}");

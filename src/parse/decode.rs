@@ -3,7 +3,9 @@
 //! line ends normalised to LF.
 //!
 //! Invalid byte sequences are replaced with U+FFFD and reported as a warning:
-//! a damaged file is still read.
+//! a damaged file is still read. So is text with a few stray control
+//! characters (a BEL, a NUL from a bad export): they are stripped later, with
+//! a warning; only a file that is mostly control bytes is binary.
 
 use std::borrow::Cow;
 
@@ -36,6 +38,10 @@ pub(crate) struct Decoded<'a> {
     pub warnings: Vec<String>,
 }
 
+/// Share of NUL bytes (per mille) above which a file counts as binary:
+/// text has none, but one stray NUL must not cost a whole page.
+const MAX_NUL_PER_MILLE: usize = 10;
+
 fn is_control_byte(b: u8) -> bool {
     matches!(b, 0..=8 | 0x0e..=0x1a | 0x1c..=0x1f | 0x7f)
 }
@@ -43,11 +49,34 @@ fn is_control_byte(b: u8) -> bool {
 /// Whether bytes without a byte-order mark look like binary data.
 fn looks_binary(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
-    if head.contains(&0) {
-        return true;
-    }
+    let nuls = head.iter().filter(|&&b| b == 0).count();
     let controls = head.iter().filter(|&&b| is_control_byte(b)).count();
-    controls * 1000 > head.len() * MAX_CONTROL_PER_MILLE
+    // A handful of stray bytes in a page is dirt; in a few bytes, a header.
+    let few = |n: usize| n <= 4 && head.len() >= 256;
+    (!few(nuls) && nuls * 1000 > head.len() * MAX_NUL_PER_MILLE)
+        || (!few(controls) && controls * 1000 > head.len() * MAX_CONTROL_PER_MILLE)
+}
+
+/// The warning for stray control characters (C0 controls other than tab,
+/// line feed, carriage return, vertical tab and form feed; DEL; C1), if the
+/// text has any. `clean` strips them from every line.
+fn control_warning(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    // C0 controls and DEL are single bytes.
+    let c0 = b
+        .iter()
+        .filter(|&&c| (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)) || c == 0x7f)
+        .count();
+    // C1 controls are `C2 80`…`C2 9F` in UTF-8.
+    let c1 = if b.contains(&0xc2) {
+        b.windows(2)
+            .filter(|w| w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1]))
+            .count()
+    } else {
+        0
+    };
+    let n = c0 + c1;
+    (n > 0).then(|| format!("{n} control character(s) stripped"))
 }
 
 /// Whether decoded text is mostly control characters (binary behind a BOM).
@@ -122,6 +151,27 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
     valid_multi >= 8 && valid_multi >= invalid * 4
 }
 
+/// Central European guesses for text whose Central European letters never
+/// stand inside a word are Western after all: `£8.50` in windows-1252 reads
+/// `Ł8.50` in windows-1250, and an English page has no `Ł` in its words.
+fn western_unless_in_words(guess: &'static Encoding, sample: &[u8]) -> &'static Encoding {
+    if guess != encoding_rs::WINDOWS_1250 && guess != encoding_rs::ISO_8859_2 {
+        return guess;
+    }
+    let (text, _) = guess.decode_without_bom_handling(sample);
+    let chars: Vec<char> = text.chars().collect();
+    let in_word = chars.iter().enumerate().any(|(i, &c)| {
+        let central = !c.is_ascii() && c.is_alphabetic() && !('\u{c0}'..='\u{ff}').contains(&c);
+        let letter = |k: Option<&char>| k.is_some_and(|x| x.is_alphabetic());
+        central && (letter(i.checked_sub(1).and_then(|p| chars.get(p))) || letter(chars.get(i + 1)))
+    });
+    if in_word {
+        guess
+    } else {
+        encoding_rs::WINDOWS_1252
+    }
+}
+
 /// Decodes a whole file. Rejects binary data; never fails on bad sequences.
 pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, ParseError> {
     let (encoding, body) = match Encoding::for_bom(bytes) {
@@ -135,7 +185,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, ParseError> {
                 return Ok(Decoded {
                     text: normalise_line_ends(Cow::Borrowed(s)),
                     encoding: UTF_8.name(),
-                    warnings: Vec::new(),
+                    warnings: control_warning(s).into_iter().collect(),
                 });
             }
             let enc = if mostly_utf8(bytes) {
@@ -153,7 +203,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, ParseError> {
                     bytes
                 };
                 detector.feed(sample, true);
-                detector.guess(None, true)
+                western_unless_in_words(detector.guess(None, true), sample)
             };
             (enc, bytes)
         }
@@ -171,6 +221,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, ParseError> {
             encoding.name()
         ));
     }
+    warnings.extend(control_warning(&text));
     Ok(Decoded {
         text: normalise_line_ends(Cow::Owned(text)),
         encoding: encoding.name(),
@@ -234,6 +285,24 @@ mod tests {
                 "The café’s “new” menu costs €12 — naïve résumé.\n",
                 "windows-1252",
             ),
+            (
+                "windows-1252 pounds",
+                encode(
+                    encoding_rs::WINDOWS_1252,
+                    "Tickets are £3 – the trip is £8.50 – and the PTA raised £312 at the sale.\n",
+                ),
+                "Tickets are £3 – the trip is £8.50 – and the PTA raised £312 at the sale.\n",
+                "windows-1252",
+            ),
+            (
+                "windows-1250",
+                encode(
+                    encoding_rs::WINDOWS_1250,
+                    "Łódź i Wrocław: źródło światła, żółć, gęśla jaźń.\n",
+                ),
+                "Łódź i Wrocław: źródło światła, żółć, gęśla jaźń.\n",
+                "windows-1250",
+            ),
         ];
         for (name, bytes, want, enc) in cases {
             let got = decode(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -270,6 +339,20 @@ mod tests {
             assert!(
                 matches!(decode(bytes), Err(ParseError::Binary)),
                 "{bytes:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn strips_stray_controls_with_a_warning() {
+        for stray in ["\u{7}", "\u{0}", "\u{1b}"] {
+            let filler = "这是一段足够长的正文，用来模拟真实的页面内容。".repeat(8);
+            let text = format!("{filler}\n第一段正文，讲述了{stray}社区的消息。\n第二段。\n");
+            let got = decode(text.as_bytes()).expect("text with a stray control is text");
+            assert_eq!(
+                got.warnings,
+                ["1 control character(s) stripped"],
+                "{stray:?}"
             );
         }
     }

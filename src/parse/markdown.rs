@@ -6,7 +6,7 @@
 use pulldown_cmark::{html, Options, Parser};
 
 use super::{clean, date, Explained, LineKind, ParseError};
-use crate::model::{Article, Author, Block, Bulletin, Role};
+use crate::model::{Author, Block, Role};
 
 /// Front matter as read.
 #[derive(Debug, Default)]
@@ -105,21 +105,6 @@ fn render(markdown: &str) -> Block {
     Block::Html { html, text }
 }
 
-/// Whether a line opens or closes a fenced code block.
-fn is_fence(line: &str) -> bool {
-    let t = line.trim_start();
-    t.starts_with("```") || t.starts_with("~~~")
-}
-
-/// A top-level heading: `# Title` (not `##`).
-fn h1(line: &str) -> Option<&str> {
-    let rest = line.strip_prefix('#')?;
-    if !(rest.starts_with(' ') || rest.starts_with('\t')) {
-        return None;
-    }
-    Some(rest.trim().trim_end_matches('#').trim())
-}
-
 /// Plain text of one Markdown line (heading or first line as a title).
 fn inline_text(s: &str) -> String {
     let stripped = s.trim_start_matches(['#', '>', '-', '*', '+', ' ']);
@@ -131,149 +116,108 @@ fn inline_text(s: &str) -> String {
     .replace('\n', " ")
 }
 
-/// Reads a Markdown bulletin.
-pub(crate) fn parse(text: &str) -> Result<Bulletin, ParseError> {
-    let (fm, body, _) = front_matter(text)?;
-    let mut bulletin = Bulletin {
-        date: fm.date.as_deref().and_then(date::parse_value),
-        section: fm.section.clone(),
-        ..Default::default()
-    };
+/// The body of a Markdown file, after its front matter.
+pub(super) fn body_of(text: &str) -> Result<&str, ParseError> {
+    front_matter(text).map(|(_, body, _)| body)
+}
+
+/// Reads a Markdown bulletin: front matter, then the body segmented like a
+/// text page (the model reads Markdown headings, emphasis and run-in
+/// headlines as evidence), each paragraph rendered to sanitised HTML.
+/// With `explain`, also records what every line was taken for.
+pub(crate) fn parse(
+    text: &str,
+    weights: &super::text::Weights,
+    explain: Option<&mut Vec<Explained>>,
+) -> Result<super::text::Page, ParseError> {
+    let (fm, body, body_line) = front_matter(text)?;
+    let mut notes = Vec::new();
+    let want_notes = explain.is_some();
+    let mut page = super::text::parse_markdown(body, want_notes.then_some(&mut notes), weights);
+    if let Some(out) = explain {
+        for (i, line) in text.lines().take(body_line).enumerate() {
+            let cleaned = clean::line(line);
+            if !cleaned.is_empty() {
+                out.push(Explained {
+                    line: i + 1,
+                    kind: LineKind::Furniture,
+                    text: cleaned,
+                    why: "front matter".into(),
+                });
+            }
+        }
+        for mut n in notes {
+            n.line += body_line;
+            out.push(n);
+        }
+    }
+    page.page_date_line = page.page_date_line.map(|l| l + body_line);
+    let bulletin = &mut page.bulletin;
+    bulletin.date = fm.date.as_deref().and_then(date::parse_value);
     if fm.date.is_some() && bulletin.date.is_none() {
         bulletin.warnings.push(format!(
             "front matter date {:?} not understood",
             fm.date.as_deref().unwrap_or("")
         ));
     }
-    // (title, first line, body) per top-level heading.
-    let mut parts: Vec<(Option<String>, String)> = Vec::new();
-    let mut current = String::new();
-    let mut title: Option<String> = None;
-    let mut in_fence = false;
-    for line in body.lines() {
-        if is_fence(line) {
-            in_fence = !in_fence;
+    if fm.section.is_some() {
+        bulletin.section = fm.section.clone();
+    }
+    // A body without any headline is one article: the front matter's
+    // title names it, if there is one.
+    let untitled =
+        bulletin.articles.len() == 1 && bulletin.articles[0].kicker.is_none() && page.untitled;
+    for article in &mut bulletin.articles {
+        article.line += body_line;
+        article.title = inline_text(&article.title);
+        if let (true, Some(t)) = (untitled, &fm.title) {
+            article.title = t.clone();
         }
-        if !in_fence {
-            if let Some(h) = h1(line) {
-                if title.is_some() || !current.trim().is_empty() {
-                    parts.push((title.take(), std::mem::take(&mut current)));
-                }
-                title = Some(inline_text(h));
-                continue;
+        if fm.section.is_some() {
+            article.section = fm.section.clone();
+        }
+        for name in &fm.authors {
+            let a = Author {
+                name: name.clone(),
+                role: Role::Author,
+            };
+            if !article.authors.contains(&a) {
+                article.authors.push(a);
             }
         }
-        current.push_str(line);
-        current.push('\n');
-    }
-    if title.is_some() || !current.trim().is_empty() {
-        parts.push((title, current));
-    }
-    let has_headings = parts.iter().any(|(t, _)| t.is_some());
-    for (title, body) in parts {
-        let (title, body) = match title {
-            Some(t) => (t, body),
-            // Text before the first heading is an introduction when
-            // headings follow; alone it is the article.
-            None if has_headings => continue,
-            None => match &fm.title {
-                Some(t) => (t.clone(), body),
-                None => {
-                    let mut lines = body.lines().skip_while(|l| l.trim().is_empty());
-                    let first = lines.next().unwrap_or("");
-                    let rest: Vec<&str> = lines.collect();
-                    let title = inline_text(first);
-                    let title = if title.is_empty() {
-                        clean::line(first)
-                    } else {
-                        title
-                    };
-                    (title, rest.join("\n"))
-                }
-            },
-        };
-        let mut article = Article {
-            title: clean::line(&title),
-            section: fm.section.clone(),
-            authors: fm
-                .authors
-                .iter()
-                .map(|name| Author {
-                    name: name.clone(),
-                    role: Role::Author,
-                })
-                .collect(),
-            ..Default::default()
-        };
-        if !body.trim().is_empty() {
-            article.blocks.push(render(&body));
+        for block in &mut article.blocks {
+            match block {
+                Block::Paragraph(md) => *block = render(md),
+                Block::Subheading(t) => *t = inline_text(t),
+                _ => {}
+            }
         }
-        if article.title.is_empty() {
-            bulletin
-                .warnings
-                .push("article without a title skipped".into());
-            continue;
-        }
-        bulletin.articles.push(article);
     }
+    bulletin.articles.retain(|a| !a.title.is_empty());
     if bulletin.articles.is_empty() {
         return Err(ParseError::NoArticles);
     }
-    Ok(bulletin)
-}
-
-/// Explains a Markdown bulletin line by line.
-pub(crate) fn explain(text: &str) -> Vec<Explained> {
-    let body_start = front_matter(text).map_or(0, |(_, _, start)| start);
-    let mut out = Vec::new();
-    let mut in_fence = false;
-    for (i, line) in text.lines().enumerate() {
-        let cleaned = clean::line(line);
-        if cleaned.is_empty() {
-            continue;
-        }
-        let (kind, why) = if i < body_start {
-            (LineKind::Furniture, "front matter")
-        } else if is_fence(line) {
-            in_fence = !in_fence;
-            (LineKind::Paragraph, "code fence")
-        } else if in_fence {
-            (LineKind::Paragraph, "inside a code block")
-        } else if h1(line).is_some() {
-            (
-                LineKind::Headline,
-                "top-level `# ` heading starts an article",
-            )
-        } else if line.starts_with("##") {
-            (
-                LineKind::Subheading,
-                "deeper heading stays in the article's HTML",
-            )
-        } else {
-            (LineKind::Paragraph, "Markdown body, rendered to HTML")
-        };
-        out.push(Explained {
-            line: i + 1,
-            kind,
-            text: cleaned,
-            why: why.into(),
-        });
-    }
-    out
+    Ok(page)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Dated;
+    use crate::model::{Bulletin, Dated};
+
+    fn parse_md(md: &str) -> Result<Bulletin, ParseError> {
+        parse(md, &super::super::text::WEIGHTS, None).map(|p| p.bulletin)
+    }
 
     #[test]
-    fn splits_on_top_level_headings() {
-        let md = "---\ntitle: Notes\ndate: 2022-12-09\nsection: Council\nauthors:\n  - Jane Doe\n  - John Roe\n---\nIntro.\n\n# First\n\nBody *one*.\n\n## Sub\n\nMore.\n\n# Second\n\n<script>alert(1)</script>Two.\n";
-        let b = parse(md).expect("parses");
-        assert_eq!(b.articles.len(), 2);
-        assert_eq!(b.articles[0].title, "First");
-        assert_eq!(b.articles[1].title, "Second");
+    fn splits_on_headings_and_renders_paragraphs() {
+        let md = "---\ntitle: Notes\ndate: 2022-12-09\nsection: Council\nauthors:\n  - Jane Doe\n  - John Roe\n---\n# First story of the week\n\nThe first story has a body of *one* paragraph that runs on for a while.\n\n## Sub\n\nMore of the first story, after its subheading, also of some length.\n\n# Second story of the week\n\n<script>alert(1)</script>The second story is short but it is still a paragraph.\n";
+        let b = parse_md(md).expect("parses");
+        let titles: Vec<&str> = b.articles.iter().map(|a| a.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            ["First story of the week", "Second story of the week"]
+        );
         assert_eq!(b.section.as_deref(), Some("Council"));
         assert_eq!(b.articles[0].section.as_deref(), Some("Council"));
         assert_eq!(
@@ -283,13 +227,14 @@ mod tests {
         let names: Vec<_> = b.articles[0].names_with(Role::Author).collect();
         assert_eq!(names, ["Jane Doe", "John Roe"]);
         let Block::Html { html, text } = &b.articles[0].blocks[0] else {
-            panic!("expected HTML");
+            panic!("expected HTML, got {:?}", b.articles[0].blocks);
         };
-        assert!(
-            html.contains("<em>one</em>") && html.contains("<h2>Sub</h2>"),
-            "{html}"
+        assert!(html.contains("<em>one</em>"), "{html}");
+        assert_eq!(
+            text,
+            "The first story has a body of one paragraph that runs on for a while."
         );
-        assert_eq!(text, "Body one.\n\nSub\n\nMore.");
+        assert_eq!(b.articles[0].blocks[1], Block::Subheading("Sub".into()));
         let Block::Html { html, .. } = &b.articles[1].blocks[0] else {
             panic!("expected HTML");
         };
@@ -300,19 +245,18 @@ mod tests {
     fn without_headings_one_article() {
         let cases = [
             (
-                "---\ntitle: From front matter\nauthors: A, B\n---\nJust text.\n",
+                "---\ntitle: From front matter\nauthors: A, B\n---\nJust text, nothing more to say about it today.\n",
                 "From front matter",
             ),
             (
-                "First line *here*\n\nSecond paragraph.\n",
-                "First line here",
+                "The first paragraph says *something* at length, and ends.\n\nSecond paragraph, also long enough to be prose.\n",
+                "The first paragraph says *something* at length, and ends",
             ),
-            ("```\n# not a heading\n```\n", "```"),
         ];
         for (md, title) in cases {
-            let b = parse(md).expect("parses");
+            let b = parse_md(md).expect("parses");
             assert_eq!(b.articles.len(), 1, "{md}");
-            assert_eq!(b.articles[0].title, title, "{md}");
+            assert_eq!(b.articles[0].title, title.replace('*', ""), "{md}");
         }
     }
 
@@ -323,7 +267,7 @@ mod tests {
             ("---\ntitle: x\nnot a pair\n---\n# T\n", 3),
         ];
         for (md, line) in cases {
-            match parse(md) {
+            match parse_md(md) {
                 Err(ParseError::Syntax { line: got, .. }) => assert_eq!(got, line, "{md}"),
                 other => panic!("{md}: {other:?}"),
             }

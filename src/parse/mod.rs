@@ -5,8 +5,9 @@
 //! extension and for a date in the name) and the bytes.
 //!
 //! - `decode`: byte-order marks, legacy encodings, line ends.
-//! - `text`: newspaper pages in plain text (the heart of the parser),
-//!   helped by `credit` (bylines and captions), `furniture` (page
+//! - `text`: newspaper pages in plain text (the heart of the parser): a
+//!   segmentation model over the page's lines, helped by the exact
+//!   detectors in `credit` (bylines and captions), `furniture` (page
 //!   furniture) and `date` (dates printed on pages and in file names).
 //! - `markdown`: Markdown notes with optional front matter.
 //! - `json`: JSON item lists.
@@ -16,6 +17,7 @@ mod clean;
 mod credit;
 mod date;
 mod decode;
+pub mod dev;
 mod furniture;
 mod json;
 mod markdown;
@@ -123,6 +125,9 @@ pub enum LineKind {
     Joined,
     /// Page furniture: dropped or turned into metadata (page date).
     Furniture,
+    /// A note on the whole page (where its date came from); `line` is the
+    /// line it points to, or 0.
+    Note,
 }
 
 impl LineKind {
@@ -139,6 +144,7 @@ impl LineKind {
             LineKind::Paragraph => "paragraph",
             LineKind::Joined => "joined",
             LineKind::Furniture => "furniture",
+            LineKind::Note => "note",
         }
     }
 }
@@ -204,20 +210,66 @@ pub fn parse_bulletin(
     bytes: &[u8],
     limits: &Limits,
 ) -> Result<Bulletin, ParseError> {
+    parse_inner(file_name, bytes, limits, &text::WEIGHTS, None)
+}
+
+/// Where a bulletin's date came from, for `--explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DateSource {
+    /// Front matter or a JSON field.
+    Declared,
+    /// A date in the file name.
+    FileName,
+    /// A date printed on the page, at this line.
+    Page(usize),
+    /// No date: the daemon uses the moment it first saw the file.
+    None,
+}
+
+/// [`parse_bulletin`] with the model weights to use and, for `--explain`,
+/// where to put the line-by-line account.
+fn parse_inner(
+    file_name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    weights: &text::Weights,
+    explain: Option<&mut Vec<Explained>>,
+) -> Result<Bulletin, ParseError> {
     let format = format_of(file_name).ok_or_else(|| ParseError::Unsupported(file_name.into()))?;
     let (text, warnings) = decode_checked(bytes, limits)?;
-    let (mut bulletin, page_date) = match format {
+    let mut notes = Vec::new();
+    let (mut bulletin, page_date, page_line) = match format {
         Format::Text => {
-            let page = text::parse(&text, None);
-            (page.bulletin, page.page_date)
+            let page = text::parse_with(&text, explain.is_some().then_some(&mut notes), weights);
+            (page.bulletin, page.page_date, page.page_date_line)
         }
-        Format::Markdown => (markdown::parse(&text)?, None),
-        Format::Json => (json::parse(&text)?, None),
+        Format::Markdown => {
+            let page = markdown::parse(&text, weights, explain.is_some().then_some(&mut notes))?;
+            (page.bulletin, page.page_date, page.page_date_line)
+        }
+        Format::Json => {
+            if explain.is_some() {
+                notes = json::explain(&text)?;
+            }
+            (json::parse(&text)?, None, None)
+        }
     };
     // Front matter and JSON dates win, then a date in the file name, then
     // the date printed on the page.
-    if bulletin.date.is_none() {
-        bulletin.date = date::from_file_name(file_name).or(page_date);
+    let source = if bulletin.date.is_some() {
+        DateSource::Declared
+    } else if let Some(d) = date::from_file_name(file_name) {
+        bulletin.date = Some(d);
+        DateSource::FileName
+    } else if let (Some(d), Some(line)) = (page_date, page_line) {
+        bulletin.date = Some(d);
+        DateSource::Page(line)
+    } else {
+        DateSource::None
+    };
+    if let Some(out) = explain {
+        out.append(&mut notes);
+        out.push(date_note(source, bulletin.date.as_ref()));
     }
     // Text pages are built from cleaned lines only; Markdown and JSON carry
     // strings from elsewhere and get the final hygiene pass.
@@ -225,25 +277,41 @@ pub fn parse_bulletin(
     Ok(bulletin)
 }
 
+/// The `--explain` note saying where the bulletin's date came from.
+fn date_note(source: DateSource, date: Option<&crate::model::Dated>) -> Explained {
+    let shown = date.map_or_else(|| "none".to_owned(), |d| format!("{d:?}"));
+    let (line, why) = match source {
+        DateSource::Declared => (0, "from the front matter or the JSON item".to_owned()),
+        DateSource::FileName => (0, "from the file name".to_owned()),
+        DateSource::Page(no) => (no, format!("printed on the page, line {no}")),
+        DateSource::None => (
+            0,
+            "none given: the daemon uses the moment it first saw the file".to_owned(),
+        ),
+    };
+    Explained {
+        line,
+        kind: LineKind::Note,
+        text: format!("date {shown}"),
+        why,
+    }
+}
+
 /// Explains how a bulletin file is read, line by line: what each source
-/// line was taken for and the rule that decided it.
+/// line was taken for and the evidence that decided it, then where the
+/// bulletin's date came from.
 ///
-/// Markdown and JSON files are explained per heading or item.
+/// JSON files are explained per item.
 pub fn explain(
     file_name: &str,
     bytes: &[u8],
     limits: &Limits,
 ) -> Result<Vec<Explained>, ParseError> {
-    let format = format_of(file_name).ok_or_else(|| ParseError::Unsupported(file_name.into()))?;
-    let (text, _) = decode_checked(bytes, limits)?;
-    match format {
-        Format::Text => {
-            let mut lines = Vec::new();
-            text::parse(&text, Some(&mut lines));
-            Ok(lines)
-        }
-        Format::Markdown => Ok(markdown::explain(&text)),
-        Format::Json => Ok(json::explain(&text)?),
+    let mut out = Vec::new();
+    // A file that parses to nothing is still explained.
+    match parse_inner(file_name, bytes, limits, &text::WEIGHTS, Some(&mut out)) {
+        Ok(_) | Err(ParseError::NoArticles) => Ok(out),
+        Err(e) => Err(e),
     }
 }
 

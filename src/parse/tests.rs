@@ -25,7 +25,7 @@ fn explain_labels_the_sample_traps() {
         (22, LineKind::Joined),     // after a line ending in 、
         (36, LineKind::Joined),     // 让群众喜 + 闻乐见的形式
         (52, LineKind::Joined),     // short fragment with 、 + 党支部，…
-        (64, LineKind::Credit),     // inline 江门日报讯（…）
+        (64, LineKind::Paragraph),  // inline 江门日报讯（…）: a paragraph with its credit
         (127, LineKind::Caption),   // …礼乐街道供图
         (131, LineKind::Joined),    // 说： + “为了…”
         (133, LineKind::Headline),  // caption sits before the credit
@@ -44,6 +44,12 @@ fn explain_labels_the_sample_traps() {
         "{shown}"
     );
     assert!(!shown.contains('\n'));
+    let inline = lines
+        .iter()
+        .find(|l| l.line == 64)
+        .map(|l| l.why.as_str())
+        .unwrap_or("");
+    assert!(inline.contains("江门日报讯（记者/陈婵"), "{inline}");
 }
 
 #[test]
@@ -69,6 +75,58 @@ fn sample_articles_have_structured_credits_and_blocks() {
         Block::Caption { credit: Some(c), .. } if c == "高新区（江海区）税务局"
     ));
     assert_eq!(last.line, 133);
+}
+
+/// Small notes — a heading over one short paragraph, again and again —
+/// keep every paragraph, the last line of the file too.
+#[test]
+fn short_notes_keep_every_body() {
+    let pages: [(&str, &str); 3] = [
+        (
+            "notes.md",
+            "# Library opens on Sundays\n\nFrom April the central library opens on Sundays.\n\n# Bridge works finish early\n\nThe river bridge reopens a week ahead of plan.\n",
+        ),
+        (
+            "notes.txt",
+            "Library opens on Sundays\n\nFrom April the central library opens on Sundays.\n\nBridge works finish early\n\nThe river bridge reopens a week ahead of plan.\n",
+        ),
+        (
+            "notes.md",
+            "---\ntitle: Council notes\ndate: 2024-03-05\n---\n\n# Bridge works finish early\n\nThe river bridge reopens ten days ahead of plan.\n",
+        ),
+    ];
+    for (name, page) in pages {
+        let b = parse_bulletin(name, page.as_bytes(), &Limits::default()).expect("parses");
+        assert!(!b.articles.is_empty(), "{page}");
+        for a in &b.articles {
+            let body = a
+                .blocks
+                .iter()
+                .any(|x| matches!(x, Block::Paragraph(p) | Block::Html { text: p, .. } if p.contains("opens ")));
+            assert!(body, "{:?} lost its paragraph in {page:?}", a.title);
+        }
+    }
+}
+
+/// Headlines that differ only by a number (`Part 1`, `Part 2`) are
+/// headlines, not a running head with its page number.
+#[test]
+fn numbered_headlines_are_not_running_heads() {
+    for (name, page) in [
+        (
+            "parts.md",
+            "# Update 0\n\nThe first update of the day, long enough to be a paragraph.\n\n# Update 1\n\nThe second update of the day, long enough to be a paragraph.\n",
+        ),
+        (
+            "parts.md",
+            "# Works on Bridge 4\n\nThe works on the bridge close the road for a week from Monday.\n\n# Works on Bridge 5\n\nThe next bridge closes in March, when the first has reopened.\n",
+        ),
+    ] {
+        let b = parse_bulletin(name, page.as_bytes(), &Limits::default()).expect("parses");
+        let titles: Vec<&str> = b.articles.iter().map(|a| a.title.as_str()).collect();
+        assert_eq!(titles.len(), 2, "{titles:?} from {page:?}");
+        assert!(titles[0].ends_with(char::is_numeric), "{titles:?}");
+    }
 }
 
 /// Prints `--explain` output for the file named by `BULLETIND_EXPLAIN`
@@ -133,5 +191,43 @@ fn throughput_probe() {
             "{:>9} bytes x {rounds:>4}: {mbps:.1} MB/s (CPU time)",
             page.len()
         );
+    }
+}
+
+/// Prints the parse time of every corpus page, slowest first:
+/// `cargo test --release corpus_page_times -- --ignored --nocapture`.
+#[test]
+#[ignore = "measurement aid, run in release"]
+fn corpus_page_times() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    // Compile every pattern first.
+    let _ = parse_bulletin("jianghai-page.txt", &sample(), &Limits::default());
+    let mut rows = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("corpus").flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !(name.ends_with(".txt") || name.ends_with(".md"))
+            || name == "README.md"
+            || name == "BLIND.md"
+        {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).expect("page");
+        let rounds = std::env::var("PAGE_ROUNDS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(20);
+        if std::env::var("PAGE_ONLY").is_ok_and(|p| !name.contains(&p)) {
+            continue;
+        }
+        let t = std::time::Instant::now();
+        for _ in 0..rounds {
+            let _ = std::hint::black_box(parse_bulletin(&name, &bytes, &Limits::default()));
+        }
+        let per = t.elapsed() / rounds;
+        rows.push((per, bytes.len(), name));
+    }
+    rows.sort();
+    for (t, len, name) in rows.iter().rev().take(10) {
+        println!("{t:>10.2?} {len:>7} bytes {name}");
     }
 }
