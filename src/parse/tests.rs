@@ -129,6 +129,35 @@ fn numbered_headlines_are_not_running_heads() {
     }
 }
 
+/// A Markdown page's headings are its author's structure: a story's `#`
+/// headline over its `##` subheads heads that story, and headings that
+/// repeat with only their numbers changed are headlines, not running heads.
+#[test]
+fn markdown_headings_stay_headlines() {
+    let note = "---\ntitle: City notes\ndate: 2024-03-05\n---\n\n# Council agrees the budget\n\nThe council agreed next year's budget on Monday after a long debate, the clerk said.\n\n## What changes\n\nBin collections move to Thursdays from April, and the pool closes in May.\n";
+    let b = parse_bulletin("note.md", note.as_bytes(), &Limits::default()).expect("parses");
+    assert_eq!(
+        b.articles.first().map(|a| a.title.as_str()),
+        Some("Council agrees the budget")
+    );
+    let mut page = String::new();
+    for (i, topic) in ["Road works", "Library hours", "Road works"]
+        .iter()
+        .enumerate()
+    {
+        page.push_str(&format!(
+            "# Notice on {topic} (Office B0097-0{i})\n\nThe office gives notice of {topic} this week; details are on the portal for all staff.\n\nStaff should plan their work for the week around it, the office said on Monday.\n\n"
+        ));
+    }
+    let b = parse_bulletin("notices.md", page.as_bytes(), &Limits::default()).expect("parses");
+    assert_eq!(
+        b.articles.len(),
+        3,
+        "{:?}",
+        b.articles.iter().map(|a| &a.title).collect::<Vec<_>>()
+    );
+}
+
 /// Prints `--explain` output for the file named by `BULLETIND_EXPLAIN`
 /// (a debugging aid: `cargo test explain_file -- --ignored --nocapture`).
 #[test]

@@ -277,7 +277,10 @@ fn repeated_heads(lines: &mut [Line]) {
             .text
             .chars()
             .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c));
+        // A heading in markup is the author's structure, not an export's
+        // running head (`# Notice (B0097-00)`, `# Notice (B0097-01)`).
         if !numbered
+            || l.markup.is_heading()
             || l.width > REPEATED_HEAD_MAX_COLS
             || l.ending == Ending::Terminal
             || l.mail.is_some()

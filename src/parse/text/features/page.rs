@@ -218,7 +218,8 @@ pub(super) fn level(l: &Line) -> Option<u8> {
 
 /// The heading level the page's stories use: the level with most headings
 /// followed by running text or a credit (the shallower on a tie), leaving
-/// out a shallowest level used once, first, as the page's title.
+/// out a shallowest level used once, first, as the page's title when
+/// several stories stand below it.
 fn article_level(lines: &[Line]) -> Option<u8> {
     let mut counts: std::collections::BTreeMap<u8, (usize, usize)> =
         std::collections::BTreeMap::new();
@@ -236,7 +237,18 @@ fn article_level(lines: &[Line]) -> Option<u8> {
         }
     }
     let shallowest = *counts.keys().next()?;
-    let title_only = counts.len() > 1 && counts[&shallowest].0 == 1 && first == Some(shallowest);
+    // A title over one story and its subheadings is that story's headline;
+    // over several stories (deeper headings, run-in heads) it is the page's.
+    let run_in_heads = lines
+        .iter()
+        .filter(|l| matches!(l.piece, Piece::RunInHead { .. }))
+        .count();
+    let stories_below = run_in_heads >= 2
+        || counts
+            .iter()
+            .filter(|(n, _)| **n != shallowest)
+            .any(|(_, c)| c.0 >= 2);
+    let title_only = stories_below && counts[&shallowest].0 == 1 && first == Some(shallowest);
     counts
         .iter()
         .filter(|(n, _)| !(title_only && **n == shallowest))
