@@ -158,6 +158,19 @@ fn markdown_headings_stay_headlines() {
     );
 }
 
+/// A page the model finds no headline on is one article, titled by the
+/// Markdown heading above its text when it has one.
+#[test]
+fn an_untitled_page_takes_its_heading() {
+    let page = format!(
+        "# Fixture 6a3f\n\n{}",
+        "A feed worth polling.\n\n".repeat(20)
+    );
+    let b = parse_bulletin("one.md", page.as_bytes(), &Limits::default()).expect("parses");
+    let titles: Vec<&str> = b.articles.iter().map(|a| a.title.as_str()).collect();
+    assert_eq!(titles, ["Fixture 6a3f"]);
+}
+
 /// Prints `--explain` output for the file named by `BULLETIND_EXPLAIN`
 /// (a debugging aid: `cargo test explain_file -- --ignored --nocapture`).
 #[test]

@@ -399,7 +399,7 @@ pub(super) fn assemble(lines: &[Line], labels: &[Label], flow: Flow) -> (Bulleti
 }
 
 /// A page without any headline: one article of its running text, titled
-/// by its first sentence. Its text is what the model took for body, or,
+/// by a markup heading right above it, else by its first sentence. Its text is what the model took for body, or,
 /// if nothing, every line no detector claimed.
 fn untitled(lines: &[Line], labels: &[Label], flow: Flow, captions: Vec<Block>) -> Bulletin {
     let body: Vec<usize> = (0..lines.len())
@@ -452,7 +452,16 @@ fn untitled(lines: &[Line], labels: &[Label], flow: Flow, captions: Vec<Block>) 
     }
     let mut bulletin = Bulletin::default();
     if let Some(first) = paragraphs.first() {
-        article.title = first_sentence(first);
+        // A heading in markup standing right above the text names it.
+        let heading = body
+            .first()
+            .and_then(|&b| b.checked_sub(1))
+            .map(|h| &lines[h])
+            .filter(|h| h.markup.is_heading() && !h.text.trim().is_empty());
+        article.title = match heading {
+            Some(h) => h.text.trim().to_string(),
+            None => first_sentence(first),
+        };
         article.blocks = captions;
         article
             .blocks
