@@ -10,10 +10,11 @@
 use std::io::Write;
 use std::time::Instant;
 
-use bulletind::model::Item;
-use bulletind::parse::{parse_bulletin, Limits};
 use bulletind::render::{render_feed, render_item_page, utc_time, Format, Site};
-use chrono::DateTime;
+
+#[path = "../tests/corpus/items.rs"]
+mod items;
+use items::corpus_items;
 
 fn main() -> anyhow::Result<()> {
     let items = corpus_items(50)?;
@@ -90,41 +91,4 @@ fn compress(coding: &str, level: i32, bytes: &[u8]) -> Vec<u8> {
         }
         _ => zstd::bulk::compress(bytes, level).unwrap_or_default(),
     }
-}
-
-/// The first `n` articles of the corpus pages, as published items.
-fn corpus_items(n: usize) -> anyhow::Result<Vec<Item>> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .collect();
-    paths.sort();
-    let when = DateTime::parse_from_rfc3339("2024-01-01T08:00:00+08:00")?;
-    let mut items = Vec::new();
-    for path in paths {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let Ok(bulletin) = parse_bulletin(&name, &std::fs::read(&path)?, &Limits::default()) else {
-            continue;
-        };
-        for article in bulletin.articles {
-            let k = items.len();
-            items.push(Item {
-                id: format!("tag:news.example,2024-01-01:{k:032x}"),
-                slug: format!("{k:016x}"),
-                channel: String::new(),
-                article,
-                published: when,
-                updated: when,
-                date_only: false,
-            });
-            if items.len() == n {
-                return Ok(items);
-            }
-        }
-    }
-    Ok(items)
 }

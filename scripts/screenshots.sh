@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Screenshots of the pages readers see, taken with headless Chromium: the
 # index and an item page (the Chinese sample article and an English note),
-# each at 1280 and 400 px wide (and one in the dark scheme), into
-# docs/screenshots/. The daemon runs on
-# a copy of the sample inbox on a free loopback port; Chromium is kept on
-# loopback (a dead proxy and a resolver that knows no other host).
+# each at 1280 and 400 px wide, and one in the dark scheme, into
+# docs/screenshots/. The daemon runs on a copy of the sample inbox on a free
+# loopback port; Chromium is kept on loopback (a dead proxy and a resolver
+# that knows no other host).
 #
 #   scripts/screenshots.sh [path/to/bulletind]   (default: target/release/bulletind)
 #

@@ -23,6 +23,15 @@ use super::read::kind_of;
 use super::tracker::{Observation, Tracker};
 use super::{Control, InboxEvent, RelPath};
 
+/// How a path came to be in the inbox.
+#[derive(Clone, Copy)]
+enum Arrival {
+    /// Created there: complete once its writer closes it (or it settles).
+    Created(Instant),
+    /// Renamed in: complete as it is.
+    MovedIn,
+}
+
 /// What the thread receives: notify's events and the daemon's requests.
 pub(super) enum Input {
     /// A raw event (or watch error) from notify.
@@ -337,36 +346,29 @@ impl<W: From<InboxEvent>> WatchLoop<W> {
     }
 
     fn created(&mut self, path: &Path, is_dir: bool, now: Instant) {
-        match classify(&self.root, path, is_dir) {
-            Place::Channel(name) => {
-                self.watch_channel(&name);
-                // Files may have arrived before the watch did.
-                self.scan_channel(&name);
-            }
-            Place::File(_) => match std::fs::symlink_metadata(path) {
-                Ok(meta) if meta.file_type().is_file() => {
-                    self.tracker.appeared(path.to_path_buf(), now)
-                }
-                Ok(meta) => self.ignore(
-                    path,
-                    &format!("a {}, not a regular file", kind_of(&meta.file_type())),
-                ),
-                Err(_) => {}
-            },
-            Place::Ignored(Some(why)) => self.ignore(path, &why),
-            Place::Ignored(None) => {}
-        }
+        self.arrived(path, is_dir, Arrival::Created(now));
     }
 
     fn moved_in(&mut self, path: &Path) {
         let is_dir = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+        self.arrived(path, is_dir, Arrival::MovedIn);
+    }
+
+    /// Something appeared at `path`: a channel folder is watched and
+    /// scanned (files may have arrived before the watch did); a regular
+    /// file is tracked until complete (created) or complete now (renamed
+    /// in); anything else is ignored with the reason logged.
+    fn arrived(&mut self, path: &Path, is_dir: bool, how: Arrival) {
         match classify(&self.root, path, is_dir) {
             Place::Channel(name) => {
                 self.watch_channel(&name);
                 self.scan_channel(&name);
             }
             Place::File(_) => match std::fs::symlink_metadata(path) {
-                Ok(meta) if meta.file_type().is_file() => self.complete(path),
+                Ok(meta) if meta.file_type().is_file() => match how {
+                    Arrival::Created(now) => self.tracker.appeared(path.to_path_buf(), now),
+                    Arrival::MovedIn => self.complete(path),
+                },
                 Ok(meta) => self.ignore(
                     path,
                     &format!("a {}, not a regular file", kind_of(&meta.file_type())),
