@@ -7,21 +7,14 @@
 
 use std::time::SystemTime;
 
-use bulletind::render::{render_feed, utc_time, Coding, Codings, Entity, Format, Site};
+use bulletind::render::{render_feed, utc_time, Coding, Codings, Entity, Format};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 
 #[path = "../tests/corpus/items.rs"]
 mod items;
 
 fn bench(c: &mut Criterion) {
-    let site = Site {
-        title: "bulletind".into(),
-        description: "Bulletins".into(),
-        language: "zh-CN".into(),
-        author: None,
-        base_url: "https://news.example/".into(),
-        ..Site::default()
-    };
+    let site = items::site();
     let items = items::corpus_items(50).expect("corpus");
     let when = utc_time(1_700_000_000);
     let mut group = c.benchmark_group("feed of 50");

@@ -10,7 +10,7 @@
 use std::io::Write;
 use std::time::Instant;
 
-use bulletind::render::{render_feed, render_item_page, utc_time, Format, Site};
+use bulletind::render::{render_feed, render_item_page, utc_time, Format};
 
 #[path = "../tests/corpus/items.rs"]
 mod items;
@@ -18,14 +18,7 @@ use items::corpus_items;
 
 fn main() -> anyhow::Result<()> {
     let items = corpus_items(50)?;
-    let site = Site {
-        title: "bulletind".into(),
-        description: "Bulletins".into(),
-        language: "zh-CN".into(),
-        author: None,
-        base_url: "https://news.example/".into(),
-        ..Site::default()
-    };
+    let site = items::site();
     let when = utc_time(1_700_000_000);
     let mut docs = Vec::new();
     for format in Format::ALL {

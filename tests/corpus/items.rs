@@ -1,10 +1,12 @@
-//! The first articles of the corpus pages as published items: realistic
-//! text for the render benchmark and the compression-levels example.
+//! The first articles of the corpus pages as published items, and the site
+//! they are rendered for: realistic documents for the render benchmark and
+//! the compression-levels example.
 
 use std::path::Path;
 
 use bulletind::model::Item;
 use bulletind::parse::{parse_bulletin, Limits};
+use bulletind::render::Site;
 use chrono::DateTime;
 
 /// The first `n` articles of the `.txt` pages of `tests/corpus`, in file
@@ -43,4 +45,16 @@ pub fn corpus_items(n: usize) -> std::io::Result<Vec<Item>> {
         }
     }
     Ok(items)
+}
+
+/// A Chinese-language site on a public base URL.
+pub fn site() -> Site {
+    Site {
+        title: "bulletind".into(),
+        description: "Bulletins".into(),
+        language: "zh-CN".into(),
+        author: None,
+        base_url: "https://news.example/".into(),
+        ..Site::default()
+    }
 }
