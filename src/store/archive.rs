@@ -16,7 +16,7 @@
 //! `next-archive` link); these marks are written in the change's own
 //! transaction, like the feeds' and pages'.
 
-use rusqlite::{params, Transaction};
+use super::db::{params, Db};
 
 use super::read::to_item;
 use super::{ItemKey, Store, StoreError};
@@ -57,57 +57,43 @@ impl Store {
                 super::read::ITEM_COLUMNS
             )
         };
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![channel, first, end], to_item)?;
-        rows.map(|r| r?).collect()
+        self.conn
+            .query_map(&sql, params![channel, first, end], to_item)
     }
 
     /// The number of the newest archive document of each channel (`""`: of
     /// all channels), for channels that have one.
     pub fn newest_archives(&self) -> Result<Vec<ArchiveKey>, StoreError> {
         let size = self.archive_size;
-        let mut stmt = self.conn.prepare_cached(
+        self.conn.query_map(
             "SELECT name, (slots - 1) / ?1 FROM channels WHERE slots > 0 ORDER BY name",
-        )?;
-        let rows = stmt.query_map([size], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
-            ))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            [size],
+            archive_key,
+        )
     }
 
     /// Archive documents due for rendering, at most `limit`, oldest change
     /// first within each channel.
     pub fn archive_dirty(&self, limit: usize) -> Result<Vec<ArchiveKey>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        self.conn.query_map(
             "SELECT c.name, d.number FROM archive_dirty d JOIN channels c ON c.id = d.channel
              ORDER BY d.channel, d.number LIMIT ?1",
-        )?;
-        let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
-            ))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            [i64::try_from(limit).unwrap_or(i64::MAX)],
+            archive_key,
+        )
     }
 
     /// Records that these archive documents are rendered.
     pub fn clear_archive_dirty(&mut self, done: &[ArchiveKey]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        {
-            let mut stmt = tx.prepare_cached(
+        for (channel, number) in done {
+            tx.execute(
                 "DELETE FROM archive_dirty
                  WHERE channel = (SELECT id FROM channels WHERE name = ?1) AND number = ?2",
+                params![channel, i64::try_from(*number).unwrap_or(i64::MAX)],
             )?;
-            for (channel, number) in done {
-                stmt.execute(params![channel, i64::try_from(*number).unwrap_or(i64::MAX)])?;
-            }
         }
-        tx.commit()?;
-        Ok(())
+        tx.commit()
     }
 
     /// Marks every archive document of every channel due (the archive size,
@@ -117,7 +103,8 @@ impl Store {
             "WITH RECURSIVE docs (channel, number, last) AS (
                  SELECT id, 0, (slots - 1) / ?1 FROM channels WHERE slots > 0
                  UNION ALL SELECT channel, number + 1, last FROM docs WHERE number < last)
-             INSERT OR IGNORE INTO archive_dirty (channel, number) SELECT channel, number FROM docs",
+             INSERT INTO archive_dirty (channel, number) SELECT channel, number FROM docs WHERE true
+             ON CONFLICT DO NOTHING",
             [self.archive_size],
         )?;
         Ok(())
@@ -125,7 +112,7 @@ impl Store {
 
     /// Marks every archive document of `channel` due (its settings changed).
     pub(super) fn mark_channel_archives_dirty(
-        tx: &Transaction<'_>,
+        tx: &Db,
         channel: i64,
         size: i64,
     ) -> Result<(), StoreError> {
@@ -133,31 +120,39 @@ impl Store {
             "WITH RECURSIVE docs (number, last) AS (
                  SELECT 0, (slots - 1) / ?2 FROM channels WHERE id = ?1 AND slots > 0
                  UNION ALL SELECT number + 1, last FROM docs WHERE number < last)
-             INSERT OR IGNORE INTO archive_dirty (channel, number) SELECT ?1, number FROM docs",
+             INSERT INTO archive_dirty (channel, number) SELECT CAST(?1 AS BIGINT), number FROM docs
+             WHERE true ON CONFLICT DO NOTHING",
             [channel, size],
         )?;
         Ok(())
     }
 }
 
+/// An archive document's key from a (name, number) row.
+fn archive_key(r: &super::db::Row<'_>) -> Result<ArchiveKey, StoreError> {
+    Ok((r.get(0)?, u64::try_from(r.get::<i64>(1)?).unwrap_or(0)))
+}
+
 /// The main channel's key.
-pub(super) fn main_channel(tx: &Transaction<'_>) -> Result<i64, StoreError> {
-    Ok(tx
-        .prepare_cached("SELECT id FROM channels WHERE name = ''")?
-        .query_row([], |r| r.get(0))?)
+pub(super) fn main_channel(tx: &Db) -> Result<i64, StoreError> {
+    tx.query_row("SELECT id FROM channels WHERE name = ''", (), |r| r.get(0))
 }
 
 /// Hands out the next place of `channel`.
-fn next_place(tx: &Transaction<'_>, channel: i64) -> Result<i64, StoreError> {
-    Ok(tx
-        .prepare_cached("UPDATE channels SET slots = slots + 1 WHERE id = ?1 RETURNING slots - 1")?
-        .query_row([channel], |r| r.get(0))?)
+fn next_place(tx: &Db, channel: i64) -> Result<i64, StoreError> {
+    tx.query_row(
+        "UPDATE channels SET slots = slots + 1 WHERE id = ?1 RETURNING slots - 1",
+        [channel],
+        |r| r.get(0),
+    )
 }
 
 /// Marks archive document `number` of `channel` due.
-fn mark(tx: &Transaction<'_>, channel: i64, number: i64) -> Result<(), StoreError> {
-    tx.prepare_cached("INSERT OR IGNORE INTO archive_dirty (channel, number) VALUES (?1, ?2)")?
-        .execute([channel, number])?;
+fn mark(tx: &Db, channel: i64, number: i64) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO archive_dirty (channel, number) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+        [channel, number],
+    )?;
     Ok(())
 }
 
@@ -165,7 +160,7 @@ fn mark(tx: &Transaction<'_>, channel: i64, number: i64) -> Result<(), StoreErro
 /// `keep_global`: it had one) and in its channel. Opening a document marks
 /// the one before it due too (it gains its `next-archive` link).
 pub(super) fn place_item(
-    tx: &Transaction<'_>,
+    tx: &Db,
     key: ItemKey,
     channel: i64,
     keep_global: bool,
@@ -173,8 +168,7 @@ pub(super) fn place_item(
 ) -> Result<(), StoreError> {
     let main = main_channel(tx)?;
     let gslot = if keep_global {
-        tx.prepare_cached("SELECT gslot FROM items WHERE id = ?1")?
-            .query_row([key], |r| r.get(0))?
+        tx.query_row("SELECT gslot FROM items WHERE id = ?1", [key], |r| r.get(0))?
     } else {
         let g = next_place(tx, main)?;
         opened(tx, main, g, size)?;
@@ -187,13 +181,15 @@ pub(super) fn place_item(
         opened(tx, channel, s, size)?;
         s
     };
-    tx.prepare_cached("UPDATE items SET slot = ?2, gslot = ?3 WHERE id = ?1")?
-        .execute([key, slot, gslot])?;
+    tx.execute(
+        "UPDATE items SET slot = ?2, gslot = ?3 WHERE id = ?1",
+        [key, slot, gslot],
+    )?;
     Ok(())
 }
 
 /// A place that opens a new document marks the previous one due.
-fn opened(tx: &Transaction<'_>, channel: i64, place: i64, size: i64) -> Result<(), StoreError> {
+fn opened(tx: &Db, channel: i64, place: i64, size: i64) -> Result<(), StoreError> {
     if place > 0 && place % size == 0 {
         mark(tx, channel, place / size - 1)?;
     }
@@ -202,11 +198,13 @@ fn opened(tx: &Transaction<'_>, channel: i64, place: i64, size: i64) -> Result<(
 
 /// Marks the archive documents holding item `key` due: its channel's and
 /// the one of all channels.
-pub(super) fn mark_item(tx: &Transaction<'_>, key: ItemKey, size: i64) -> Result<(), StoreError> {
+pub(super) fn mark_item(tx: &Db, key: ItemKey, size: i64) -> Result<(), StoreError> {
     let main = main_channel(tx)?;
-    let (channel, slot, gslot): (i64, i64, i64) = tx
-        .prepare_cached("SELECT channel, slot, gslot FROM items WHERE id = ?1")?
-        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let (channel, slot, gslot): (i64, i64, i64) = tx.query_row(
+        "SELECT channel, slot, gslot FROM items WHERE id = ?1",
+        [key],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     mark(tx, main, gslot / size)?;
     if channel != main {
         mark(tx, channel, slot / size)?;

@@ -1,4 +1,4 @@
-//! The embedded SQLite store: bulletins by path, every article ever
+//! The store: bulletins by path, every article ever
 //! published with its permanent id, which bulletin claims which item, the
 //! channels, and the validators of every served document.
 //!
@@ -7,7 +7,10 @@
 //! is published while at least one bulletin claims it, and retracted (kept,
 //! never deleted, never reused) when none does.
 //!
-//! Layout: [`schema`] (tables, migrations), `codec` (how values are kept),
+//! It lives in SQLite (embedded, one node) or PostgreSQL (shared by
+//! several nodes); [`db`] runs the same queries on either.
+//!
+//! Layout: [`db`] (the two databases), [`schema`] (tables, migrations), `codec` (how values are kept),
 //! [`identity`] (matching rules, pure), `write` (ingest, removal, renames,
 //! quarantine records), `read` (feeds, channels, validators), [`archive`]
 //! (the paged history), `publication` (channels' own settings), `ids`
@@ -15,11 +18,13 @@
 
 mod archive;
 mod codec;
+pub mod db;
 pub mod identity;
 mod ids;
 mod publication;
 mod read;
 pub mod schema;
+mod schema_pg;
 mod stats;
 mod websub;
 mod write;
@@ -28,7 +33,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use chrono_tz::Tz;
-use rusqlite::Connection;
+
+use db::Db;
 
 pub use archive::ArchiveKey;
 pub use ids::{
@@ -42,10 +48,6 @@ pub use websub::{StoredSubscription, SubscriptionChange};
 /// URI).
 pub type ItemKey = i64;
 
-/// SQLite's page cache, in KiB: the feed queries touch a few index pages and
-/// the newest rows; the operating system's page cache holds the rest.
-const CACHE_KIB: i64 = 4 * 1024;
-
 /// Items per archive document until told otherwise.
 const DEFAULT_ARCHIVE_SIZE: i64 = 50;
 
@@ -58,6 +60,12 @@ pub enum StoreError {
     /// SQLite failed.
     #[error("database: {0}")]
     Sql(#[from] rusqlite::Error),
+    /// PostgreSQL failed.
+    #[error("postgresql: {0}")]
+    Pg(#[from] postgres::Error),
+    /// A query that must find a row found none.
+    #[error("database: no row")]
+    NoRow,
     /// A stored value could not be read back.
     #[error("stored {what} is corrupt: {detail}")]
     Corrupt {
@@ -129,9 +137,9 @@ impl Changes {
     }
 }
 
-/// The store: one SQLite connection, owned by the ingest task.
+/// The store: one database connection, owned by the ingest task.
 pub struct Store {
-    conn: Connection,
+    conn: Db,
     authority: String,
     tz: Tz,
     /// Items per archive document ([`Store::set_archive_size`]).
@@ -139,32 +147,33 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database in `dir`, in WAL mode.
+    /// Opens (creating if needed) the SQLite database in `dir`.
     /// `authority` is used for new ids; `tz` resolves dates without offsets.
     pub fn open(dir: &Path, authority: &str, tz: Tz) -> Result<Store, StoreError> {
         std::fs::create_dir_all(dir).map_err(|err| StoreError::Dir {
             path: dir.display().to_string(),
             err,
         })?;
-        let conn = Connection::open(dir.join(DB_FILE))?;
-        Self::with_connection(conn, authority, tz)
+        Self::with_db(Db::sqlite(&dir.join(DB_FILE))?, authority, tz)
+    }
+
+    /// Opens the PostgreSQL database at `url`, bringing its tables up to
+    /// date.
+    pub fn open_postgres(
+        url: &str,
+        options: &db::PgOptions,
+        authority: &str,
+        tz: Tz,
+    ) -> Result<Store, StoreError> {
+        Self::with_db(Db::postgres(url, options)?, authority, tz)
     }
 
     /// An in-memory store, for previews and tests.
     pub fn in_memory(authority: &str, tz: Tz) -> Result<Store, StoreError> {
-        Self::with_connection(Connection::open_in_memory()?, authority, tz)
+        Self::with_db(Db::sqlite_in_memory()?, authority, tz)
     }
 
-    fn with_connection(mut conn: Connection, authority: &str, tz: Tz) -> Result<Store, StoreError> {
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        // WAL + NORMAL survives process crashes; only a power loss can drop the
-        // last transactions, and the inbox still holds their files.
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        // Memory must not grow with the database: no memory map (its pages
-        // count as the process's), and a page cache of CACHE_KIB.
-        conn.pragma_update(None, "mmap_size", 0)?;
-        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    fn with_db(mut conn: Db, authority: &str, tz: Tz) -> Result<Store, StoreError> {
         schema::migrate(&mut conn)?;
         Ok(Store {
             conn,

@@ -1,7 +1,7 @@
 //! Each channel's own settings (its `channel.toml`), kept with the channel
 //! so that they survive restarts and follow a renamed folder.
 
-use rusqlite::{params, OptionalExtension};
+use super::db::{params, Db, OptionalRow};
 
 use super::archive::main_channel;
 use super::{Changes, Store, StoreError};
@@ -37,13 +37,11 @@ impl Store {
         let id = match row {
             Some((_, old)) if old == json => return Ok(Changes::default()),
             Some((id, _)) => id,
-            None => {
-                tx.execute(
-                    "INSERT INTO channels (name, present) VALUES (?1, 1)",
-                    [channel],
-                )?;
-                tx.last_insert_rowid()
-            }
+            None => tx.query_row(
+                "INSERT INTO channels (name, present) VALUES (?1, 1) RETURNING id",
+                [channel],
+                |r| r.get(0),
+            )?,
         };
         tx.execute(
             "UPDATE channels SET settings = ?2, dirty = 1 WHERE id = ?1",
@@ -57,8 +55,8 @@ impl Store {
         changes.channels.insert(channel.to_string());
         if everywhere {
             // Every channel's settings fall back on the main one's.
-            tx.execute("UPDATE items SET page_dirty = 1 WHERE retracted = 0", [])?;
-            tx.execute("UPDATE channels SET dirty = 1", [])?;
+            tx.execute("UPDATE items SET page_dirty = 1 WHERE retracted = 0", ())?;
+            tx.execute("UPDATE channels SET dirty = 1", ())?;
             for channel in all_channels(&tx)? {
                 Store::mark_channel_archives_dirty(&tx, channel, size)?;
             }
@@ -79,13 +77,13 @@ impl Store {
 
     /// Every channel's own settings, `""` (the main channel) first.
     pub fn channel_settings(&self) -> Result<Vec<(String, Publication)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let rows = self.conn.query_map(
             "SELECT name, settings FROM channels WHERE settings IS NOT NULL ORDER BY name",
+            (),
+            |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
         )?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         let mut out = Vec::new();
-        for row in rows {
-            let (name, json) = row?;
+        for (name, json) in rows {
             let settings = serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
                 what: "channel settings",
                 detail: format!("{name}: {e}"),
@@ -97,15 +95,11 @@ impl Store {
 }
 
 /// Every channel's key.
-fn all_channels(tx: &rusqlite::Transaction<'_>) -> Result<Vec<i64>, StoreError> {
-    let mut stmt = tx.prepare("SELECT id FROM channels")?;
-    let rows = stmt.query_map([], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+fn all_channels(tx: &Db) -> Result<Vec<i64>, StoreError> {
+    tx.query_map("SELECT id FROM channels ORDER BY id", (), |r| r.get(0))
 }
 
 /// Every channel's name.
-fn all_channel_names(tx: &rusqlite::Transaction<'_>) -> Result<Vec<String>, StoreError> {
-    let mut stmt = tx.prepare("SELECT name FROM channels")?;
-    let rows = stmt.query_map([], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+fn all_channel_names(tx: &Db) -> Result<Vec<String>, StoreError> {
+    tx.query_map("SELECT name FROM channels ORDER BY name", (), |r| r.get(0))
 }

@@ -2,7 +2,7 @@
 //! channels, known bulletins, and the validators and settings kept for the
 //! publisher.
 
-use rusqlite::{params, OptionalExtension, Row};
+use super::db::{params, OptionalRow, Row};
 
 use super::codec::{decode_article, digest_of_blob, digest_of_hex, join_time, Digest16};
 use super::write::{ACTIVE, DELETED};
@@ -90,55 +90,43 @@ impl Store {
     pub fn newest(&self, channel: Option<&str>, limit: usize) -> Result<Vec<Item>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         match channel {
-            Some(ch) => {
-                let mut stmt = self.conn.prepare_cached(&newest_sql(true))?;
-                let rows = stmt.query_map(params![ch, limit], to_item)?;
-                rows.map(|r| r?).collect()
-            }
-            None => {
-                let mut stmt = self.conn.prepare_cached(&newest_sql(false))?;
-                let rows = stmt.query_map(params![limit], to_item)?;
-                rows.map(|r| r?).collect()
-            }
+            Some(ch) => self
+                .conn
+                .query_map(&newest_sql(true), params![ch, limit], to_item),
+            None => self.conn.query_map(&newest_sql(false), [limit], to_item),
         }
     }
 
     /// The item with this key and whether it is retracted.
     pub fn item(&self, key: ItemKey) -> Result<Option<(Item, bool)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {ITEM_COLUMNS}, i.retracted FROM items i JOIN channels c ON c.id = i.channel
-             WHERE i.id = ?1"
-        ))?;
-        let row = stmt
-            .query_row([key], |r| Ok((to_item(r)?, r.get::<_, bool>(8)?)))
-            .optional()?;
-        row.map(|(item, retracted)| Ok((item?, retracted)))
-            .transpose()
+        self.conn
+            .query_row(
+                &format!(
+                    "SELECT {ITEM_COLUMNS}, i.retracted FROM items i JOIN channels c ON c.id = i.channel
+                     WHERE i.id = ?1"
+                ),
+                [key],
+                |r| Ok((to_item(r)?, r.get::<bool>(8)?)),
+            )
+            .optional()
     }
 
     /// The key of the item with public id `tag`.
     pub fn item_key(&self, tag: &str) -> Result<Option<ItemKey>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id FROM items WHERE tag = ?1")?;
-        Ok(stmt.query_row([tag], |r| r.get(0)).optional()?)
+        self.conn
+            .query_row("SELECT id FROM items WHERE tag = ?1", [tag], |r| r.get(0))
+            .optional()
     }
 
     /// Keys of every published item, and slugs of every retracted one.
     pub fn item_keys(&self) -> Result<(Vec<ItemKey>, Vec<String>), StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, tag, retracted FROM items ORDER BY id")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, bool>(2)?,
-            ))
-        })?;
+        let rows = self.conn.query_map(
+            "SELECT id, tag, retracted FROM items ORDER BY id",
+            (),
+            |r| Ok((r.get::<i64>(0)?, r.get::<String>(1)?, r.get::<bool>(2)?)),
+        )?;
         let (mut published, mut retracted) = (Vec::new(), Vec::new());
-        for row in rows {
-            let (key, tag, gone) = row?;
+        for (key, tag, gone) in rows {
             if gone {
                 retracted.push(slug_for(&tag));
             } else {
@@ -151,48 +139,49 @@ impl Store {
     /// Every channel the inbox has had, by name, with its published item
     /// count; `""` comes first.
     pub fn channels(&self) -> Result<Vec<ChannelInfo>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        self.conn.query_map(
             "SELECT c.name, c.present, c.used,
                     (SELECT COUNT(*) FROM items i WHERE i.channel = c.id AND i.retracted = 0)
              FROM channels c ORDER BY c.name",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(ChannelInfo {
-                name: r.get(0)?,
-                present: r.get(1)?,
-                used: r.get(2)?,
-                items: usize::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            (),
+            |r| {
+                Ok(ChannelInfo {
+                    name: r.get(0)?,
+                    present: r.get(1)?,
+                    used: r.get(2)?,
+                    items: usize::try_from(r.get::<i64>(3)?).unwrap_or(0),
+                })
+            },
+        )
     }
 
     /// The bulletin at `path`, if the store has seen one.
     pub fn bulletin(&self, path: &str) -> Result<Option<KnownBulletin>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT b.path, c.name, b.hash, b.state FROM bulletins b JOIN channels c ON c.id = b.channel
-             WHERE b.path = ?1",
-        )?;
-        stmt.query_row([path], known_bulletin)
-            .optional()?
-            .transpose()
+        self.conn
+            .query_row(
+                "SELECT b.path, c.name, b.hash, b.state FROM bulletins b JOIN channels c ON c.id = b.channel
+                 WHERE b.path = ?1",
+                [path],
+                known_bulletin,
+            )
+            .optional()
     }
 
     /// Every bulletin the store has seen.
     pub fn known(&self) -> Result<Vec<KnownBulletin>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        self.conn.query_map(
             "SELECT b.path, c.name, b.hash, b.state FROM bulletins b JOIN channels c ON c.id = b.channel
              ORDER BY b.path",
-        )?;
-        let rows = stmt.query_map([], known_bulletin)?;
-        rows.map(|r| r?).collect()
+            (),
+            known_bulletin,
+        )
     }
 
     /// Number of published (not retracted) items.
     pub fn published_count(&self) -> Result<u64, StoreError> {
         let n: i64 =
             self.conn
-                .query_row("SELECT COUNT(*) FROM items WHERE retracted = 0", [], |r| {
+                .query_row("SELECT COUNT(*) FROM items WHERE retracted = 0", (), |r| {
                     r.get(0)
                 })?;
         Ok(u64::try_from(n).unwrap_or(0))
@@ -200,11 +189,13 @@ impl Store {
 
     /// What is kept of the document at `path`.
     pub fn document(&self, path: &str) -> Result<Option<Document>, StoreError> {
-        let mut stmt = self
+        let row: Option<(Vec<u8>, i64, String)> = self
             .conn
-            .prepare_cached("SELECT etag, modified, copies FROM documents WHERE path = ?1")?;
-        let row: Option<(Vec<u8>, i64, String)> = stmt
-            .query_row([path], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row(
+                "SELECT etag, modified, copies FROM documents WHERE path = ?1",
+                [path],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .optional()?;
         row.map(|(etag, modified, copies)| {
             Ok(Document {
@@ -221,31 +212,30 @@ impl Store {
     /// Stores several documents' validators in one transaction.
     pub fn set_documents(&mut self, documents: &[(String, Document)]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        {
-            let mut stmt = tx.prepare_cached(
+        for (path, d) in documents {
+            tx.execute(
                 "INSERT INTO documents (path, etag, modified, copies) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (path) DO UPDATE SET etag = ?2, modified = ?3, copies = ?4",
-            )?;
-            for (path, d) in documents {
-                stmt.execute(params![
+                params![
                     path,
                     &d.validators.etag[..],
                     d.validators.modified,
                     d.copies
-                ])?;
-            }
+                ],
+            )?;
         }
-        tx.commit()?;
-        Ok(())
+        tx.commit()
     }
 
     /// The validators of item `key`'s permalink page.
     pub fn page_validators(&self, key: ItemKey) -> Result<Option<Validators>, StoreError> {
-        let mut stmt = self
+        let row: Option<(Option<Vec<u8>>, Option<i64>)> = self
             .conn
-            .prepare_cached("SELECT page_etag, page_modified FROM items WHERE id = ?1")?;
-        let row: Option<(Option<Vec<u8>>, Option<i64>)> = stmt
-            .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(
+                "SELECT page_etag, page_modified FROM items WHERE id = ?1",
+                [key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
         match row {
             Some((Some(etag), Some(modified))) => Ok(Some(Validators {
@@ -262,43 +252,38 @@ impl Store {
         pages: &[(ItemKey, Validators)],
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        {
-            let mut stmt = tx.prepare_cached(
+        for (key, v) in pages {
+            tx.execute(
                 "UPDATE items SET page_etag = ?2, page_modified = ?3 WHERE id = ?1",
+                params![key, &v.etag[..], v.modified],
             )?;
-            for (key, v) in pages {
-                stmt.execute(params![key, &v.etag[..], v.modified])?;
-            }
         }
-        tx.commit()?;
-        Ok(())
+        tx.commit()
     }
 
     /// Channels whose feeds are due for rendering, and items whose pages are
     /// (changes recorded but not yet published, e.g. before a crash).
     pub fn dirty(&self) -> Result<(Vec<String>, Vec<ItemKey>), StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT name FROM channels WHERE dirty = 1 ORDER BY name")?;
-        let channels = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id FROM items WHERE page_dirty = 1 ORDER BY id")?;
-        let pages = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let channels = self.conn.query_map(
+            "SELECT name FROM channels WHERE dirty = 1 ORDER BY name",
+            (),
+            |r| r.get(0),
+        )?;
+        let pages = self.conn.query_map(
+            "SELECT id FROM items WHERE page_dirty = 1 ORDER BY id",
+            (),
+            |r| r.get(0),
+        )?;
         Ok((channels, pages))
     }
 
     /// Up to `limit` items whose pages are due, in key order.
     pub fn due_pages(&self, limit: usize) -> Result<Vec<ItemKey>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id FROM items WHERE page_dirty = 1 ORDER BY id LIMIT ?1")?;
-        let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.conn.query_map(
+            "SELECT id FROM items WHERE page_dirty = 1 ORDER BY id LIMIT ?1",
+            [i64::try_from(limit).unwrap_or(i64::MAX)],
+            |r| r.get(0),
+        )
     }
 
     /// Records that these channels' feeds and these pages are rendered.
@@ -308,42 +293,35 @@ impl Store {
         pages: &[ItemKey],
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        {
-            let mut stmt = tx.prepare_cached("UPDATE channels SET dirty = 0 WHERE name = ?1")?;
-            for name in channels {
-                stmt.execute([name])?;
-            }
-            let mut stmt = tx.prepare_cached("UPDATE items SET page_dirty = 0 WHERE id = ?1")?;
-            for key in pages {
-                stmt.execute([key])?;
-            }
+        for name in channels {
+            tx.execute("UPDATE channels SET dirty = 0 WHERE name = ?1", [name])?;
         }
-        tx.commit()?;
-        Ok(())
+        for key in pages {
+            tx.execute("UPDATE items SET page_dirty = 0 WHERE id = ?1", [key])?;
+        }
+        tx.commit()
     }
 
     /// Marks every channel and page as due for rendering (the site settings
     /// or the renderer changed).
     pub fn mark_all_dirty(&mut self) -> Result<(), StoreError> {
-        self.conn.execute_batch(
+        self.conn.batch(
             "UPDATE channels SET dirty = 1; UPDATE items SET page_dirty = 1 WHERE retracted = 0;",
-        )?;
-        Ok(())
+        )
     }
 
     /// Marks every channel's feeds as due for rendering (the base URL or
     /// the feed length changed).
     pub fn mark_channels_dirty(&mut self) -> Result<(), StoreError> {
-        self.conn.execute("UPDATE channels SET dirty = 1", [])?;
+        self.conn.execute("UPDATE channels SET dirty = 1", ())?;
         Ok(())
     }
 
     /// A setting the daemon keeps between runs.
     pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn
+        self.conn
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?)
+            .optional()
     }
 
     /// Stores a setting the daemon keeps between runs.
@@ -356,41 +334,33 @@ impl Store {
     }
 }
 
-/// An item from the columns of `ITEM_COLUMNS`; the outer error is SQLite's,
-/// the inner one a value that does not read back.
-pub(super) fn to_item(r: &Row<'_>) -> rusqlite::Result<Result<Item, StoreError>> {
+/// An item from the columns of `ITEM_COLUMNS`.
+pub(super) fn to_item(r: &Row<'_>) -> Result<Item, StoreError> {
     let tag: String = r.get(0)?;
-    let channel: String = r.get(1)?;
     let stored: Vec<u8> = r.get(2)?;
     let (p, p_off, u, u_off): (i64, i32, i64, i32) = (r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
-    let date_only: bool = r.get(7)?;
-    Ok((|| {
-        Ok(Item {
-            article: decode_article(&stored, &tag)?,
-            published: join_time(p, p_off, "published")?,
-            updated: join_time(u, u_off, "updated")?,
-            slug: slug_for(&tag),
-            id: tag,
-            channel,
-            date_only,
-        })
-    })())
+    Ok(Item {
+        article: decode_article(&stored, &tag)?,
+        published: join_time(p, p_off, "published")?,
+        updated: join_time(u, u_off, "updated")?,
+        slug: slug_for(&tag),
+        channel: r.get(1)?,
+        date_only: r.get(7)?,
+        id: tag,
+    })
 }
 
-fn known_bulletin(r: &Row<'_>) -> rusqlite::Result<Result<KnownBulletin, StoreError>> {
+fn known_bulletin(r: &Row<'_>) -> Result<KnownBulletin, StoreError> {
     let hash: Vec<u8> = r.get(2)?;
-    let state = match r.get::<_, i64>(3)? {
+    let state = match r.get::<i64>(3)? {
         ACTIVE => "active",
         DELETED => "deleted",
         _ => "quarantined",
     };
-    let (path, channel) = (r.get(0)?, r.get(1)?);
-    Ok(
-        digest_of_blob(&hash, "bulletin hash").map(|hash| KnownBulletin {
-            path,
-            channel,
-            hash,
-            state,
-        }),
-    )
+    Ok(KnownBulletin {
+        path: r.get(0)?,
+        channel: r.get(1)?,
+        hash: digest_of_blob(&hash, "bulletin hash")?,
+        state,
+    })
 }

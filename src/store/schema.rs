@@ -1,5 +1,6 @@
-//! The database layout and its migrations. `PRAGMA user_version` counts
+//! The SQLite layout and its migrations. `PRAGMA user_version` counts
 //! the migrations applied; each runs once, in order, in one transaction.
+//! PostgreSQL's layout, at the same version, is in `schema_pg`.
 //!
 //! Everything is kept compactly (see [`codec`](super::codec)): rows refer
 //! to each other by integer keys, instants are seconds plus offset, digests
@@ -9,6 +10,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::codec::{digest_of_hex, encode_article, split_time};
+use super::db::Db;
 use super::identity::fingerprint_bytes;
 use super::{item_hash, StoreError};
 use crate::model::Article;
@@ -147,8 +149,16 @@ fn archives_and_publications(tx: &Transaction<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Brings the database to [`VERSION`].
-pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+/// Brings the database to [`VERSION`], either backend.
+pub fn migrate(db: &mut Db) -> Result<(), StoreError> {
+    match db {
+        Db::Sqlite(conn) => migrate_sqlite(conn),
+        Db::Pg(_) => super::schema_pg::migrate(db),
+    }
+}
+
+/// Brings the SQLite database to [`VERSION`].
+pub fn migrate_sqlite(conn: &mut Connection) -> Result<(), StoreError> {
     let version: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > VERSION {
         return Err(StoreError::Corrupt {

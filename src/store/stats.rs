@@ -20,21 +20,21 @@ impl Store {
     /// Every channel with its published items and active bulletins; `""`
     /// (always in the store) comes first.
     pub fn channel_stats(&self) -> Result<Vec<ChannelStats>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        self.conn.query_map(
             "SELECT c.name, c.present,
                     (SELECT COUNT(*) FROM items i WHERE i.channel = c.id AND i.retracted = 0),
                     (SELECT COUNT(*) FROM bulletins b WHERE b.channel = c.id AND b.state = 0)
              FROM channels c ORDER BY c.name",
-        )?;
-        let count = |n: i64| u64::try_from(n).unwrap_or(0);
-        let rows = stmt.query_map([], |r| {
-            Ok(ChannelStats {
-                name: r.get(0)?,
-                present: r.get(1)?,
-                items: count(r.get(2)?),
-                bulletins: count(r.get(3)?),
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            (),
+            |r| {
+                Ok(ChannelStats {
+                    name: r.get(0)?,
+                    present: r.get(1)?,
+                    items: count(r.get(2)?),
+                    bulletins: count(r.get(3)?),
+                })
+            },
+        )
     }
 }

@@ -7,7 +7,9 @@
 //! on a connection of its own ([`SubscriptionChange`]s applied in batches);
 //! the ingest thread never reads these rows.
 
-use rusqlite::{params, Transaction};
+use rusqlite::Transaction;
+
+use super::db::params;
 
 use super::{Store, StoreError};
 
@@ -77,21 +79,21 @@ pub enum SubscriptionChange {
 impl Store {
     /// Every kept subscription, expired ones included (the hub drops them).
     pub fn websub_subscriptions(&self) -> Result<Vec<StoredSubscription>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        self.conn.query_map(
             "SELECT topic, topic_url, callback, secret, expires, pending
              FROM websub_subscriptions ORDER BY id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(StoredSubscription {
-                topic: r.get(0)?,
-                topic_url: r.get(1)?,
-                callback: r.get(2)?,
-                secret: r.get(3)?,
-                expires: r.get(4)?,
-                pending: r.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            (),
+            |r| {
+                Ok(StoredSubscription {
+                    topic: r.get(0)?,
+                    topic_url: r.get(1)?,
+                    callback: r.get(2)?,
+                    secret: r.get(3)?,
+                    expires: r.get(4)?,
+                    pending: r.get(5)?,
+                })
+            },
+        )
     }
 
     /// Applies `changes` in order, in one transaction.
@@ -131,58 +133,5 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sub(callback: &str, expires: i64) -> StoredSubscription {
-        StoredSubscription {
-            topic: "/feed.atom".into(),
-            topic_url: "http://h/feed.atom".into(),
-            callback: callback.into(),
-            secret: Some(b"k".to_vec()),
-            expires,
-            pending: false,
-        }
-    }
-
-    #[test]
-    fn saved_renewed_pending_delivered_removed() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut store = Store::open(dir.path(), "h", chrono_tz::UTC).expect("open");
-        store
-            .websub_apply(&[
-                SubscriptionChange::Save(sub("http://a/cb", 10)),
-                SubscriptionChange::Save(sub("http://b/cb", 10)),
-                SubscriptionChange::Pending {
-                    topic: "/feed.atom".into(),
-                },
-                SubscriptionChange::Save(sub("http://a/cb", 20)),
-                SubscriptionChange::Delivered {
-                    topic: "/feed.atom".into(),
-                    callback: "http://b/cb".into(),
-                },
-            ])
-            .expect("apply");
-        drop(store);
-        let mut store = Store::open(dir.path(), "h", chrono_tz::UTC).expect("reopen");
-        let kept = store.websub_subscriptions().expect("read");
-        assert_eq!(kept.len(), 2);
-        assert_eq!(
-            (kept[0].expires, kept[0].pending),
-            (20, true),
-            "renewal keeps pending"
-        );
-        assert!(!kept[1].pending);
-        store
-            .websub_apply(&[SubscriptionChange::Remove {
-                topic: "/feed.atom".into(),
-                callback: "http://a/cb".into(),
-            }])
-            .expect("remove");
-        assert_eq!(store.websub_subscriptions().expect("read").len(), 1);
     }
 }

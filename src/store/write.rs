@@ -9,9 +9,9 @@
 
 use std::collections::BTreeSet;
 
+use super::db::{params, Db, OptionalRow};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::archive::{mark_item, place_item};
 use super::codec::{decode_article, digest_of_hex, encode_article, join_time, split_time};
@@ -63,21 +63,19 @@ impl Store {
                 )?;
                 id
             }
-            None => {
-                tx.execute(
-                    "INSERT INTO bulletins (path, channel, hash, first_seen, state, seq)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![
-                        path,
-                        channel_id,
-                        digest_of_hex(hash).to_vec(),
-                        now.timestamp(),
-                        ACTIVE,
-                        seq
-                    ],
-                )?;
-                tx.last_insert_rowid()
-            }
+            None => tx.query_row(
+                "INSERT INTO bulletins (path, channel, hash, first_seen, state, seq)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+                params![
+                    path,
+                    channel_id,
+                    digest_of_hex(hash).to_vec(),
+                    now.timestamp(),
+                    ACTIVE,
+                    seq
+                ],
+                |r| r.get(0),
+            )?,
         };
 
         let articles: Vec<Article> = bulletin
@@ -133,11 +131,11 @@ impl Store {
                 }
             };
             let (d, d_off) = dated.map(split_time).unzip();
-            tx.prepare_cached(
+            tx.execute(
                 "INSERT INTO claims (bulletin, position, item, dated, dated_offset, day)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![bulletin_id, position as i64, key, d, d_off, day])?;
+                params![bulletin_id, position as i64, key, d, d_off, day],
+            )?;
         }
         changes.merge(settle(&tx, &touched, now, tz)?);
         if changes.any() {
@@ -282,14 +280,12 @@ impl Store {
         retract: bool,
         now: DateTime<Utc>,
     ) -> Result<Changes, StoreError> {
-        let paths: Vec<String> = {
-            let mut stmt = self.conn.prepare(
-                "SELECT b.path FROM bulletins b JOIN channels c ON c.id = b.channel
-                 WHERE c.name = ?1 AND b.state = ?2 ORDER BY b.path",
-            )?;
-            let rows = stmt.query_map(params![name, ACTIVE], |r| r.get(0))?;
-            rows.collect::<Result<_, _>>()?
-        };
+        let paths: Vec<String> = self.conn.query_map(
+            "SELECT b.path FROM bulletins b JOIN channels c ON c.id = b.channel
+             WHERE c.name = ?1 AND b.state = ?2 ORDER BY b.path",
+            params![name, ACTIVE],
+            |r| r.get(0),
+        )?;
         let mut changes = Changes::default();
         for path in paths {
             changes.merge(self.remove(&path, retract, now)?);
@@ -321,11 +317,11 @@ impl Store {
         if occupied > 0 {
             return Ok(None);
         }
-        let moved: Vec<(i64, String)> = {
-            let mut stmt = tx.prepare("SELECT id, path FROM bulletins WHERE channel = ?1")?;
-            let rows = stmt.query_map([old], |r| Ok((r.get(0)?, r.get::<_, String>(1)?)))?;
-            rows.collect::<Result<_, _>>()?
-        };
+        let moved: Vec<(i64, String)> = tx.query_map(
+            "SELECT id, path FROM bulletins WHERE channel = ?1 ORDER BY id",
+            [old],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         for (id, path) in &moved {
             let name = path.rsplit('/').next().unwrap_or(path);
             tx.execute(
@@ -334,21 +330,18 @@ impl Store {
             )?;
         }
         let mut changes = Changes::default();
-        {
-            let mut stmt =
-                tx.prepare("SELECT id FROM items WHERE channel = ?1 AND retracted = 0")?;
-            let rows = stmt.query_map([old], |r| r.get::<_, i64>(0))?;
-            for key in rows {
-                changes.pages.insert(key?);
-            }
-        }
+        changes.pages.extend(tx.query_map(
+            "SELECT id FROM items WHERE channel = ?1 AND retracted = 0",
+            [old],
+            |r| r.get::<i64>(0),
+        )?);
         // Every item, retracted ones too, takes a place in the new channel,
         // in the order of its old one; the settings come along.
-        let items: Vec<ItemKey> = {
-            let mut stmt = tx.prepare("SELECT id FROM items WHERE channel = ?1 ORDER BY slot")?;
-            let rows = stmt.query_map([old], |r| r.get(0))?;
-            rows.collect::<Result<_, _>>()?
-        };
+        let items: Vec<ItemKey> = tx.query_map(
+            "SELECT id FROM items WHERE channel = ?1 ORDER BY slot",
+            [old],
+            |r| r.get(0),
+        )?;
         tx.execute(
             "UPDATE items SET channel = ?2 WHERE channel = ?1",
             [old, new],
@@ -373,18 +366,18 @@ impl Store {
 /// Records what `changes` touched as due for rendering, in the same
 /// transaction: a crash before the publisher is done leaves it due, and the
 /// next start renders it.
-fn mark_dirty(tx: &Transaction<'_>, changes: &Changes, size: i64) -> Result<(), StoreError> {
+fn mark_dirty(tx: &Db, changes: &Changes, size: i64) -> Result<(), StoreError> {
     if changes.channels.is_empty() && changes.pages.is_empty() {
         return Ok(());
     }
-    let mut channel =
-        tx.prepare_cached("UPDATE channels SET dirty = 1 WHERE name = ?1 OR name = ''")?;
     for name in &changes.channels {
-        channel.execute([name])?;
+        tx.execute(
+            "UPDATE channels SET dirty = 1 WHERE name = ?1 OR name = ''",
+            [name],
+        )?;
     }
-    let mut page = tx.prepare_cached("UPDATE items SET page_dirty = 1 WHERE id = ?1")?;
     for key in &changes.pages {
-        page.execute([key])?;
+        tx.execute("UPDATE items SET page_dirty = 1 WHERE id = ?1", [key])?;
         mark_item(tx, *key, size)?;
     }
     Ok(())
@@ -392,9 +385,9 @@ fn mark_dirty(tx: &Transaction<'_>, changes: &Changes, size: i64) -> Result<(), 
 
 /// The next number of the ingest sequence (bulletins' and items' first-seen
 /// order). Never reused.
-fn next_seq(tx: &Transaction<'_>) -> Result<i64, StoreError> {
+fn next_seq(tx: &Db) -> Result<i64, StoreError> {
     let last: Option<String> = tx
-        .query_row("SELECT value FROM meta WHERE key = 'seq'", [], |r| r.get(0))
+        .query_row("SELECT value FROM meta WHERE key = 'seq'", (), |r| r.get(0))
         .optional()?;
     let next = last.and_then(|v| v.parse::<i64>().ok()).unwrap_or(0) + 1;
     tx.execute(
@@ -406,10 +399,13 @@ fn next_seq(tx: &Transaction<'_>) -> Result<i64, StoreError> {
 
 /// The channel's key, creating or reviving it; and whether it was new or
 /// gone before.
-fn activate_channel(tx: &Transaction<'_>, name: &str) -> Result<(i64, bool), StoreError> {
+fn activate_channel(tx: &Db, name: &str) -> Result<(i64, bool), StoreError> {
     let row: Option<(i64, bool)> = tx
-        .prepare_cached("SELECT id, present FROM channels WHERE name = ?1")?
-        .query_row([name], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT id, present FROM channels WHERE name = ?1",
+            [name],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     match row {
         Some((id, true)) => Ok((id, false)),
@@ -418,19 +414,20 @@ fn activate_channel(tx: &Transaction<'_>, name: &str) -> Result<(i64, bool), Sto
             Ok((id, true))
         }
         None => {
-            tx.execute(
-                "INSERT INTO channels (name, present) VALUES (?1, 1)",
+            let id = tx.query_row(
+                "INSERT INTO channels (name, present) VALUES (?1, 1) RETURNING id",
                 [name],
+                |r| r.get(0),
             )?;
-            Ok((tx.last_insert_rowid(), true))
+            Ok((id, true))
         }
     }
 }
 
-fn channel_name(tx: &Transaction<'_>, id: i64) -> Result<String, StoreError> {
-    Ok(tx
-        .prepare_cached("SELECT name FROM channels WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))?)
+fn channel_name(tx: &Db, id: i64) -> Result<String, StoreError> {
+    tx.query_row("SELECT name FROM channels WHERE id = ?1", [id], |r| {
+        r.get(0)
+    })
 }
 
 /// A section the bulletin gives as a whole applies to each article that has
@@ -446,21 +443,15 @@ fn with_bulletin_section(article: &Article, bulletin: &Bulletin) -> Article {
 }
 
 /// The items bulletin `id` claimed before, with what they said.
-fn previous_claims(tx: &Transaction<'_>, bulletin: i64) -> Result<Vec<Previous>, StoreError> {
-    let mut stmt = tx.prepare_cached(
+fn previous_claims(tx: &Db, bulletin: i64) -> Result<Vec<Previous>, StoreError> {
+    let rows = tx.query_map(
         "SELECT c.position, i.id, i.article FROM claims c JOIN items i ON i.id = c.item
          WHERE c.bulletin = ?1 ORDER BY c.position",
+        [bulletin],
+        |r| Ok((r.get::<i64>(0)?, r.get::<i64>(1)?, r.get::<Vec<u8>>(2)?)),
     )?;
-    let rows = stmt.query_map([bulletin], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, Vec<u8>>(2)?,
-        ))
-    })?;
     let mut out = Vec::new();
-    for row in rows {
-        let (position, id, stored) = row?;
+    for (position, id, stored) in rows {
         let article = decode_article(&stored, &id.to_string())?;
         out.push(Previous {
             id,
@@ -472,93 +463,89 @@ fn previous_claims(tx: &Transaction<'_>, bulletin: i64) -> Result<Vec<Previous>,
 }
 
 /// Candidates for [`identity::assign`], from the items table.
-struct SqlLookup<'a, 'c> {
-    tx: &'a Transaction<'c>,
+struct SqlLookup<'a> {
+    tx: &'a Db,
     channel: i64,
 }
 
-impl Lookup for SqlLookup<'_, '_> {
+impl Lookup for SqlLookup<'_> {
     type Error = StoreError;
 
     fn by_source_key(&mut self, key: &str) -> Result<Vec<Candidate>, StoreError> {
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT id, retracted FROM items WHERE channel = ?1 AND source_key = ?2",
-        )?;
-        let rows = stmt.query_map(params![self.channel, key], |r| {
-            Ok(Candidate {
-                id: r.get(0)?,
-                same_channel: true,
-                published: !r.get::<_, bool>(1)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.tx.query_map(
+            "SELECT id, retracted FROM items WHERE channel = ?1 AND source_key = ?2 ORDER BY id",
+            params![self.channel, key],
+            |r| {
+                Ok(Candidate {
+                    id: r.get(0)?,
+                    same_channel: true,
+                    published: !r.get::<bool>(1)?,
+                })
+            },
+        )
     }
 
     fn by_fingerprint(&mut self, fingerprint: &[u8; 16]) -> Result<Vec<Candidate>, StoreError> {
-        let mut stmt = self
-            .tx
-            .prepare_cached("SELECT id, channel, retracted FROM items WHERE fingerprint = ?1")?;
         let channel = self.channel;
-        let rows = stmt.query_map([&fingerprint[..]], |r| {
-            Ok(Candidate {
-                id: r.get(0)?,
-                same_channel: r.get::<_, i64>(1)? == channel,
-                published: !r.get::<_, bool>(2)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.tx.query_map(
+            "SELECT id, channel, retracted FROM items WHERE fingerprint = ?1 ORDER BY id",
+            [&fingerprint[..]],
+            |r| {
+                Ok(Candidate {
+                    id: r.get(0)?,
+                    same_channel: r.get::<i64>(1)? == channel,
+                    published: !r.get::<bool>(2)?,
+                })
+            },
+        )
     }
 }
 
 /// Brings item `key` into `channel`; returns its old channel if it came from
 /// another one (a retracted item revived by a renamed channel folder).
-fn take_item(
-    tx: &Transaction<'_>,
-    key: ItemKey,
-    channel: i64,
-    size: i64,
-) -> Result<Option<i64>, StoreError> {
-    let old: i64 = tx
-        .prepare_cached("SELECT channel FROM items WHERE id = ?1")?
-        .query_row([key], |r| r.get(0))?;
+fn take_item(tx: &Db, key: ItemKey, channel: i64, size: i64) -> Result<Option<i64>, StoreError> {
+    let old: i64 = tx.query_row("SELECT channel FROM items WHERE id = ?1", [key], |r| {
+        r.get(0)
+    })?;
     if old == channel {
         return Ok(None);
     }
     // It leaves its old channel's archive document for a new place in this
     // channel's.
     mark_item(tx, key, size)?;
-    tx.prepare_cached("UPDATE items SET channel = ?2 WHERE id = ?1")?
-        .execute([key, channel])?;
+    tx.execute(
+        "UPDATE items SET channel = ?2 WHERE id = ?1",
+        [key, channel],
+    )?;
     place_item(tx, key, channel, true, size)?;
     // Claims of deleted bulletins kept under `on_delete = keep` stay with
     // the old channel's files; the item now lives here.
-    tx.prepare_cached("DELETE FROM claims WHERE item = ?1 AND bulletin IN (SELECT id FROM bulletins WHERE channel = ?2)")?
-        .execute([key, old])?;
+    tx.execute("DELETE FROM claims WHERE item = ?1 AND bulletin IN (SELECT id FROM bulletins WHERE channel = ?2)", [key, old])?;
     Ok(Some(old))
 }
 
 /// Stores the latest text of a matched item (dates are settled later).
 fn store_article(
-    tx: &Transaction<'_>,
+    tx: &Db,
     key: ItemKey,
     article: &Article,
     seen: &Incoming,
 ) -> Result<(), StoreError> {
-    tx.prepare_cached(
+    tx.execute(
         "UPDATE items SET article = ?2, fingerprint = ?3, source_key = ?4 WHERE id = ?1",
-    )?
-    .execute(params![
-        key,
-        encode_article(article)?,
-        &seen.fingerprint[..],
-        seen.source_key
-    ])?;
+        params![
+            key,
+            encode_article(article)?,
+            &seen.fingerprint[..],
+            seen.source_key
+        ],
+    )?;
     Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
 fn insert_item(
-    tx: &Transaction<'_>,
+    tx: &Db,
     tag: &str,
     channel: i64,
     article: &Article,
@@ -569,12 +556,9 @@ fn insert_item(
     position: usize,
 ) -> Result<ItemKey, StoreError> {
     let (p, p_off) = split_time(published);
-    tx.prepare_cached(
-        "INSERT INTO items (tag, channel, source_key, fingerprint, first_seen, seen_seq, position,
+    tx.query_row("INSERT INTO items (tag, channel, source_key, fingerprint, first_seen, seen_seq, position,
                             published, published_offset, updated, updated_offset, hash, article, day)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?9, ?10, ?11, ?12)",
-    )?
-    .execute(params![
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?9, ?10, ?11, ?12) RETURNING id", params![
         tag,
         channel,
         seen.source_key,
@@ -587,14 +571,13 @@ fn insert_item(
         &item_hash(article, published)[..],
         encode_article(article)?,
         day
-    ])?;
-    Ok(tx.last_insert_rowid())
+    ], |r| r.get(0))
 }
 
 /// Withdraws the claims of bulletin `id`; with `retract`, items left without
 /// any claim are retracted. Returns what changed.
 fn release(
-    tx: &Transaction<'_>,
+    tx: &Db,
     id: i64,
     retract: bool,
     now: DateTime<Utc>,
@@ -603,18 +586,19 @@ fn release(
     if !retract {
         return Ok(Changes::default());
     }
-    let held: BTreeSet<ItemKey> = {
-        let mut stmt = tx.prepare_cached("SELECT item FROM claims WHERE bulletin = ?1")?;
-        let rows = stmt.query_map([id], |r| r.get(0))?;
-        rows.collect::<Result<_, _>>()?
-    };
+    let held: BTreeSet<ItemKey> = tx
+        .query_map("SELECT item FROM claims WHERE bulletin = ?1", [id], |r| {
+            r.get(0)
+        })?
+        .into_iter()
+        .collect();
     tx.execute("DELETE FROM claims WHERE bulletin = ?1", [id])?;
     settle(tx, &held, now, tz)
 }
 
 /// After claims changed, brings each of `keys` in line with its claims.
 fn settle(
-    tx: &Transaction<'_>,
+    tx: &Db,
     keys: &BTreeSet<ItemKey>,
     now: DateTime<Utc>,
     tz: Tz,
@@ -642,18 +626,17 @@ struct Settled {
 /// and place from its primary claim and moves `updated` when what readers
 /// see changed.
 fn settle_one(
-    tx: &Transaction<'_>,
+    tx: &Db,
     key: ItemKey,
     now: DateTime<Utc>,
     tz: Tz,
     changes: &mut Changes,
 ) -> Result<(), StoreError> {
-    let old: Settled = tx
-        .prepare_cached(
-            "SELECT channel, first_seen, published, published_offset, updated, updated_offset, hash,
+    let old: Settled = tx.query_row(
+        "SELECT channel, first_seen, published, published_offset, updated, updated_offset, hash,
                     retracted, position, article FROM items WHERE id = ?1",
-        )?
-        .query_row([key], |r| {
+        [key],
+        |r| {
             Ok(Settled {
                 channel: r.get(0)?,
                 first_seen: r.get(1)?,
@@ -664,19 +647,16 @@ fn settle_one(
                 position: r.get(8)?,
                 article: r.get(9)?,
             })
-        })?;
+        },
+    )?;
     let primary: Option<(Option<i64>, Option<i32>, i64, bool)> = tx
-        .prepare_cached(
-            "SELECT c.dated, c.dated_offset, c.position, c.day FROM claims c JOIN bulletins b ON b.id = c.bulletin
-             WHERE c.item = ?1 ORDER BY b.seq, c.position LIMIT 1",
-        )?
-        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .query_row("SELECT c.dated, c.dated_offset, c.position, c.day FROM claims c JOIN bulletins b ON b.id = c.bulletin
+             WHERE c.item = ?1 ORDER BY b.seq, c.position LIMIT 1", [key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .optional()?;
     let channel = channel_name(tx, old.channel)?;
     let Some((dated, dated_offset, position, day)) = primary else {
         if !old.retracted {
-            tx.prepare_cached("UPDATE items SET retracted = 1 WHERE id = ?1")?
-                .execute([key])?;
+            tx.execute("UPDATE items SET retracted = 1 WHERE id = ?1", [key])?;
             changes.retracted += 1;
             changes.pages.insert(key);
             changes.channels.insert(channel);
@@ -706,19 +686,19 @@ fn settle_one(
     if changed || position != old.position || published_parts != old.published {
         changes.channels.insert(channel);
     }
-    tx.prepare_cached(
+    tx.execute(
         "UPDATE items SET published = ?2, published_offset = ?3, updated = ?4, updated_offset = ?5,
                           hash = ?6, position = ?7, retracted = 0, day = ?8 WHERE id = ?1",
-    )?
-    .execute(params![
-        key,
-        published_parts.0,
-        published_parts.1,
-        updated.0,
-        updated.1,
-        &hash[..],
-        position,
-        day
-    ])?;
+        params![
+            key,
+            published_parts.0,
+            published_parts.1,
+            updated.0,
+            updated.1,
+            &hash[..],
+            position,
+            day
+        ],
+    )?;
     Ok(())
 }

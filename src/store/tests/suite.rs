@@ -1,18 +1,21 @@
-//! The store's behaviour as readers see it: ids kept across edits, renames
-//! and moves, retraction, order, validators, and the upgrade from version 1.
+//! The store's behaviour as readers see it, the same on either database:
+//! ids kept across edits, renames and moves, retraction, order, validators,
+//! settings, subscriptions, and what survives reopening.
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use chrono_tz::Tz;
 
-use super::*;
+use super::Backend;
 use crate::model::{Article, Block, Bulletin, Dated, Item};
+use crate::store::*;
 
-const BRIDGE: &str = "The river bridge reopens a week ahead of plan, the council said on Monday.";
-const LIBRARY: &str = "From April the central library opens on Sundays between ten and four.";
-const TRAM: &str =
+pub(super) const BRIDGE: &str =
+    "The river bridge reopens a week ahead of plan, the council said on Monday.";
+pub(super) const LIBRARY: &str =
+    "From April the central library opens on Sundays between ten and four.";
+pub(super) const TRAM: &str =
     "Residents may comment on the planned tram route through the old town until May.";
 
-fn art(title: &str, body: &str) -> Article {
+pub(super) fn art(title: &str, body: &str) -> Article {
     Article {
         title: title.into(),
         blocks: vec![Block::Paragraph(body.into())],
@@ -20,13 +23,13 @@ fn art(title: &str, body: &str) -> Article {
     }
 }
 
-fn day(d: u32) -> Option<Dated> {
+pub(super) fn day(d: u32) -> Option<Dated> {
     Some(Dated::Day(
         NaiveDate::from_ymd_opt(2022, 12, d).expect("date"),
     ))
 }
 
-fn bulletin(articles: Vec<Article>) -> Bulletin {
+pub(super) fn bulletin(articles: Vec<Article>) -> Bulletin {
     Bulletin {
         articles,
         date: day(9),
@@ -34,14 +37,10 @@ fn bulletin(articles: Vec<Article>) -> Bulletin {
     }
 }
 
-fn at(h: u32) -> chrono::DateTime<Utc> {
+pub(super) fn at(h: u32) -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 1, h, 0, 0)
         .single()
         .expect("valid")
-}
-
-fn store() -> Store {
-    Store::in_memory("example.org", Tz::UTC).expect("store")
 }
 
 fn find(items: &[Item], title: &str) -> Item {
@@ -56,9 +55,8 @@ fn titles(items: &[Item]) -> Vec<&str> {
     items.iter().map(|i| i.article.title.as_str()).collect()
 }
 
-#[test]
-fn edits_keep_ids_and_bump_updated_only_where_changed() {
-    let mut s = store();
+pub(super) fn edits_keep_ids_and_bump_updated_only_where_changed(b: &Backend) {
+    let mut s = b.store();
     let b1 = bulletin(vec![art("Bridge", BRIDGE), art("Library", LIBRARY)]);
     let h1 = hash_hex(b"version one");
     let c = s.ingest("p.txt", "", &h1, &b1, at(1)).expect("ingest");
@@ -93,9 +91,8 @@ fn edits_keep_ids_and_bump_updated_only_where_changed() {
     assert_eq!(s.published_count().expect("count"), 1);
 }
 
-#[test]
-fn a_headline_typo_fix_is_an_update() {
-    let mut s = store();
+pub(super) fn a_headline_typo_fix_is_an_update(b: &Backend) {
+    let mut s = b.store();
     s.ingest(
         "p.txt",
         "",
@@ -120,10 +117,9 @@ fn a_headline_typo_fix_is_an_update() {
     assert_eq!(now[0].id, id);
 }
 
-#[test]
-fn a_rename_keeps_ids_whether_seen_as_a_rename_or_as_gone_and_new() {
+pub(super) fn a_rename_keeps_ids_whether_seen_as_a_rename_or_as_gone_and_new(b: &Backend) {
     // Seen as a rename (inotify paired it).
-    let mut s = store();
+    let mut s = b.store();
     s.ingest(
         "a.txt",
         "",
@@ -140,7 +136,8 @@ fn a_rename_keeps_ids_whether_seen_as_a_rename_or_as_gone_and_new() {
 
     // Seen while down: the old file gone, a new one found (either order).
     for gone_first in [true, false] {
-        let mut s = store();
+        let b = b.fresh();
+        let mut s = b.store();
         s.ingest(
             "a.txt",
             "",
@@ -170,10 +167,10 @@ fn a_rename_keeps_ids_whether_seen_as_a_rename_or_as_gone_and_new() {
     }
 }
 
-#[test]
-fn an_article_moved_to_another_bulletin_keeps_its_id_in_either_order() {
+pub(super) fn an_article_moved_to_another_bulletin_keeps_its_id_in_either_order(b: &Backend) {
     for new_side_first in [true, false] {
-        let mut s = store();
+        let b = b.fresh();
+        let mut s = b.store();
         s.ingest(
             "a.txt",
             "",
@@ -220,9 +217,8 @@ fn an_article_moved_to_another_bulletin_keeps_its_id_in_either_order() {
     }
 }
 
-#[test]
-fn json_ids_follow_the_item_between_files() {
-    let mut s = store();
+pub(super) fn json_ids_follow_the_item_between_files(b: &Backend) {
+    let mut s = b.store();
     let mut a = art("Water notice", "Pipes fixed on the east side.");
     a.key = Some("n-1".into());
     s.ingest("one.json", "", "h", &bulletin(vec![a.clone()]), at(1))
@@ -246,10 +242,9 @@ fn json_ids_follow_the_item_between_files() {
     assert_eq!(now.len(), 2);
 }
 
-#[test]
-fn a_renamed_channel_keeps_ids_and_the_old_channel_is_gone() {
+pub(super) fn a_renamed_channel_keeps_ids_and_the_old_channel_is_gone(b: &Backend) {
     // As a rename of the folder.
-    let mut s = store();
+    let mut s = b.store();
     s.ingest(
         "city/a.md",
         "city",
@@ -273,7 +268,8 @@ fn a_renamed_channel_keeps_ids_and_the_old_channel_is_gone() {
 
     // As the old folder gone and a new one found, in either order.
     for gone_first in [true, false] {
-        let mut s = store();
+        let b = b.fresh();
+        let mut s = b.store();
         s.ingest(
             "city/a.md",
             "city",
@@ -311,9 +307,8 @@ fn a_renamed_channel_keeps_ids_and_the_old_channel_is_gone() {
     }
 }
 
-#[test]
-fn the_same_text_in_two_live_channels_is_two_items() {
-    let mut s = store();
+pub(super) fn the_same_text_in_two_live_channels_is_two_items(b: &Backend) {
+    let mut s = b.store();
     s.ingest(
         "a/x.md",
         "a",
@@ -335,9 +330,8 @@ fn the_same_text_in_two_live_channels_is_two_items() {
     assert_eq!(s.newest(None, 5).expect("all").len(), 2);
 }
 
-#[test]
-fn a_copy_in_the_same_channel_is_one_item_until_both_are_gone() {
-    let mut s = store();
+pub(super) fn a_copy_in_the_same_channel_is_one_item_until_both_are_gone(b: &Backend) {
+    let mut s = b.store();
     s.ingest(
         "a.txt",
         "",
@@ -363,9 +357,8 @@ fn a_copy_in_the_same_channel_is_one_item_until_both_are_gone() {
     assert!(s.newest(None, 5).expect("newest").is_empty());
 }
 
-#[test]
-fn keep_mode_and_quarantine_keep_items_and_a_rename_publishes_one_copy() {
-    let mut s = store();
+pub(super) fn keep_mode_and_quarantine_keep_items_and_a_rename_publishes_one_copy(b: &Backend) {
+    let mut s = b.store();
     s.ingest(
         "a.txt",
         "",
@@ -397,9 +390,8 @@ fn keep_mode_and_quarantine_keep_items_and_a_rename_publishes_one_copy() {
     assert_eq!(titles(&now).len(), 2, "{:?}", titles(&now));
 }
 
-#[test]
-fn a_retracted_article_that_comes_back_keeps_its_id() {
-    let mut s = store();
+pub(super) fn a_retracted_article_that_comes_back_keeps_its_id(b: &Backend) {
+    let mut s = b.store();
     s.ingest(
         "a.txt",
         "",
@@ -425,9 +417,8 @@ fn a_retracted_article_that_comes_back_keeps_its_id() {
     assert_eq!(s.newest(None, 1).expect("newest")[0].id, id);
 }
 
-#[test]
-fn ids_are_never_reused() {
-    let mut s = store();
+pub(super) fn ids_are_never_reused(b: &Backend) {
+    let mut s = b.store();
     s.ingest(
         "a.txt",
         "",
@@ -458,9 +449,8 @@ fn ids_are_never_reused() {
     assert_ne!(now[0].id, first);
 }
 
-#[test]
-fn same_day_items_show_the_later_bulletin_first_then_page_order() {
-    let mut s = store();
+pub(super) fn same_day_items_show_the_later_bulletin_first_then_page_order(b: &Backend) {
+    let mut s = b.store();
     let undated = |articles| Bulletin {
         articles,
         date: day(9),
@@ -493,9 +483,8 @@ fn same_day_items_show_the_later_bulletin_first_then_page_order() {
     );
 }
 
-#[test]
-fn undated_articles_are_published_when_first_seen() {
-    let mut s = store();
+pub(super) fn undated_articles_are_published_when_first_seen(b: &Backend) {
+    let mut s = b.store();
     let undated = |articles| Bulletin {
         articles,
         ..Bulletin::default()
@@ -528,9 +517,8 @@ fn undated_articles_are_published_when_first_seen() {
     assert_eq!(titles(&now), ["Tram", "Bridge"]);
 }
 
-#[test]
-fn bulletin_section_applies_to_articles_without_one() {
-    let mut s = store();
+pub(super) fn bulletin_section_applies_to_articles_without_one(b: &Backend) {
+    let mut s = b.store();
     let mut b = bulletin(vec![art("A", BRIDGE), art("B", LIBRARY)]);
     b.section = Some("Page".into());
     b.articles[1].section = Some("Own".into());
@@ -551,9 +539,8 @@ fn bulletin_section_applies_to_articles_without_one() {
     );
 }
 
-#[test]
-fn validators_and_settings_round_trip() {
-    let mut s = store();
+pub(super) fn validators_and_settings_round_trip(b: &Backend) {
+    let mut s = b.store();
     assert_eq!(s.document("/feed.rss").expect("q"), None);
     let doc = Document {
         validators: Validators {
@@ -569,51 +556,14 @@ fn validators_and_settings_round_trip() {
     assert_eq!(s.meta("k").expect("q").as_deref(), Some("v"));
 }
 
-#[test]
-fn feed_queries_use_their_indexes() {
-    let s = store();
-    for (sql, index) in [
-        (read::newest_sql(true), "items_by_channel"),
-        (read::newest_sql(false), "items_by_time"),
-        (
-            "SELECT id FROM items WHERE fingerprint = x'00'".into(),
-            "items_by_fingerprint",
-        ),
-        (
-            "SELECT item FROM claims WHERE bulletin = 1".into(),
-            "PRIMARY KEY",
-        ),
-        (
-            "SELECT id FROM items WHERE page_dirty = 1".into(),
-            "items_page_dirty",
-        ),
-    ] {
-        let mut stmt = s
-            .conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .expect("prepare");
-        let nulls = vec![rusqlite::types::Null; stmt.parameter_count()];
-        let plan: Vec<String> = stmt
-            .query_map(rusqlite::params_from_iter(nulls), |r| r.get::<_, String>(3))
-            .expect("query")
-            .collect::<Result<_, _>>()
-            .expect("rows");
-        let plan = plan.join("; ");
-        assert!(plan.contains(index), "{sql}: {plan}");
-        assert!(!plan.contains("TEMP B-TREE"), "{sql} sorts: {plan}");
-    }
-}
-
-#[test]
-fn reopening_keeps_everything() {
-    let dir = tempfile::tempdir().expect("tempdir");
+pub(super) fn reopening_keeps_everything(b: &Backend) {
     let items = {
-        let mut s = Store::open(dir.path(), "example.org", Tz::UTC).expect("open");
+        let mut s = b.store();
         s.ingest("a.txt", "", "h", &bulletin(vec![art("A", BRIDGE)]), at(1))
             .expect("ingest");
         s.newest(None, 5).expect("newest")
     };
-    let s = Store::open(dir.path(), "other.example", Tz::UTC).expect("reopen");
+    let s = b.store_for("other.example");
     assert_eq!(s.newest(None, 5).expect("newest"), items);
     assert_eq!(
         s.bulletin("a.txt").expect("q").map(|b| b.state),
@@ -621,48 +571,48 @@ fn reopening_keeps_everything() {
     );
 }
 
-#[test]
-fn a_version_1_database_upgrades_keeping_ids_dates_and_retractions() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    {
-        let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).expect("open");
-        conn.execute_batch(schema::VERSION_1).expect("v1 schema");
-        let article = serde_json::to_string(&art("Bridge", BRIDGE)).expect("json");
-        let gone = serde_json::to_string(&art("Old", LIBRARY)).expect("json");
-        conn.execute_batch(&format!(
-            "INSERT INTO bulletins VALUES ('ch/p.txt', 'ch', 'h1', '2022-12-09T01:00:00+00:00', 'active');
-             INSERT INTO items VALUES ('tag:x,2022-12-09:aaa', 'slug-a', 'ch/p.txt', 'Bridge', 'ch', 0,
-               '2022-12-09T00:00:00+08:00', 1670515200, '2022-12-10T00:00:00+08:00', 'x', '{article}', 0);
-             INSERT INTO items VALUES ('tag:x,2022-12-09:bbb', 'slug-b', 'ch/p.txt', 'Old', 'ch', 1,
-               '2022-12-09T00:00:00+08:00', 1670515200, '2022-12-09T00:00:00+08:00', 'y', '{gone}', 1);
-             PRAGMA user_version = 1;"
-        ))
-        .expect("v1 rows");
+fn sub(callback: &str, expires: i64) -> StoredSubscription {
+    StoredSubscription {
+        topic: "/feed.atom".into(),
+        topic_url: "http://h/feed.atom".into(),
+        callback: callback.into(),
+        secret: Some(b"k".to_vec()),
+        expires,
+        pending: false,
     }
-    let mut s = Store::open(dir.path(), "example.org", Tz::UTC).expect("upgrade");
-    let now = s.newest(Some("ch"), 5).expect("newest");
-    assert_eq!(now.len(), 1);
-    assert_eq!(now[0].id, "tag:x,2022-12-09:aaa");
+}
+
+pub(super) fn saved_renewed_pending_delivered_removed(b: &Backend) {
+    let mut store = b.store();
+    store
+        .websub_apply(&[
+            SubscriptionChange::Save(sub("http://a/cb", 10)),
+            SubscriptionChange::Save(sub("http://b/cb", 10)),
+            SubscriptionChange::Pending {
+                topic: "/feed.atom".into(),
+            },
+            SubscriptionChange::Save(sub("http://a/cb", 20)),
+            SubscriptionChange::Delivered {
+                topic: "/feed.atom".into(),
+                callback: "http://b/cb".into(),
+            },
+        ])
+        .expect("apply");
+    drop(store);
+    let mut store = b.store();
+    let kept = store.websub_subscriptions().expect("read");
+    assert_eq!(kept.len(), 2);
     assert_eq!(
-        now[0].slug,
-        slug_for("tag:x,2022-12-09:aaa"),
-        "page names are kept"
+        (kept[0].expires, kept[0].pending),
+        (20, true),
+        "renewal keeps pending"
     );
-    assert_eq!(now[0].published.to_rfc3339(), "2022-12-09T00:00:00+08:00");
-    assert_eq!(now[0].updated.to_rfc3339(), "2022-12-10T00:00:00+08:00");
-    assert_eq!(
-        s.item_keys().expect("keys").1,
-        [slug_for("tag:x,2022-12-09:bbb")]
-    );
-    // The same file again changes nothing; an edit keeps the id.
-    let b = Bulletin {
-        articles: vec![art("Bridge", &BRIDGE.replace("week", "month"))],
-        ..Bulletin::default()
-    };
-    let c = s.ingest("ch/p.txt", "ch", "h2", &b, at(1)).expect("ingest");
-    assert_eq!((c.added, c.updated), (0, 1));
-    assert_eq!(
-        s.newest(Some("ch"), 5).expect("newest")[0].id,
-        "tag:x,2022-12-09:aaa"
-    );
+    assert!(!kept[1].pending);
+    store
+        .websub_apply(&[SubscriptionChange::Remove {
+            topic: "/feed.atom".into(),
+            callback: "http://a/cb".into(),
+        }])
+        .expect("remove");
+    assert_eq!(store.websub_subscriptions().expect("read").len(), 1);
 }

@@ -1,0 +1,343 @@
+//! The two databases behind the store, SQLite (embedded, the default) and
+//! PostgreSQL (shared by several nodes), under one small interface: the
+//! store's queries are written once, in the SQL both understand, with
+//! `?N` parameters, and each driver runs them as its database expects.
+//!
+//! Values cross the interface as four kinds (integer, text, bytes, null):
+//! every integer column is 64-bit on both, flags are 0 and 1, digests and
+//! compressed articles are bytes.
+
+mod pg;
+mod sqlite;
+
+use std::ops::Deref;
+
+pub use pg::PgOptions;
+
+use super::StoreError;
+
+/// A value bound to a statement's parameter.
+#[derive(Debug, Clone, Copy)]
+pub enum Param<'a> {
+    /// SQL `NULL`.
+    Null,
+    /// A 64-bit integer (flags are 0 and 1).
+    Int(i64),
+    /// UTF-8 text.
+    Text(&'a str),
+    /// Bytes.
+    Blob(&'a [u8]),
+}
+
+/// What can be bound to a parameter.
+pub trait ToParam {
+    /// The value as the drivers take it.
+    fn to_param(&self) -> Param<'_>;
+}
+
+macro_rules! int_param {
+    ($($t:ty),*) => {$(
+        impl ToParam for $t {
+            fn to_param(&self) -> Param<'_> {
+                Param::Int(i64::from(*self))
+            }
+        }
+    )*};
+}
+int_param!(i64, i32, u32, bool);
+
+impl ToParam for str {
+    fn to_param(&self) -> Param<'_> {
+        Param::Text(self)
+    }
+}
+impl ToParam for String {
+    fn to_param(&self) -> Param<'_> {
+        Param::Text(self)
+    }
+}
+impl ToParam for [u8] {
+    fn to_param(&self) -> Param<'_> {
+        Param::Blob(self)
+    }
+}
+impl ToParam for Vec<u8> {
+    fn to_param(&self) -> Param<'_> {
+        Param::Blob(self)
+    }
+}
+impl<T: ToParam + ?Sized> ToParam for &T {
+    fn to_param(&self) -> Param<'_> {
+        (**self).to_param()
+    }
+}
+impl<T: ToParam> ToParam for Option<T> {
+    fn to_param(&self) -> Param<'_> {
+        self.as_ref().map_or(Param::Null, ToParam::to_param)
+    }
+}
+
+/// A statement's parameters, in order.
+pub trait Params {
+    /// The values, `?1` first.
+    fn params(&self) -> Vec<Param<'_>>;
+}
+
+impl Params for () {
+    fn params(&self) -> Vec<Param<'_>> {
+        Vec::new()
+    }
+}
+impl<T: ToParam, const N: usize> Params for [T; N] {
+    fn params(&self) -> Vec<Param<'_>> {
+        self.iter().map(ToParam::to_param).collect()
+    }
+}
+impl Params for &[&dyn ToParam] {
+    fn params(&self) -> Vec<Param<'_>> {
+        self.iter().map(|p| p.to_param()).collect()
+    }
+}
+
+/// Parameters of mixed types: `params![path, id, &digest[..]]`.
+macro_rules! params {
+    ($($p:expr),* $(,)?) => {
+        &[$(&$p as &dyn $crate::store::db::ToParam),*] as &[&dyn $crate::store::db::ToParam]
+    };
+}
+pub(crate) use params;
+
+/// A column's value as read.
+#[derive(Debug, Clone, Copy)]
+pub enum Cell<'a> {
+    /// SQL `NULL`.
+    Null,
+    /// An integer (a flag is 0 or 1).
+    Int(i64),
+    /// Text.
+    Text(&'a str),
+    /// Bytes.
+    Blob(&'a [u8]),
+}
+
+/// What a column can be read as.
+pub trait FromCell: Sized {
+    /// The value, or why the column does not hold one.
+    fn from_cell(cell: Cell<'_>) -> Result<Self, String>;
+}
+
+impl FromCell for i64 {
+    fn from_cell(cell: Cell<'_>) -> Result<Self, String> {
+        match cell {
+            Cell::Int(i) => Ok(i),
+            other => Err(format!("expected an integer, found {other:?}")),
+        }
+    }
+}
+impl FromCell for i32 {
+    fn from_cell(cell: Cell<'_>) -> Result<Self, String> {
+        let i = i64::from_cell(cell)?;
+        i32::try_from(i).map_err(|_| format!("{i} is out of range"))
+    }
+}
+impl FromCell for bool {
+    fn from_cell(cell: Cell<'_>) -> Result<Self, String> {
+        Ok(i64::from_cell(cell)? != 0)
+    }
+}
+impl FromCell for String {
+    fn from_cell(cell: Cell<'_>) -> Result<Self, String> {
+        match cell {
+            Cell::Text(s) => Ok(s.to_string()),
+            other => Err(format!("expected text, found {other:?}")),
+        }
+    }
+}
+impl FromCell for Vec<u8> {
+    fn from_cell(cell: Cell<'_>) -> Result<Self, String> {
+        match cell {
+            Cell::Blob(b) => Ok(b.to_vec()),
+            other => Err(format!("expected bytes, found {other:?}")),
+        }
+    }
+}
+impl<T: FromCell> FromCell for Option<T> {
+    fn from_cell(cell: Cell<'_>) -> Result<Self, String> {
+        match cell {
+            Cell::Null => Ok(None),
+            other => T::from_cell(other).map(Some),
+        }
+    }
+}
+
+/// One result row of either database.
+pub enum Row<'a> {
+    /// A SQLite row.
+    Sqlite(&'a rusqlite::Row<'a>),
+    /// A PostgreSQL row.
+    Pg(&'a postgres::Row),
+}
+
+impl Row<'_> {
+    /// Column `index` (from 0) as a `T`.
+    pub fn get<T: FromCell>(&self, index: usize) -> Result<T, StoreError> {
+        let cell = match self {
+            Row::Sqlite(r) => sqlite::cell(r, index)?,
+            Row::Pg(r) => pg::cell(r, index)?,
+        };
+        T::from_cell(cell).map_err(|detail| StoreError::Corrupt {
+            what: "column",
+            detail: format!("column {index}: {detail}"),
+        })
+    }
+}
+
+/// A connection to the store's database.
+pub enum Db {
+    /// The embedded database.
+    Sqlite(rusqlite::Connection),
+    /// A PostgreSQL session.
+    Pg(Box<pg::Pg>),
+}
+
+impl Db {
+    /// Opens the SQLite database at `path` (created if needed).
+    pub fn sqlite(path: &std::path::Path) -> Result<Db, StoreError> {
+        sqlite::open(Some(path)).map(Db::Sqlite)
+    }
+
+    /// An in-memory SQLite database.
+    pub fn sqlite_in_memory() -> Result<Db, StoreError> {
+        sqlite::open(None).map(Db::Sqlite)
+    }
+
+    /// Connects to PostgreSQL at `url` (`postgres://user@host/db`).
+    pub fn postgres(url: &str, options: &PgOptions) -> Result<Db, StoreError> {
+        pg::Pg::connect(url, options).map(|pg| Db::Pg(Box::new(pg)))
+    }
+
+    /// Runs one statement; returns the number of rows it changed.
+    pub fn execute<P: Params>(&self, sql: &str, params: P) -> Result<usize, StoreError> {
+        match self {
+            Db::Sqlite(c) => sqlite::execute(c, sql, &params.params()),
+            Db::Pg(c) => c.execute(sql, &params.params()),
+        }
+    }
+
+    /// The first row of a query, read by `f`; [`StoreError::NoRow`] when
+    /// there is none.
+    pub fn query_row<P: Params, T>(
+        &self,
+        sql: &str,
+        params: P,
+        f: impl FnOnce(&Row<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut f = Some(f);
+        let mut first = None;
+        self.each(sql, &params.params(), &mut |row| {
+            if let Some(f) = f.take() {
+                first = Some(f(row)?);
+            }
+            Ok(false)
+        })?;
+        first.ok_or(StoreError::NoRow)
+    }
+
+    /// Every row of a query, each read by `f`.
+    pub fn query_map<P: Params, T>(
+        &self,
+        sql: &str,
+        params: P,
+        mut f: impl FnMut(&Row<'_>) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut out = Vec::new();
+        self.each(sql, &params.params(), &mut |row| {
+            out.push(f(row)?);
+            Ok(true)
+        })?;
+        Ok(out)
+    }
+
+    /// Calls `f` on rows until it returns `false`.
+    fn each(
+        &self,
+        sql: &str,
+        params: &[Param<'_>],
+        f: &mut dyn FnMut(&Row<'_>) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(c) => sqlite::each(c, sql, params, f),
+            Db::Pg(c) => c.each(sql, params, f),
+        }
+    }
+
+    /// Runs several statements without parameters.
+    pub fn batch(&self, sql: &str) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(c) => Ok(c.execute_batch(sql)?),
+            Db::Pg(c) => c.batch(sql),
+        }
+    }
+
+    /// Starts a transaction; it is rolled back unless committed.
+    pub fn transaction(&mut self) -> Result<Tx<'_>, StoreError> {
+        self.batch("BEGIN")?;
+        Ok(Tx {
+            db: self,
+            open: true,
+        })
+    }
+
+    /// Whether this is the PostgreSQL backend.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Db::Pg(_))
+    }
+}
+
+/// A transaction: statements run through it as through the [`Db`].
+pub struct Tx<'a> {
+    db: &'a Db,
+    open: bool,
+}
+
+impl Tx<'_> {
+    /// Makes the transaction's changes permanent.
+    pub fn commit(mut self) -> Result<(), StoreError> {
+        self.open = false;
+        self.db.batch("COMMIT")
+    }
+}
+
+impl Deref for Tx<'_> {
+    type Target = Db;
+
+    fn deref(&self) -> &Db {
+        self.db
+    }
+}
+
+impl Drop for Tx<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // A failed rollback leaves nothing to undo: the connection is
+            // gone or the transaction already ended.
+            let _ = self.db.batch("ROLLBACK");
+        }
+    }
+}
+
+/// `.optional()` on a single-row result: no row is `None`.
+pub trait OptionalRow<T> {
+    /// `Ok(None)` for [`StoreError::NoRow`].
+    fn optional(self) -> Result<Option<T>, StoreError>;
+}
+
+impl<T> OptionalRow<T> for Result<T, StoreError> {
+    fn optional(self) -> Result<Option<T>, StoreError> {
+        match self {
+            Ok(v) => Ok(Some(v)),
+            Err(StoreError::NoRow) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
