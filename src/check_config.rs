@@ -49,6 +49,7 @@ fn print_settings(config: &Config, sources: &Sources, out: &mut impl Write) -> s
         ("inbox", path(&config.inbox)),
         ("quarantine_dir", path(&config.quarantine_dir)),
         ("state_dir", path(&config.state_dir)),
+        ("store", quoted(&config.store.to_string())),
         ("feeds_dir", path(&config.feeds_dir)),
         ("listen", quoted(&config.listen.to_string())),
         (

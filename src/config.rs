@@ -15,12 +15,14 @@ use toml::Spanned;
 
 mod file;
 mod sources;
+mod store;
 pub mod websub;
 
 pub use file::ConfigError;
 use file::{FileValues, LoadedFile};
 use sources::{any, Resolver};
 pub use sources::{ArgOrigins, Source, Sources};
+pub use store::StoreLocation;
 pub use websub::WebSubConfig;
 
 /// Articles per archive document: as many as a feed shows, so that a
@@ -86,6 +88,10 @@ pub struct ServeArgs {
     /// Folder for the database [default: $STATE_DIRECTORY, else state].
     #[arg(long, env = "BULLETIND_STATE_DIR", value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
+    /// Where the store lives: sqlite (in the state folder) or a
+    /// postgres://user@host/db URL shared by several nodes [default: sqlite].
+    #[arg(long, env = "BULLETIND_STORE", value_name = "URL")]
+    pub store: Option<String>,
     /// Folder the rendered feed files are written to [default: feeds].
     #[arg(long, env = "BULLETIND_FEEDS_DIR", value_name = "DIR")]
     pub feeds_dir: Option<PathBuf>,
@@ -128,8 +134,10 @@ pub struct Config {
     pub config_file: Option<PathBuf>,
     /// Folder watched for bulletins.
     pub inbox: PathBuf,
-    /// Folder holding the database.
+    /// Folder holding the database (SQLite) and the daemon's own state.
     pub state_dir: PathBuf,
+    /// Where the store lives.
+    pub store: StoreLocation,
     /// Folder the rendered feeds are mirrored into.
     pub feeds_dir: PathBuf,
     /// Folder rejected bulletins are moved to (beside the inbox by default).
@@ -221,6 +229,13 @@ impl Config {
                 .then_some((managed, Source::Env("STATE_DIRECTORY")))
         });
         let state_dir = r.take("state_dir", state_arg, &f.state_dir, || "state".into(), any)?;
+        let store = r.take(
+            "store",
+            r.arg("store", args.store.clone()),
+            &f.store,
+            || "sqlite".into(),
+            |s| StoreLocation::parse(&s),
+        )?;
         let feeds_dir = r.take(
             "feeds_dir",
             r.arg("feeds_dir", args.feeds_dir.clone()),
@@ -332,6 +347,7 @@ impl Config {
             config_file: args.config.clone(),
             inbox,
             state_dir,
+            store,
             feeds_dir,
             quarantine_dir,
             listen,

@@ -180,10 +180,16 @@ pub async fn run(
         let (config, base_url, metrics) = (config.clone(), base_url.clone(), metrics.clone());
         tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
             prepare_folders(&config)?;
-            let mut ingestor = Ingestor::new(&config, &base_url, metrics)
-                .with_context(|| format!("opening the store in {}", config.state_dir.display()))?;
+            let mut ingestor = Ingestor::new(&config, &base_url, metrics).with_context(|| {
+                match &config.store {
+                    crate::config::StoreLocation::Sqlite => {
+                        format!("opening the store in {}", config.state_dir.display())
+                    }
+                    pg => format!("opening the store {pg}"),
+                }
+            })?;
             let first = ingestor.start().context("publishing the stored feeds")?;
-            let websub = crate::websub::open(&config.websub, &config.state_dir)
+            let websub = crate::websub::open(&config.websub, &config.store, &config.state_dir)
                 .context("reading the WebSub subscriptions")?;
             Ok((ingestor, first, websub))
         })
@@ -207,6 +213,7 @@ pub async fn run(
     tracing::info!(
         inbox = %config.inbox.display(),
         state = %config.state_dir.display(),
+        store = %config.store,
         "serving {base_url}"
     );
     let ended = match wait_for_first_scan(&mut running, &signals).await {

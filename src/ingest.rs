@@ -82,8 +82,10 @@ impl Ingestor {
         base_url: &str,
         metrics: Arc<Metrics>,
     ) -> Result<Ingestor, StoreError> {
-        let store = Store::open(
+        let store = Store::open_at(
+            &config.store,
             &config.state_dir,
+            "ingest",
             &crate::store::authority_of(base_url),
             config.timezone,
         )?;

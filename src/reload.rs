@@ -138,6 +138,7 @@ pub fn restart_needed(old: &Config, new: &Config) -> Vec<String> {
     };
     check("listen", old.listen.to_string(), new.listen.to_string());
     check("state_dir", path(&old.state_dir), path(&new.state_dir));
+    check("store", old.store.to_string(), new.store.to_string());
     check("inbox", path(&old.inbox), path(&new.inbox));
     check("feeds_dir", path(&old.feeds_dir), path(&new.feeds_dir));
     check(
@@ -205,6 +206,7 @@ fn keep_restart_settings(old: &Config, new: Config) -> Config {
     Config {
         listen: old.listen,
         state_dir: old.state_dir.clone(),
+        store: old.store.clone(),
         inbox: old.inbox.clone(),
         feeds_dir: old.feeds_dir.clone(),
         quarantine_dir: old.quarantine_dir.clone(),

@@ -19,6 +19,7 @@ use crate::model::Publication;
 pub(super) struct FileValues {
     pub inbox: Option<Spanned<PathBuf>>,
     pub state_dir: Option<Spanned<PathBuf>>,
+    pub store: Option<Spanned<String>>,
     pub feeds_dir: Option<Spanned<PathBuf>>,
     pub quarantine_dir: Option<Spanned<PathBuf>>,
     pub listen: Option<Spanned<String>>,

@@ -48,7 +48,7 @@ pub(super) struct ArgKey {
 }
 
 /// The settings `serve` takes from the command line or the environment.
-pub(super) const ARG_KEYS: [ArgKey; 6] = [
+pub(super) const ARG_KEYS: [ArgKey; 7] = [
     ArgKey {
         key: "config",
         flag: "--config",
@@ -63,6 +63,11 @@ pub(super) const ARG_KEYS: [ArgKey; 6] = [
         key: "state_dir",
         flag: "--state-dir",
         env: "BULLETIND_STATE_DIR",
+    },
+    ArgKey {
+        key: "store",
+        flag: "--store",
+        env: "BULLETIND_STORE",
     },
     ArgKey {
         key: "feeds_dir",

@@ -34,6 +34,7 @@ use std::path::Path;
 
 use chrono_tz::Tz;
 
+use crate::config::StoreLocation;
 use db::Db;
 
 pub use archive::ArchiveKey;
@@ -155,6 +156,28 @@ impl Store {
             err,
         })?;
         Self::with_db(Db::sqlite(&dir.join(DB_FILE))?, authority, tz)
+    }
+
+    /// Opens the store `location` names: SQLite in `state_dir`, or a
+    /// PostgreSQL database; `role` names the connection in PostgreSQL's
+    /// activity view.
+    pub fn open_at(
+        location: &StoreLocation,
+        state_dir: &Path,
+        role: &str,
+        authority: &str,
+        tz: Tz,
+    ) -> Result<Store, StoreError> {
+        match location {
+            StoreLocation::Sqlite => Self::open(state_dir, authority, tz),
+            StoreLocation::Postgres(url) => {
+                let options = db::PgOptions {
+                    schema: None,
+                    application_name: Some(format!("bulletind {role}")),
+                };
+                Self::open_postgres(url, &options, authority, tz)
+            }
+        }
     }
 
     /// Opens the PostgreSQL database at `url`, bringing its tables up to

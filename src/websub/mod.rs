@@ -155,17 +155,18 @@ pub struct Opened {
     kept: Vec<StoredSubscription>,
 }
 
-/// Opens the hub's own connection to the store in `state_dir` and reads
+/// Opens the hub's own connection to the store and reads
 /// the kept subscriptions; `None` when the built-in hub is off. Blocking.
 pub fn open(
     config: &WebSubConfig,
+    store: &crate::config::StoreLocation,
     state_dir: &std::path::Path,
 ) -> Result<Option<Opened>, StoreError> {
     if !config.builtin() {
         return Ok(None);
     }
     // Authority and time zone serve only the content tables' writers.
-    let store = crate::store::Store::open(state_dir, "", chrono_tz::UTC)?;
+    let store = crate::store::Store::open_at(store, state_dir, "websub", "", chrono_tz::UTC)?;
     let kept = store.websub_subscriptions()?;
     Ok(Some(Opened { store, kept }))
 }
