@@ -75,6 +75,9 @@ impl Store {
     /// Archive documents due for rendering, at most `limit`, oldest change
     /// first within each channel.
     pub fn archive_dirty(&self, limit: usize) -> Result<Vec<ArchiveKey>, StoreError> {
+        if let Some(local) = &self.local {
+            return Ok(local.archives.iter().take(limit).cloned().collect());
+        }
         self.conn.query_map(
             "SELECT c.name, d.number FROM archive_dirty d JOIN channels c ON c.id = d.channel
              ORDER BY d.channel, d.number LIMIT ?1",
@@ -83,9 +86,23 @@ impl Store {
         )
     }
 
-    /// Records that these archive documents are rendered.
+    /// Records that these archive documents are rendered (and, on the
+    /// ingest node, logs it for the other nodes).
     pub fn clear_archive_dirty(&mut self, done: &[ArchiveKey]) -> Result<(), StoreError> {
+        if let Some(local) = &mut self.local {
+            for key in done {
+                local.archives.remove(key);
+            }
+            return Ok(());
+        }
         let tx = self.conn.transaction()?;
+        super::follow::log(
+            &tx,
+            &super::Publication {
+                archives: done.to_vec(),
+                ..super::Publication::default()
+            },
+        )?;
         for (channel, number) in done {
             tx.execute(
                 "DELETE FROM archive_dirty
@@ -99,6 +116,17 @@ impl Store {
     /// Marks every archive document of every channel due (the archive size,
     /// the site or the renderer changed).
     pub fn mark_all_archives_dirty(&mut self) -> Result<(), StoreError> {
+        if self.local.is_some() {
+            let all: Vec<ArchiveKey> = self
+                .newest_archives()?
+                .into_iter()
+                .flat_map(|(channel, newest)| (0..=newest).map(move |k| (channel.clone(), k)))
+                .collect();
+            if let Some(local) = &mut self.local {
+                local.archives.extend(all);
+            }
+            return Ok(());
+        }
         self.conn.execute(
             "WITH RECURSIVE docs (channel, number, last) AS (
                  SELECT id, 0, (slots - 1) / ?1 FROM channels WHERE slots > 0

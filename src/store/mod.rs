@@ -19,6 +19,7 @@
 mod archive;
 mod codec;
 pub mod db;
+mod follow;
 pub mod identity;
 mod ids;
 mod publication;
@@ -38,6 +39,7 @@ use crate::config::StoreLocation;
 use db::Db;
 
 pub use archive::ArchiveKey;
+pub use follow::{Publication, Since, CHANNEL as NOTIFY_CHANNEL};
 pub use ids::{
     article_hash, authority_of, digest16, hash_hex, item_hash, mint_id, resolve_date, slug_for,
 };
@@ -145,6 +147,8 @@ pub struct Store {
     tz: Tz,
     /// Items per archive document ([`Store::set_archive_size`]).
     archive_size: i64,
+    /// A follower's own marks of what is due; `None` on the ingest node.
+    local: Option<follow::Local>,
 }
 
 impl Store {
@@ -203,6 +207,7 @@ impl Store {
             authority: authority.to_string(),
             tz,
             archive_size: DEFAULT_ARCHIVE_SIZE,
+            local: None,
         })
     }
 

@@ -211,6 +211,9 @@ impl Store {
 
     /// Stores several documents' validators in one transaction.
     pub fn set_documents(&mut self, documents: &[(String, Document)]) -> Result<(), StoreError> {
+        if self.is_follower() {
+            return Ok(());
+        }
         let tx = self.conn.transaction()?;
         for (path, d) in documents {
             tx.execute(
@@ -251,6 +254,9 @@ impl Store {
         &mut self,
         pages: &[(ItemKey, Validators)],
     ) -> Result<(), StoreError> {
+        if self.is_follower() {
+            return Ok(());
+        }
         let tx = self.conn.transaction()?;
         for (key, v) in pages {
             tx.execute(
@@ -264,6 +270,10 @@ impl Store {
     /// Channels whose feeds are due for rendering, and items whose pages are
     /// (changes recorded but not yet published, e.g. before a crash).
     pub fn dirty(&self) -> Result<(Vec<String>, Vec<ItemKey>), StoreError> {
+        if let Some(local) = &self.local {
+            let channels = local.channels.iter().cloned().collect();
+            return Ok((channels, local.pages.iter().copied().collect()));
+        }
         let channels = self.conn.query_map(
             "SELECT name FROM channels WHERE dirty = 1 ORDER BY name",
             (),
@@ -279,6 +289,9 @@ impl Store {
 
     /// Up to `limit` items whose pages are due, in key order.
     pub fn due_pages(&self, limit: usize) -> Result<Vec<ItemKey>, StoreError> {
+        if let Some(local) = &self.local {
+            return Ok(local.pages.iter().copied().take(limit).collect());
+        }
         self.conn.query_map(
             "SELECT id FROM items WHERE page_dirty = 1 ORDER BY id LIMIT ?1",
             [i64::try_from(limit).unwrap_or(i64::MAX)],
@@ -286,13 +299,31 @@ impl Store {
         )
     }
 
-    /// Records that these channels' feeds and these pages are rendered.
+    /// Records that these channels' feeds and these pages are rendered
+    /// (and, on the ingest node, logs it for the other nodes).
     pub fn clear_dirty(
         &mut self,
         channels: &[String],
         pages: &[ItemKey],
     ) -> Result<(), StoreError> {
+        if let Some(local) = &mut self.local {
+            for name in channels {
+                local.channels.remove(name);
+            }
+            for key in pages {
+                local.pages.remove(key);
+            }
+            return Ok(());
+        }
         let tx = self.conn.transaction()?;
+        super::follow::log(
+            &tx,
+            &super::Publication {
+                channels: channels.to_vec(),
+                pages: pages.to_vec(),
+                archives: Vec::new(),
+            },
+        )?;
         for name in channels {
             tx.execute("UPDATE channels SET dirty = 0 WHERE name = ?1", [name])?;
         }
@@ -305,6 +336,15 @@ impl Store {
     /// Marks every channel and page as due for rendering (the site settings
     /// or the renderer changed).
     pub fn mark_all_dirty(&mut self) -> Result<(), StoreError> {
+        if self.local.is_some() {
+            let channels: Vec<String> = self.channels()?.into_iter().map(|c| c.name).collect();
+            let (pages, _) = self.item_keys()?;
+            if let Some(local) = &mut self.local {
+                local.channels.extend(channels);
+                local.pages.extend(pages);
+            }
+            return Ok(());
+        }
         self.conn.batch(
             "UPDATE channels SET dirty = 1; UPDATE items SET page_dirty = 1 WHERE retracted = 0;",
         )
@@ -313,6 +353,13 @@ impl Store {
     /// Marks every channel's feeds as due for rendering (the base URL or
     /// the feed length changed).
     pub fn mark_channels_dirty(&mut self) -> Result<(), StoreError> {
+        if self.local.is_some() {
+            let channels: Vec<String> = self.channels()?.into_iter().map(|c| c.name).collect();
+            if let Some(local) = &mut self.local {
+                local.channels.extend(channels);
+            }
+            return Ok(());
+        }
         self.conn.execute("UPDATE channels SET dirty = 1", ())?;
         Ok(())
     }
@@ -326,6 +373,9 @@ impl Store {
 
     /// Stores a setting the daemon keeps between runs.
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        if self.is_follower() {
+            return Ok(());
+        }
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
             [key, value],

@@ -110,7 +110,11 @@ type Step = fn(&Transaction<'_>) -> Result<(), StoreError>;
 
 /// The migrations after version 2, in order: `STEPS[i]` makes version
 /// `3 + i`.
-const STEPS: [Step; 2] = [archives_and_publications, super::websub::add_subscriptions];
+const STEPS: [Step; 3] = [
+    archives_and_publications,
+    super::websub::add_subscriptions,
+    publication_log,
+];
 
 /// The version a fresh or fully migrated database has.
 pub const VERSION: usize = 2 + STEPS.len();
@@ -145,6 +149,19 @@ fn archives_and_publications(tx: &Transaction<'_>) -> Result<(), StoreError> {
          UPDATE channels SET slots = (SELECT COUNT(*) FROM items) WHERE name = '';
          CREATE INDEX items_by_slot ON items (channel, slot);
          CREATE INDEX items_by_gslot ON items (gslot);",
+    )?;
+    Ok(())
+}
+
+/// Version 5: the log of what the ingest node published, which the other
+/// nodes of a shared database follow (see `follow`).
+fn publication_log(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    tx.execute_batch(
+        "CREATE TABLE publications (
+             gen  INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused
+             at   INTEGER NOT NULL,                  -- unix seconds
+             what TEXT NOT NULL                      -- follow::Publication as JSON
+         );",
     )?;
     Ok(())
 }

@@ -107,7 +107,14 @@ const CREATED: usize = 4;
 
 /// Migrations after [`CREATED`], in order: `STEPS[i]` makes version
 /// `CREATED + 1 + i`.
-const STEPS: [&str; 0] = [];
+const STEPS: [&str; 1] = [
+    // 5: the publication log (see `follow`).
+    "CREATE TABLE publications (
+         gen  BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         at   BIGINT NOT NULL,
+         what TEXT NOT NULL
+     );",
+];
 
 const _: () = assert!(
     CREATED + STEPS.len() == VERSION,

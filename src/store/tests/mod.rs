@@ -135,4 +135,5 @@ on_both!(
     validators_and_settings_round_trip,
     reopening_keeps_everything,
     saved_renewed_pending_delivered_removed,
+    the_ingest_node_logs_what_it_rendered_and_a_follower_writes_nothing,
 );

@@ -616,3 +616,60 @@ pub(super) fn saved_renewed_pending_delivered_removed(b: &Backend) {
         .expect("remove");
     assert_eq!(store.websub_subscriptions().expect("read").len(), 1);
 }
+
+pub(super) fn the_ingest_node_logs_what_it_rendered_and_a_follower_writes_nothing(b: &Backend) {
+    let mut s = b.store();
+    s.ingest("a.txt", "", "h", &bulletin(vec![art("A", BRIDGE)]), at(1))
+        .expect("ingest");
+    let (channels, pages) = s.dirty().expect("dirty");
+    assert_eq!((channels.len(), pages.len()), (1, 1));
+    let before = s.newest_publication().expect("newest");
+    s.clear_dirty(&channels, &pages).expect("clear");
+    let Since::Entries(entries) = s.publications_since(before).expect("log") else {
+        panic!("a gap right after the entry")
+    };
+    assert_eq!(entries.len(), 1);
+    let (gen, entry) = &entries[0];
+    assert_eq!(
+        (entry.channels.clone(), entry.pages.clone()),
+        (channels, pages)
+    );
+    assert_eq!(s.newest_publication().expect("newest"), *gen);
+
+    // A follower marks what the log says and renders it; the database's
+    // marks and validators stay the ingest node's.
+    s.ingest("b.txt", "", "h2", &bulletin(vec![art("B", TRAM)]), at(2))
+        .expect("ingest");
+    let due = s.dirty().expect("dirty");
+    let mut f = b.store();
+    f.set_follower(true);
+    assert_eq!(f.dirty().expect("dirty"), (vec![], vec![]));
+    f.mark_published(entry);
+    assert_eq!(
+        f.dirty().expect("dirty"),
+        (entry.channels.clone(), entry.pages.clone())
+    );
+    f.clear_dirty(&entry.channels, &entry.pages).expect("clear");
+    let doc = Document {
+        validators: Validators {
+            etag: [7; 16],
+            modified: 1,
+        },
+        copies: String::new(),
+    };
+    f.set_documents(&[("/feed.atom".into(), doc)]).expect("set");
+    f.set_meta("pages_key", "follower").expect("meta");
+    assert_eq!(f.dirty().expect("dirty"), (vec![], vec![]));
+    assert_eq!(
+        s.dirty().expect("dirty"),
+        due,
+        "the database's marks are untouched"
+    );
+    assert_eq!(s.document("/feed.atom").expect("doc"), None);
+    assert_eq!(s.meta("pages_key").expect("meta"), None);
+    assert_eq!(
+        s.newest_publication().expect("newest"),
+        *gen,
+        "a follower logs nothing"
+    );
+}
