@@ -188,14 +188,15 @@ pub async fn run(
                     pg => format!("opening the store {pg}"),
                 }
             })?;
+            let claim = claim_role(&config.store, &mut ingestor)?;
             let first = ingestor.start().context("publishing the stored feeds")?;
             let websub = crate::websub::open(&config.websub, &config.store, &config.state_dir)
                 .context("reading the WebSub subscriptions")?;
-            Ok((ingestor, first, websub))
+            Ok((ingestor, first, websub, claim))
         })
     };
     // A stop signal while the stored feeds are rendered ends the start-up.
-    let (ingestor, first, websub) = tokio::select! {
+    let (ingestor, first, websub, claim) = tokio::select! {
         opened = opening => opened.context("starting the ingest task")??,
         () = signals.stopped() => {
             tracing::info!("stopped during start-up");
@@ -209,6 +210,7 @@ pub async fn run(
         first,
         metrics.clone(),
         (websub, &base_url),
+        claim,
     )?;
     tracing::info!(
         inbox = %config.inbox.display(),
@@ -238,6 +240,7 @@ fn start(
     first: Arc<crate::render::Published>,
     metrics: Arc<Metrics>,
     (websub, base_url): (Option<crate::websub::Opened>, &str),
+    claim: Option<crate::role::Claim>,
 ) -> anyhow::Result<Running> {
     let config = &setup.config;
     let inbox_root = config
@@ -264,10 +267,20 @@ fn start(
         heartbeat: heartbeat.clone(),
         scans: scans_tx,
         websub: websub.notifier.clone(),
+        metrics: metrics.clone(),
     };
     let ingest_done = spawn_ingest(ingestor, work_rx, links)?;
     let inbox = Inbox::start(inbox_root.clone(), config.settle, work_tx.clone())
         .with_context(|| format!("watching {}", inbox_root.display()))?;
+    if let Some(claim) = claim {
+        let links = crate::role::RoleLinks {
+            work: work_tx.clone(),
+            rescan: inbox.rescanner(),
+            metrics: metrics.clone(),
+            stop: stop_ingest.clone(),
+        };
+        crate::role::spawn(claim, links).context("starting the role session")?;
+    }
 
     let cap = crate::capacity::connection_cap(config.max_connections, setup.nofile);
     metrics.connections_max.store(cap as u64, Ordering::Relaxed);
@@ -344,6 +357,28 @@ fn start(
         background,
         websub,
     })
+}
+
+/// On a PostgreSQL store, opens the role session and makes `ingestor` a
+/// follower unless this node got the ingest lock; `None` on SQLite (one
+/// node, always ingesting). Blocking.
+fn claim_role(
+    store: &crate::config::StoreLocation,
+    ingestor: &mut Ingestor,
+) -> anyhow::Result<Option<crate::role::Claim>> {
+    let crate::config::StoreLocation::Postgres(url) = store else {
+        return Ok(None);
+    };
+    let claim = crate::role::Claim::open(url).context("opening the role session")?;
+    if claim.is_ingest() {
+        tracing::info!("this node runs ingest (it holds the lock)");
+    } else {
+        tracing::info!("another node runs ingest: following it");
+        ingestor
+            .become_follower()
+            .context("reading the publication log")?;
+    }
+    Ok(Some(claim))
 }
 
 /// Starts the ingest thread and a monitor that reports how it ended.

@@ -10,6 +10,7 @@
 //! ([`Heartbeat`](crate::watchdog::Heartbeat)), and
 //! keeps the content metrics.
 
+mod follow;
 mod settings;
 mod work;
 
@@ -72,6 +73,8 @@ pub struct Ingestor {
     /// When the ingestor was made: files older than that were waiting for
     /// the daemon, not for us.
     started: SystemTime,
+    /// On a follower, the last entry of the publication log rendered.
+    followed: i64,
 }
 
 impl Ingestor {
@@ -111,6 +114,7 @@ impl Ingestor {
             fatal: None,
             base_url: base_url.to_string(),
             started: SystemTime::now(),
+            followed: 0,
         })
     }
 
@@ -465,7 +469,26 @@ pub fn run(mut ingestor: Ingestor, work: Receiver<Work>, links: Links) -> Result
     links.heartbeat.busy("finishing the start");
     ingestor.finish_start();
     ingestor.count_channels();
-    let mut backlog = ingestor.catch_up(&links);
+    loop {
+        if ingestor.store.is_follower() {
+            match ingestor.follow(&work, &links)? {
+                follow::Next::Lead => ingestor.take_over(&links),
+                follow::Next::Stop => break,
+            }
+        }
+        if !lead(&mut ingestor, &work, &links)? {
+            break;
+        }
+        ingestor.step_down();
+    }
+    ingestor.publisher.flush_mirror();
+    Ok(())
+}
+
+/// Ingests until this node must follow (`Ok(true)`: it lost its database
+/// session) or the daemon stops (`Ok(false)`).
+fn lead(ingestor: &mut Ingestor, work: &Receiver<Work>, links: &Links) -> Result<bool, String> {
+    let mut backlog = ingestor.catch_up(links);
     links.heartbeat.idle();
     let mut caught_up = Instant::now();
     let mut batch = work::Batch::new();
@@ -477,7 +500,7 @@ pub fn run(mut ingestor: Ingestor, work: Receiver<Work>, links: Links) -> Result
             match work.try_recv() {
                 Ok(first) => first,
                 Err(TryRecvError::Empty) => {
-                    backlog = ingestor.catch_up(&links) && !links.stop.load(Ordering::Relaxed);
+                    backlog = ingestor.catch_up(links) && !links.stop.load(Ordering::Relaxed);
                     links.heartbeat.idle();
                     if let Some(reason) = ingestor.fatal.take() {
                         return Err(reason);
@@ -497,34 +520,39 @@ pub fn run(mut ingestor: Ingestor, work: Receiver<Work>, links: Links) -> Result
         while let Some(item) = next {
             match item {
                 Work::Inbox(InboxEvent::Scanned) => {
-                    ingestor.flush(&mut batch, &links);
+                    ingestor.flush(&mut batch, links);
                     links.scans.send_modify(|n| *n += 1);
                 }
                 Work::Inbox(event) => {
-                    ingestor.take(event, &mut batch, &links);
+                    ingestor.take(event, &mut batch, links);
                     if batch.changes.any() && batch.since.elapsed() >= pause {
-                        let took = ingestor.flush(&mut batch, &links);
+                        let took = ingestor.flush(&mut batch, links);
                         pause = PUBLISH_AT_LEAST_EVERY.max(took * PUBLISH_PAUSE_FACTOR);
                         if caught_up.elapsed() >= CATCH_UP_AT_LEAST_EVERY {
-                            backlog = ingestor.catch_up(&links);
+                            backlog = ingestor.catch_up(links);
                             caught_up = Instant::now();
                         }
                     }
                 }
                 Work::Reconfigure(request) => {
-                    ingestor.flush(&mut batch, &links);
-                    ingestor.apply_reload(request, &links);
+                    ingestor.flush(&mut batch, links);
+                    ingestor.apply_reload(request, links);
                 }
+                Work::Follow => {
+                    ingestor.flush(&mut batch, links);
+                    return Ok(true);
+                }
+                Work::Lead | Work::Refresh => {}
             }
             next = match links.stop.load(Ordering::Relaxed) {
                 true => None,
                 false => work.try_recv().ok(),
             };
         }
-        ingestor.flush(&mut batch, &links);
+        ingestor.flush(&mut batch, links);
         if !links.stop.load(Ordering::Relaxed) {
             // The queue is empty: the slow part of publishing now.
-            backlog = ingestor.catch_up(&links);
+            backlog = ingestor.catch_up(links);
             caught_up = Instant::now();
         }
         links.heartbeat.idle();
@@ -535,8 +563,7 @@ pub fn run(mut ingestor: Ingestor, work: Receiver<Work>, links: Links) -> Result
             break;
         }
     }
-    ingestor.publisher.flush_mirror();
-    Ok(())
+    Ok(false)
 }
 
 impl Ingestor {

@@ -46,6 +46,7 @@ pub mod preview;
 pub mod publish;
 pub mod reload;
 pub mod render;
+pub mod role;
 pub mod store;
 pub mod watchdog;
 pub mod websub;

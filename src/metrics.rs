@@ -85,6 +85,11 @@ pub struct Metrics {
     pub last_ingest: Mutex<Option<LastIngest>>,
     /// The WebSub hub's counters.
     pub websub: websub::WebSubMetrics,
+    /// 1 while this node runs ingest (always, on SQLite).
+    pub ingest_node: AtomicU64,
+    /// 1 while the shared database is unreachable (the last snapshot is
+    /// served).
+    pub store_degraded: AtomicU64,
 }
 
 impl Default for Metrics {
@@ -112,6 +117,8 @@ impl Default for Metrics {
             channels: Mutex::new(Vec::new()),
             last_ingest: Mutex::new(None),
             websub: websub::WebSubMetrics::default(),
+            ingest_node: AtomicU64::new(1),
+            store_degraded: zero(),
         }
     }
 }
@@ -274,6 +281,18 @@ impl Metrics {
             "bulletind_log_messages_total",
             &[("level", "warn")],
             warnings,
+        );
+        out.single(
+            "bulletind_ingest_node",
+            "gauge",
+            "1 while this node runs ingest (holds the lock, on a shared PostgreSQL store).",
+            get(&self.ingest_node),
+        );
+        out.single(
+            "bulletind_store_degraded",
+            "gauge",
+            "1 while the shared database is unreachable and the last snapshot is served.",
+            get(&self.store_degraded),
         );
         out.single(
             "bulletind_snapshot_bytes",

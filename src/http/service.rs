@@ -231,7 +231,19 @@ fn answer(
 
 fn health(shared: &Shared, method: &Method) -> Response<Full<Bytes>> {
     let failure = shared.health.borrow().clone();
+    let degraded = shared
+        .metrics
+        .store_degraded
+        .load(std::sync::atomic::Ordering::Relaxed)
+        != 0;
     let mut response = match failure {
+        // Still serving, from the last snapshot: a load balancer keeps the
+        // node, an operator sees why it lags.
+        None if degraded => text(
+            StatusCode::OK,
+            "degraded: the database is unreachable; serving the last snapshot\n",
+            method,
+        ),
         None => text(StatusCode::OK, "ok\n", method),
         Some(reason) => with_body(
             StatusCode::SERVICE_UNAVAILABLE,

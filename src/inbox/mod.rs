@@ -158,7 +158,23 @@ impl Inbox {
 
     /// Asks for a full rescan.
     pub fn rescan(&self) {
-        let _ = self.control.send(watch::Input::Control(Control::Rescan));
+        self.rescanner().rescan();
+    }
+
+    /// A handle that asks for rescans from another thread.
+    pub fn rescanner(&self) -> Rescanner {
+        Rescanner(self.control.clone())
+    }
+}
+
+/// Asks the inbox thread for full rescans.
+#[derive(Clone)]
+pub struct Rescanner(Sender<watch::Input>);
+
+impl Rescanner {
+    /// Asks for a full rescan (ignored once the inbox thread is gone).
+    pub fn rescan(&self) {
+        let _ = self.0.send(watch::Input::Control(Control::Rescan));
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -24,6 +24,14 @@ pub enum Work {
     Inbox(InboxEvent),
     /// A reload: apply these settings, render everything again, publish.
     Reconfigure(Box<Reconfigure>),
+    /// This node took the ingest lock: ingest from now on (a rescan of the
+    /// inbox follows).
+    Lead,
+    /// This node lost its database session: stop ingesting, follow.
+    Follow,
+    /// The ingest node published something (or the session is back):
+    /// a follower reads the log.
+    Refresh,
 }
 
 impl From<InboxEvent> for Work {
@@ -55,6 +63,9 @@ pub struct Links {
     pub scans: watch::Sender<u64>,
     /// Told which feeds each new snapshot changed (WebSub), when on.
     pub websub: Option<crate::websub::Notifier>,
+    /// Whether this node runs ingest (`ingest_node`): only that one
+    /// delivers to WebSub subscribers.
+    pub metrics: Arc<Metrics>,
 }
 
 impl Links {
@@ -62,7 +73,8 @@ impl Links {
     /// changed, and returns the snapshot it replaces.
     pub(super) fn hand_over(&self, snapshot: Arc<Published>) -> Arc<Published> {
         let old = self.published.swap(Arc::clone(&snapshot));
-        if let Some(websub) = &self.websub {
+        let ingest_node = self.metrics.ingest_node.load(Ordering::Relaxed) != 0;
+        if let (Some(websub), true) = (&self.websub, ingest_node) {
             websub.published(&old, &snapshot);
         }
         old

@@ -68,6 +68,12 @@ impl Store {
         self.local = follower.then(Local::default);
     }
 
+    /// Opens a new database session if the last one was lost (PostgreSQL);
+    /// returns whether it did.
+    pub fn reconnect(&mut self) -> Result<bool, StoreError> {
+        self.conn.reconnect()
+    }
+
     /// Whether this is a follower's store.
     pub fn is_follower(&self) -> bool {
         self.local.is_some()

@@ -288,6 +288,17 @@ impl Db {
         })
     }
 
+    /// Opens a new PostgreSQL session if this one is gone; returns whether
+    /// it did. SQLite's connection does not go away.
+    pub fn reconnect(&mut self) -> Result<bool, StoreError> {
+        let fresh = match self {
+            Db::Pg(pg) if pg.is_closed() => pg.reopen()?,
+            _ => return Ok(false),
+        };
+        *self = Db::Pg(Box::new(fresh));
+        Ok(true)
+    }
+
     /// Whether this is the PostgreSQL backend.
     pub fn is_postgres(&self) -> bool {
         matches!(self, Db::Pg(_))

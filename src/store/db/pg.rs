@@ -24,6 +24,8 @@ pub struct PgOptions {
 
 /// A PostgreSQL session and its prepared statements.
 pub struct Pg {
+    url: String,
+    options: PgOptions,
     client: RefCell<Client>,
     statements: RefCell<HashMap<String, Statement>>,
 }
@@ -32,14 +34,23 @@ impl Pg {
     /// Connects to `url`.
     pub fn connect(url: &str, options: &PgOptions) -> Result<Pg, StoreError> {
         let mut config: postgres::Config = url.parse()?;
+        // PostgreSQL's notices (an `IF NOT EXISTS` that found the table)
+        // are not the operator's business; the URL's own options stay.
+        let mut settings = config
+            .get_options()
+            .map_or(String::new(), |o| format!("{o} "));
+        settings.push_str("-c client_min_messages=warning");
         if let Some(schema) = &options.schema {
-            config.options(&format!("-c search_path={schema}"));
+            settings.push_str(&format!(" -c search_path={schema}"));
         }
+        config.options(&settings);
         if let Some(name) = &options.application_name {
             config.application_name(name);
         }
         config.connect_timeout(std::time::Duration::from_secs(5));
         Ok(Pg {
+            url: url.to_string(),
+            options: options.clone(),
             client: RefCell::new(config.connect(NoTls)?),
             statements: RefCell::new(HashMap::new()),
         })
@@ -80,6 +91,11 @@ impl Pg {
 
     pub(super) fn batch(&self, sql: &str) -> Result<(), StoreError> {
         Ok(self.client.borrow_mut().batch_execute(sql)?)
+    }
+
+    /// A new session to the same database, with the same options.
+    pub fn reopen(&self) -> Result<Pg, StoreError> {
+        Pg::connect(&self.url, &self.options)
     }
 
     /// Whether the session is gone (the server closed it or the network
