@@ -273,6 +273,8 @@ fn start(
     let inbox = Inbox::start(inbox_root.clone(), config.settle, work_tx.clone())
         .with_context(|| format!("watching {}", inbox_root.display()))?;
     if let Some(claim) = claim {
+        let ingest = u64::from(claim.is_ingest());
+        metrics.ingest_node.store(ingest, Ordering::Relaxed);
         let links = crate::role::RoleLinks {
             work: work_tx.clone(),
             rescan: inbox.rescanner(),
