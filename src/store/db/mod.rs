@@ -16,9 +16,9 @@ pub use pg::PgOptions;
 
 use super::StoreError;
 
-/// A value bound to a statement's parameter.
+/// A value bound to a statement's parameter, or read from a column.
 #[derive(Debug, Clone, Copy)]
-pub enum Param<'a> {
+pub enum Value<'a> {
     /// SQL `NULL`.
     Null,
     /// A 64-bit integer (flags are 0 and 1).
@@ -32,14 +32,14 @@ pub enum Param<'a> {
 /// What can be bound to a parameter.
 pub trait ToParam {
     /// The value as the drivers take it.
-    fn to_param(&self) -> Param<'_>;
+    fn to_param(&self) -> Value<'_>;
 }
 
 macro_rules! int_param {
     ($($t:ty),*) => {$(
         impl ToParam for $t {
-            fn to_param(&self) -> Param<'_> {
-                Param::Int(i64::from(*self))
+            fn to_param(&self) -> Value<'_> {
+                Value::Int(i64::from(*self))
             }
         }
     )*};
@@ -47,54 +47,54 @@ macro_rules! int_param {
 int_param!(i64, i32, u32, bool);
 
 impl ToParam for str {
-    fn to_param(&self) -> Param<'_> {
-        Param::Text(self)
+    fn to_param(&self) -> Value<'_> {
+        Value::Text(self)
     }
 }
 impl ToParam for String {
-    fn to_param(&self) -> Param<'_> {
-        Param::Text(self)
+    fn to_param(&self) -> Value<'_> {
+        Value::Text(self)
     }
 }
 impl ToParam for [u8] {
-    fn to_param(&self) -> Param<'_> {
-        Param::Blob(self)
+    fn to_param(&self) -> Value<'_> {
+        Value::Blob(self)
     }
 }
 impl ToParam for Vec<u8> {
-    fn to_param(&self) -> Param<'_> {
-        Param::Blob(self)
+    fn to_param(&self) -> Value<'_> {
+        Value::Blob(self)
     }
 }
 impl<T: ToParam + ?Sized> ToParam for &T {
-    fn to_param(&self) -> Param<'_> {
+    fn to_param(&self) -> Value<'_> {
         (**self).to_param()
     }
 }
 impl<T: ToParam> ToParam for Option<T> {
-    fn to_param(&self) -> Param<'_> {
-        self.as_ref().map_or(Param::Null, ToParam::to_param)
+    fn to_param(&self) -> Value<'_> {
+        self.as_ref().map_or(Value::Null, ToParam::to_param)
     }
 }
 
 /// A statement's parameters, in order.
 pub trait Params {
     /// The values, `?1` first.
-    fn params(&self) -> Vec<Param<'_>>;
+    fn params(&self) -> Vec<Value<'_>>;
 }
 
 impl Params for () {
-    fn params(&self) -> Vec<Param<'_>> {
+    fn params(&self) -> Vec<Value<'_>> {
         Vec::new()
     }
 }
 impl<T: ToParam, const N: usize> Params for [T; N] {
-    fn params(&self) -> Vec<Param<'_>> {
+    fn params(&self) -> Vec<Value<'_>> {
         self.iter().map(ToParam::to_param).collect()
     }
 }
 impl Params for &[&dyn ToParam] {
-    fn params(&self) -> Vec<Param<'_>> {
+    fn params(&self) -> Vec<Value<'_>> {
         self.iter().map(|p| p.to_param()).collect()
     }
 }
@@ -107,65 +107,52 @@ macro_rules! params {
 }
 pub(crate) use params;
 
-/// A column's value as read.
-#[derive(Debug, Clone, Copy)]
-pub enum Cell<'a> {
-    /// SQL `NULL`.
-    Null,
-    /// An integer (a flag is 0 or 1).
-    Int(i64),
-    /// Text.
-    Text(&'a str),
-    /// Bytes.
-    Blob(&'a [u8]),
-}
-
 /// What a column can be read as.
-pub trait FromCell: Sized {
+pub trait FromValue: Sized {
     /// The value, or why the column does not hold one.
-    fn from_cell(cell: Cell<'_>) -> Result<Self, String>;
+    fn from_value(cell: Value<'_>) -> Result<Self, String>;
 }
 
-impl FromCell for i64 {
-    fn from_cell(cell: Cell<'_>) -> Result<Self, String> {
+impl FromValue for i64 {
+    fn from_value(cell: Value<'_>) -> Result<Self, String> {
         match cell {
-            Cell::Int(i) => Ok(i),
+            Value::Int(i) => Ok(i),
             other => Err(format!("expected an integer, found {other:?}")),
         }
     }
 }
-impl FromCell for i32 {
-    fn from_cell(cell: Cell<'_>) -> Result<Self, String> {
-        let i = i64::from_cell(cell)?;
+impl FromValue for i32 {
+    fn from_value(cell: Value<'_>) -> Result<Self, String> {
+        let i = i64::from_value(cell)?;
         i32::try_from(i).map_err(|_| format!("{i} is out of range"))
     }
 }
-impl FromCell for bool {
-    fn from_cell(cell: Cell<'_>) -> Result<Self, String> {
-        Ok(i64::from_cell(cell)? != 0)
+impl FromValue for bool {
+    fn from_value(cell: Value<'_>) -> Result<Self, String> {
+        Ok(i64::from_value(cell)? != 0)
     }
 }
-impl FromCell for String {
-    fn from_cell(cell: Cell<'_>) -> Result<Self, String> {
+impl FromValue for String {
+    fn from_value(cell: Value<'_>) -> Result<Self, String> {
         match cell {
-            Cell::Text(s) => Ok(s.to_string()),
+            Value::Text(s) => Ok(s.to_string()),
             other => Err(format!("expected text, found {other:?}")),
         }
     }
 }
-impl FromCell for Vec<u8> {
-    fn from_cell(cell: Cell<'_>) -> Result<Self, String> {
+impl FromValue for Vec<u8> {
+    fn from_value(cell: Value<'_>) -> Result<Self, String> {
         match cell {
-            Cell::Blob(b) => Ok(b.to_vec()),
+            Value::Blob(b) => Ok(b.to_vec()),
             other => Err(format!("expected bytes, found {other:?}")),
         }
     }
 }
-impl<T: FromCell> FromCell for Option<T> {
-    fn from_cell(cell: Cell<'_>) -> Result<Self, String> {
+impl<T: FromValue> FromValue for Option<T> {
+    fn from_value(cell: Value<'_>) -> Result<Self, String> {
         match cell {
-            Cell::Null => Ok(None),
-            other => T::from_cell(other).map(Some),
+            Value::Null => Ok(None),
+            other => T::from_value(other).map(Some),
         }
     }
 }
@@ -180,12 +167,12 @@ pub enum Row<'a> {
 
 impl Row<'_> {
     /// Column `index` (from 0) as a `T`.
-    pub fn get<T: FromCell>(&self, index: usize) -> Result<T, StoreError> {
+    pub fn get<T: FromValue>(&self, index: usize) -> Result<T, StoreError> {
         let cell = match self {
             Row::Sqlite(r) => sqlite::cell(r, index)?,
             Row::Pg(r) => pg::cell(r, index)?,
         };
-        T::from_cell(cell).map_err(|detail| StoreError::Corrupt {
+        T::from_value(cell).map_err(|detail| StoreError::Corrupt {
             what: "column",
             detail: format!("column {index}: {detail}"),
         })
@@ -262,7 +249,7 @@ impl Db {
     fn each(
         &self,
         sql: &str,
-        params: &[Param<'_>],
+        params: &[Value<'_>],
         f: &mut dyn FnMut(&Row<'_>) -> Result<bool, StoreError>,
     ) -> Result<(), StoreError> {
         match self {

@@ -9,7 +9,7 @@ use bytes::BytesMut;
 use postgres::types::{IsNull, ToSql, Type};
 use postgres::{Client, NoTls, Statement};
 
-use super::{Cell, Param, Row};
+use super::{Row, Value};
 use crate::store::StoreError;
 
 /// How to open a session beyond the URL.
@@ -67,7 +67,7 @@ impl Pg {
         Ok(stmt)
     }
 
-    pub(super) fn execute(&self, sql: &str, params: &[Param<'_>]) -> Result<usize, StoreError> {
+    pub(super) fn execute(&self, sql: &str, params: &[Value<'_>]) -> Result<usize, StoreError> {
         let stmt = self.statement(sql)?;
         let n = self.client.borrow_mut().execute(&stmt, &refs(params))?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
@@ -76,7 +76,7 @@ impl Pg {
     pub(super) fn each(
         &self,
         sql: &str,
-        params: &[Param<'_>],
+        params: &[Value<'_>],
         f: &mut dyn FnMut(&Row<'_>) -> Result<bool, StoreError>,
     ) -> Result<(), StoreError> {
         let stmt = self.statement(sql)?;
@@ -105,7 +105,7 @@ impl Pg {
     }
 }
 
-fn refs<'a>(params: &'a [Param<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
+fn refs<'a>(params: &'a [Value<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
     params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
 }
 
@@ -128,15 +128,15 @@ fn dollar_params(sql: &str) -> String {
     out
 }
 
-impl ToSql for Param<'_> {
+impl ToSql for Value<'_> {
     fn to_sql(
         &self,
         ty: &Type,
         out: &mut BytesMut,
     ) -> Result<IsNull, Box<dyn Error + Sync + Send>> {
         match *self {
-            Param::Null => Ok(IsNull::Yes),
-            Param::Int(i) => match *ty {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(i) => match *ty {
                 Type::INT8 => i.to_sql(ty, out),
                 Type::INT4 => i32::try_from(i)?.to_sql(ty, out),
                 Type::INT2 => i16::try_from(i)?.to_sql(ty, out),
@@ -144,8 +144,8 @@ impl ToSql for Param<'_> {
                 Type::TEXT | Type::VARCHAR => i.to_string().as_str().to_sql(ty, out),
                 _ => Err(format!("an integer cannot be a {ty}").into()),
             },
-            Param::Text(s) => s.to_sql(ty, out),
-            Param::Blob(b) => b.to_sql(ty, out),
+            Value::Text(s) => s.to_sql(ty, out),
+            Value::Blob(b) => b.to_sql(ty, out),
         }
     }
 
@@ -156,14 +156,14 @@ impl ToSql for Param<'_> {
     postgres::types::to_sql_checked!();
 }
 
-pub(super) fn cell(row: &postgres::Row, index: usize) -> Result<Cell<'_>, StoreError> {
+pub(super) fn cell(row: &postgres::Row, index: usize) -> Result<Value<'_>, StoreError> {
     let Some(column) = row.columns().get(index) else {
         return Err(StoreError::Corrupt {
             what: "column",
             detail: format!("no column {index}"),
         });
     };
-    let int = |v: Option<i64>| v.map_or(Cell::Null, Cell::Int);
+    let int = |v: Option<i64>| v.map_or(Value::Null, Value::Int);
     Ok(match *column.type_() {
         Type::INT8 => int(row.try_get(index)?),
         Type::INT4 => int(row.try_get::<_, Option<i32>>(index)?.map(i64::from)),
@@ -171,10 +171,10 @@ pub(super) fn cell(row: &postgres::Row, index: usize) -> Result<Cell<'_>, StoreE
         Type::BOOL => int(row.try_get::<_, Option<bool>>(index)?.map(i64::from)),
         Type::BYTEA => row
             .try_get::<_, Option<&[u8]>>(index)?
-            .map_or(Cell::Null, Cell::Blob),
+            .map_or(Value::Null, Value::Blob),
         _ => row
             .try_get::<_, Option<&str>>(index)?
-            .map_or(Cell::Null, Cell::Text),
+            .map_or(Value::Null, Value::Text),
     })
 }
 

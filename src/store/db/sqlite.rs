@@ -5,7 +5,7 @@ use std::path::Path;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::Connection;
 
-use super::{Cell, Param, Row};
+use super::{Row, Value};
 use crate::store::StoreError;
 
 /// SQLite's page cache, in KiB: the feed queries touch a few index pages and
@@ -35,13 +35,13 @@ pub(super) fn open(path: Option<&Path>) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
-impl rusqlite::ToSql for Param<'_> {
+impl rusqlite::ToSql for Value<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         Ok(ToSqlOutput::Borrowed(match *self {
-            Param::Null => ValueRef::Null,
-            Param::Int(i) => ValueRef::Integer(i),
-            Param::Text(s) => ValueRef::Text(s.as_bytes()),
-            Param::Blob(b) => ValueRef::Blob(b),
+            Value::Null => ValueRef::Null,
+            Value::Int(i) => ValueRef::Integer(i),
+            Value::Text(s) => ValueRef::Text(s.as_bytes()),
+            Value::Blob(b) => ValueRef::Blob(b),
         }))
     }
 }
@@ -49,7 +49,7 @@ impl rusqlite::ToSql for Param<'_> {
 pub(super) fn execute(
     conn: &Connection,
     sql: &str,
-    params: &[Param<'_>],
+    params: &[Value<'_>],
 ) -> Result<usize, StoreError> {
     let mut stmt = conn.prepare_cached(sql)?;
     Ok(stmt.execute(rusqlite::params_from_iter(params))?)
@@ -58,7 +58,7 @@ pub(super) fn execute(
 pub(super) fn each(
     conn: &Connection,
     sql: &str,
-    params: &[Param<'_>],
+    params: &[Value<'_>],
     f: &mut dyn FnMut(&Row<'_>) -> Result<bool, StoreError>,
 ) -> Result<(), StoreError> {
     let mut stmt = conn.prepare_cached(sql)?;
@@ -71,10 +71,10 @@ pub(super) fn each(
     Ok(())
 }
 
-pub(super) fn cell<'a>(row: &'a rusqlite::Row<'_>, index: usize) -> Result<Cell<'a>, StoreError> {
+pub(super) fn cell<'a>(row: &'a rusqlite::Row<'_>, index: usize) -> Result<Value<'a>, StoreError> {
     Ok(match row.get_ref(index)? {
-        ValueRef::Null => Cell::Null,
-        ValueRef::Integer(i) => Cell::Int(i),
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Int(i),
         ValueRef::Real(r) => {
             return Err(StoreError::Corrupt {
                 what: "column",
@@ -82,11 +82,11 @@ pub(super) fn cell<'a>(row: &'a rusqlite::Row<'_>, index: usize) -> Result<Cell<
             })
         }
         ValueRef::Text(t) => {
-            Cell::Text(std::str::from_utf8(t).map_err(|e| StoreError::Corrupt {
+            Value::Text(std::str::from_utf8(t).map_err(|e| StoreError::Corrupt {
                 what: "column",
                 detail: format!("column {index}: {e}"),
             })?)
         }
-        ValueRef::Blob(b) => Cell::Blob(b),
+        ValueRef::Blob(b) => Value::Blob(b),
     })
 }
