@@ -92,7 +92,7 @@ fn run(mut claim: Claim, links: RoleLinks) {
             }
             continue;
         };
-        let result = wait(client, &links).and_then(|()| {
+        let result = wait(client, &links, claim.ingest).and_then(|()| {
             if claim.ingest {
                 client.batch_execute("SELECT 1").map(|()| false)
             } else {
@@ -122,12 +122,15 @@ fn run(mut claim: Claim, links: RoleLinks) {
     }
 }
 
-/// Waits up to a tick for publications, waking the ingest thread for each.
-fn wait(client: &mut Client, links: &RoleLinks) -> Result<(), postgres::Error> {
+/// Waits up to a tick for publications, waking a follower's ingest thread
+/// for each (the ingest node hears its own, and has nothing to follow).
+fn wait(client: &mut Client, links: &RoleLinks, ingest: bool) -> Result<(), postgres::Error> {
     let mut notifications = client.notifications();
     let mut arriving = notifications.timeout_iter(TICK);
     while arriving.next()?.is_some() {
-        let _ = links.work.send(Work::Refresh);
+        if !ingest {
+            let _ = links.work.send(Work::Refresh);
+        }
     }
     Ok(())
 }

@@ -127,6 +127,12 @@ impl Store {
 /// drops entries older than [`KEEP`], and on PostgreSQL tells the other
 /// nodes.
 pub(super) fn log(db: &Db, publication: &Publication) -> Result<(), StoreError> {
+    if publication.channels.is_empty()
+        && publication.pages.is_empty()
+        && publication.archives.is_empty()
+    {
+        return Ok(());
+    }
     let what = serde_json::to_string(publication).map_err(|e| StoreError::Corrupt {
         what: "publication",
         detail: e.to_string(),
