@@ -485,6 +485,17 @@ impl Evidence<'_, '_> {
         on(Feature::BareName, c.bare_name);
         on(Feature::RepeatsEarlier, c.repeats_earlier);
         on(Feature::DatelineAlone, c.dateline_alone);
+        // Credits are certain shapes: a line none of them fits is no credit.
+        on(
+            Feature::NoCreditSign,
+            !l.creditish()
+                && !l.right_set
+                && !l.context.sig_block
+                && !l.context.job_title
+                && !l.context.signature_name
+                && !l.context.signature_detail
+                && l.mail.is_none(),
+        );
     }
 
     fn contents_features(&self, i: usize, on: &mut impl FnMut(Feature, bool)) {

@@ -248,6 +248,7 @@ features! {
     CreditAhead => "heading-shaped, and the text below it closes with a credit or an end mark",
     ContinuesFurniture => "goes on the sentence of a line a detector took for furniture",
     TableBlock => "in a block of three or more lines with wide gaps (a table)",
+    NoCreditSign => "no credit detector reports anything on the line (no byline, dateline, signature, job title, name)",
 }
 
 /// How many features there are.

@@ -313,9 +313,16 @@ impl Facts {
     pub(super) fn of(lines: &[Line], contents: &Contents, flow: Flow) -> Facts {
         let norms = measure_norms(lines, flow);
         let full = |l: &Line| flow.wrap.is_some_and(|w| l.width * 100 >= w * 85);
+        // A line filling the wrap width is a wrapped paragraph line, unless
+        // it stands alone between blank lines: in a narrow column a
+        // headline is as wide as the text.
+        let alone = |i: usize| {
+            (i == 0 || lines[i].gap > 0) && lines.get(i + 1).is_none_or(|n| n.gap > 0)
+        };
         let mut shaped: Vec<bool> = lines
             .iter()
-            .map(|l| heading_shaped(l) && (!full(l) || l.markup.is_heading()))
+            .enumerate()
+            .map(|(i, l)| heading_shaped(l) && (!full(l) || l.markup.is_heading() || alone(i)))
             .collect();
         // A headline wrapped in sentence case goes on lower-case
         // (`School board approves new` / `bus routes for fall term`).
