@@ -524,6 +524,10 @@ impl Evidence<'_, '_> {
                 self.facts.page_cohesion.is_some_and(|m| s < m),
             );
         }
+        if let Some((depth, peak)) = self.facts.depth[i] {
+            on(Feature::CohesionDip, depth >= 0.1);
+            on(Feature::CohesionPeak, peak);
+        }
     }
 
     fn neighbour_features(&self, i: usize, on: &mut impl FnMut(Feature, bool)) {

@@ -21,6 +21,10 @@ pub(super) struct Facts {
     pub shaped: Vec<bool>,
     /// Per line: cohesion across the boundary above it.
     pub cohesion: Vec<Option<f32>>,
+    /// Per line: the TextTiling depth of the boundary above it — how far
+    /// its cohesion falls below the neighbouring boundaries' on both sides
+    /// — and whether it rises above both.
+    pub depth: Vec<Option<(f32, bool)>>,
     /// The median cohesion of the page's boundaries.
     pub page_cohesion: Option<f32>,
     /// Per numbered line: next in its scheme.
@@ -360,6 +364,7 @@ impl Facts {
             v.sort_by(f32::total_cmp);
             v.get(v.len() / 2).copied()
         };
+        let depth = depths(&cohesion);
         let sequence = numbering_sequence(lines);
         let styles = styles(lines, &shaped, contents);
         let blocks = blocks(lines, &shaped);
@@ -420,6 +425,7 @@ impl Facts {
         let last_prose = prose.iter().rposition(|&p| p);
         let credit_ahead = credits_ahead(lines, &shaped);
         Facts {
+            depth,
             stories,
             block_heads,
             credit_ahead,
@@ -436,6 +442,27 @@ impl Facts {
             styles,
         }
     }
+}
+
+/// The TextTiling depth of each measured boundary against the nearest
+/// measured boundaries above and below (a page edge counts as no rise), and
+/// whether the boundary is a peak: relative, so a page whose stories share
+/// vocabulary (a school newsletter) is judged against itself.
+fn depths(cohesion: &[Option<f32>]) -> Vec<Option<(f32, bool)>> {
+    let measured: Vec<(usize, f32)> = cohesion
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.map(|c| (i, c)))
+        .collect();
+    let mut out = vec![None; cohesion.len()];
+    for (k, &(i, c)) in measured.iter().enumerate() {
+        let before = k.checked_sub(1).map(|p| measured[p].1);
+        let after = measured.get(k + 1).map(|x| x.1);
+        let rise = |n: Option<f32>| n.map_or(0.0, |n| (n - c).max(0.0));
+        let peak = before.is_some_and(|b| c > b) && after.is_some_and(|a| c > a);
+        out[i] = Some((rise(before) + rise(after), peak));
+    }
+    out
 }
 
 /// For each heading-shaped line, whether the stretch below it (up to the
