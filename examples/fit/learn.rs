@@ -179,7 +179,7 @@ const PRIOR: &[(&str, &str, f32)] = &[
     ("JobTitle", "credit", 4.0),
     ("SignatureName", "credit", 1.5),
     ("SignatureDetail", "furniture", 1.0),
-    ("NoCreditSign", "credit", -2.0),
+    ("CutOff", "body", 3.0),
     ("CohesionDip", "headline", 0.3),
     ("CohesionDip", "subheading", -0.3),
     ("CohesionPeak", "subheading", 0.3),

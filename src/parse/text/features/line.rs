@@ -333,6 +333,22 @@ impl Evidence<'_, '_> {
             l.indent && self.facts.norms.indented_share < 20,
         );
         on(Feature::InnerSentenceEnd, inner_sentence_end(&l.text));
+        // A page cut off mid-sentence: its last line is text, not a footer.
+        let prev_block_prose = self.facts.blocks[i].prose
+            || i.checked_sub(self.facts.blocks[i].index + 1)
+                .is_some_and(|p| self.facts.blocks[p].prose);
+        on(
+            Feature::CutOff,
+            next.is_none()
+                && l.ending != Ending::Terminal
+                && l.width > 30
+                && l.furniture.is_none()
+                && !l.is_credit()
+                && l.caption.is_none()
+                && l.markup == Markup::Plain
+                && prev_block_prose
+                && sentence_like(&l.text),
+        );
         on(
             Feature::ContinuesFurniture,
             prev.is_some_and(|p| {
@@ -485,17 +501,6 @@ impl Evidence<'_, '_> {
         on(Feature::BareName, c.bare_name);
         on(Feature::RepeatsEarlier, c.repeats_earlier);
         on(Feature::DatelineAlone, c.dateline_alone);
-        // Credits are certain shapes: a line none of them fits is no credit.
-        on(
-            Feature::NoCreditSign,
-            !l.creditish()
-                && !l.right_set
-                && !l.context.sig_block
-                && !l.context.job_title
-                && !l.context.signature_name
-                && !l.context.signature_detail
-                && l.mail.is_none(),
-        );
     }
 
     fn contents_features(&self, i: usize, on: &mut impl FnMut(Feature, bool)) {
@@ -664,4 +669,23 @@ impl Evidence<'_, '_> {
             );
         }
     }
+}
+
+/// Whether a line reads as running text rather than a footer of fields or
+/// links: no `|` or ` – ` separators and, in Latin script, under two
+/// fifths of its words capitalised.
+fn sentence_like(t: &str) -> bool {
+    if t.contains('|') || t.contains(" – ") || t.contains(" · ") {
+        return false;
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let latin = words
+        .iter()
+        .filter(|w| w.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .count();
+    let capital = words
+        .iter()
+        .filter(|w| w.starts_with(|c: char| c.is_ascii_uppercase()))
+        .count();
+    latin < 3 || capital * 5 < latin * 2
 }

@@ -249,8 +249,8 @@ features! {
     ContinuesFurniture => "goes on the sentence of a line a detector took for furniture",
     TableBlock => "in a block of three or more lines with wide gaps (a table)",
     CohesionDip => "shares less across the boundary above than the neighbouring boundaries do (a TextTiling depth of 0.1 or more)",
+    CutOff => "the page's last line, running text stopping mid-sentence (a truncated page keeps its last paragraph)",
     CohesionPeak => "shares more across the boundary above than both neighbouring boundaries (inside one story)",
-    NoCreditSign => "no credit detector reports anything on the line (no byline, dateline, signature, job title, name)",
 }
 
 /// How many features there are.

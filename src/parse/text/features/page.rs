@@ -288,7 +288,12 @@ pub(super) struct Styles {
 }
 
 fn styles(lines: &[Line], shaped: &[bool], contents: &Contents) -> Styles {
-    let style: Vec<u32> = lines.iter().map(style).collect();
+    // The page top sets its first line apart as a blank line would.
+    let style: Vec<u32> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| style(l) | u32::from(i == 0) << 17)
+        .collect();
     let mut count = HashMap::new();
     let mut credited = HashMap::new();
     let mut agreeing = HashMap::new();
