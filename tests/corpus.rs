@@ -602,10 +602,11 @@ fn corpus_is_consistent() {
     for entry in fs::read_dir(&dir).expect("tests/corpus must be readable") {
         let name = entry.expect("directory entry").file_name();
         let name = name.to_string_lossy();
-        // `README.md`, `BLIND.md`: the corpus's own notes, not pages.
+        // `README.md`, `BLIND.md`, `AUTHOR_BRIEF.md`: the corpus's own
+        // notes, not pages.
         let note = name
             .strip_suffix(".md")
-            .is_some_and(|stem| stem.chars().all(|c| c.is_ascii_uppercase()));
+            .is_some_and(|stem| stem.chars().all(|c| c.is_ascii_uppercase() || c == '_'));
         let page = name.ends_with(".txt") || (name.ends_with(".md") && !note);
         if page && !with_golden.iter().any(|f| f == name.as_ref()) {
             problems.push(format!("{name}: fixture without a golden"));
