@@ -180,6 +180,7 @@ const PRIOR: &[(&str, &str, f32)] = &[
     ("SignatureName", "credit", 1.5),
     ("SignatureDetail", "furniture", 1.0),
     ("CutOff", "body", 3.0),
+    ("ContactBlock", "furniture", 0.5),
     ("CohesionDip", "headline", 0.3),
     ("CohesionDip", "subheading", -0.3),
     ("CohesionPeak", "subheading", 0.3),
