@@ -298,7 +298,10 @@ fn report(examples: &[Example], lab: &Labels, start: &Dense) {
                 }
             }
         }
-        if let Some(want) = std::env::var("REPORT_LINES").ok().filter(|w| w.starts_with(name)) {
+        if let Some(want) = std::env::var("REPORT_LINES")
+            .ok()
+            .filter(|w| w.starts_with(name))
+        {
             // `REPORT_LINES=Feature:label`: the lines behind one count.
             let label = want.split(':').nth(1).unwrap_or_default();
             for ex in examples {
@@ -317,8 +320,12 @@ fn report(examples: &[Example], lab: &Labels, start: &Dense) {
             .filter(|(c, _)| **c > 0)
             .map(|(c, n)| (*c, *n))
             .collect();
-        by.sort_by(|a, b| b.0.cmp(&a.0));
-        let labels: Vec<String> = by.iter().take(12).map(|(c, n)| format!("{n}:{c}")).collect();
+        by.sort_by_key(|x| std::cmp::Reverse(x.0));
+        let labels: Vec<String> = by
+            .iter()
+            .take(12)
+            .map(|(c, n)| format!("{n}:{c}"))
+            .collect();
         println!(
             "{name:<28} fams {:>2} lines {total:>4}  prior [{}]  gold {}",
             fams.len(),

@@ -310,9 +310,20 @@ fn a_truncated_final_paragraph_is_kept() {
                 Block::Paragraph(p) => Some(p.as_str()),
                 _ => None,
             })
-            .last()
+            .next_back()
             .unwrap_or_default();
-        let tail: String = page.chars().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
-        assert!(last.ends_with(&tail), "lost the truncated end {tail:?}: {:?}", b.articles);
+        let tail: String = page
+            .chars()
+            .rev()
+            .take(6)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        assert!(
+            last.ends_with(&tail),
+            "lost the truncated end {tail:?}: {:?}",
+            b.articles
+        );
     }
 }

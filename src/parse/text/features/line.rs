@@ -707,7 +707,10 @@ fn gives_contact(t: &str) -> bool {
         c == b'@'
             && i > 0
             && b[i - 1].is_ascii_alphanumeric()
-            && b[i + 1..].iter().take_while(|x| !x.is_ascii_whitespace()).any(|&x| x == b'.')
+            && b[i + 1..]
+                .iter()
+                .take_while(|x| !x.is_ascii_whitespace())
+                .any(|&x| x == b'.')
     });
     if email || t.contains("http") || t.contains("www.") || t.contains("ftp.") {
         return true;

@@ -325,9 +325,8 @@ impl Facts {
         // A line filling the wrap width is a wrapped paragraph line, unless
         // it stands alone between blank lines: in a narrow column a
         // headline is as wide as the text.
-        let alone = |i: usize| {
-            (i == 0 || lines[i].gap > 0) && lines.get(i + 1).is_none_or(|n| n.gap > 0)
-        };
+        let alone =
+            |i: usize| (i == 0 || lines[i].gap > 0) && lines.get(i + 1).is_none_or(|n| n.gap > 0);
         let mut shaped: Vec<bool> = lines
             .iter()
             .enumerate()
