@@ -220,13 +220,7 @@ impl Evidence<'_, '_> {
             .filter(|x| x.spread)
             .count();
         on(Feature::TableBlock, b.len >= 3 && spread * 2 >= b.len);
-        on(
-            Feature::ContactBlock,
-            self.lines[block_start..block_start + b.len]
-                .iter()
-                // A mail header or credit has detectors of its own.
-                .any(|x| x.mail.is_none() && !x.is_credit() && gives_contact(&x.text)),
-        );
+        on(Feature::ContactBlock, b.contact);
     }
 
     /// Runs of heading-shaped lines, within a block or as a whole block
@@ -695,46 +689,4 @@ fn sentence_like(t: &str) -> bool {
         .filter(|w| w.starts_with(|c: char| c.is_ascii_uppercase()))
         .count();
     latin < 3 || capital * 5 < latin * 2
-}
-
-/// Whether a line gives an address to write to, visit or call: an e-mail
-/// address, a web or FTP address, or a phone number (`555-0142`,
-/// `01632 960418`). Mastheads, subscription notes and footers do; stories
-/// seldom.
-fn gives_contact(t: &str) -> bool {
-    let b = t.as_bytes();
-    let email = b.iter().enumerate().any(|(i, &c)| {
-        c == b'@'
-            && i > 0
-            && b[i - 1].is_ascii_alphanumeric()
-            && b[i + 1..]
-                .iter()
-                .take_while(|x| !x.is_ascii_whitespace())
-                .any(|&x| x == b'.')
-    });
-    if email || t.contains("http") || t.contains("www.") || t.contains("ftp.") {
-        return true;
-    }
-    // A phone number: a run of seven or more digits, spaces and dashes
-    // with at least one separator, holding seven digits or more.
-    let mut digits = 0;
-    let mut seps = 0;
-    for &c in b.iter().chain(std::iter::once(&b' ')) {
-        if c.is_ascii_digit() {
-            digits += 1;
-        } else if (c == b'-' || c == b' ') && digits > 0 {
-            seps += 1;
-            if seps > 3 {
-                digits = 0;
-                seps = 0;
-            }
-        } else {
-            digits = 0;
-            seps = 0;
-        }
-        if digits >= 7 && seps >= 1 {
-            return true;
-        }
-    }
-    false
 }

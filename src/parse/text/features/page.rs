@@ -517,6 +517,10 @@ pub(super) struct BlockPlace {
     pub run_inside: bool,
     /// Block index on the page.
     pub block: usize,
+    /// A line of the block gives an e-mail, web address or phone number
+    /// (mail headers and credits left out: they have detectors of their
+    /// own).
+    pub contact: bool,
 }
 
 /// The block structure of the page.
@@ -537,6 +541,9 @@ fn blocks(lines: &[Line], shaped: &[bool]) -> Vec<BlockPlace> {
         // A run of heading-shaped lines opening the block, then text.
         let run = (start..end).take_while(|&i| shaped[i]).count();
         let run_ok = run >= 1 && run < len && run <= 4 && !shaped[start + run];
+        let contact = lines[start..end]
+            .iter()
+            .any(|x| x.mail.is_none() && !x.is_credit() && gives_contact(&x.text));
         for (k, place) in out[start..end].iter_mut().enumerate() {
             *place = BlockPlace {
                 index: k,
@@ -546,10 +553,53 @@ fn blocks(lines: &[Line], shaped: &[bool]) -> Vec<BlockPlace> {
                 run_start: run_ok && k == 0,
                 run_inside: run_ok && k > 0 && k < run,
                 block,
+                contact,
             };
         }
         start = end;
         block += 1;
     }
     out
+}
+
+/// Whether a line gives an address to write to, visit or call: an e-mail
+/// address, a web or FTP address, or a phone number (`555-0142`,
+/// `01632 960418`). Mastheads, subscription notes and footers do; stories
+/// seldom.
+fn gives_contact(t: &str) -> bool {
+    let b = t.as_bytes();
+    let email = b.iter().enumerate().any(|(i, &c)| {
+        c == b'@'
+            && i > 0
+            && b[i - 1].is_ascii_alphanumeric()
+            && b[i + 1..]
+                .iter()
+                .take_while(|x| !x.is_ascii_whitespace())
+                .any(|&x| x == b'.')
+    });
+    if email || t.contains("http") || t.contains("www.") || t.contains("ftp.") {
+        return true;
+    }
+    // A phone number: a run of seven or more digits, spaces and dashes
+    // with at least one separator, holding seven digits or more.
+    let mut digits = 0;
+    let mut seps = 0;
+    for &c in b.iter().chain(std::iter::once(&b' ')) {
+        if c.is_ascii_digit() {
+            digits += 1;
+        } else if (c == b'-' || c == b' ') && digits > 0 {
+            seps += 1;
+            if seps > 3 {
+                digits = 0;
+                seps = 0;
+            }
+        } else {
+            digits = 0;
+            seps = 0;
+        }
+        if digits >= 7 && seps >= 1 {
+            return true;
+        }
+    }
+    false
 }
