@@ -605,7 +605,7 @@ fn corpus_is_consistent() {
         // `README.md`, `BLIND.md`, `BRIEF.md`: the corpus's own notes, not pages.
         let note = name
             .strip_suffix(".md")
-            .is_some_and(|stem| stem.chars().all(|c| c.is_ascii_uppercase()));
+            .is_some_and(|stem| stem.chars().all(|c| c.is_ascii_uppercase() || c == '_'));
         let page = name.ends_with(".txt") || (name.ends_with(".md") && !note);
         if page && !with_golden.iter().any(|f| f == name.as_ref()) {
             problems.push(format!("{name}: fixture without a golden"));

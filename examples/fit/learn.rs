@@ -49,6 +49,17 @@ impl Dense {
         m
     }
 
+    /// The non-zero emission weights of feature `f`, named.
+    pub(crate) fn prior_of(&self, f: usize, names: &[&str]) -> String {
+        let parts: Vec<String> = self.emit[f]
+            .iter()
+            .zip(names)
+            .filter(|(w, _)| **w != 0.0)
+            .map(|(w, n)| format!("{n}:{w}"))
+            .collect();
+        parts.join(" ")
+    }
+
     fn zero_like(&self) -> Dense {
         Dense::zero(self.emit.len(), self.start.len())
     }
@@ -167,7 +178,13 @@ const PRIOR: &[(&str, &str, f32)] = &[
     ("DatelineAlone", "credit", 3.0),
     ("JobTitle", "credit", 4.0),
     ("SignatureName", "credit", 1.5),
-    ("SignatureDetail", "credit", 1.0),
+    ("SignatureDetail", "furniture", 1.0),
+    ("CutOff", "body", 3.0),
+    ("ContactBlock", "furniture", 0.5),
+    ("CohesionDip", "headline", 0.3),
+    ("CohesionDip", "subheading", -0.3),
+    ("CohesionPeak", "subheading", 0.3),
+    ("CohesionPeak", "headline", -0.3),
     ("Caption", "caption", 6.0),
     ("MailSubject", "headline", 3.0),
     ("WireHead", "headline", 2.0),

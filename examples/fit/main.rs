@@ -282,6 +282,59 @@ fn show(examples: &[Example], name: &str, lab: &Labels, model: &Model) {
     }
 }
 
+/// `--report`: per feature, how many families and lines it fires in, the
+/// gold labels of those lines and the prior's label (a feature seen in few
+/// families is weighed mostly by its prior when they are held out).
+fn report(examples: &[Example], lab: &Labels, start: &Dense) {
+    let names = dev::features();
+    for (f, (name, _)) in names.iter().enumerate() {
+        let mut fams = std::collections::BTreeSet::new();
+        let mut counts = vec![0usize; lab.names.len()];
+        for ex in examples {
+            for (i, obs) in ex.page.features.iter().enumerate() {
+                if obs.iter().any(|&(g, _)| g == f) {
+                    fams.insert(family(ex));
+                    counts[ex.gold[i]] += 1;
+                }
+            }
+        }
+        if let Some(want) = std::env::var("REPORT_LINES")
+            .ok()
+            .filter(|w| w.starts_with(name))
+        {
+            // `REPORT_LINES=Feature:label`: the lines behind one count.
+            let label = want.split(':').nth(1).unwrap_or_default();
+            for ex in examples {
+                for (i, obs) in ex.page.features.iter().enumerate() {
+                    if obs.iter().any(|&(g, _)| g == f) && lab.names[ex.gold[i]] == label {
+                        let l = &ex.page.lines[i];
+                        println!("    {} {}: {}", ex.golden.file, l.no, l.source);
+                    }
+                }
+            }
+        }
+        let total: usize = counts.iter().sum();
+        let mut by: Vec<(usize, &str)> = counts
+            .iter()
+            .zip(&lab.names)
+            .filter(|(c, _)| **c > 0)
+            .map(|(c, n)| (*c, *n))
+            .collect();
+        by.sort_by_key(|x| std::cmp::Reverse(x.0));
+        let labels: Vec<String> = by
+            .iter()
+            .take(12)
+            .map(|(c, n)| format!("{n}:{c}"))
+            .collect();
+        println!(
+            "{name:<28} fams {:>2} lines {total:>4}  prior [{}]  gold {}",
+            fams.len(),
+            start.prior_of(f, &lab.names),
+            labels.join(" ")
+        );
+    }
+}
+
 /// The command line, read once.
 struct Args {
     args: Vec<String>,
@@ -468,7 +521,9 @@ fn main() {
             eprintln!("  {}: {p}", ex.golden.file);
         }
     }
-    if let Some(page) = args.value("--show") {
+    if args.has("--report") {
+        report(&examples, &lab, &start);
+    } else if let Some(page) = args.value("--show") {
         show_page(&examples, &page, &args, &lab, &start);
     } else if args.has("--lofo") {
         leave_family_out(&examples, learner, &start);

@@ -273,3 +273,57 @@ fn corpus_page_times() {
         println!("{t:>10.2?} {len:>7} bytes {name}");
     }
 }
+
+/// Issue 11, item 6: a page with a few stray control characters is text —
+/// they are stripped with a warning, and the page is parsed, not rejected
+/// as binary.
+#[test]
+fn stray_controls_are_stripped_with_a_warning() {
+    let page = "Library opens on Sundays\n\nFrom April the central\u{7} library opens on Sundays.\u{1b}\n\nBridge works finish early\n\nThe river\u{0} bridge reopens a week ahead of plan.\n";
+    let b = parse_bulletin("dirty.txt", page.as_bytes(), &Limits::default())
+        .expect("a page with a few control characters is text");
+    assert_eq!(b.articles.len(), 2, "{:?}", b.articles);
+    assert!(
+        b.warnings.iter().any(|w| w.contains("control character")),
+        "{:?}",
+        b.warnings
+    );
+    let text: String = format!("{:?}", b.articles);
+    assert!(!text.contains('\u{7}') && !text.contains('\u{1b}') && !text.contains('\u{0}'));
+}
+
+/// Issue 11, item 7: a page cut off in mid-sentence keeps its last,
+/// truncated paragraph.
+#[test]
+fn a_truncated_final_paragraph_is_kept() {
+    let pages = [
+        "Council backs library expansion\n\nBy KAREN DOLBY\n\nThe town council voted on Tuesday to approve the expansion of the library.\n\nThe plan adds a children's wing and a community meet",
+        "江海区举办科技活动周\n\n本报讯（记者 李明）江海区科技活动周昨日开幕，吸引了众多市民参与。\n\n活动期间，区科协组织专家走进社区，为居民讲解",
+    ];
+    for page in pages {
+        let b = parse_bulletin("cut.txt", page.as_bytes(), &Limits::default()).expect("parses");
+        let last = b
+            .articles
+            .iter()
+            .flat_map(|a| &a.blocks)
+            .filter_map(|x| match x {
+                Block::Paragraph(p) => Some(p.as_str()),
+                _ => None,
+            })
+            .next_back()
+            .unwrap_or_default();
+        let tail: String = page
+            .chars()
+            .rev()
+            .take(6)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        assert!(
+            last.ends_with(&tail),
+            "lost the truncated end {tail:?}: {:?}",
+            b.articles
+        );
+    }
+}

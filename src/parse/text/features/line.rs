@@ -220,6 +220,7 @@ impl Evidence<'_, '_> {
             .filter(|x| x.spread)
             .count();
         on(Feature::TableBlock, b.len >= 3 && spread * 2 >= b.len);
+        on(Feature::ContactBlock, b.contact);
     }
 
     /// Runs of heading-shaped lines, within a block or as a whole block
@@ -333,6 +334,22 @@ impl Evidence<'_, '_> {
             l.indent && self.facts.norms.indented_share < 20,
         );
         on(Feature::InnerSentenceEnd, inner_sentence_end(&l.text));
+        // A page cut off mid-sentence: its last line is text, not a footer.
+        let prev_block_prose = self.facts.blocks[i].prose
+            || i.checked_sub(self.facts.blocks[i].index + 1)
+                .is_some_and(|p| self.facts.blocks[p].prose);
+        on(
+            Feature::CutOff,
+            next.is_none()
+                && l.ending != Ending::Terminal
+                && l.width > 30
+                && l.furniture.is_none()
+                && !l.is_credit()
+                && l.caption.is_none()
+                && l.markup == Markup::Plain
+                && prev_block_prose
+                && sentence_like(&l.text),
+        );
         on(
             Feature::ContinuesFurniture,
             prev.is_some_and(|p| {
@@ -513,6 +530,10 @@ impl Evidence<'_, '_> {
                 self.facts.page_cohesion.is_some_and(|m| s < m),
             );
         }
+        if let Some((depth, peak)) = self.facts.depth[i] {
+            on(Feature::CohesionDip, depth >= 0.1);
+            on(Feature::CohesionPeak, peak);
+        }
     }
 
     fn neighbour_features(&self, i: usize, on: &mut impl FnMut(Feature, bool)) {
@@ -649,4 +670,23 @@ impl Evidence<'_, '_> {
             );
         }
     }
+}
+
+/// Whether a line reads as running text rather than a footer of fields or
+/// links: no `|` or ` – ` separators and, in Latin script, under two
+/// fifths of its words capitalised.
+fn sentence_like(t: &str) -> bool {
+    if t.contains('|') || t.contains(" – ") || t.contains(" · ") {
+        return false;
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let latin = words
+        .iter()
+        .filter(|w| w.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .count();
+    let capital = words
+        .iter()
+        .filter(|w| w.starts_with(|c: char| c.is_ascii_uppercase()))
+        .count();
+    latin < 3 || capital * 5 < latin * 2
 }

@@ -248,6 +248,10 @@ features! {
     CreditAhead => "heading-shaped, and the text below it closes with a credit or an end mark",
     ContinuesFurniture => "goes on the sentence of a line a detector took for furniture",
     TableBlock => "in a block of three or more lines with wide gaps (a table)",
+    CohesionDip => "shares less across the boundary above than the neighbouring boundaries do (a TextTiling depth of 0.1 or more)",
+    ContactBlock => "its block gives an address to write, call or visit (e-mail, web address, phone number)",
+    CutOff => "the page's last line, running text stopping mid-sentence (a truncated page keeps its last paragraph)",
+    CohesionPeak => "shares more across the boundary above than both neighbouring boundaries (inside one story)",
 }
 
 /// How many features there are.

@@ -21,6 +21,10 @@ pub(super) struct Facts {
     pub shaped: Vec<bool>,
     /// Per line: cohesion across the boundary above it.
     pub cohesion: Vec<Option<f32>>,
+    /// Per line: the TextTiling depth of the boundary above it — how far
+    /// its cohesion falls below the neighbouring boundaries' on both sides
+    /// — and whether it rises above both.
+    pub depth: Vec<Option<(f32, bool)>>,
     /// The median cohesion of the page's boundaries.
     pub page_cohesion: Option<f32>,
     /// Per numbered line: next in its scheme.
@@ -284,7 +288,12 @@ pub(super) struct Styles {
 }
 
 fn styles(lines: &[Line], shaped: &[bool], contents: &Contents) -> Styles {
-    let style: Vec<u32> = lines.iter().map(style).collect();
+    // The page top sets its first line apart as a blank line would.
+    let style: Vec<u32> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| style(l) | u32::from(i == 0) << 17)
+        .collect();
     let mut count = HashMap::new();
     let mut credited = HashMap::new();
     let mut agreeing = HashMap::new();
@@ -313,9 +322,15 @@ impl Facts {
     pub(super) fn of(lines: &[Line], contents: &Contents, flow: Flow) -> Facts {
         let norms = measure_norms(lines, flow);
         let full = |l: &Line| flow.wrap.is_some_and(|w| l.width * 100 >= w * 85);
+        // A line filling the wrap width is a wrapped paragraph line, unless
+        // it stands alone between blank lines: in a narrow column a
+        // headline is as wide as the text.
+        let alone =
+            |i: usize| (i == 0 || lines[i].gap > 0) && lines.get(i + 1).is_none_or(|n| n.gap > 0);
         let mut shaped: Vec<bool> = lines
             .iter()
-            .map(|l| heading_shaped(l) && (!full(l) || l.markup.is_heading()))
+            .enumerate()
+            .map(|(i, l)| heading_shaped(l) && (!full(l) || l.markup.is_heading() || alone(i)))
             .collect();
         // A headline wrapped in sentence case goes on lower-case
         // (`School board approves new` / `bus routes for fall term`).
@@ -353,6 +368,7 @@ impl Facts {
             v.sort_by(f32::total_cmp);
             v.get(v.len() / 2).copied()
         };
+        let depth = depths(&cohesion);
         let sequence = numbering_sequence(lines);
         let styles = styles(lines, &shaped, contents);
         let blocks = blocks(lines, &shaped);
@@ -413,6 +429,7 @@ impl Facts {
         let last_prose = prose.iter().rposition(|&p| p);
         let credit_ahead = credits_ahead(lines, &shaped);
         Facts {
+            depth,
             stories,
             block_heads,
             credit_ahead,
@@ -429,6 +446,27 @@ impl Facts {
             styles,
         }
     }
+}
+
+/// The TextTiling depth of each measured boundary against the nearest
+/// measured boundaries above and below (a page edge counts as no rise), and
+/// whether the boundary is a peak: relative, so a page whose stories share
+/// vocabulary (a school newsletter) is judged against itself.
+fn depths(cohesion: &[Option<f32>]) -> Vec<Option<(f32, bool)>> {
+    let measured: Vec<(usize, f32)> = cohesion
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.map(|c| (i, c)))
+        .collect();
+    let mut out = vec![None; cohesion.len()];
+    for (k, &(i, c)) in measured.iter().enumerate() {
+        let before = k.checked_sub(1).map(|p| measured[p].1);
+        let after = measured.get(k + 1).map(|x| x.1);
+        let rise = |n: Option<f32>| n.map_or(0.0, |n| (n - c).max(0.0));
+        let peak = before.is_some_and(|b| c > b) && after.is_some_and(|a| c > a);
+        out[i] = Some((rise(before) + rise(after), peak));
+    }
+    out
 }
 
 /// For each heading-shaped line, whether the stretch below it (up to the
@@ -479,6 +517,10 @@ pub(super) struct BlockPlace {
     pub run_inside: bool,
     /// Block index on the page.
     pub block: usize,
+    /// A line of the block gives an e-mail, web address or phone number
+    /// (mail headers and credits left out: they have detectors of their
+    /// own).
+    pub contact: bool,
 }
 
 /// The block structure of the page.
@@ -499,6 +541,9 @@ fn blocks(lines: &[Line], shaped: &[bool]) -> Vec<BlockPlace> {
         // A run of heading-shaped lines opening the block, then text.
         let run = (start..end).take_while(|&i| shaped[i]).count();
         let run_ok = run >= 1 && run < len && run <= 4 && !shaped[start + run];
+        let contact = lines[start..end]
+            .iter()
+            .any(|x| x.mail.is_none() && !x.is_credit() && gives_contact(&x.text));
         for (k, place) in out[start..end].iter_mut().enumerate() {
             *place = BlockPlace {
                 index: k,
@@ -508,10 +553,53 @@ fn blocks(lines: &[Line], shaped: &[bool]) -> Vec<BlockPlace> {
                 run_start: run_ok && k == 0,
                 run_inside: run_ok && k > 0 && k < run,
                 block,
+                contact,
             };
         }
         start = end;
         block += 1;
     }
     out
+}
+
+/// Whether a line gives an address to write to, visit or call: an e-mail
+/// address, a web or FTP address, or a phone number (`555-0142`,
+/// `01632 960418`). Mastheads, subscription notes and footers do; stories
+/// seldom.
+fn gives_contact(t: &str) -> bool {
+    let b = t.as_bytes();
+    let email = b.iter().enumerate().any(|(i, &c)| {
+        c == b'@'
+            && i > 0
+            && b[i - 1].is_ascii_alphanumeric()
+            && b[i + 1..]
+                .iter()
+                .take_while(|x| !x.is_ascii_whitespace())
+                .any(|&x| x == b'.')
+    });
+    if email || t.contains("http") || t.contains("www.") || t.contains("ftp.") {
+        return true;
+    }
+    // A phone number: a run of seven or more digits, spaces and dashes
+    // with at least one separator, holding seven digits or more.
+    let mut digits = 0;
+    let mut seps = 0;
+    for &c in b.iter().chain(std::iter::once(&b' ')) {
+        if c.is_ascii_digit() {
+            digits += 1;
+        } else if (c == b'-' || c == b' ') && digits > 0 {
+            seps += 1;
+            if seps > 3 {
+                digits = 0;
+                seps = 0;
+            }
+        } else {
+            digits = 0;
+            seps = 0;
+        }
+        if digits >= 7 && seps >= 1 {
+            return true;
+        }
+    }
+    false
 }
