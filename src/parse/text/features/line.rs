@@ -89,9 +89,10 @@ impl Evidence<'_, '_> {
         on(Feature::EndOpen, l.ending == Ending::Open);
         on(Feature::EndAsks, asks_or_exclaims(t));
         on(Feature::EndHyphen, ends_with_hyphenation(t));
+        // A heading marked up as one is not prose by its case.
         on(
             Feature::StartsLower,
-            t.starts_with(|c: char| c.is_lowercase()),
+            t.starts_with(|c: char| c.is_lowercase()) && level(l).is_none(),
         );
         on(
             Feature::StartsQuote,
