@@ -281,6 +281,12 @@ impl Ingestor {
         if err.is_fatal() && self.fatal.is_none() {
             self.fatal = Some(format!("the store is unusable: {err}"));
         }
+        // A lost PostgreSQL session is opened again for the next event (the
+        // role session sees the loss too: ingest moves, and the next ingest
+        // node rescans the inbox).
+        if let Err(err) = self.store.reconnect() {
+            tracing::debug!("reconnecting to the database: {err}");
+        }
     }
 
     fn ingest(&mut self, rel: &RelPath) -> Result<Changes, StoreError> {
