@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::db::{Db, OptionalRow};
+use super::db::Db;
 use super::{ArchiveKey, ItemKey, Store, StoreError};
 
 /// The `NOTIFY` channel the ingest node announces publications on.
@@ -98,11 +98,9 @@ impl Store {
 
     /// The log after entry `after`.
     pub fn publications_since(&self, after: i64) -> Result<Since, StoreError> {
-        let oldest: Option<i64> = self
-            .conn
-            .query_row("SELECT MIN(gen) FROM publications", (), |r| r.get(0))
-            .optional()?
-            .flatten();
+        let oldest: Option<i64> =
+            self.conn
+                .query_row("SELECT MIN(gen) FROM publications", (), |r| r.get(0))?;
         if oldest.is_some_and(|oldest| oldest > after + 1) {
             return Ok(Since::Gap(self.newest_publication()?));
         }

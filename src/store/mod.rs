@@ -14,7 +14,8 @@
 //! [`identity`] (matching rules, pure), `write` (ingest, removal, renames,
 //! quarantine records), `read` (feeds, channels, validators), [`archive`]
 //! (the paged history), `publication` (channels' own settings), `ids`
-//! (ids, slugs, dates), `websub` (the hub's subscriptions).
+//! (ids, slugs, dates), `websub` (the hub's subscriptions), `follow` (the
+//! publication log other nodes follow, and a follower's own marks).
 
 mod archive;
 mod codec;

@@ -337,10 +337,9 @@ impl Store {
     /// or the renderer changed).
     pub fn mark_all_dirty(&mut self) -> Result<(), StoreError> {
         if self.local.is_some() {
-            let channels: Vec<String> = self.channels()?.into_iter().map(|c| c.name).collect();
+            self.mark_channels_dirty()?;
             let (pages, _) = self.item_keys()?;
             if let Some(local) = &mut self.local {
-                local.channels.extend(channels);
                 local.pages.extend(pages);
             }
             return Ok(());
