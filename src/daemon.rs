@@ -253,9 +253,10 @@ fn start(
     let (scans_tx, scans) = watch::channel(0u64);
     let heartbeat = Arc::new(Heartbeat::default());
     let stop_ingest = Arc::new(AtomicBool::new(false));
+    let leading = claim.as_ref().is_none_or(crate::role::Claim::is_ingest);
     let websub = crate::websub::start(
         &config.websub,
-        websub,
+        (websub, leading),
         base_url,
         latest.clone(),
         metrics.clone(),
@@ -280,6 +281,7 @@ fn start(
             rescan: inbox.rescanner(),
             metrics: metrics.clone(),
             stop: stop_ingest.clone(),
+            websub: websub.roles.clone(),
         };
         crate::role::spawn(claim, links).context("starting the role session")?;
     }

@@ -20,7 +20,8 @@ use postgres::{Client, NoTls};
 use crate::inbox::Rescanner;
 use crate::ingest::Work;
 use crate::metrics::Metrics;
-use crate::store::NOTIFY_CHANNEL;
+use crate::store::{NOTIFY_CHANNEL, SUBSCRIPTIONS_CHANGED};
+use crate::websub::{RoleChange, RoleEvents};
 
 /// The advisory lock key of the ingest role (`ingest` in ASCII).
 pub const INGEST_LOCK: i64 = 0x696e_6765_7374;
@@ -64,6 +65,16 @@ pub struct RoleLinks {
     pub metrics: Arc<Metrics>,
     /// Set at shutdown.
     pub stop: Arc<AtomicBool>,
+    /// The built-in WebSub hub, if it runs.
+    pub websub: Option<RoleEvents>,
+}
+
+impl RoleLinks {
+    fn tell_hub(&self, change: RoleChange) {
+        if let Some(hub) = &self.websub {
+            hub.send(change);
+        }
+    }
 }
 
 /// Runs the role session on a thread of its own until `links.stop`.
@@ -87,6 +98,7 @@ fn run(mut claim: Claim, links: RoleLinks) {
                     claim.client = Some(client);
                     set(&links.metrics.store_degraded, false);
                     let _ = links.work.send(Work::Refresh);
+                    links.tell_hub(RoleChange::Changed);
                 }
                 Err(err) => tracing::debug!("database still unreachable: {err}"),
             }
@@ -105,6 +117,7 @@ fn run(mut claim: Claim, links: RoleLinks) {
                 claim.ingest = true;
                 set(&links.metrics.ingest_node, true);
                 let _ = links.work.send(Work::Lead);
+                links.tell_hub(RoleChange::Lead);
                 links.rescan.rescan();
             }
             Ok(false) => {}
@@ -116,19 +129,23 @@ fn run(mut claim: Claim, links: RoleLinks) {
                     claim.ingest = false;
                     set(&links.metrics.ingest_node, false);
                     let _ = links.work.send(Work::Follow);
+                    links.tell_hub(RoleChange::Follow);
                 }
             }
         }
     }
 }
 
-/// Waits up to a tick for publications, waking a follower's ingest thread
-/// for each (the ingest node hears its own, and has nothing to follow).
+/// Waits up to a tick for notifications: a publication wakes a follower's
+/// ingest thread (the ingest node hears its own, and has nothing to
+/// follow); a subscription change, the hub.
 fn wait(client: &mut Client, links: &RoleLinks, ingest: bool) -> Result<(), postgres::Error> {
     let mut notifications = client.notifications();
     let mut arriving = notifications.timeout_iter(TICK);
-    while arriving.next()?.is_some() {
-        if !ingest {
+    while let Some(note) = arriving.next()? {
+        if note.payload() == SUBSCRIPTIONS_CHANGED {
+            links.tell_hub(RoleChange::Changed);
+        } else if !ingest {
             let _ = links.work.send(Work::Refresh);
         }
     }

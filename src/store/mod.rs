@@ -46,7 +46,7 @@ pub use ids::{
 };
 pub use read::{ChannelInfo, Document, KnownBulletin, Validators};
 pub use stats::ChannelStats;
-pub use websub::{StoredSubscription, SubscriptionChange};
+pub use websub::{StoredSubscription, SubscriptionChange, SUBSCRIPTIONS_CHANGED};
 
 /// An item's key inside the store (not its public id, which is a `tag:`
 /// URI).

@@ -33,6 +33,10 @@ pub(super) fn add_subscriptions(tx: &Transaction<'_>) -> Result<(), StoreError> 
     Ok(())
 }
 
+/// The payload of the notification sent (on PostgreSQL) when a node saved
+/// or removed a subscription, so that the other nodes' hubs read them again.
+pub const SUBSCRIPTIONS_CHANGED: &str = "websub";
+
 /// A subscription as kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredSubscription {
@@ -130,6 +134,19 @@ impl Store {
                     )?;
                 }
             }
+        }
+        let joined_or_left = changes.iter().any(|c| {
+            matches!(
+                c,
+                SubscriptionChange::Save(_) | SubscriptionChange::Remove { .. }
+            )
+        });
+        if joined_or_left && tx.is_postgres() {
+            tx.query_row(
+                "SELECT pg_notify(?1, ?2)",
+                [super::NOTIFY_CHANNEL, SUBSCRIPTIONS_CHANGED],
+                |_| Ok(()),
+            )?;
         }
         tx.commit()?;
         Ok(())

@@ -6,8 +6,15 @@
 //!
 //! One mutex guards the map; it is held only to look up, insert or remove,
 //! never across an await.
+//!
+//! With several nodes on one PostgreSQL store, every node's hub verifies
+//! and keeps subscriptions, but only the ingest node's hub is *leading*
+//! and delivers. Each hub reads the kept subscriptions again when the role
+//! session says another node changed them, and the leading one resumes the
+//! deliveries still owed when it takes over.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -21,7 +28,7 @@ use super::deliver::{Lanes, Worker};
 use super::persist::Writer;
 use super::policy::Policy;
 use super::request::{Leases, Request};
-use super::{Changed, Notification, Opened, Secret};
+use super::{Changed, Notification, Opened, RoleChange, Secret};
 use crate::config::WebSubConfig;
 use crate::metrics::Metrics;
 use crate::render::{feed_of, Latest};
@@ -79,6 +86,8 @@ pub(super) struct Inner {
     pub lanes: Lanes,
     pub verifying: Arc<Semaphore>,
     pub persist: Writer,
+    /// Whether this node delivers (it runs ingest).
+    leading: AtomicBool,
     subs: Mutex<Subscriptions>,
 }
 
@@ -96,15 +105,19 @@ impl std::fmt::Debug for Hub {
 
 impl Hub {
     /// Starts the hub with the subscriptions kept in `opened`: the
-    /// distributor (fed by `changes`), the lease sweeper, one delivery task
-    /// per subscription, and deliveries left pending by the last run.
+    /// distributor (fed by `changes`), the lease sweeper, the follower of
+    /// `roles`, one delivery task per subscription, and (when `leading`)
+    /// deliveries left pending by the last run.
     pub(super) fn start(
         config: &WebSubConfig,
-        opened: Opened,
+        (opened, leading): (Opened, bool),
         base_url: &str,
         published: Latest,
         metrics: Arc<Metrics>,
-        changes: mpsc::UnboundedReceiver<Changed>,
+        (changes, roles): (
+            mpsc::UnboundedReceiver<Changed>,
+            mpsc::UnboundedReceiver<RoleChange>,
+        ),
     ) -> std::io::Result<(Hub, Vec<JoinHandle<()>>)> {
         let policy = Policy::new(config);
         let persist = Writer::spawn(opened.store)?;
@@ -118,12 +131,14 @@ impl Hub {
             lanes: Lanes::new(config.concurrency),
             verifying: Arc::new(Semaphore::new(MAX_VERIFYING)),
             persist,
+            leading: AtomicBool::new(leading),
             subs: Mutex::new(Subscriptions::default()),
         });
-        inner.restore(opened.kept);
+        inner.reconcile(opened.kept, 0, leading);
         let tasks = vec![
             tokio::spawn(distribute(Arc::clone(&inner), changes)),
             tokio::spawn(sweep(Arc::clone(&inner))),
+            tokio::spawn(follow_roles(Arc::clone(&inner), roles)),
         ];
         Ok((Hub(inner), tasks))
     }
@@ -245,26 +260,7 @@ impl Inner {
     /// Removes a subscription (an unsubscription, a `410`, an expired
     /// lease); with `only` the one with that id, not a newer one.
     pub fn remove(&self, path: &str, callback: &str, only: Option<u64>) -> bool {
-        let removed = {
-            let mut subs = self.lock();
-            let Some(topic) = subs.by_topic.get_mut(path) else {
-                return false;
-            };
-            if only.is_some_and(|id| topic.get(callback).is_some_and(|a| a.id != id)) {
-                return false;
-            }
-            let removed = topic.remove(callback);
-            if topic.is_empty() {
-                subs.by_topic.remove(path);
-            }
-            if removed.is_some() {
-                subs.total -= 1;
-            }
-            removed
-        };
-        // Dropped outside the lock: that aborts its task (maybe the caller's
-        // own, which returns right after).
-        let Some(active) = removed else {
+        let Some(active) = self.take(path, callback, only) else {
             return false;
         };
         self.persist.send(SubscriptionChange::Remove {
@@ -272,17 +268,41 @@ impl Inner {
             callback: callback.to_string(),
         });
         self.count_subscriptions();
+        // Dropped outside the lock: that aborts its task (maybe the caller's
+        // own, which returns right after).
         drop(active);
         true
     }
 
-    /// Takes the subscriptions of the last run: unexpired ones become
-    /// active again, and those still owed a change get the topic's current
-    /// document.
-    fn restore(self: &Arc<Self>, kept: Vec<StoredSubscription>) {
+    /// Takes a subscription out of memory; with `only` the one with that
+    /// id, not a newer one.
+    fn take(&self, path: &str, callback: &str, only: Option<u64>) -> Option<Active> {
+        let mut subs = self.lock();
+        let topic = subs.by_topic.get_mut(path)?;
+        if only.is_some_and(|id| topic.get(callback).is_some_and(|a| a.id != id)) {
+            return None;
+        }
+        let removed = topic.remove(callback);
+        if topic.is_empty() {
+            subs.by_topic.remove(path);
+        }
+        if removed.is_some() {
+            subs.total -= 1;
+        }
+        removed
+    }
+
+    /// Makes the subscriptions in memory those `kept` in the store (at
+    /// start, or after another node changed them): unexpired ones become
+    /// active or have their lease and secret renewed in place, those no
+    /// longer kept are dropped (unless newer than id `horizon`: made here
+    /// after the store was read), and with `resume` those still owed a
+    /// change get the topic's current document.
+    fn reconcile(self: &Arc<Self>, kept: Vec<StoredSubscription>, horizon: u64, resume: bool) {
         let now = unix_now();
         let snapshot = self.published.load();
         let mut pending = 0;
+        let mut seen: HashSet<(String, String)> = HashSet::new();
         for s in kept {
             let callback = match Url::parse(&s.callback) {
                 Ok(url) if s.expires > now => url,
@@ -294,31 +314,76 @@ impl Inner {
                     continue;
                 }
             };
-            let queue = self.insert(
-                &mut self.lock(),
-                &s.topic,
-                Params {
-                    callback,
-                    secret: s.secret.map(Secret::new),
-                    expires: s.expires,
-                },
-            );
-            if s.pending {
+            let params = Params {
+                callback,
+                secret: s.secret.map(Secret::new),
+                expires: s.expires,
+            };
+            let queue = {
+                let mut subs = self.lock();
+                match subs.by_topic.get(&s.topic).and_then(|t| t.get(&s.callback)) {
+                    Some(active) => {
+                        let old = active.params.load();
+                        if old.expires != params.expires || old.secret != params.secret {
+                            active.params.store(Arc::new(params));
+                        }
+                        active.queue.clone()
+                    }
+                    None => self.insert(&mut subs, &s.topic, params),
+                }
+            };
+            if resume && s.pending {
                 if let Some(entity) = snapshot.entities.get(&s.topic) {
                     queue.send_replace(Some(Notification::of(&s.topic, entity)));
                     pending += 1;
                 }
             }
+            seen.insert((s.topic, s.callback));
+        }
+        let gone: Vec<(String, String, u64)> = {
+            let subs = self.lock();
+            subs.by_topic
+                .iter()
+                .flat_map(|(path, topic)| {
+                    topic
+                        .iter()
+                        .filter(|(_, a)| a.id <= horizon)
+                        .map(|(cb, a)| (path.clone(), cb.clone(), a.id))
+                })
+                .filter(|(path, cb, _)| !seen.contains(&(path.clone(), cb.clone())))
+                .collect()
+        };
+        for (path, callback, id) in &gone {
+            drop(self.take(path, callback, Some(*id)));
         }
         let total = self.lock().total;
-        if total > 0 {
-            tracing::info!("websub: {total} subscriptions restored, {pending} deliveries resumed");
+        if total > 0 || !gone.is_empty() {
+            tracing::info!(
+                "websub: {total} subscriptions kept, {} ended elsewhere, {pending} deliveries resumed",
+                gone.len()
+            );
         }
         self.count_subscriptions();
     }
 
-    /// Puts `changed` documents into the queues of their subscribers.
+    /// Reads the kept subscriptions again and reconciles (off the async
+    /// workers); with `resume` the deliveries still owed are made.
+    async fn reread(self: &Arc<Self>, resume: bool) {
+        let horizon = self.lock().next_id;
+        let persist = self.persist.clone();
+        match tokio::task::spawn_blocking(move || persist.read()).await {
+            Ok(Ok(kept)) => self.reconcile(kept, horizon, resume),
+            Ok(Err(err)) => tracing::warn!("websub: reading the subscriptions: {err}"),
+            Err(err) => tracing::warn!("websub: reading the subscriptions: {err}"),
+        }
+    }
+
+    /// Puts `changed` documents into the queues of their subscribers (on
+    /// the leading node only).
     fn fan_out(&self, changed: Changed) {
+        if !self.leading.load(Ordering::Relaxed) {
+            return;
+        }
         for (path, entity) in changed {
             let subs = self.lock();
             let Some(topic) = subs.by_topic.get(&path) else {
@@ -408,6 +473,32 @@ fn cap_reason(
 async fn distribute(inner: Arc<Inner>, mut changes: mpsc::UnboundedReceiver<Changed>) {
     while let Some(changed) = changes.recv().await {
         inner.fan_out(changed);
+    }
+}
+
+/// Follows the role session: the hub leads (delivers) while this node runs
+/// ingest, and reads the kept subscriptions again when another node changed
+/// them or this node takes over.
+async fn follow_roles(inner: Arc<Inner>, mut roles: mpsc::UnboundedReceiver<RoleChange>) {
+    while let Some(first) = roles.recv().await {
+        // A burst of changes is one read; taking over resumes deliveries.
+        let mut resume = false;
+        let mut next = Some(first);
+        while let Some(change) = next {
+            match change {
+                RoleChange::Lead => {
+                    inner.leading.store(true, Ordering::Relaxed);
+                    resume = true;
+                }
+                RoleChange::Follow => {
+                    inner.leading.store(false, Ordering::Relaxed);
+                    resume = false;
+                }
+                RoleChange::Changed => {}
+            }
+            next = roles.try_recv().ok();
+        }
+        inner.reread(resume).await;
     }
 }
 

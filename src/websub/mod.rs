@@ -16,7 +16,8 @@
 //!   change), signatures, retries with backoff, bounded concurrency.
 //! - `ping`: external hub mode (`websub.hub`): `hub.mode=publish` pings.
 //! - `persist`: writes subscriptions behind the hub on a connection of its
-//!   own ([`Store`] methods in `store/websub.rs`).
+//!   own ([`Store`] methods in `store/websub.rs`), and reads them back
+//!   when another node changed them.
 //!
 //! # Flow
 //!
@@ -149,6 +150,30 @@ impl Notifier {
     }
 }
 
+/// What the role session tells the hub when several nodes share a
+/// PostgreSQL store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleChange {
+    /// This node took over ingest: the hub delivers from now on.
+    Lead,
+    /// This node stopped ingesting: another node's hub delivers.
+    Follow,
+    /// Another node saved or removed a subscription.
+    Changed,
+}
+
+/// Where the role session reports [`RoleChange`]s. Never blocks.
+#[derive(Debug, Clone)]
+pub struct RoleEvents(mpsc::UnboundedSender<RoleChange>);
+
+impl RoleEvents {
+    /// Passes `change` on to the hub.
+    pub fn send(&self, change: RoleChange) {
+        // Only fails once the hub is gone (shutting down).
+        let _ = self.0.send(change);
+    }
+}
+
 /// The hub's kept state, opened before the daemon starts serving.
 pub struct Opened {
     store: crate::store::Store,
@@ -178,6 +203,8 @@ pub struct Running {
     pub hub: Option<Hub>,
     /// Where the ingest thread reports changes; `None` when WebSub is off.
     pub notifier: Option<Notifier>,
+    /// Where the role session reports; `None` unless the built-in hub runs.
+    pub roles: Option<RoleEvents>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -187,6 +214,7 @@ impl Running {
         Running {
             hub: None,
             notifier: None,
+            roles: None,
             tasks: Vec::new(),
         }
     }
@@ -202,11 +230,12 @@ impl Running {
     }
 }
 
-/// Starts the hub (with `opened`), or the external hub's pinger, or
-/// nothing, as `config` says. Call inside the runtime.
+/// Starts the hub (with `opened`; delivering when `leading`), or the
+/// external hub's pinger, or nothing, as `config` says. Call inside the
+/// runtime.
 pub fn start(
     config: &WebSubConfig,
-    opened: Option<Opened>,
+    (opened, leading): (Option<Opened>, bool),
     base_url: &str,
     published: Latest,
     metrics: Arc<Metrics>,
@@ -218,16 +247,26 @@ pub fn start(
         return Ok(Running {
             hub: None,
             notifier,
+            roles: None,
             tasks: vec![task],
         });
     }
     let Some(opened) = opened.filter(|_| config.builtin()) else {
         return Ok(Running::off());
     };
-    let (hub, tasks) = Hub::start(config, opened, base_url, published, metrics, rx)?;
+    let (roles_tx, roles_rx) = mpsc::unbounded_channel();
+    let (hub, tasks) = Hub::start(
+        config,
+        (opened, leading),
+        base_url,
+        published,
+        metrics,
+        (rx, roles_rx),
+    )?;
     Ok(Running {
         hub: Some(hub),
         notifier,
+        roles: Some(RoleEvents(roles_tx)),
         tasks,
     })
 }

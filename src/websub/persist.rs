@@ -1,12 +1,14 @@
 //! Writes the hub's subscription changes into the store behind it, on a
 //! thread and a connection of its own, a batch per transaction: the hub
 //! never waits on SQLite, and the ingest thread's connection is left alone.
-//! A failed write is logged; the hub goes on from memory.
+//! A failed write is logged; the hub goes on from memory. The same thread
+//! reads the subscriptions back when the hub asks (another node changed
+//! them), after everything sent before is written.
 
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::store::{Store, SubscriptionChange};
+use crate::store::{Store, StoreError, StoredSubscription, SubscriptionChange};
 
 /// Changes applied in one transaction at most.
 const BATCH: usize = 1024;
@@ -15,6 +17,8 @@ enum Op {
     Change(SubscriptionChange),
     /// Answered once everything sent before it is written.
     Flush(mpsc::Sender<()>),
+    /// Answered with every kept subscription, read after the writes.
+    Read(mpsc::Sender<Result<Vec<StoredSubscription>, StoreError>>),
 }
 
 /// The sending side; the thread ends when every copy is dropped.
@@ -31,24 +35,24 @@ impl Writer {
                 while let Ok(first) = rx.recv() {
                     let mut changes = Vec::new();
                     let mut flushes = Vec::new();
+                    let mut reads = Vec::new();
                     let mut next = Some(first);
                     while let Some(op) = next {
                         match op {
                             Op::Change(c) => changes.push(c),
                             Op::Flush(done) => flushes.push(done),
+                            Op::Read(reply) => reads.push(reply),
                         }
                         next = (changes.len() < BATCH)
                             .then(|| rx.try_recv().ok())
                             .flatten();
                     }
-                    if let Err(err) = store.websub_apply(&changes) {
-                        tracing::error!(
-                            "websub: writing {} subscription changes: {err}",
-                            changes.len()
-                        );
-                    }
+                    write(&mut store, &changes);
                     for done in flushes {
                         let _ = done.send(());
+                    }
+                    for reply in reads {
+                        let _ = reply.send(store.websub_subscriptions());
                     }
                 }
             })?;
@@ -61,6 +65,19 @@ impl Writer {
         let _ = self.0.send(Op::Change(change));
     }
 
+    /// Every kept subscription, read after the changes sent so far are
+    /// written. Blocking.
+    pub fn read(&self) -> Result<Vec<StoredSubscription>, String> {
+        let (tx, rx) = mpsc::channel();
+        self.0
+            .send(Op::Read(tx))
+            .map_err(|_| "the store writer has stopped".to_string())?;
+        match rx.recv() {
+            Ok(read) => read.map_err(|err| err.to_string()),
+            Err(_) => Err("the store writer has stopped".into()),
+        }
+    }
+
     /// Waits (at most `within`) until every change sent so far is written.
     /// Blocking.
     pub fn flush(&self, within: Duration) {
@@ -68,5 +85,23 @@ impl Writer {
         if self.0.send(Op::Flush(tx)).is_ok() && rx.recv_timeout(within).is_err() {
             tracing::warn!("websub: subscription changes still unwritten after {within:?}");
         }
+    }
+}
+
+/// Applies `changes`; on a lost PostgreSQL session, reconnects and tries
+/// once more.
+fn write(store: &mut Store, changes: &[SubscriptionChange]) {
+    if changes.is_empty() {
+        return;
+    }
+    let mut result = store.websub_apply(changes);
+    if result.is_err() && store.reconnect().unwrap_or(false) {
+        result = store.websub_apply(changes);
+    }
+    if let Err(err) = result {
+        tracing::error!(
+            "websub: writing {} subscription changes: {err}",
+            changes.len()
+        );
     }
 }

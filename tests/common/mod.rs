@@ -314,6 +314,17 @@ impl Response {
 
 /// One request on a fresh connection (`Connection: close`), read to EOF.
 pub fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)]) -> Response {
+    request_body(addr, method, path, headers, &[])
+}
+
+/// [`request`] with a body (give its `Content-Length` in `headers`).
+pub fn request_body(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    sent: &[u8],
+) -> Response {
     let mut stream = TcpStream::connect(addr).expect("connect");
     stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
@@ -322,6 +333,7 @@ pub fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &st
     }
     req.push_str("\r\n");
     stream.write_all(req.as_bytes()).expect("send");
+    stream.write_all(sent).expect("send body");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).expect("read response");
     let split = raw
