@@ -10,10 +10,12 @@
 //! ([`Heartbeat`](crate::watchdog::Heartbeat)), and
 //! keeps the content metrics.
 
+mod deferred;
 mod follow;
 mod settings;
 mod work;
 
+pub use deferred::{last_written, run_deferred};
 pub use work::{Links, Reconfigure, Work};
 
 use std::collections::{BTreeSet, HashMap};

@@ -322,10 +322,25 @@ impl Publisher {
         for (rel, err) in mirror::remove(&self.feeds_dir, &stale) {
             tracing::warn!("removing {rel}: {err}");
         }
-        for (rel, err) in mirror::write_batch(&self.feeds_dir, &files) {
+        // The account of what the folder now holds, renamed into place last.
+        let manifest = super::snapshot::encode(&self.hot, &self.gone, &self.archives);
+        if manifest != self.manifest {
+            files.push(mirror::MirrorFile {
+                rel: super::snapshot::FILE.to_string(),
+                bytes: &manifest,
+                modified: std::time::SystemTime::now(),
+            });
+        }
+        let failed = mirror::write_batch(&self.feeds_dir, &files);
+        for (rel, err) in &failed {
             tracing::warn!("writing {rel} into {}: {err}", self.feeds_dir.display());
         }
         drop(files);
+        self.manifest = if failed.is_empty() {
+            manifest
+        } else {
+            Vec::new()
+        };
         self.unmirrored.clear();
     }
 

@@ -21,7 +21,8 @@
 //! Layout: `feeds` (feeds, index and OPML), `pages` (item pages),
 //! `archives` (the paged history), `site` (the settings they are written
 //! with), [`mirror`] (writing files), `restore` (reading them back at
-//! start).
+//! start), `snapshot` (the folder's account of what it holds, served when
+//! the database cannot be reached at start).
 
 mod archives;
 mod feeds;
@@ -29,6 +30,7 @@ pub mod mirror;
 mod pages;
 mod restore;
 mod site;
+mod snapshot;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
@@ -92,6 +94,8 @@ pub struct Publisher {
     /// Hot documents changed (or gone) since they were last written to the
     /// feeds folder.
     unmirrored: BTreeSet<String>,
+    /// The snapshot manifest last written into the feeds folder.
+    manifest: Vec<u8>,
 }
 
 impl Publisher {
@@ -109,7 +113,14 @@ impl Publisher {
             gone: Arc::new(HashSet::new()),
             full: false,
             unmirrored: BTreeSet::new(),
+            manifest: Vec::new(),
         }
+    }
+
+    /// The snapshot last written into the feeds folder, if it is all still
+    /// there: what a node serves when the database cannot be reached.
+    pub fn last_written(&self) -> Option<Arc<Published>> {
+        snapshot::read(&self.feeds_dir, &self.site).map(Arc::new)
     }
 
     /// Takes new site settings and sizes (a reload) and publishes with

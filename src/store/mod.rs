@@ -40,6 +40,7 @@ use crate::config::StoreLocation;
 use db::Db;
 
 pub use archive::ArchiveKey;
+pub use codec::digest_of_hex;
 pub use follow::{Publication, Since, CHANNEL as NOTIFY_CHANNEL};
 pub use ids::{
     article_hash, authority_of, digest16, hash_hex, item_hash, mint_id, resolve_date, slug_for,
@@ -89,6 +90,13 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether the database could not be reached (a PostgreSQL session that
+    /// failed or was lost, not an error the server reported): trying again
+    /// later may work.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, StoreError::Pg(e) if e.as_db_error().is_none())
+    }
+
     /// Whether the database itself is unusable (corrupt, gone, read-only,
     /// out of disk), so that going on would only fail again: the daemon
     /// then stops for its supervisor to restart it.

@@ -176,7 +176,7 @@ impl RoleEvents {
 
 /// The hub's kept state, opened before the daemon starts serving.
 pub struct Opened {
-    store: crate::store::Store,
+    store: persist::Conn,
     kept: Vec<StoredSubscription>,
 }
 
@@ -193,7 +193,24 @@ pub fn open(
     // Authority and time zone serve only the content tables' writers.
     let store = crate::store::Store::open_at(store, state_dir, "websub", "", chrono_tz::UTC)?;
     let kept = store.websub_subscriptions()?;
-    Ok(Some(Opened { store, kept }))
+    Ok(Some(Opened {
+        store: persist::Conn::Open(Box::new(store)),
+        kept,
+    }))
+}
+
+/// The hub's state when the database cannot be reached at start: no
+/// subscriptions yet (they are read once the role session connects), the
+/// connection opened on first use. `None` when the built-in hub is off.
+pub fn open_later(
+    config: &WebSubConfig,
+    store: &crate::config::StoreLocation,
+    state_dir: &std::path::Path,
+) -> Option<Opened> {
+    config.builtin().then(|| Opened {
+        store: persist::Conn::Later(store.clone(), state_dir.to_path_buf()),
+        kept: Vec::new(),
+    })
 }
 
 /// The running hub (or pinger): its handle for HTTP, the notifier for the

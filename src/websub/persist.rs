@@ -1,17 +1,45 @@
 //! Writes the hub's subscription changes into the store behind it, on a
 //! thread and a connection of its own, a batch per transaction: the hub
 //! never waits on SQLite, and the ingest thread's connection is left alone.
-//! A failed write is logged; the hub goes on from memory. The same thread
-//! reads the subscriptions back when the hub asks (another node changed
-//! them), after everything sent before is written.
+//! The same thread reads the subscriptions back when the hub asks (another
+//! node changed them), after everything sent before is written.
+//!
+//! While the database cannot be reached (a PostgreSQL store lost, or not
+//! yet reached at start), changes wait, up to [`BACKLOG`], and are written
+//! with the next batch that can be; a failed write of another kind is
+//! logged and the hub goes on from memory.
 
+use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Duration;
 
+use crate::config::StoreLocation;
 use crate::store::{Store, StoreError, StoredSubscription, SubscriptionChange};
 
 /// Changes applied in one transaction at most.
 const BATCH: usize = 1024;
+/// Changes kept at most while the database is out of reach.
+const BACKLOG: usize = 100_000;
+
+/// The writer's connection: open, or to be opened when the database can
+/// be reached.
+pub(crate) enum Conn {
+    Open(Box<Store>),
+    Later(StoreLocation, PathBuf),
+}
+
+impl Conn {
+    fn get(&mut self) -> Result<&mut Store, StoreError> {
+        if let Conn::Later(location, state_dir) = self {
+            let store = Store::open_at(location, state_dir, "websub", "", chrono_tz::UTC)?;
+            *self = Conn::Open(Box::new(store));
+        }
+        match self {
+            Conn::Open(store) => Ok(store),
+            Conn::Later(..) => unreachable!("opened above"),
+        }
+    }
+}
 
 enum Op {
     Change(SubscriptionChange),
@@ -26,14 +54,14 @@ enum Op {
 pub(super) struct Writer(mpsc::Sender<Op>);
 
 impl Writer {
-    /// Starts the writer thread, owning `store`.
-    pub fn spawn(mut store: Store) -> std::io::Result<Writer> {
+    /// Starts the writer thread, owning `conn`.
+    pub fn spawn(mut conn: Conn) -> std::io::Result<Writer> {
         let (tx, rx) = mpsc::channel::<Op>();
         std::thread::Builder::new()
             .name("websub-store".into())
             .spawn(move || {
+                let mut changes = Vec::new();
                 while let Ok(first) = rx.recv() {
-                    let mut changes = Vec::new();
                     let mut flushes = Vec::new();
                     let mut reads = Vec::new();
                     let mut next = Some(first);
@@ -47,12 +75,12 @@ impl Writer {
                             .then(|| rx.try_recv().ok())
                             .flatten();
                     }
-                    write(&mut store, &changes);
+                    write(&mut conn, &mut changes);
                     for done in flushes {
                         let _ = done.send(());
                     }
                     for reply in reads {
-                        let _ = reply.send(store.websub_subscriptions());
+                        let _ = reply.send(conn.get().and_then(|s| s.websub_subscriptions()));
                     }
                 }
             })?;
@@ -88,15 +116,30 @@ impl Writer {
     }
 }
 
-/// Applies `changes`; on a lost PostgreSQL session, reconnects and tries
-/// once more.
-fn write(store: &mut Store, changes: &[SubscriptionChange]) {
+/// Applies `changes` and empties it; on a lost PostgreSQL session,
+/// reconnects and tries once more. Kept (the newest [`BACKLOG`]) while the
+/// database cannot be reached.
+fn write(conn: &mut Conn, changes: &mut Vec<SubscriptionChange>) {
     if changes.is_empty() {
         return;
     }
-    let mut result = store.websub_apply(changes);
-    if result.is_err() && store.reconnect().unwrap_or(false) {
-        result = store.websub_apply(changes);
+    let result = conn.get().and_then(|store| {
+        let first = store.websub_apply(changes);
+        if first.is_err() && store.reconnect().unwrap_or(false) {
+            return store.websub_apply(changes);
+        }
+        first
+    });
+    if let Err(err) = &result {
+        if err.is_unreachable() {
+            let over = changes.len().saturating_sub(BACKLOG);
+            changes.drain(..over);
+            tracing::warn!(
+                "websub: {} subscription changes wait for the database: {err}",
+                changes.len()
+            );
+            return;
+        }
     }
     if let Err(err) = result {
         tracing::error!(
@@ -104,4 +147,5 @@ fn write(store: &mut Store, changes: &[SubscriptionChange]) {
             changes.len()
         );
     }
+    changes.clear();
 }

@@ -65,12 +65,9 @@ impl Relay {
     }
 }
 
-#[test]
-#[ignore = "needs PostgreSQL: BULLETIND_TEST_PG=postgres://… cargo test -- --ignored postgres"]
-fn postgres_a_node_cut_off_from_the_database_serves_its_snapshot_and_catches_up() {
-    let db = Database::create();
-    let direct = db.url();
-    let server_url = url::Url::parse(&direct).expect("url");
+/// A relay to the server of `direct`, and the URL through it.
+fn relay_to(direct: &str) -> (Relay, String) {
+    let server_url = url::Url::parse(direct).expect("url");
     let host = server_url.host_str().unwrap_or("127.0.0.1");
     let port = server_url.port().unwrap_or(5432);
     let server = std::net::ToSocketAddrs::to_socket_addrs(&(host, port))
@@ -81,14 +78,22 @@ fn postgres_a_node_cut_off_from_the_database_serves_its_snapshot_and_catches_up(
     let mut relayed = server_url.clone();
     relayed.set_host(Some("127.0.0.1")).expect("host");
     relayed.set_port(Some(relay.addr.port())).expect("port");
+    (relay, relayed.to_string())
+}
 
+#[test]
+#[ignore = "needs PostgreSQL: BULLETIND_TEST_PG=postgres://… cargo test -- --ignored postgres"]
+fn postgres_a_node_cut_off_from_the_database_serves_its_snapshot_and_catches_up() {
+    let db = Database::create();
+    let direct = db.url();
+    let (relay, relayed) = relay_to(&direct);
     let shared = Dirs::new();
     let a = start(&shared, &direct);
     common::wait_until("the first node holds ingest", || {
         metric(&a, "bulletind_ingest_node") == Some(1)
     });
     let b_dirs = node_dirs(&shared);
-    let b = start(&b_dirs, relayed.as_str());
+    let b = start(&b_dirs, &relayed);
     let mut histories = Histories(vec![Vec::new(); 2]);
     shared.drop_file(
         "one.md",
@@ -127,5 +132,66 @@ fn postgres_a_node_cut_off_from_the_database_serves_its_snapshot_and_catches_up(
     common::wait_until("degraded clears", || {
         metric(&b, "bulletind_store_degraded") == Some(0)
     });
+    assert_eq!(b.get("/healthz").text(), "ok\n");
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: BULLETIND_TEST_PG=postgres://… cargo test -- --ignored postgres"]
+fn postgres_a_node_restarted_while_the_database_is_down_serves_its_snapshot_and_catches_up() {
+    let db = Database::create();
+    let direct = db.url();
+    let (relay, relayed) = relay_to(&direct);
+    let shared = Dirs::new();
+    let a = start(&shared, &direct);
+    common::wait_until("the first node holds ingest", || {
+        metric(&a, "bulletind_ingest_node") == Some(1)
+    });
+    let b_dirs = node_dirs(&shared);
+    let b = start(&b_dirs, &relayed);
+    let mut histories = Histories(vec![Vec::new(); 2]);
+    shared.drop_file(
+        "one.md",
+        &note("Before the restart", &distinct(1, "the parks")),
+    );
+    until_all_have(&[&a, &b], &mut histories, "Before the restart", true);
+    // Written into its feeds folder when its queue is idle.
+    std::thread::sleep(Duration::from_millis(500));
+    let paths = ["/feed.json", "/feed.atom", "/feed.rss", "/"];
+    let before: Vec<_> = paths.iter().map(|p| served(&b, p)).collect();
+    let (status, _) = b.stop();
+    assert!(status.success());
+
+    relay.cut();
+    let b = start(&b_dirs, &relayed);
+    for (path, was) in paths.iter().zip(&before) {
+        let now = served(&b, path);
+        assert_eq!((&now.0, &now.1, &now.2), (&was.0, &was.1, &was.2), "{path}");
+    }
+    let health = b.get("/healthz");
+    assert_eq!(health.status, 200, "serving");
+    assert!(health.text().starts_with("degraded"), "{}", health.text());
+    assert_eq!(metric(&b, "bulletind_store_degraded"), Some(1));
+    let gzip = common::request(b.addr, "GET", "/feed.json", &[("Accept-Encoding", "gzip")]);
+    assert_eq!(gzip.header("content-encoding"), Some("gzip"));
+    shared.drop_file(
+        "two.md",
+        &note("While it was down", &distinct(2, "the pools")),
+    );
+    a.wait_for("/feed.json", "the ingest node has the new note", |r| {
+        r.text().contains("While it was down")
+    });
+
+    relay.restore();
+    let started = Instant::now();
+    let mut histories = Histories(vec![Vec::new(); 2]);
+    until_all_have(&[&a, &b], &mut histories, "While it was down", true);
+    println!(
+        "restarted node caught up {:?} after the database came back",
+        started.elapsed()
+    );
+    common::wait_until("degraded clears", || {
+        metric(&b, "bulletind_store_degraded") == Some(0)
+    });
+    assert_eq!(metric(&b, "bulletind_ingest_node"), Some(0));
     assert_eq!(b.get("/healthz").text(), "ok\n");
 }

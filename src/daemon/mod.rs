@@ -31,12 +31,15 @@ use tokio::task::JoinHandle;
 use crate::config::{Config, ServeArgs};
 use crate::http::{self, ControlHandle, HttpOptions};
 use crate::inbox::{quarantine, Inbox};
-use crate::ingest::{self, Ingestor, Links, Work};
+use crate::ingest::{self, Links, Work};
 use crate::logging::LogHandle;
 use crate::metrics::Metrics;
 use crate::reload::Reloader;
 use crate::render::Latest;
 use crate::watchdog::{self, Heartbeat};
+use open::Opened;
+
+mod open;
 
 /// How long in-flight requests may take to finish after a stop signal.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -180,38 +183,18 @@ pub async fn run(
         let (config, base_url, metrics) = (config.clone(), base_url.clone(), metrics.clone());
         tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
             prepare_folders(&config)?;
-            let mut ingestor = Ingestor::new(&config, &base_url, metrics).with_context(|| {
-                match &config.store {
-                    crate::config::StoreLocation::Sqlite => {
-                        format!("opening the store in {}", config.state_dir.display())
-                    }
-                    pg => format!("opening the store {pg}"),
-                }
-            })?;
-            let claim = claim_role(&config.store, &mut ingestor)?;
-            let first = ingestor.start().context("publishing the stored feeds")?;
-            let websub = crate::websub::open(&config.websub, &config.store, &config.state_dir)
-                .context("reading the WebSub subscriptions")?;
-            Ok((ingestor, first, websub, claim))
+            open::open(&config, &base_url, metrics)
         })
     };
     // A stop signal while the stored feeds are rendered ends the start-up.
-    let (ingestor, first, websub, claim) = tokio::select! {
+    let opened = tokio::select! {
         opened = opening => opened.context("starting the ingest task")??,
         () = signals.stopped() => {
             tracing::info!("stopped during start-up");
             return Ok(Ended::Stopped);
         }
     };
-    let mut running = start(
-        setup,
-        listeners,
-        ingestor,
-        first,
-        metrics.clone(),
-        (websub, &base_url),
-        claim,
-    )?;
+    let mut running = start(setup, listeners, opened, metrics.clone(), &base_url)?;
     tracing::info!(
         inbox = %config.inbox.display(),
         state = %config.state_dir.display(),
@@ -236,12 +219,17 @@ pub async fn run(
 fn start(
     setup: Setup,
     listeners: Vec<TcpListener>,
-    ingestor: Ingestor,
-    first: Arc<crate::render::Published>,
+    opened: Opened,
     metrics: Arc<Metrics>,
-    (websub, base_url): (Option<crate::websub::Opened>, &str),
-    claim: Option<crate::role::Claim>,
+    base_url: &str,
 ) -> anyhow::Result<Running> {
+    let Opened {
+        first,
+        websub,
+        store,
+    } = opened;
+    let (ingestor, claim) = store.unzip();
+    let claim = claim.flatten();
     let config = &setup.config;
     let inbox_root = config
         .inbox
@@ -253,7 +241,7 @@ fn start(
     let (scans_tx, scans) = watch::channel(0u64);
     let heartbeat = Arc::new(Heartbeat::default());
     let stop_ingest = Arc::new(AtomicBool::new(false));
-    let leading = claim.as_ref().is_none_or(crate::role::Claim::is_ingest);
+    let leading = ingestor.is_some() && claim.as_ref().is_none_or(crate::role::Claim::is_ingest);
     let websub = crate::websub::start(
         &config.websub,
         (websub, leading),
@@ -270,21 +258,29 @@ fn start(
         websub: websub.notifier.clone(),
         metrics: metrics.clone(),
     };
-    let ingest_done = spawn_ingest(ingestor, work_rx, links)?;
     let inbox = Inbox::start(inbox_root.clone(), config.settle, work_tx.clone())
         .with_context(|| format!("watching {}", inbox_root.display()))?;
-    if let Some(claim) = claim {
-        let ingest = u64::from(claim.is_ingest());
-        metrics.ingest_node.store(ingest, Ordering::Relaxed);
-        let links = crate::role::RoleLinks {
-            work: work_tx.clone(),
-            rescan: inbox.rescanner(),
-            metrics: metrics.clone(),
-            stop: stop_ingest.clone(),
-            websub: websub.roles.clone(),
-        };
-        crate::role::spawn(claim, links).context("starting the role session")?;
-    }
+    let roles = crate::role::RoleLinks {
+        work: work_tx.clone(),
+        rescan: inbox.rescanner(),
+        metrics: metrics.clone(),
+        stop: stop_ingest.clone(),
+        websub: websub.roles.clone(),
+    };
+    let ingest_done = match ingestor {
+        Some(ingestor) => {
+            if let Some(claim) = claim {
+                let ingest = u64::from(claim.is_ingest());
+                metrics.ingest_node.store(ingest, Ordering::Relaxed);
+                crate::role::spawn(claim, roles).context("starting the role session")?;
+            }
+            spawn_ingest(move || ingest::run(ingestor, work_rx, links))?
+        }
+        None => {
+            let open = open::opener(config.clone(), base_url.to_string(), metrics.clone(), roles);
+            spawn_ingest(move || ingest::run_deferred(open, work_rx, links))?
+        }
+    };
 
     let cap = crate::capacity::connection_cap(config.max_connections, setup.nofile);
     metrics.connections_max.store(cap as u64, Ordering::Relaxed);
@@ -363,37 +359,14 @@ fn start(
     })
 }
 
-/// On a PostgreSQL store, opens the role session and makes `ingestor` a
-/// follower unless this node got the ingest lock; `None` on SQLite (one
-/// node, always ingesting). Blocking.
-fn claim_role(
-    store: &crate::config::StoreLocation,
-    ingestor: &mut Ingestor,
-) -> anyhow::Result<Option<crate::role::Claim>> {
-    let crate::config::StoreLocation::Postgres(url) = store else {
-        return Ok(None);
-    };
-    let claim = crate::role::Claim::open(url).context("opening the role session")?;
-    if claim.is_ingest() {
-        tracing::info!("this node runs ingest (it holds the lock)");
-    } else {
-        tracing::info!("another node runs ingest: following it");
-        ingestor
-            .become_follower()
-            .context("reading the publication log")?;
-    }
-    Ok(Some(claim))
-}
-
-/// Starts the ingest thread and a monitor that reports how it ended.
+/// Starts the ingest thread (running `body`) and a monitor that reports
+/// how it ended.
 fn spawn_ingest(
-    ingestor: Ingestor,
-    work: std::sync::mpsc::Receiver<Work>,
-    links: Links,
+    body: impl FnOnce() -> Result<(), String> + Send + 'static,
 ) -> anyhow::Result<oneshot::Receiver<Result<(), String>>> {
     let thread = std::thread::Builder::new()
         .name("ingest".into())
-        .spawn(move || ingest::run(ingestor, work, links))
+        .spawn(body)
         .context("spawning the ingest thread")?;
     let (done_tx, done) = oneshot::channel();
     std::thread::Builder::new()
