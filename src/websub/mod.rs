@@ -10,7 +10,8 @@
 //! - [`client`]: outgoing HTTP (hyper-util over rustls), every resolved
 //!   address checked by the policy, every request bounded in time and size.
 //! - `endpoint`: the HTTP side: body limits, answers.
-//! - `hub`: the subscriptions in memory, caps, activation and removal.
+//! - `hub`: the subscriptions in memory, caps, activation and removal;
+//!   `hub::sync` keeps them those of the store when several nodes share it.
 //! - `verify`: verification of intent (and `hub.mode=denied`).
 //! - `deliver`: one task per subscriber, a queue of one (the latest
 //!   change), signatures, retries with backoff, bounded concurrency.
