@@ -120,11 +120,13 @@ impl Ingestor {
     }
 
     /// Stops ingesting (the database session was lost): follows from the
-    /// last entry this node logged.
+    /// newest entry, or (the database cannot say) the last one this node
+    /// logged.
     pub(super) fn step_down(&mut self) {
         self.store.set_follower(true);
-        if let Ok(newest) = self.store.newest_publication() {
-            self.followed = newest;
-        }
+        self.followed = self
+            .store
+            .newest_publication()
+            .unwrap_or_else(|_| self.store.logged().max(self.followed));
     }
 }

@@ -96,7 +96,7 @@ impl Store {
             return Ok(());
         }
         let tx = self.conn.transaction()?;
-        super::follow::log(
+        let gen = super::follow::log(
             &tx,
             &super::Publication {
                 archives: done.to_vec(),
@@ -110,7 +110,9 @@ impl Store {
                 params![channel, i64::try_from(*number).unwrap_or(i64::MAX)],
             )?;
         }
-        tx.commit()
+        tx.commit()?;
+        self.logged = gen.unwrap_or(self.logged);
+        Ok(())
     }
 
     /// Marks every archive document of every channel due (the archive size,

@@ -88,6 +88,12 @@ impl Store {
         }
     }
 
+    /// The number of the newest log entry this store wrote (0 when none):
+    /// where a node that stops ingesting follows from when it cannot ask.
+    pub fn logged(&self) -> i64 {
+        self.logged
+    }
+
     /// The number of the newest log entry (0 when none).
     pub fn newest_publication(&self) -> Result<i64, StoreError> {
         let gen: Option<i64> =
@@ -123,13 +129,13 @@ impl Store {
 
 /// Appends `publication` to the log (inside the caller's transaction),
 /// drops entries older than [`KEEP`], and on PostgreSQL tells the other
-/// nodes.
-pub(super) fn log(db: &Db, publication: &Publication) -> Result<(), StoreError> {
+/// nodes. Returns the new entry's number (`None`: nothing to log).
+pub(super) fn log(db: &Db, publication: &Publication) -> Result<Option<i64>, StoreError> {
     if publication.channels.is_empty()
         && publication.pages.is_empty()
         && publication.archives.is_empty()
     {
-        return Ok(());
+        return Ok(None);
     }
     let what = serde_json::to_string(publication).map_err(|e| StoreError::Corrupt {
         what: "publication",
@@ -149,5 +155,5 @@ pub(super) fn log(db: &Db, publication: &Publication) -> Result<(), StoreError> 
             |_| Ok(()),
         )?;
     }
-    Ok(())
+    Ok(Some(gen))
 }

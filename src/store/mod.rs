@@ -158,6 +158,8 @@ pub struct Store {
     archive_size: i64,
     /// A follower's own marks of what is due; `None` on the ingest node.
     local: Option<follow::Local>,
+    /// The newest publication log entry this store wrote.
+    logged: i64,
 }
 
 impl Store {
@@ -217,6 +219,7 @@ impl Store {
             tz,
             archive_size: DEFAULT_ARCHIVE_SIZE,
             local: None,
+            logged: 0,
         })
     }
 

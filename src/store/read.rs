@@ -316,7 +316,7 @@ impl Store {
             return Ok(());
         }
         let tx = self.conn.transaction()?;
-        super::follow::log(
+        let gen = super::follow::log(
             &tx,
             &super::Publication {
                 channels: channels.to_vec(),
@@ -330,7 +330,9 @@ impl Store {
         for key in pages {
             tx.execute("UPDATE items SET page_dirty = 0 WHERE id = ?1", [key])?;
         }
-        tx.commit()
+        tx.commit()?;
+        self.logged = gen.unwrap_or(self.logged);
+        Ok(())
     }
 
     /// Marks every channel and page as due for rendering (the site settings

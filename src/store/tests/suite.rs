@@ -635,6 +635,7 @@ pub(super) fn the_ingest_node_logs_what_it_rendered_and_a_follower_writes_nothin
         (channels, pages)
     );
     assert_eq!(s.newest_publication().expect("newest"), *gen);
+    assert_eq!(s.logged(), *gen, "the store remembers what it logged");
 
     // A follower marks what the log says and renders it; the database's
     // marks and validators stay the ingest node's.
