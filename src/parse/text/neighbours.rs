@@ -538,7 +538,14 @@ fn signatures(lines: &mut [Line]) {
         let detail = lines.get(i + 1).is_some_and(|n| {
             n.gap == 0 && is_place_line(&n.text) && block_ends_after(lines, i + 1)
         });
-        if block_ends_after(lines, i) || detail || prev_closing {
+        // A paragraph right under the name makes it a crosshead: a letter
+        // ends at its signature.
+        let paragraph_below = !detail
+            && lines.get(i + 1).is_some_and(|n| n.width > 50)
+            && lines.get(i + 2).is_some_and(|n| n.gap == 0);
+        if (block_ends_after(lines, i) || detail || prev_closing)
+            && !(paragraph_below && !prev_closing)
+        {
             lines[i].context.signature_name = true;
             if detail {
                 lines[i + 1].context.signature_detail = true;
