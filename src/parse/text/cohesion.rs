@@ -196,6 +196,22 @@ pub(super) fn topical(lines: &[Line], i: usize) -> Option<f32> {
     Some(shared as f32 / own.len() as f32)
 }
 
+/// A fact-box field (`Effective: Monday, June 10`, `Where: Town Hall`): a
+/// label of one or two capitalised words and a colon, no sentence.
+fn field_line(t: &str) -> bool {
+    let Some((label, value)) = t.split_once(':') else {
+        return false;
+    };
+    let words: Vec<&str> = label.split_whitespace().collect();
+    (1..=2).contains(&words.len())
+        && label.starts_with(|c: char| c.is_uppercase())
+        && words.iter().all(|w| {
+            w.chars()
+                .all(|c| c.is_alphabetic() || matches!(c, '\'' | '’'))
+        })
+        && !value.trim_end().ends_with('.')
+}
+
 /// Lines below a heading searched for the story it heads.
 const STORY_SEARCH_LINES: usize = 16;
 
@@ -232,7 +248,8 @@ pub(super) fn heads_story(
             || l.is_credit()
             || l.context.job_title
             || l.caption.is_some()
-            || l.context.mail_block;
+            || l.context.mail_block
+            || field_line(&l.text);
         if apparatus {
             continue;
         }
