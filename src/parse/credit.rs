@@ -834,7 +834,7 @@ static EN_PHOTO_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         concat!(
             r"(?:\(|\[|—\s*|-\s*|(?-u:\b))(?:(?:AP|Reuters|AFP|Getty Images|Xinhua|PA|EPA|Staff)\s+)?",
-            r"(?i:photo|picture|image|photograph|credit)(?:\s+by|\s*[:：/])\s*",
+            r"(?i:photo|picture|image|photograph|credit)(?:\s+by|\s+courtesy\s+of|\s*[:：/])\s*",
             r"({EN_NAME}(?:\s*/\s*[\p{{L}} .]+)?)\s*[)\]]?\.?$"
         ),
         EN_NAME = EN_NAME
@@ -857,7 +857,9 @@ static LEADING_PHOTO_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
 /// the photographer or supplier when the caption names one.
 pub(crate) fn caption(line: &str) -> Option<Option<String>> {
     if line.bytes().any(|b| b.is_ascii_alphabetic()) && PHOTO_WORD.is_match(line) {
-        if let Some(c) = EN_PHOTO_CREDIT.captures(line) {
+        // `Photo by Mei Lin Tso ’15`: a class year is not part of the name.
+        let plain = CLASS_YEAR.replace_all(line, "");
+        if let Some(c) = EN_PHOTO_CREDIT.captures(&plain) {
             return Some(c.get(1).map(|m| m.as_str().trim().to_owned()));
         }
     }
@@ -977,6 +979,11 @@ mod tests {
             .expect("labelled byline");
         assert_eq!(cor.authors, vec![a("Bud Emmerich", A)]);
         assert!(find_line("Correspondent: position open – write to us").is_none());
+        assert_eq!(
+            caption("On the new bridge. Photo by Mei Lin Tso ’15"),
+            Some(Some("Mei Lin Tso".to_owned()))
+        );
+        assert!(caption("From left: Deb Kuhl and Peg Stiles. Photo courtesy of Peg Stiles").is_some());
     }
 
     #[test]

@@ -139,8 +139,8 @@ fn marked_name(l: &Line) -> bool {
     is_bare_cjk_name(name) || is_signature_name(name, false)
 }
 
-/// Blocks of three or more short lines with no sentence end inside and at
-/// most one at the end, on a page with prose wider than them: verse.
+/// Blocks of three or more short lines without digits, with no sentence
+/// end but maybe the last, on a page with prose wider than them: verse.
 fn verse_blocks(lines: &[Line], shaped: &[bool], prose_width: usize) -> Vec<bool> {
     let mut out = vec![false; lines.len()];
     let mut start = 0;
@@ -150,9 +150,14 @@ fn verse_blocks(lines: &[Line], shaped: &[bool], prose_width: usize) -> Vec<bool
             end += 1;
         }
         let block = &lines[start..end];
-        let short = block
-            .iter()
-            .all(|l| l.width * 2 <= prose_width && l.furniture.is_none() && !l.is_credit());
+        // Lists of dates, times and prices are tables, not verse.
+        let short = block.iter().all(|l| {
+            l.width * 2 <= prose_width
+                && l.furniture.is_none()
+                && !l.is_credit()
+                && !l.spread
+                && !l.text.contains(|c: char| c.is_ascii_digit())
+        });
         let open = block[..block.len() - 1]
             .iter()
             .all(|l| l.ending != Ending::Terminal);
