@@ -689,11 +689,13 @@ pub(super) fn read_context(input: &str, lines: &mut [Line]) -> Option<String> {
         }
     }
     for i in 1..lines.len().saturating_sub(1) {
-        if is_bare_cjk_name(&lines[i].text)
-            && lines[i + 1].gap > 0
+        // `□ 韩北`, `◎ 程砚`: a pen name set after a box or a circle.
+        let l = &lines[i];
+        let marked = l.bullet > 0 && is_bare_cjk_name(l.text[l.bullet.min(l.text.len())..].trim());
+        let under_head = is_bare_cjk_name(&l.text)
             && lines[i - 1].width <= HEAD_MAX_COLS
-            && lines[i - 1].ending != Ending::Terminal
-        {
+            && lines[i - 1].ending != Ending::Terminal;
+        if (marked || under_head) && lines[i + 1].gap > 0 {
             lines[i].context.bare_name = true;
         }
     }
@@ -740,7 +742,7 @@ pub(super) fn credited_authors(l: &Line) -> Vec<Author> {
     }
     if l.context.bare_name {
         return vec![Author {
-            name: t.to_owned(),
+            name: t[l.bullet.min(t.len())..].trim().to_owned(),
             role: Role::Author,
         }];
     }
