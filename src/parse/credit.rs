@@ -983,7 +983,9 @@ mod tests {
             caption("On the new bridge. Photo by Mei Lin Tso ’15"),
             Some(Some("Mei Lin Tso".to_owned()))
         );
-        assert!(caption("From left: Deb Kuhl and Peg Stiles. Photo courtesy of Peg Stiles").is_some());
+        assert!(
+            caption("From left: Deb Kuhl and Peg Stiles. Photo courtesy of Peg Stiles").is_some()
+        );
     }
 
     #[test]

@@ -121,10 +121,7 @@ fn find_date(s: &str) -> Option<(NaiveDate, std::ops::Range<usize>)> {
 /// `Aug. 2, 1936 – March 9, 2024`, `1941 – 2024`: a span of years (life
 /// dates, a term of office), which dates no page.
 fn is_date_span(line: &str) -> bool {
-    let has_year = |s: &str| {
-        s.split(|c: char| !c.is_ascii_digit())
-            .any(|d| d.len() == 4)
-    };
+    let has_year = |s: &str| s.split(|c: char| !c.is_ascii_digit()).any(|d| d.len() == 4);
     [" – ", " — ", " - ", "–", "—"].iter().any(|dash| {
         line.split_once(dash)
             .is_some_and(|(a, b)| has_year(a) && has_year(b))

@@ -198,7 +198,7 @@ pub(super) fn topical(lines: &[Line], i: usize) -> Option<f32> {
 
 /// A fact-box field (`Effective: Monday, June 10`, `Where: Town Hall`): a
 /// label of one or two capitalised words and a colon, no sentence.
-fn field_line(t: &str) -> bool {
+pub(super) fn field_line(t: &str) -> bool {
     let Some((label, value)) = t.split_once(':') else {
         return false;
     };

@@ -1,10 +1,11 @@
 //! Features of pages that set entries one after another, each boxed by
 //! rule lines or led by a label: where a line sits after a rule, a
 //! `LABEL | detail` kicker, a life-dates line under a name, a name set
-//! after a bullet (`□ NAME`), and verse (a block of short unpunctuated
-//! lines among prose).
+//! after a bullet (`□ NAME`), verse (a block of short unpunctuated lines
+//! among prose) and fact-box fields (`Effective: Sunday, June 16`).
 
 use super::super::super::furniture::Furniture;
+use super::super::cohesion::field_line;
 use super::super::lines::Line;
 use super::super::measure::{is_cjk, Ending};
 use super::super::neighbours::{is_bare_cjk_name, is_signature_name};
@@ -75,6 +76,7 @@ impl Entries {
         on(Feature::LifeDates, life_dates(&l.text));
         on(Feature::MarkedName, marked_name(l));
         on(Feature::Verse, self.verse[i]);
+        on(Feature::FieldLine, field_line(&l.text));
     }
 }
 

@@ -258,6 +258,7 @@ features! {
     LabelKicker => "a short label in capitals, a bar, one detail (DETOUR | Routes 7, 12)",
     LifeDates => "only dates joined by a dash (Aug. 2, 1936 – March 9, 2024)",
     MarkedName => "a bullet, then a name alone (□ NAME, a pen name's mark)",
+    FieldLine => "a fact-box field: a label of one or two capitalised words, a colon, no sentence (Effective: Sunday)",
     Verse => "in a block of three or more short lines without sentence ends, on a page of wider prose",
 }
 
