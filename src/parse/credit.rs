@@ -290,8 +290,9 @@ static REPORT_TAIL: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The slashes credits are written with: ASCII, full-width, and the
 /// division slash some Taiwanese layouts use.
+/// A slash or bar between a role and its names (`记者/NAME`, `记者｜NAME`).
 fn is_slash(c: char) -> bool {
-    matches!(c, '/' | '／' | '∕' | '⁄')
+    matches!(c, '/' | '／' | '∕' | '⁄' | '｜')
 }
 
 fn is_name_char(c: char) -> bool {

@@ -196,9 +196,16 @@ pub(super) fn topical(lines: &[Line], i: usize) -> Option<f32> {
     Some(shared as f32 / own.len() as f32)
 }
 
-/// A fact-box field (`Effective: Monday, June 10`, `Where: Town Hall`): a
-/// label of one or two capitalised words and a colon, no sentence.
+/// A fact-box field (`Effective: Monday, June 10`, `Where: Town Hall`,
+/// `来源：新华社`): a short label and a colon, no sentence.
 pub(super) fn field_line(t: &str) -> bool {
+    // `来源：新华社`: a label of two to four Han characters.
+    if let Some((label, value)) = t.split_once('：') {
+        let n = label.chars().count();
+        return (2..=4).contains(&n)
+            && label.chars().all(|c| is_cjk(c) && c.is_alphabetic())
+            && !value.trim_end().ends_with('。');
+    }
     let Some((label, value)) = t.split_once(':') else {
         return false;
     };
