@@ -403,7 +403,7 @@ pub(super) fn has_bare_clause_punct(s: &str) -> bool {
     false
 }
 
-/// The length of a bullet opening a line (`■ `, `● `, `◆`, `* `, `- `),
+/// The length of a bullet opening a line (`■ `, `● `, `◎`, `◆`, `* `, `- `),
 /// spaces included; 0 if there is none.
 pub(super) fn bullet_len(s: &str) -> usize {
     let Some(first) = s.chars().next() else {
@@ -415,6 +415,7 @@ pub(super) fn bullet_len(s: &str) -> usize {
     if !matches!(
         first,
         '■' | '□'
+            | '◎'
             | '◆'
             | '◇'
             | '●'
