@@ -32,6 +32,8 @@ pub(super) struct Entries {
     after_rule: Vec<Option<usize>>,
     /// Per line: in a block that reads as verse.
     verse: Vec<bool>,
+    /// The last rule line of the page.
+    last_rule: Option<usize>,
 }
 
 fn is_rule(l: &Line) -> bool {
@@ -61,6 +63,7 @@ impl Entries {
         }
         Entries {
             ruled: rules >= RULED_PAGE_RULES,
+            last_rule: lines.iter().rposition(is_rule),
             after_rule,
             verse: verse_blocks(lines, shaped, prose_width),
         }
@@ -72,6 +75,10 @@ impl Entries {
         let pos = self.after_rule[i];
         on(Feature::RuledEntryFirst, self.ruled && pos == Some(0));
         on(Feature::RuledEntrySecond, self.ruled && pos == Some(1));
+        on(
+            Feature::AfterLastRule,
+            self.ruled && self.last_rule.is_some_and(|r| i > r),
+        );
         on(Feature::LabelKicker, label_kicker(&l.text));
         on(Feature::LifeDates, life_dates(&l.text));
         on(Feature::MarkedName, marked_name(l));

@@ -255,6 +255,7 @@ features! {
     CohesionPeak => "shares more across the boundary above than both neighbouring boundaries (inside one story)",
     RuledEntryFirst => "the first line under a rule, on a page of three rules or more (entries boxed by rules)",
     RuledEntrySecond => "the second line of the first block under a rule, on such a page",
+    AfterLastRule => "below the last rule of a page of three rules or more (a footer, or the last entry)",
     LabelKicker => "a short label in capitals, a bar, one detail (DETOUR | Routes 7, 12)",
     LifeDates => "only dates joined by a dash (Aug. 2, 1936 – March 9, 2024)",
     MarkedName => "a bullet, then a name alone (□ NAME, a pen name's mark)",
