@@ -476,6 +476,16 @@ pub(super) fn is_bare_cjk_name(s: &str) -> bool {
         && !s.ends_with('·')
 }
 
+/// Chinese names alone on a line, one to four, set apart by spaces or `、`
+/// (`陈立言　孙茜`: co-authors under a headline).
+fn bare_cjk_names(s: &str) -> Option<Vec<&str>> {
+    let names: Vec<&str> = s
+        .split(['\u{3000}', ' ', '、'])
+        .filter(|n| !n.is_empty())
+        .collect();
+    ((1..=4).contains(&names.len()) && names.iter().all(|n| is_bare_cjk_name(n))).then_some(names)
+}
+
 /// Whether the block a line belongs to ends right after it (blank line,
 /// separator, header block or page end).
 fn block_ends_after(lines: &[Line], i: usize) -> bool {
@@ -692,7 +702,7 @@ pub(super) fn read_context(input: &str, lines: &mut [Line]) -> Option<String> {
         // `□ 韩北`, `◎ 程砚`: a pen name set after a box or a circle.
         let l = &lines[i];
         let marked = l.bullet > 0 && is_bare_cjk_name(l.text[l.bullet.min(l.text.len())..].trim());
-        let under_head = is_bare_cjk_name(&l.text)
+        let under_head = bare_cjk_names(&l.text).is_some()
             && lines[i - 1].width <= HEAD_MAX_COLS
             && lines[i - 1].ending != Ending::Terminal;
         if (marked || under_head) && lines[i + 1].gap > 0 {
@@ -741,10 +751,15 @@ pub(super) fn credited_authors(l: &Line) -> Vec<Author> {
         }];
     }
     if l.context.bare_name {
-        return vec![Author {
-            name: t[l.bullet.min(t.len())..].trim().to_owned(),
-            role: Role::Author,
-        }];
+        let names = t[l.bullet.min(t.len())..].trim();
+        return bare_cjk_names(names)
+            .unwrap_or_else(|| vec![names])
+            .into_iter()
+            .map(|name| Author {
+                name: name.to_owned(),
+                role: Role::Author,
+            })
+            .collect();
     }
     Vec::new()
 }
