@@ -553,9 +553,7 @@ fn signatures(lines: &mut [Line]) {
         let paragraph_below = !detail
             && lines.get(i + 1).is_some_and(|n| n.width > 50)
             && lines.get(i + 2).is_some_and(|n| n.gap == 0);
-        if (block_ends_after(lines, i) || detail || prev_closing)
-            && !(paragraph_below && !prev_closing)
-        {
+        if prev_closing || (!paragraph_below && (block_ends_after(lines, i) || detail)) {
             lines[i].context.signature_name = true;
             if detail {
                 lines[i + 1].context.signature_detail = true;
