@@ -15,7 +15,7 @@ use regex::Regex;
 use super::super::credit::{self, Credit};
 use super::super::furniture::{self, Furniture};
 use super::lines::{Line, MailHeader, Piece};
-use super::measure::{ending, is_cjk, width, Ending, HEAD_MAX_COLS};
+use super::measure::{bullet_len, ending, is_cjk, width, Ending, HEAD_MAX_COLS};
 use crate::model::{Author, Role};
 
 /// Most words in an English signature's name line (`Margaret Lowell`,
@@ -699,7 +699,8 @@ pub(super) fn read_context(input: &str, lines: &mut [Line]) -> Option<String> {
     for i in 1..lines.len().saturating_sub(1) {
         // `□ 韩北`, `◎ 程砚`: a pen name set after a box or a circle.
         let l = &lines[i];
-        let marked = l.bullet > 0 && is_bare_cjk_name(l.text[l.bullet.min(l.text.len())..].trim());
+        let b = bullet_len(&l.text);
+        let marked = b > 0 && is_bare_cjk_name(l.text[b..].trim());
         let under_head = bare_cjk_names(&l.text).is_some()
             && lines[i - 1].width <= HEAD_MAX_COLS
             && lines[i - 1].ending != Ending::Terminal;
@@ -749,7 +750,7 @@ pub(super) fn credited_authors(l: &Line) -> Vec<Author> {
         }];
     }
     if l.context.bare_name {
-        let names = t[l.bullet.min(t.len())..].trim();
+        let names = t[bullet_len(t)..].trim();
         return bare_cjk_names(names)
             .unwrap_or_else(|| vec![names])
             .into_iter()

@@ -7,7 +7,7 @@
 use super::super::super::furniture::Furniture;
 use super::super::cohesion::field_line;
 use super::super::lines::Line;
-use super::super::measure::{is_cjk, Ending};
+use super::super::measure::{bullet_len, is_cjk, Ending};
 use super::super::neighbours::{is_bare_cjk_name, is_signature_name};
 use super::Feature;
 
@@ -141,10 +141,12 @@ fn date_words(s: &str) -> bool {
 
 /// `□ 韩北`, `◎ 程砚`, `■ Ann Lee`: a bullet, then a name alone.
 fn marked_name(l: &Line) -> bool {
-    if l.bullet == 0 {
+    // `bullet` counts after any list number; measure the text itself.
+    let b = bullet_len(&l.text);
+    if b == 0 {
         return false;
     }
-    let name = l.text[l.bullet.min(l.text.len())..].trim();
+    let name = l.text[b..].trim();
     is_bare_cjk_name(name) || is_signature_name(name, false)
 }
 
