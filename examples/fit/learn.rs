@@ -267,6 +267,10 @@ const PRIOR: &[(&str, &str, f32)] = &[
     ("ProseUnderHeading", "body", 1.0),
     ("ProseUnderHeading", "furniture", -0.5),
     ("MarkdownText", "body", 1.0),
+    ("LabelKicker", "kicker", 1.5),
+    ("LifeDates", "subtitle", 1.5),
+    ("MarkedName", "credit", 1.5),
+    ("Verse", "body", 0.5),
 ];
 
 /// The prior as weights.

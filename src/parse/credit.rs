@@ -166,6 +166,16 @@ static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// `HARTWELL, Ohio, May 14, 2024 /Meridian Newswire/ --`: the dateline of
+/// a press release as a release wire issues it, the wire between slashes.
+static RELEASE_DATELINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^[A-Z][A-Z.'’-]*(?:[ -][A-Z][A-Z.'’-]*){0,3}(?:,\s*[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?)?",
+        r",\s+[A-Z][a-z]{2,8}\.?\s+[0-9]{1,2},\s+[0-9]{4}\s*/([A-Z][^/]{1,40})/\s*(?:--|—|–)\s*"
+    ))
+    .expect("static regex")
+});
+
 /// An English personal name: capitalised words, particles allowed.
 const EN_NAME: &str = r"[\p{Lu}][\p{L}.'’-]*(?:\s+(?:[\p{Lu}][\p{L}.'’-]*|de|van|von|der|den|la|le|da|di|du|bin|al|el))*";
 
@@ -193,6 +203,19 @@ static JOB_TITLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?-u:\b)(?:writer|reporter|correspondent|editor|contributor|columnist|staff|journalist|intern|press|news|times|post|herald|courier|gazette|daily|university|communications|office|department|college|school|council|association|society|club|services?|bureau|desk|team|group|media|relations)(?-u:\b)")
         .expect("static regex")
 });
+
+/// `Correspondent: Bud Emmerich, 14 Larch Lane`: a role label, the name,
+/// maybe an address after a comma.
+static LABELLED_BYLINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"^(?i:(?:class\s+)?correspondent|reporter|writer|words|text|story)\s*:\s*({EN_NAME})(?:,.*)?$"
+    ))
+    .expect("static regex")
+});
+
+/// A class year after an alumnus's name (`Jordan Pryce ’09`).
+static CLASS_YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\s+['’][0-9]{2}(?-u:\b)").expect("static regex"));
 
 static REPORTING_BY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
@@ -267,8 +290,9 @@ static REPORT_TAIL: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The slashes credits are written with: ASCII, full-width, and the
 /// division slash some Taiwanese layouts use.
+/// A slash or bar between a role and its names (`记者/NAME`, `记者｜NAME`).
 fn is_slash(c: char) -> bool {
-    matches!(c, '/' | '／' | '∕' | '⁄')
+    matches!(c, '/' | '／' | '∕' | '⁄' | '｜')
 }
 
 fn is_name_char(c: char) -> bool {
@@ -559,6 +583,18 @@ fn inline_credit_other(line: &str, marks: Marks) -> Option<Credit> {
             why: "wire dateline (CITY (AGENCY) —)",
         });
     }
+    if let Some(c) = captures(&RELEASE_DATELINE, line) {
+        let m = c.get(0)?;
+        return Some(Credit {
+            authors: vec![Author {
+                name: c.get(1)?.as_str().trim().to_owned(),
+                role: Role::Agency,
+            }],
+            rest: line[m.end()..].to_owned(),
+            prefix: m.as_str().to_owned(),
+            why: "release dateline (CITY, date /WIRE/ --)",
+        });
+    }
     if marks.upper {
         if let Some(m) = LOCAL_DATELINE.find(line) {
             // The match ends on the first character of the body.
@@ -596,13 +632,16 @@ fn english_names(s: &str) -> Vec<String> {
         .collect()
 }
 
-fn english_credit_line(line: &str) -> Option<Credit> {
+fn english_credit_line(full: &str) -> Option<Credit> {
     let make = |authors: Vec<Author>, why| Credit {
         authors,
         rest: String::new(),
-        prefix: line.to_owned(),
+        prefix: full.to_owned(),
         why,
     };
+    // Class years are not part of a name.
+    let stripped = CLASS_YEAR.replace_all(full, "");
+    let line: &str = &stripped;
     if let Some(c) = captures(&BY_LINE, line) {
         // `By Jane Doe, Staff Writer`: the name list swallows the title.
         let mut authors: Vec<Author> = english_names(c.get(1)?.as_str())
@@ -636,6 +675,13 @@ fn english_credit_line(line: &str) -> Option<Credit> {
             })
             .collect();
         return Some(make(authors, "byline (NAME, Staff Writer)"));
+    }
+    if let Some(c) = captures(&LABELLED_BYLINE, line) {
+        let author = Author {
+            name: c.get(1)?.as_str().trim().to_owned(),
+            role: Role::Author,
+        };
+        return Some(make(vec![author], "byline (Correspondent: NAME)"));
     }
     if let Some(c) = captures(&REPORTING_BY, line) {
         let authors = english_names(c.get(1)?.as_str())
@@ -789,7 +835,7 @@ static EN_PHOTO_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         concat!(
             r"(?:\(|\[|—\s*|-\s*|(?-u:\b))(?:(?:AP|Reuters|AFP|Getty Images|Xinhua|PA|EPA|Staff)\s+)?",
-            r"(?i:photo|picture|image|photograph|credit)(?:\s+by|\s*[:：/])\s*",
+            r"(?i:photo|picture|image|photograph|credit)(?:\s+by|\s+courtesy\s+of|\s*[:：/])\s*",
             r"({EN_NAME}(?:\s*/\s*[\p{{L}} .]+)?)\s*[)\]]?\.?$"
         ),
         EN_NAME = EN_NAME
@@ -812,7 +858,9 @@ static LEADING_PHOTO_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
 /// the photographer or supplier when the caption names one.
 pub(crate) fn caption(line: &str) -> Option<Option<String>> {
     if line.bytes().any(|b| b.is_ascii_alphabetic()) && PHOTO_WORD.is_match(line) {
-        if let Some(c) = EN_PHOTO_CREDIT.captures(line) {
+        // `Photo by Mei Lin Tso ’15`: a class year is not part of the name.
+        let plain = CLASS_YEAR.replace_all(line, "");
+        if let Some(c) = EN_PHOTO_CREDIT.captures(&plain) {
             return Some(c.get(1).map(|m| m.as_str().trim().to_owned()));
         }
     }
@@ -914,6 +962,31 @@ mod tests {
         LazyLock::force(&JOB_LINE);
         LazyLock::force(&LOCAL_DATELINE);
         LazyLock::force(&REPORTED_BY);
+        LazyLock::force(&RELEASE_DATELINE);
+        LazyLock::force(&LABELLED_BYLINE);
+        LazyLock::force(&CLASS_YEAR);
+    }
+
+    #[test]
+    fn finds_release_wire_and_alumni_credits() {
+        use crate::model::Role::{Agency, Author as A};
+        let c = find("HARTWELL, Ohio, May 14, 2024 /Meridian Newswire/ -- Hartwell Pump Company")
+            .expect("release dateline");
+        assert_eq!(c.authors, vec![a("Meridian Newswire", Agency)]);
+        assert_eq!(c.rest, "Hartwell Pump Company");
+        let by = find_line("By Jordan Pryce ’09").expect("byline with a class year");
+        assert_eq!(by.authors, vec![a("Jordan Pryce", A)]);
+        let cor = find_line("Correspondent: Bud Emmerich, 14 Larch Lane, Sedley, OH")
+            .expect("labelled byline");
+        assert_eq!(cor.authors, vec![a("Bud Emmerich", A)]);
+        assert!(find_line("Correspondent: position open – write to us").is_none());
+        assert_eq!(
+            caption("On the new bridge. Photo by Mei Lin Tso ’15"),
+            Some(Some("Mei Lin Tso".to_owned()))
+        );
+        assert!(
+            caption("From left: Deb Kuhl and Peg Stiles. Photo courtesy of Peg Stiles").is_some()
+        );
     }
 
     #[test]

@@ -118,11 +118,24 @@ fn find_date(s: &str) -> Option<(NaiveDate, std::ops::Range<usize>)> {
     Some((d, c.get(0)?.range()))
 }
 
+/// `Aug. 2, 1936 – March 9, 2024`, `1941 – 2024`: a span of years (life
+/// dates, a term of office), which dates no page.
+fn is_date_span(line: &str) -> bool {
+    let has_year = |s: &str| s.split(|c: char| !c.is_ascii_digit()).any(|d| d.len() == 4);
+    [" – ", " — ", " - ", "–", "—"].iter().any(|dash| {
+        line.split_once(dash)
+            .is_some_and(|(a, b)| has_year(a) && has_year(b))
+    })
+}
+
 /// The date of a page-header line (`2022年12月9日 星期五`, `Friday, December
 /// 9, 2022`, `江门日报 2022年12月9日 A03`): a short line that is mostly a
 /// date. Sentences that mention a day are not page dates.
 pub(crate) fn page_date(line: &str) -> Option<NaiveDate> {
     if line.len() > MAX_DATE_LINE_CHARS * 4 || line.chars().count() > MAX_DATE_LINE_CHARS {
+        return None;
+    }
+    if is_date_span(line) {
         return None;
     }
     // Full-width digits (`２０２２年１２月９日`) read as ASCII ones.
@@ -282,6 +295,7 @@ mod tests {
     fn finds_page_dates() {
         let cases = [
             ("2022年12月9日 星期五", day(2022, 12, 9)),
+            ("Aug. 2, 1936 – March 9, 2024", None),
             ("江门日报 2022年12月9日 星期五 A03 江海新闻", day(2022, 12, 9)),
             ("中華民國111年12月9日 星期五", day(2022, 12, 9)),
             ("Friday, December 9, 2022", day(2022, 12, 9)),

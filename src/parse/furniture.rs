@@ -128,7 +128,7 @@ static CROSS_REF: LazyLock<Regex> = LazyLock::new(|| {
 /// `（作者系市社会科学院研究员）`, `(The writer is a retired teacher.)`.
 static AUTHOR_NOTE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?i)^[（(]\s*(?:作者(?:系|为|為|是|係|單位)|本文作者|the (?:writer|author) (?:is|was|teaches|works|lives))",
+        r"(?i)^[（(]\s*(?:作者(?:系|为|為|是|係|單位|单位)|本文作者|the (?:writer|author) (?:is|was|teaches|works|lives))",
         r"[^（）()]*[）)]$"
     ))
     .expect("static regex")
@@ -798,6 +798,7 @@ mod tests {
             ),
             ("Related: the council's vote was close.", None),
             ("（作者系市社会科学院研究员）", Some(AuthorNote)),
+            ("（作者单位：清川省委党校）", Some(AuthorNote)),
             (
                 "(The writer is a retired teacher in Hadley)",
                 Some(AuthorNote),

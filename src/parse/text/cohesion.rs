@@ -41,6 +41,21 @@ fn hash(bytes: impl Iterator<Item = u8>) -> u32 {
     h
 }
 
+/// A Latin plural's singular, roughly (`noses` → `nose`, not `class`, `bus`
+/// or `this`): a story says `red noses` under `Red Nose Day`.
+fn singular(word: &str) -> &str {
+    let plural = word.len() >= 4
+        && word.ends_with('s')
+        && !word.ends_with("ss")
+        && !word.ends_with("us")
+        && !word.ends_with("is");
+    if plural {
+        &word[..word.len() - 1]
+    } else {
+        word
+    }
+}
+
 /// The tokens of one line, hashed.
 fn tokens(text: &str, out: &mut Vec<u32>) {
     let limit = out.len() + LINE_TOKENS;
@@ -48,7 +63,7 @@ fn tokens(text: &str, out: &mut Vec<u32>) {
     let mut prev_han: Option<char> = None;
     let flush = |word: &mut String, out: &mut Vec<u32>| {
         if word.len() >= 3 && STOP_WORDS.binary_search(&word.as_str()).is_err() {
-            out.push(hash(word.bytes()));
+            out.push(hash(singular(word).bytes()));
         }
         word.clear();
     };
@@ -196,6 +211,29 @@ pub(super) fn topical(lines: &[Line], i: usize) -> Option<f32> {
     Some(shared as f32 / own.len() as f32)
 }
 
+/// A fact-box field (`Effective: Monday, June 10`, `Where: Town Hall`,
+/// `来源：新华社`): a short label and a colon, no sentence.
+pub(super) fn field_line(t: &str) -> bool {
+    // `来源：新华社`: a label of two to four Han characters.
+    if let Some((label, value)) = t.split_once('：') {
+        let n = label.chars().count();
+        return (2..=4).contains(&n)
+            && label.chars().all(|c| is_cjk(c) && c.is_alphabetic())
+            && !value.trim_end().ends_with('。');
+    }
+    let Some((label, value)) = t.split_once(':') else {
+        return false;
+    };
+    let words: Vec<&str> = label.split_whitespace().collect();
+    (1..=2).contains(&words.len())
+        && label.starts_with(|c: char| c.is_uppercase())
+        && words.iter().all(|w| {
+            w.chars()
+                .all(|c| c.is_alphabetic() || matches!(c, '\'' | '’'))
+        })
+        && !value.trim_end().ends_with('.')
+}
+
 /// Lines below a heading searched for the story it heads.
 const STORY_SEARCH_LINES: usize = 16;
 
@@ -232,7 +270,8 @@ pub(super) fn heads_story(
             || l.is_credit()
             || l.context.job_title
             || l.caption.is_some()
-            || l.context.mail_block;
+            || l.context.mail_block
+            || field_line(&l.text);
         if apparatus {
             continue;
         }

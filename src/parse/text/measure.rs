@@ -403,15 +403,19 @@ pub(super) fn has_bare_clause_punct(s: &str) -> bool {
     false
 }
 
-/// The length of a bullet opening a line (`■ `, `● `, `◆`, `* `, `- `),
+/// The length of a bullet opening a line (`■ `, `● `, `◎`, `◆`, `* `, `- `),
 /// spaces included; 0 if there is none.
 pub(super) fn bullet_len(s: &str) -> usize {
     let Some(first) = s.chars().next() else {
         return 0;
     };
+    if is_pictograph(first) {
+        return pictograph_bullet_len(s);
+    }
     if !matches!(
         first,
         '■' | '□'
+            | '◎'
             | '◆'
             | '◇'
             | '●'
@@ -437,6 +441,25 @@ pub(super) fn bullet_len(s: &str) -> usize {
         return 0;
     }
     if body.starts_with(|c: char| c.is_alphanumeric() || is_cjk(c)) {
+        s.len() - body.len()
+    } else {
+        0
+    }
+}
+
+/// An emoji or pictograph (`🏫`, `⚡`, `👉`), as newsletters set bullets.
+fn is_pictograph(c: char) -> bool {
+    matches!(c as u32, 0x1F300..=0x1FAFF | 0x2600..=0x27BF | 0x2B50..=0x2B55)
+}
+
+/// The length of a pictograph bullet (`🏫 `, `⚡️ `): pictographs with their
+/// variation selectors and joiners, then a space, then a letter or digit.
+fn pictograph_bullet_len(s: &str) -> usize {
+    let rest = s.trim_start_matches(|c: char| {
+        is_pictograph(c) || matches!(c, '\u{FE0F}' | '\u{200D}' | '\u{1F3FB}'..='\u{1F3FF}')
+    });
+    let body = rest.trim_start();
+    if body.len() < rest.len() && body.starts_with(|c: char| c.is_alphanumeric() || is_cjk(c)) {
         s.len() - body.len()
     } else {
         0
@@ -641,6 +664,9 @@ mod tests {
             ("-5 degrees", 0),
             ("■■■", 0),
             ("城南图书馆", 0),
+            ("🏫 School board picks", "🏫 ".len()),
+            ("⚡️ Quick hits", "⚡️ ".len()),
+            ("🎉🎉", 0),
         ];
         for (s, want) in bullets {
             assert_eq!(bullet_len(s), want, "{s}");

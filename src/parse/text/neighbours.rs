@@ -15,7 +15,7 @@ use regex::Regex;
 use super::super::credit::{self, Credit};
 use super::super::furniture::{self, Furniture};
 use super::lines::{Line, MailHeader, Piece};
-use super::measure::{ending, is_cjk, width, Ending, HEAD_MAX_COLS};
+use super::measure::{bullet_len, ending, is_cjk, width, Ending, HEAD_MAX_COLS};
 use crate::model::{Author, Role};
 
 /// Most words in an English signature's name line (`Margaret Lowell`,
@@ -476,6 +476,16 @@ pub(super) fn is_bare_cjk_name(s: &str) -> bool {
         && !s.ends_with('·')
 }
 
+/// Chinese names alone on a line, one to four, set apart by spaces or `、`
+/// (`陈立言　孙茜`: co-authors under a headline).
+fn bare_cjk_names(s: &str) -> Option<Vec<&str>> {
+    let names: Vec<&str> = s
+        .split(['\u{3000}', ' ', '、'])
+        .filter(|n| !n.is_empty())
+        .collect();
+    ((1..=4).contains(&names.len()) && names.iter().all(|n| is_bare_cjk_name(n))).then_some(names)
+}
+
 /// Whether the block a line belongs to ends right after it (blank line,
 /// separator, header block or page end).
 fn block_ends_after(lines: &[Line], i: usize) -> bool {
@@ -538,7 +548,12 @@ fn signatures(lines: &mut [Line]) {
         let detail = lines.get(i + 1).is_some_and(|n| {
             n.gap == 0 && is_place_line(&n.text) && block_ends_after(lines, i + 1)
         });
-        if block_ends_after(lines, i) || detail || prev_closing {
+        // A paragraph right under the name makes it a crosshead: a letter
+        // ends at its signature.
+        let paragraph_below = !detail
+            && lines.get(i + 1).is_some_and(|n| n.width > 50)
+            && lines.get(i + 2).is_some_and(|n| n.gap == 0);
+        if prev_closing || (!paragraph_below && (block_ends_after(lines, i) || detail)) {
             lines[i].context.signature_name = true;
             if detail {
                 lines[i + 1].context.signature_detail = true;
@@ -682,11 +697,14 @@ pub(super) fn read_context(input: &str, lines: &mut [Line]) -> Option<String> {
         }
     }
     for i in 1..lines.len().saturating_sub(1) {
-        if is_bare_cjk_name(&lines[i].text)
-            && lines[i + 1].gap > 0
+        // `□ 韩北`, `◎ 程砚`: a pen name set after a box or a circle.
+        let l = &lines[i];
+        let b = bullet_len(&l.text);
+        let marked = b > 0 && is_bare_cjk_name(l.text[b..].trim());
+        let under_head = bare_cjk_names(&l.text).is_some()
             && lines[i - 1].width <= HEAD_MAX_COLS
-            && lines[i - 1].ending != Ending::Terminal
-        {
+            && lines[i - 1].ending != Ending::Terminal;
+        if (marked || under_head) && lines[i + 1].gap > 0 {
             lines[i].context.bare_name = true;
         }
     }
@@ -732,10 +750,15 @@ pub(super) fn credited_authors(l: &Line) -> Vec<Author> {
         }];
     }
     if l.context.bare_name {
-        return vec![Author {
-            name: t.to_owned(),
-            role: Role::Author,
-        }];
+        let names = t[bullet_len(t)..].trim();
+        return bare_cjk_names(names)
+            .unwrap_or_else(|| vec![names])
+            .into_iter()
+            .map(|name| Author {
+                name: name.to_owned(),
+                role: Role::Author,
+            })
+            .collect();
     }
     Vec::new()
 }

@@ -12,6 +12,7 @@ use super::super::measure::{
     asks_or_exclaims, ends_with_hyphenation, ends_with_leader, has_bare_clause_punct,
     starts_mid_sentence, Case, Ending,
 };
+use super::entry::Entries;
 use super::page::{date_like, inner_sentence_end, label_prefix, level, next_significant, Facts};
 use super::{Feature, Observation};
 
@@ -27,6 +28,7 @@ pub(super) struct Evidence<'p, 'a> {
     pub lines: &'p [Line<'a>],
     pub contents: &'p Contents,
     pub facts: &'p Facts,
+    pub entries: &'p Entries,
 }
 
 impl Evidence<'_, '_> {
@@ -123,6 +125,7 @@ impl Evidence<'_, '_> {
         self.stack_features(i, &mut on);
         self.flow_features(i, &mut on);
         self.under_heading_features(i, &mut on);
+        self.entries.observe(lines, i, &mut on);
         f
     }
 

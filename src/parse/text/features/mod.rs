@@ -7,6 +7,7 @@
 //! Features are evidence, never verdicts: each one only adds its weight
 //! for each label (see `segment`).
 
+mod entry;
 mod line;
 mod page;
 
@@ -252,6 +253,14 @@ features! {
     ContactBlock => "its block gives an address to write, call or visit (e-mail, web address, phone number)",
     CutOff => "the page's last line, running text stopping mid-sentence (a truncated page keeps its last paragraph)",
     CohesionPeak => "shares more across the boundary above than both neighbouring boundaries (inside one story)",
+    RuledEntryFirst => "the first line under a rule, on a page of three rules or more (entries boxed by rules)",
+    RuledEntrySecond => "the second line of the first block under a rule, on such a page",
+    AfterLastRule => "below the last rule of a page of three rules or more (a footer, or the last entry)",
+    LabelKicker => "a short label in capitals, a bar, one detail (DETOUR | Routes 7, 12)",
+    LifeDates => "only dates joined by a dash (Aug. 2, 1936 – March 9, 2024)",
+    MarkedName => "a bullet, then a name alone (□ NAME, a pen name's mark)",
+    FieldLine => "a fact-box field: a label of one or two capitalised words, a colon, no sentence (Effective: Sunday)",
+    Verse => "in a block of three or more short lines without sentence ends, on a page of wider prose",
 }
 
 /// How many features there are.
@@ -263,10 +272,12 @@ pub(crate) type Observation = Vec<(Feature, f32)>;
 /// Builds the observation of every line of the page.
 pub(super) fn observe(lines: &[Line], contents: &Contents, flow: Flow) -> Vec<Observation> {
     let facts = page::Facts::of(lines, contents, flow);
+    let entries = entry::Entries::of(lines, &facts.shaped, facts.norms.prose_width);
     let evidence = line::Evidence {
         lines,
         contents,
         facts: &facts,
+        entries: &entries,
     };
     (0..lines.len()).map(|i| evidence.observe(i)).collect()
 }
