@@ -48,13 +48,15 @@ pub(super) fn open(
         (Err(err), StoreLocation::Postgres(_)) => err,
         (Err(err), StoreLocation::Sqlite) => return Err(err),
     };
-    let Some(first) = crate::ingest::last_written(config, base_url, metrics) else {
+    let Some(first) = crate::ingest::last_written(config, base_url, metrics.clone()) else {
         return Err(err.context("and the feeds folder holds no snapshot to serve meanwhile"));
     };
     tracing::error!(
         "{err:#}; serving the snapshot in {} until the database can be reached",
         config.feeds_dir.display()
     );
+    // Before the first request is answered.
+    metrics.store_degraded.store(1, Ordering::Relaxed);
     let websub = crate::websub::open_later(&config.websub, &config.store, &config.state_dir);
     Ok(Opened {
         first,

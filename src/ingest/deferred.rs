@@ -36,7 +36,8 @@ pub fn last_written(
     .last_written()
 }
 
-/// Waits for `open` to give the ingestor and its first snapshot, then runs
+/// Waits for `open` to give the ingestor and its first snapshot (the node
+/// reports degraded until then: the start set it), then runs
 /// the ingest loop. Meanwhile inbox events are left for the rescan an
 /// ingest node makes (`open` asks for it), scans are counted (so that the
 /// node reports ready), and reloads are refused.
@@ -45,7 +46,6 @@ pub fn run_deferred(
     work: Receiver<Work>,
     links: Links,
 ) -> Result<(), String> {
-    links.metrics.store_degraded.store(1, Ordering::Relaxed);
     loop {
         if links.stop.load(Ordering::Relaxed) {
             return Ok(());
