@@ -12,8 +12,10 @@
 //! published and the start-up scan's files are ingested and published.
 //!
 //! Errors that stop the daemon at start: no socket can be had, the store
-//! cannot be opened, the inbox cannot be watched, the quarantine folder
-//! cannot be written. Later, only a failure of the ingest thread stops it
+//! cannot be opened (a PostgreSQL store out of reach is not one when the
+//! feeds folder holds a snapshot: the node serves it, degraded, and opens
+//! the store later; see `open`), the inbox cannot be watched, the
+//! quarantine folder cannot be written. Later, only a failure of the ingest thread stops it
 //! (with a non-zero exit, so that systemd restarts it); everything else (a
 //! bad file, a failed render, a slow client, an invalid reload) is logged
 //! and the daemon goes on.

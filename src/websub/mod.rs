@@ -192,10 +192,11 @@ pub fn open(
         return Ok(None);
     }
     // Authority and time zone serve only the content tables' writers.
-    let store = crate::store::Store::open_at(store, state_dir, "websub", "", chrono_tz::UTC)?;
+    let location = store;
+    let store = crate::store::Store::open_at(location, state_dir, "websub", "", chrono_tz::UTC)?;
     let kept = store.websub_subscriptions()?;
     Ok(Some(Opened {
-        store: persist::Conn::Open(Box::new(store)),
+        store: persist::Conn::open(store, location, state_dir),
         kept,
     }))
 }
@@ -209,7 +210,7 @@ pub fn open_later(
     state_dir: &std::path::Path,
 ) -> Option<Opened> {
     config.builtin().then(|| Opened {
-        store: persist::Conn::Later(store.clone(), state_dir.to_path_buf()),
+        store: persist::Conn::later(store, state_dir),
         kept: Vec::new(),
     })
 }

@@ -9,7 +9,7 @@
 //! with the next batch that can be; a failed write of another kind is
 //! logged and the hub goes on from memory.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -21,22 +21,45 @@ const BATCH: usize = 1024;
 /// Changes kept at most while the database is out of reach.
 const BACKLOG: usize = 100_000;
 
-/// The writer's connection: open, or to be opened when the database can
-/// be reached.
-pub(crate) enum Conn {
-    Open(Box<Store>),
-    Later(StoreLocation, PathBuf),
+/// The writer's connection, opened when first needed if the database
+/// could not be reached at start.
+pub(crate) struct Conn {
+    store: Option<Box<Store>>,
+    location: StoreLocation,
+    state_dir: PathBuf,
 }
 
 impl Conn {
-    fn get(&mut self) -> Result<&mut Store, StoreError> {
-        if let Conn::Later(location, state_dir) = self {
-            let store = Store::open_at(location, state_dir, "websub", "", chrono_tz::UTC)?;
-            *self = Conn::Open(Box::new(store));
+    /// A connection already open on `location`.
+    pub fn open(store: Store, location: &StoreLocation, state_dir: &Path) -> Conn {
+        Conn {
+            store: Some(Box::new(store)),
+            ..Conn::later(location, state_dir)
         }
-        match self {
-            Conn::Open(store) => Ok(store),
-            Conn::Later(..) => unreachable!("opened above"),
+    }
+
+    /// A connection to `location`, opened on first use.
+    pub fn later(location: &StoreLocation, state_dir: &Path) -> Conn {
+        Conn {
+            store: None,
+            location: location.clone(),
+            state_dir: state_dir.to_path_buf(),
+        }
+    }
+
+    fn get(&mut self) -> Result<&mut Store, StoreError> {
+        match &mut self.store {
+            Some(store) => Ok(store),
+            slot => {
+                let store = Store::open_at(
+                    &self.location,
+                    &self.state_dir,
+                    "websub",
+                    "",
+                    chrono_tz::UTC,
+                )?;
+                Ok(slot.insert(Box::new(store)))
+            }
         }
     }
 }

@@ -212,6 +212,15 @@ impl Daemon {
         }
     }
 
+    /// The value of metric `name` (with its labels, as `/metrics` writes
+    /// them) in `/metrics`.
+    pub fn metric(&self, name: &str) -> Option<u64> {
+        self.get("/metrics")
+            .text()
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+    }
+
     pub fn json(&self, path: &str) -> serde_json::Value {
         let r = self.get(path);
         assert_eq!(r.status, 200, "GET {path}: {}", r.text());

@@ -3,10 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use super::common::{self, Dirs};
-use super::{
-    distinct, metric, node_dirs, note, served, start, until_all_have, Database, Histories,
-};
+use super::common::{self, Daemon, Dirs};
+use super::{distinct, node_dirs, note, served, start, until_all_have, Database, Histories};
 
 /// A TCP relay to the PostgreSQL server that can be cut (every connection
 /// closed, new ones refused) and restored.
@@ -81,19 +79,54 @@ fn relay_to(direct: &str) -> (Relay, String) {
     (relay, relayed.to_string())
 }
 
+/// An ingest node on the database and a follower reaching it through a
+/// relay, on one inbox.
+struct Pair {
+    _db: Database,
+    relay: Relay,
+    relayed: String,
+    shared: Dirs,
+    a: Daemon,
+    b_dirs: Dirs,
+    b: Daemon,
+}
+
+impl Pair {
+    fn start() -> Pair {
+        let db = Database::create();
+        let direct = db.url();
+        let (relay, relayed) = relay_to(&direct);
+        let shared = Dirs::new();
+        let a = start(&shared, &direct);
+        common::wait_until("the first node holds ingest", || {
+            a.metric("bulletind_ingest_node") == Some(1)
+        });
+        let b_dirs = node_dirs(&shared);
+        let b = start(&b_dirs, &relayed);
+        Pair {
+            _db: db,
+            relay,
+            relayed,
+            shared,
+            a,
+            b_dirs,
+            b,
+        }
+    }
+}
+
 #[test]
 #[ignore = "needs PostgreSQL: BULLETIND_TEST_PG=postgres://… cargo test -- --ignored postgres"]
 fn postgres_a_node_cut_off_from_the_database_serves_its_snapshot_and_catches_up() {
-    let db = Database::create();
-    let direct = db.url();
-    let (relay, relayed) = relay_to(&direct);
-    let shared = Dirs::new();
-    let a = start(&shared, &direct);
-    common::wait_until("the first node holds ingest", || {
-        metric(&a, "bulletind_ingest_node") == Some(1)
-    });
-    let b_dirs = node_dirs(&shared);
-    let b = start(&b_dirs, &relayed);
+    let Pair {
+        _db,
+        relay,
+        relayed: _relayed,
+        shared,
+        a,
+        b_dirs: _b_dirs,
+        b,
+    } = Pair::start();
     let mut histories = Histories(vec![Vec::new(); 2]);
     shared.drop_file(
         "one.md",
@@ -104,7 +137,7 @@ fn postgres_a_node_cut_off_from_the_database_serves_its_snapshot_and_catches_up(
 
     relay.cut();
     common::wait_until("the cut-off node reports degraded", || {
-        metric(&b, "bulletind_store_degraded") == Some(1)
+        b.metric("bulletind_store_degraded") == Some(1)
     });
     let health = b.get("/healthz");
     assert_eq!(health.status, 200, "still serving");
@@ -120,7 +153,7 @@ fn postgres_a_node_cut_off_from_the_database_serves_its_snapshot_and_catches_up(
     let body = String::from_utf8_lossy(&now.1).into_owned();
     assert!(!body.contains("During the cut"), "{body}");
     assert_eq!((now.0, &now.1, &now.2), (before.0, &before.1, &before.2));
-    assert_eq!(metric(&a, "bulletind_ingest_node"), Some(1));
+    assert_eq!(a.metric("bulletind_ingest_node"), Some(1));
 
     relay.restore();
     let started = Instant::now();
@@ -130,7 +163,7 @@ fn postgres_a_node_cut_off_from_the_database_serves_its_snapshot_and_catches_up(
         started.elapsed()
     );
     common::wait_until("degraded clears", || {
-        metric(&b, "bulletind_store_degraded") == Some(0)
+        b.metric("bulletind_store_degraded") == Some(0)
     });
     assert_eq!(b.get("/healthz").text(), "ok\n");
 }
@@ -138,16 +171,15 @@ fn postgres_a_node_cut_off_from_the_database_serves_its_snapshot_and_catches_up(
 #[test]
 #[ignore = "needs PostgreSQL: BULLETIND_TEST_PG=postgres://… cargo test -- --ignored postgres"]
 fn postgres_a_node_restarted_while_the_database_is_down_serves_its_snapshot_and_catches_up() {
-    let db = Database::create();
-    let direct = db.url();
-    let (relay, relayed) = relay_to(&direct);
-    let shared = Dirs::new();
-    let a = start(&shared, &direct);
-    common::wait_until("the first node holds ingest", || {
-        metric(&a, "bulletind_ingest_node") == Some(1)
-    });
-    let b_dirs = node_dirs(&shared);
-    let b = start(&b_dirs, &relayed);
+    let Pair {
+        _db,
+        relay,
+        relayed,
+        shared,
+        a,
+        b_dirs,
+        b,
+    } = Pair::start();
     let mut histories = Histories(vec![Vec::new(); 2]);
     shared.drop_file(
         "one.md",
@@ -170,7 +202,7 @@ fn postgres_a_node_restarted_while_the_database_is_down_serves_its_snapshot_and_
     let health = b.get("/healthz");
     assert_eq!(health.status, 200, "serving");
     assert!(health.text().starts_with("degraded"), "{}", health.text());
-    assert_eq!(metric(&b, "bulletind_store_degraded"), Some(1));
+    assert_eq!(b.metric("bulletind_store_degraded"), Some(1));
     let gzip = common::request(b.addr, "GET", "/feed.json", &[("Accept-Encoding", "gzip")]);
     assert_eq!(gzip.header("content-encoding"), Some("gzip"));
     shared.drop_file(
@@ -190,8 +222,8 @@ fn postgres_a_node_restarted_while_the_database_is_down_serves_its_snapshot_and_
         started.elapsed()
     );
     common::wait_until("degraded clears", || {
-        metric(&b, "bulletind_store_degraded") == Some(0)
+        b.metric("bulletind_store_degraded") == Some(0)
     });
-    assert_eq!(metric(&b, "bulletind_ingest_node"), Some(0));
+    assert_eq!(b.metric("bulletind_ingest_node"), Some(0));
     assert_eq!(b.get("/healthz").text(), "ok\n");
 }

@@ -84,13 +84,6 @@ fn start_config(dirs: &Dirs, url: &str, toml: &str) -> Daemon {
     Daemon::start_env(dirs, &["--base-url", BASE, "--config", file], &env)
 }
 
-fn metric(node: &Daemon, name: &str) -> Option<u64> {
-    node.get("/metrics")
-        .text()
-        .lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-}
-
 fn note(title: &str, body: &str) -> Vec<u8> {
     format!("---\ntitle: {title}\n---\n\n# {title}\n\n{body}\n").into_bytes()
 }
@@ -210,14 +203,14 @@ fn postgres_three_nodes_serve_the_same_and_survive_the_ingest_node() {
     let shared = Dirs::new();
     let mut a = start(&shared, &url);
     common::wait_until("the first node holds ingest", || {
-        metric(&a, "bulletind_ingest_node") == Some(1)
+        a.metric("bulletind_ingest_node") == Some(1)
     });
     let (b_dirs, c_dirs) = (node_dirs(&shared), node_dirs(&shared));
     let b = start(&b_dirs, &url);
     let c = start(&c_dirs, &url);
     for n in [&b, &c] {
         assert_eq!(
-            metric(n, "bulletind_ingest_node"),
+            n.metric("bulletind_ingest_node"),
             Some(0),
             "one ingest node"
         );
@@ -280,7 +273,7 @@ fn postgres_three_nodes_serve_the_same_and_survive_the_ingest_node() {
             if takeover.is_none()
                 && [&b, &c]
                     .iter()
-                    .any(|n| metric(n, "bulletind_ingest_node") == Some(1))
+                    .any(|n| n.metric("bulletind_ingest_node") == Some(1))
             {
                 takeover = Some(killed.elapsed());
             }
@@ -291,14 +284,14 @@ fn postgres_three_nodes_serve_the_same_and_survive_the_ingest_node() {
     common::wait_until("another node took over ingest", || {
         [&b, &c]
             .iter()
-            .any(|n| metric(n, "bulletind_ingest_node") == Some(1))
+            .any(|n| n.metric("bulletind_ingest_node") == Some(1))
     });
     let takeover = takeover.unwrap_or_else(|| killed.elapsed());
     println!("takeover after kill -9: {takeover:?}");
     assert!(takeover <= Duration::from_secs(5));
     let ingesting = [&b, &c]
         .iter()
-        .filter(|n| metric(n, "bulletind_ingest_node") == Some(1))
+        .filter(|n| n.metric("bulletind_ingest_node") == Some(1))
         .count();
     assert_eq!(ingesting, 1, "exactly one ingest node");
     until_all_have(&[&b, &c], &mut histories, "Late note 14", true);

@@ -6,19 +6,17 @@ use std::time::{Duration, Instant};
 
 use super::common::{self, Daemon, Dirs};
 use super::subscriber::Subscriber;
-use super::{distinct, metric, node_dirs, note, start_config, Database, BASE};
+use super::{distinct, node_dirs, note, start_config, Database, BASE};
 
 const WEBSUB: &str =
     "[websub]\nallow_private_callbacks = true\nretry_base_ms = 100\ntimeout_ms = 20000\n";
 
 /// Active subscriptions of `path` on `node`, from `/metrics`.
 fn active(node: &Daemon, path: &str) -> u64 {
-    let needle = format!("bulletind_websub_subscriptions{{topic=\"{path}\"}} ");
-    node.get("/metrics")
-        .text()
-        .lines()
-        .find_map(|l| l.strip_prefix(&needle).and_then(|n| n.parse().ok()))
-        .unwrap_or(0)
+    node.metric(&format!(
+        "bulletind_websub_subscriptions{{topic=\"{path}\"}}"
+    ))
+    .unwrap_or(0)
 }
 
 /// POSTs a subscribe request for `callback` to `node`.
@@ -74,7 +72,7 @@ fn postgres_a_subscription_made_on_any_node_is_pushed_once_by_the_ingest_node() 
     shared.drop_file("first.md", &note("Opening note", &distinct(0, "the fair")));
     let mut a = start_config(&shared, &url, WEBSUB);
     common::wait_until("the first node holds ingest", || {
-        metric(&a, "bulletind_ingest_node") == Some(1)
+        a.metric("bulletind_ingest_node") == Some(1)
     });
     a.wait_for("/feed.atom", "the opening note", |r| {
         r.text().contains("Opening note")
@@ -82,7 +80,7 @@ fn postgres_a_subscription_made_on_any_node_is_pushed_once_by_the_ingest_node() 
     let b_dirs = node_dirs(&shared);
     let b = start_config(&b_dirs, &url, WEBSUB);
     b.wait_for("/feed.atom", "the follower serves", |r| r.status == 200);
-    assert_eq!(metric(&b, "bulletind_ingest_node"), Some(0));
+    assert_eq!(b.metric("bulletind_ingest_node"), Some(0));
 
     // Verified by the follower, known to the ingest node's hub.
     let sub = Subscriber::start();
@@ -114,7 +112,7 @@ fn postgres_a_subscription_made_on_any_node_is_pushed_once_by_the_ingest_node() 
     let killed = Instant::now();
     let _ = a.child.wait();
     common::wait_until("the follower took over", || {
-        metric(&b, "bulletind_ingest_node") == Some(1)
+        b.metric("bulletind_ingest_node") == Some(1)
     });
     let got = deliveries_settled(&sub, 2);
     assert_eq!(got.len(), 2, "the owed push, once: {:?}", titles(&got));

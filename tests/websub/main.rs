@@ -89,12 +89,10 @@ fn subscribe(d: &Daemon, path: &str, callback: &str, more: &[(&str, &str)]) {
 
 /// Active subscriptions of `path`, from `/metrics`.
 fn active(d: &Daemon, path: &str) -> u64 {
-    let needle = format!("bulletind_websub_subscriptions{{topic=\"{path}\"}} ");
-    d.get("/metrics")
-        .text()
-        .lines()
-        .find_map(|l| l.strip_prefix(&needle).and_then(|n| n.parse().ok()))
-        .unwrap_or(0)
+    d.metric(&format!(
+        "bulletind_websub_subscriptions{{topic=\"{path}\"}}"
+    ))
+    .unwrap_or(0)
 }
 
 fn wait_active(d: &Daemon, path: &str, n: u64) {

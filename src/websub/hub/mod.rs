@@ -320,22 +320,25 @@ impl Inner {
         }
     }
 
+    /// Topic, callback and id of each subscription `pick` chooses.
+    fn select(&self, pick: impl Fn(&Active) -> bool) -> Vec<(String, String, u64)> {
+        let subs = self.lock();
+        subs.by_topic
+            .iter()
+            .flat_map(|(path, topic)| {
+                topic
+                    .iter()
+                    .filter(|(_, a)| pick(a))
+                    .map(|(cb, a)| (path.clone(), cb.clone(), a.id))
+            })
+            .collect()
+    }
+
     /// Ends the leases that ran out.
     fn expire(&self) {
         let now = unix_now();
-        let ended: Vec<(String, String)> = {
-            let subs = self.lock();
-            subs.by_topic
-                .iter()
-                .flat_map(|(path, topic)| {
-                    topic
-                        .iter()
-                        .filter(|(_, a)| a.params.load().expires <= now)
-                        .map(|(cb, _)| (path.clone(), cb.clone()))
-                })
-                .collect()
-        };
-        for (path, callback) in ended {
+        let ended = self.select(|a| a.params.load().expires <= now);
+        for (path, callback, _) in ended {
             if self.remove(&path, &callback, None) {
                 crate::metrics::Metrics::bump(&self.metrics.websub.expired);
                 tracing::info!(

@@ -67,19 +67,8 @@ impl Inner {
             }
             seen.insert((s.topic, s.callback));
         }
-        let gone: Vec<(String, String, u64)> = {
-            let subs = self.lock();
-            subs.by_topic
-                .iter()
-                .flat_map(|(path, topic)| {
-                    topic
-                        .iter()
-                        .filter(|(_, a)| a.id <= horizon)
-                        .map(|(cb, a)| (path.clone(), cb.clone(), a.id))
-                })
-                .filter(|(path, cb, _)| !seen.contains(&(path.clone(), cb.clone())))
-                .collect()
-        };
+        let mut gone = self.select(|a| a.id <= horizon);
+        gone.retain(|(path, cb, _)| !seen.contains(&(path.clone(), cb.clone())));
         for (path, callback, id) in &gone {
             drop(self.take(path, callback, Some(*id)));
         }
