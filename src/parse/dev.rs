@@ -58,6 +58,9 @@ pub struct Page {
     pub features: Vec<Vec<(usize, f32)>>,
     /// Per line, the kind of break above it (index into the transition table).
     pub links: Vec<usize>,
+    /// Per line, the label index the page declares for it (a Markdown
+    /// story heading), which decoding keeps.
+    pub declared: Vec<Option<usize>>,
 }
 
 /// Reads a `.txt` page or the body of a `.md` file up to the model's input.
@@ -103,6 +106,11 @@ pub fn observe(file_name: &str, bytes: &[u8]) -> Result<Page, ParseError> {
             .map(|o| o.iter().map(|&(f, v)| (f as usize, v)).collect())
             .collect(),
         links: observed.links.iter().map(|&l| l as usize).collect(),
+        declared: observed
+            .declared
+            .iter()
+            .map(|d| d.map(|l| l as usize))
+            .collect(),
     })
 }
 
@@ -160,7 +168,12 @@ impl Model {
             .map(|o| o.iter().map(|&(f, v)| (text::Feature::ALL[f], v)).collect())
             .collect();
         let links: Vec<text::Link> = page.links.iter().map(|&l| text::Link::ALL[l]).collect();
-        text::decode(&obs, &links, &self.0)
+        let declared: Vec<Option<text::Label>> = page
+            .declared
+            .iter()
+            .map(|d| d.map(|l| text::Label::ALL[l]))
+            .collect();
+        text::decode(&obs, &links, &declared, &self.0)
             .labels
             .into_iter()
             .map(|l| l as usize)

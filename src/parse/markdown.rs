@@ -1,7 +1,9 @@
 //! Markdown notes: optional YAML-ish front matter between `---` lines (keys
-//! `title`, `date`, `section`, `authors` as a list or a comma string), one
-//! article per top-level `# ` heading, bodies rendered with `pulldown-cmark`
-//! and sanitised with `ammonia`.
+//! `title`, `date`, `section`, `authors` as a list or a comma string); the
+//! lines are segmented by the text model, where a heading at the stories'
+//! level directly above running text is a declared headline (the writer
+//! marked it); bodies rendered with `pulldown-cmark` and sanitised with
+//! `ammonia`.
 
 use pulldown_cmark::{html, Options, Parser};
 
@@ -239,6 +241,41 @@ mod tests {
             panic!("expected HTML");
         };
         assert!(!html.contains("script"), "{html}");
+    }
+
+    /// Stories that read alike (a series of notices, generated filler) and
+    /// heads whose words do not recur below them still split on their
+    /// headings: the Markdown writer declared them. A section heading over
+    /// run-in stories is not forced into a story of its own.
+    #[test]
+    fn headings_split_stories_that_read_alike() {
+        let mut md = String::from("---\ndate: 2024-06-03T09:00:00Z\n---\n\n");
+        for k in 1..=6 {
+            md.push_str(&format!("# Large {k:02} 10a34ed2c8\n\n"));
+            let line = format!("Filler sentence number {k} of a long article. ").repeat(20);
+            for _ in 0..3 {
+                md.push_str(&format!("{line}\n\n"));
+            }
+            md.push_str(&format!("Final paragraph END-{k:02}.\n\n"));
+        }
+        let b = parse_md(&md).expect("parses");
+        let titles: Vec<String> = b.articles.iter().map(|a| a.title.clone()).collect();
+        let want: Vec<String> = (1..=6)
+            .map(|k| format!("Large {k:02} 10a34ed2c8"))
+            .collect();
+        assert_eq!(titles, want);
+        for (k, a) in b.articles.iter().enumerate() {
+            let Some(Block::Html { text, .. }) = a.blocks.last() else {
+                panic!("{}: no body", a.title);
+            };
+            assert_eq!(text, &format!("Final paragraph END-{:02}.", k + 1));
+        }
+
+        let runin = "# The Weekly Page\n\nA welcome paragraph that runs on long enough to be prose.\n\n## Briefs\n\n**Market moves.** The market moves to the hall lot for May.\n\n**Parrot found.** The parrot was found in a neighbour's tree.\n\n## Ferry fares rise in July\n\nA round trip will cost more from July, the operator said on Monday.\n";
+        let b = parse_md(runin).expect("parses");
+        let titles: Vec<&str> = b.articles.iter().map(|a| a.title.as_str()).collect();
+        assert!(!titles.contains(&"Briefs"), "{titles:?}");
+        assert!(titles.contains(&"Ferry fares rise in July"), "{titles:?}");
     }
 
     #[test]

@@ -67,7 +67,9 @@ pub(super) fn lines(
             why.push_str("article starts; ");
         }
         why.push_str(label.name());
-        if let Some((alt, margin)) = runner_up(decoded, i) {
+        if observed.declared[i].is_some() {
+            why.push_str(", declared: a Markdown heading at the stories' level above text");
+        } else if let Some((alt, margin)) = runner_up(decoded, i) {
             let emit = weights.emit(&observed.observations[i]);
             let evidence = emit[label as usize] - emit[alt as usize];
             why.push_str(&format!(

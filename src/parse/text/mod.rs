@@ -64,6 +64,8 @@ pub(crate) struct Observed<'a> {
     pub observations: Vec<Observation>,
     /// The break above each line.
     pub links: Vec<Link>,
+    /// Per line, the label the page declares for it, if any.
+    pub declared: Vec<Option<Label>>,
 }
 
 impl Observed<'_> {
@@ -114,6 +116,7 @@ pub(crate) fn observe(input: &str, markdown: bool) -> Observed<'_> {
     let contents = contents::read(&lines);
     let flow = joins::flow(&lines, markdown);
     let observations = features::observe(&lines, &contents, flow);
+    let declared = features::declared(&lines, markdown);
     let links = lines
         .iter()
         .map(|l| Link::of(l.piece == lines::Piece::RunInRest, l.gap))
@@ -124,6 +127,7 @@ pub(crate) fn observe(input: &str, markdown: bool) -> Observed<'_> {
         flow,
         observations,
         links,
+        declared,
     }
 }
 
@@ -154,7 +158,12 @@ fn read_page(
     markdown: bool,
 ) -> Page {
     let observed = observe(input, markdown);
-    let decoded = decode(&observed.observations, &observed.links, weights);
+    let decoded = decode(
+        &observed.observations,
+        &observed.links,
+        &observed.declared,
+        weights,
+    );
     let (mut bulletin, untitled) =
         assemble::assemble(&observed.lines, &decoded.labels, observed.flow);
     bulletin.articles.retain(|a| !a.title.is_empty());
@@ -235,7 +244,7 @@ mod stage_timing {
                 .iter()
                 .map(|l| super::Link::of(false, l.gap))
                 .collect();
-            let d = super::decode(&obs, &links, &super::WEIGHTS);
+            let d = super::decode(&obs, &links, &[], &super::WEIGHTS);
             let t5 = t.elapsed();
             let _ = super::assemble::assemble(&lines, &d.labels, flow);
             let t6 = t.elapsed();

@@ -320,11 +320,31 @@ static ALLOWED: LazyLock<[[[bool; LABEL_COUNT]; LABEL_COUNT + 1]; LINK_COUNT]> =
     });
 
 /// Finds the best labelling of a page (Viterbi), and the max-marginal
-/// score of every label on every line.
-pub(crate) fn decode(obs: &[Observation], links: &[Link], w: &Weights) -> Decoded {
+/// score of every label on every line. A line with a `declared` label
+/// gets that label: the others are ruled out for it.
+pub(crate) fn decode(
+    obs: &[Observation],
+    links: &[Link],
+    declared: &[Option<Label>],
+    w: &Weights,
+) -> Decoded {
     let n = obs.len();
     let grammar = &*ALLOWED;
-    let emits: Vec<[f32; LABEL_COUNT]> = obs.iter().map(|o| w.emit(o)).collect();
+    let emits: Vec<[f32; LABEL_COUNT]> = obs
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let mut e = w.emit(o);
+            if let Some(only) = declared.get(i).copied().flatten() {
+                for (l, slot) in e.iter_mut().enumerate() {
+                    if l != only as usize {
+                        *slot = f32::NEG_INFINITY;
+                    }
+                }
+            }
+            e
+        })
+        .collect();
     let mut scores: Vec<[f32; LABEL_COUNT]> = Vec::with_capacity(n);
     let mut back: Vec<[u8; LABEL_COUNT]> = Vec::with_capacity(n);
     for i in 0..n {
@@ -475,11 +495,11 @@ mod tests {
         let w = Weights::zero();
         let obs = vec![vec![(Feature::Bias, 1.0)]; 3];
         let links = vec![Link::Wide, Link::Adjacent, Link::Adjacent];
-        let d = decode(&obs, &links, &w);
+        let d = decode(&obs, &links, &[], &w);
         assert!(!d.labels.contains(&Label::HeadlineMore) || d.labels[0] == Label::Headline);
         let mut w = Weights::zero();
         w.emission[Feature::Bias as usize][Label::HeadlineMore as usize] = 5.0;
-        let d = decode(&obs, &links, &w);
+        let d = decode(&obs, &links, &[], &w);
         assert_eq!(d.labels[0], Label::Headline);
         assert_eq!(&d.labels[1..], [Label::HeadlineMore, Label::HeadlineMore]);
     }

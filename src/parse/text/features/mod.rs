@@ -11,6 +11,8 @@ mod entry;
 mod line;
 mod page;
 
+pub(super) use page::declared;
+
 use super::contents::Contents;
 use super::joins::Flow;
 use super::lines::Line;

@@ -13,6 +13,7 @@ use super::super::joins::Flow;
 use super::super::lines::{Line, Piece};
 use super::super::markup::Markup;
 use super::super::measure::{asks_or_exclaims, Case, Ending, HEAD_MAX_COLS};
+use super::super::segment::Label;
 
 /// Everything measured about a page before its lines are observed.
 pub(super) struct Facts {
@@ -220,6 +221,34 @@ pub(super) fn level(l: &Line) -> Option<u8> {
     }
 }
 
+/// Whether the line after heading `i` is running text or a credit, not a
+/// further heading.
+fn heads_text(lines: &[Line], i: usize) -> bool {
+    lines.get(i + 1).is_some_and(|x| {
+        level(x).is_none() && (x.creditish() || x.width > 30 || x.piece != Piece::Whole)
+    })
+}
+
+/// The lines whose label the page itself declares: in a Markdown file, a
+/// heading at the level its stories use, directly above running text or a
+/// credit, starts an article. The writer marked it up as one; no evidence
+/// about the words around it (how alike two stories read, whether the
+/// head's words recur) can overrule that. A heading above a paragraph that
+/// opens with its own run-in head is left to the model: it may be a
+/// section over run-in stories.
+pub(in super::super) fn declared(lines: &[Line], markdown: bool) -> Vec<Option<Label>> {
+    let article = markdown.then(|| article_level(lines)).flatten();
+    (0..lines.len())
+        .map(|i| {
+            let at_level = article.is_some() && level(&lines[i]) == article;
+            let plain_text_below = lines.get(i + 1).is_some_and(|x| {
+                level(x).is_none() && x.piece == Piece::Whole && (x.creditish() || x.width > 30)
+            });
+            (at_level && plain_text_below).then_some(Label::Headline)
+        })
+        .collect()
+}
+
 /// The heading level the page's stories use: the level with most headings
 /// followed by running text or a credit (the shallower on a tie), leaving
 /// out a shallowest level used once, first, as the page's title when
@@ -233,10 +262,7 @@ fn article_level(lines: &[Line]) -> Option<u8> {
         first.get_or_insert(n);
         let entry = counts.entry(n).or_insert((0, 0));
         entry.0 += 1;
-        let next = lines.get(i + 1);
-        if next.is_some_and(|x| {
-            level(x).is_none() && (x.creditish() || x.width > 30 || x.piece != Piece::Whole)
-        }) {
+        if heads_text(lines, i) {
             entry.1 += 1;
         }
     }
