@@ -78,14 +78,29 @@ fn listening_tcp(fd: OwnedFd) -> Result<TcpListener, String> {
     Ok(listener)
 }
 
-/// Binds `addr` (the `--listen` address). Tokio's bind sets
-/// `SO_REUSEADDR` and a listen backlog of 1024, so a burst of new clients
-/// waits in the kernel rather than being reset.
+/// Binds `addr` (the `--listen` address) with `SO_REUSEADDR` and a listen
+/// backlog of [`BACKLOG`] (the kernel caps it at `net.core.somaxconn`), the
+/// same as the `.socket` unit's `Backlog=`, so a burst of new clients waits
+/// in the kernel rather than having its SYNs dropped and retried a second
+/// later.
 pub async fn bind(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
-    tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("binding {addr}"))
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()
+    } else {
+        tokio::net::TcpSocket::new_v6()
+    };
+    let listener = socket
+        .and_then(|socket| {
+            socket.set_reuseaddr(true)?;
+            socket.bind(addr)?;
+            socket.listen(BACKLOG)
+        })
+        .with_context(|| format!("binding {addr}"))?;
+    Ok(listener)
 }
+
+/// Pending connections the kernel may queue before `accept`.
+pub const BACKLOG: u32 = 4096;
 
 /// Makes inherited listeners usable by tokio (inside the runtime).
 pub fn adopt(listeners: Vec<TcpListener>) -> anyhow::Result<Vec<tokio::net::TcpListener>> {
@@ -93,4 +108,29 @@ pub fn adopt(listeners: Vec<TcpListener>) -> anyhow::Result<Vec<tokio::net::TcpL
         .into_iter()
         .map(|l| tokio::net::TcpListener::from_std(l).context("registering an inherited socket"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::TcpStream;
+    use std::time::Duration;
+
+    /// With a backlog of 128 (the std and mio default) the 130th connect
+    /// to a listener that has not accepted yet has its SYN dropped and
+    /// times out; with ours the kernel queues them all.
+    #[tokio::test]
+    async fn a_burst_of_connects_waits_in_the_kernel() {
+        let listener = super::bind("127.0.0.1:0".parse().expect("address"))
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("local address");
+        let mut queued = Vec::new();
+        for n in 0..600 {
+            match TcpStream::connect_timeout(&addr, Duration::from_secs(3)) {
+                Ok(stream) => queued.push(stream),
+                Err(err) => panic!("connect {n} before any accept: {err}"),
+            }
+        }
+        assert_eq!(queued.len(), 600);
+    }
 }
