@@ -12,13 +12,14 @@
 
 mod deferred;
 mod follow;
+mod prepare;
 mod settings;
 mod work;
 
 pub use deferred::{last_written, run_deferred};
 pub use work::{Links, Reconfigure, Work};
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, TryRecvError};
@@ -32,6 +33,7 @@ use crate::inbox::quarantine::quarantine;
 use crate::inbox::read::{read_bulletin, ReadError};
 use crate::inbox::{InboxEvent, RelPath};
 use crate::metrics::{ChannelCounts, Metrics};
+use crate::model::Bulletin;
 use crate::parse::{self, Limits};
 use crate::publish::{PublishError, Publisher, Sizes};
 use crate::render::{Published, Site};
@@ -77,6 +79,8 @@ pub struct Ingestor {
     started: SystemTime,
     /// On a follower, the last entry of the publication log rendered.
     followed: i64,
+    /// Bulletins of the current run read and parsed ahead of their events.
+    prepared: prepare::PreparedMap,
 }
 
 impl Ingestor {
@@ -117,6 +121,7 @@ impl Ingestor {
             base_url: base_url.to_string(),
             started: SystemTime::now(),
             followed: 0,
+            prepared: HashMap::new(),
         })
     }
 
@@ -294,6 +299,10 @@ impl Ingestor {
     fn ingest(&mut self, rel: &RelPath) -> Result<Changes, StoreError> {
         let path = rel.under(&self.folders.inbox);
         let key = rel.key();
+        if let Some(ready) = self.prepared.remove(&key) {
+            self.unreadable.remove(&key);
+            return self.ingest_bytes(rel, &ready.bytes, &ready.hash, Some(ready.parsed));
+        }
         let bytes = match read_bulletin(&path, self.limits.max_bytes) {
             Ok(bytes) => bytes,
             Err(ReadError::NotFound) => return Ok(Changes::default()),
@@ -311,8 +320,22 @@ impl Ingestor {
         };
         self.unreadable.remove(&key);
         let hash = hash_hex(&bytes);
+        self.ingest_bytes(rel, &bytes, &hash, None)
+    }
+
+    /// Ingests `bytes` (hashing to `hash`) read from `rel`, parsing them
+    /// unless `parsed` already holds their parse.
+    fn ingest_bytes(
+        &mut self,
+        rel: &RelPath,
+        bytes: &[u8],
+        hash: &str,
+        parsed: Option<Result<Bulletin, parse::ParseError>>,
+    ) -> Result<Changes, StoreError> {
+        let path = rel.under(&self.folders.inbox);
+        let key = rel.key();
         let known = self.store.bulletin(&key)?;
-        if let Some(known) = known.filter(|k| k.has_hash(&hash)) {
+        if let Some(known) = known.filter(|k| k.has_hash(hash)) {
             match known.state {
                 "active" => {
                     tracing::debug!(file = %path.display(), "unchanged");
@@ -326,17 +349,20 @@ impl Ingestor {
                 _ => {}
             }
         }
-        test_hooks::before_parse(&rel.name);
-        let bulletin = match parse::parse_bulletin(&rel.name, &bytes, &self.limits) {
+        let parsed = parsed.unwrap_or_else(|| {
+            test_hooks::before_parse(&rel.name);
+            parse::parse_bulletin(&rel.name, bytes, &self.limits)
+        });
+        let bulletin = match parsed {
             Ok(bulletin) => bulletin,
-            Err(err) => return self.reject(rel, &hash, &err.to_string()),
+            Err(err) => return self.reject(rel, hash, &err.to_string()),
         };
         for warning in &bulletin.warnings {
             tracing::warn!(file = %path.display(), "{warning}");
         }
         let changes = self
             .store
-            .ingest(&key, &rel.channel, &hash, &bulletin, Utc::now())?;
+            .ingest(&key, &rel.channel, hash, &bulletin, Utc::now())?;
         Metrics::bump(&self.metrics.bulletins_ingested);
         self.metrics.ingested(key, Utc::now().timestamp());
         tracing::info!(
@@ -525,7 +551,11 @@ fn lead(ingestor: &mut Ingestor, work: &Receiver<Work>, links: &Links) -> Result
         };
         batch.since = Instant::now();
         let mut next = Some(first);
+        let mut queued = VecDeque::new();
         while let Some(item) = next {
+            if queued.is_empty() {
+                ingestor.prepare(&item, work, &mut queued);
+            }
             match item {
                 Work::Inbox(InboxEvent::Scanned) => {
                     ingestor.flush(&mut batch, links);
@@ -554,9 +584,10 @@ fn lead(ingestor: &mut Ingestor, work: &Receiver<Work>, links: &Links) -> Result
             }
             next = match links.stop.load(Ordering::Relaxed) {
                 true => None,
-                false => work.try_recv().ok(),
+                false => queued.pop_front().or_else(|| work.try_recv().ok()),
             };
         }
+        ingestor.prepared.clear();
         ingestor.flush(&mut batch, links);
         if !links.stop.load(Ordering::Relaxed) {
             // The queue is empty: the slow part of publishing now.

@@ -41,6 +41,7 @@ pub mod logging;
 pub mod metrics;
 pub mod model;
 pub mod notify;
+mod par;
 pub mod parse;
 pub mod preview;
 pub mod publish;

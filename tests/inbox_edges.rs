@@ -290,3 +290,60 @@ fn files_landing_in_new_channel_folders_during_start_up_all_arrive() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// A start-up scan queues many bulletins at once, and the ingest thread
+/// reads and parses them ahead, in parallel: every good one is published
+/// once (a file the scan and the watcher both report is not ingested
+/// twice), and every bad one in the run is quarantined, named in the log.
+#[test]
+fn a_run_of_queued_bulletins_is_parsed_ahead_and_each_judged_alone() {
+    let dirs = Dirs::new();
+    const FILES: usize = 60;
+    let bad = [7, 30, 59];
+    for n in 0..FILES {
+        let name = format!("c{}/n{n:02}.md", n % 3);
+        if n == 7 {
+            dirs.drop_file(&name, &[0u8, 159, 146, 150, 0, 1, 2, 3].repeat(64));
+        } else if bad.contains(&n) {
+            dirs.drop_file(&name, b"");
+        } else {
+            dirs.drop_file(&name, note(&format!("Story {n}")).as_bytes());
+        }
+    }
+    let d = Daemon::start_env(&dirs, &[], &[("BULLETIND_LOG", "bulletind=debug")]);
+    let good = (FILES - bad.len()) as u64;
+    wait_until("every good bulletin published", || {
+        d.metric("bulletind_items_added_total") == Some(good)
+    });
+    wait_until("every bad one quarantined", || {
+        bad.iter().all(|n| {
+            dirs.quarantine()
+                .join(format!("c{}/n{n:02}.md", n % 3))
+                .exists()
+        })
+    });
+    assert_eq!(d.metric("bulletind_bulletins_ingested_total"), Some(good));
+    assert_eq!(d.metric("bulletind_bulletins_quarantined_total"), Some(3));
+    let log = std::fs::read_to_string(dirs.log()).expect("log");
+    assert!(
+        log.contains("read ahead"),
+        "the run was not read ahead: {log}"
+    );
+    for n in bad {
+        assert!(
+            log.contains(&format!("n{n:02}.md")),
+            "n{n:02}.md not named: {log}"
+        );
+    }
+    let mut want: Vec<String> = (0..FILES)
+        .filter(|n| n % 3 == 1 && !bad.contains(n))
+        .map(|n| format!("Story {n}"))
+        .collect();
+    want.sort();
+    let feed = d.wait_json("/c1/feed.json", "channel c1", |f| {
+        items(f).len() == want.len()
+    });
+    let mut got = titles(&feed);
+    got.sort();
+    assert_eq!(got, want);
+}

@@ -14,8 +14,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::Utc;
 
-use super::{decide, mirror, par_map, servable, PublishError, Publisher};
+use super::{decide, mirror, servable, PublishError, Publisher};
 use crate::model::Item;
+use crate::par::par_map;
 use crate::render::{
     self, archive_path, digest, system_time, utc_time, Codings, FeedDoc, Format, Page,
 };

@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
-use super::{decide, encode_copies, mirror, par_map, servable, PublishError, Publisher};
+use super::{decide, encode_copies, mirror, servable, PublishError, Publisher};
 use crate::model::Item;
+use crate::par::par_map;
 use crate::render::{
     self, digest, feed_path, system_time, utc_time, Coding, Codings, Entity, FeedDoc, Format, Page,
     HTML_TYPE, OPML_PATH, OPML_TYPE,

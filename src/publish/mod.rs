@@ -408,28 +408,3 @@ fn encode_copies(entity: &Entity) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
-
-/// Maps `f` over `items` on every core: renders and compression are
-/// CPU-bound and independent.
-fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    /// Below this many jobs a thread costs more than it saves.
-    const MIN_JOBS: usize = 4;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads < 2 || items.len() < MIN_JOBS {
-        return items.iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| {
-                w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
-}

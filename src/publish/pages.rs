@@ -6,8 +6,9 @@ use std::collections::HashSet;
 
 use chrono::Utc;
 
-use super::{decide, mirror, par_map, PublishError, Publisher};
+use super::{decide, mirror, PublishError, Publisher};
 use crate::model::Item;
+use crate::par::par_map;
 use crate::render::{self, item_path, system_time, Coding};
 use crate::store::{ItemKey, Store, Validators};
 
