@@ -79,8 +79,8 @@ pub struct Ingestor {
     started: SystemTime,
     /// On a follower, the last entry of the publication log rendered.
     followed: i64,
-    /// Bulletins of the current run read and parsed ahead of their events.
-    prepared: prepare::PreparedMap,
+    /// Bulletins of the queue read and parsed ahead of their events.
+    ahead: prepare::Ahead,
 }
 
 impl Ingestor {
@@ -121,7 +121,7 @@ impl Ingestor {
             base_url: base_url.to_string(),
             started: SystemTime::now(),
             followed: 0,
-            prepared: HashMap::new(),
+            ahead: prepare::Ahead::default(),
         })
     }
 
@@ -299,9 +299,9 @@ impl Ingestor {
     fn ingest(&mut self, rel: &RelPath) -> Result<Changes, StoreError> {
         let path = rel.under(&self.folders.inbox);
         let key = rel.key();
-        if let Some(ready) = self.prepared.remove(&key) {
+        if let Some((hash, parsed)) = self.ahead.take(&key) {
             self.unreadable.remove(&key);
-            return self.ingest_bytes(rel, &ready.bytes, &ready.hash, Some(ready.parsed));
+            return self.ingest_parsed(rel, &hash, || parsed);
         }
         let bytes = match read_bulletin(&path, self.limits.max_bytes) {
             Ok(bytes) => bytes,
@@ -320,17 +320,20 @@ impl Ingestor {
         };
         self.unreadable.remove(&key);
         let hash = hash_hex(&bytes);
-        self.ingest_bytes(rel, &bytes, &hash, None)
+        let limits = self.limits;
+        self.ingest_parsed(rel, &hash, || {
+            test_hooks::before_parse(&rel.name);
+            parse::parse_bulletin(&rel.name, &bytes, &limits)
+        })
     }
 
-    /// Ingests `bytes` (hashing to `hash`) read from `rel`, parsing them
-    /// unless `parsed` already holds their parse.
-    fn ingest_bytes(
+    /// Ingests the file at `rel`, whose bytes hash to `hash`, unless the
+    /// store holds these bytes already; `parse` gives its parse.
+    fn ingest_parsed(
         &mut self,
         rel: &RelPath,
-        bytes: &[u8],
         hash: &str,
-        parsed: Option<Result<Bulletin, parse::ParseError>>,
+        parse: impl FnOnce() -> Result<Bulletin, parse::ParseError>,
     ) -> Result<Changes, StoreError> {
         let path = rel.under(&self.folders.inbox);
         let key = rel.key();
@@ -349,11 +352,7 @@ impl Ingestor {
                 _ => {}
             }
         }
-        let parsed = parsed.unwrap_or_else(|| {
-            test_hooks::before_parse(&rel.name);
-            parse::parse_bulletin(&rel.name, bytes, &self.limits)
-        });
-        let bulletin = match parsed {
+        let bulletin = match parse() {
             Ok(bulletin) => bulletin,
             Err(err) => return self.reject(rel, hash, &err.to_string()),
         };
@@ -553,9 +552,7 @@ fn lead(ingestor: &mut Ingestor, work: &Receiver<Work>, links: &Links) -> Result
         let mut next = Some(first);
         let mut queued = VecDeque::new();
         while let Some(item) = next {
-            if queued.is_empty() {
-                ingestor.prepare(&item, work, &mut queued);
-            }
+            ingestor.read_ahead(&item, work, &mut queued);
             match item {
                 Work::Inbox(InboxEvent::Scanned) => {
                     ingestor.flush(&mut batch, links);
@@ -587,7 +584,7 @@ fn lead(ingestor: &mut Ingestor, work: &Receiver<Work>, links: &Links) -> Result
                 false => queued.pop_front().or_else(|| work.try_recv().ok()),
             };
         }
-        ingestor.prepared.clear();
+        ingestor.ahead.clear();
         ingestor.flush(&mut batch, links);
         if !links.stop.load(Ordering::Relaxed) {
             // The queue is empty: the slow part of publishing now.

@@ -1,41 +1,72 @@
-//! Reading and parsing a run of queued bulletins ahead of the store, on
-//! every core.
+//! Reading and parsing queued bulletins ahead of the store, on the other
+//! cores.
 //!
 //! The store takes one bulletin at a time, in the order the inbox saw
-//! them; parsing needs nothing but the bytes. So when several new
-//! bulletins wait in the queue (a start-up scan, a burst of drops), the
-//! ingest thread reads them, skips those the store already holds with the
-//! same bytes, and parses the rest in parallel before applying the events
-//! one by one. An event finds its file's [`Prepared`] by key; anything not
-//! prepared (a read error, a file past the run's byte budget) takes the
-//! ordinary path, which reads and parses it then.
+//! them; parsing needs nothing but the bytes. So while new bulletins wait
+//! in the queue (a start-up scan, a burst of drops), the ingest thread
+//! keeps up to [`AHEAD_FILES`] of them taken from the queue: it reads each,
+//! skips those the store already holds with the same bytes, and hands the
+//! rest to the work pool to parse, then applies the events one by one as
+//! before, each waiting for its own parse if that is not done yet. An
+//! event finds its file's [`Prepared`] by key; anything not prepared (a read
+//! error, a file past the byte budget) takes the ordinary path, which reads
+//! and parses it then.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{self, Receiver};
 
 use super::work::Work;
 use super::{settings, Ingestor};
 use crate::inbox::read::read_bulletin;
 use crate::inbox::{InboxEvent, RelPath};
 use crate::model::Bulletin;
-use crate::par::par_map;
 use crate::parse::{self, ParseError};
 use crate::store::{hash_hex, StoreError};
 
-/// Bulletin events taken from the queue to be prepared together.
-const RUN_FILES: usize = 64;
-/// Bytes of bulletins held at once while a run is prepared.
-const RUN_BYTES: usize = 8 << 20;
+/// Bulletin events taken from the queue ahead of the one being applied.
+const AHEAD_FILES: usize = 64;
+/// Bytes of bulletins read ahead and not yet applied.
+const AHEAD_BYTES: usize = 8 << 20;
 
-/// A bulletin read and parsed ahead of its event.
+/// What a parse on the pool sends back: its result, or its panic.
+type Parsed = std::thread::Result<Result<Bulletin, ParseError>>;
+
+/// A bulletin read ahead of its event, its parse under way or done.
 pub(super) struct Prepared {
-    pub bytes: Vec<u8>,
     pub hash: String,
-    pub parsed: Result<Bulletin, ParseError>,
+    size: usize,
+    parsed: Receiver<Parsed>,
 }
 
 /// Prepared bulletins by inbox key, each taken by its event.
-pub(super) type PreparedMap = HashMap<String, Prepared>;
+#[derive(Default)]
+pub(super) struct Ahead {
+    prepared: HashMap<String, Prepared>,
+    /// Bytes of the prepared bulletins.
+    bytes: usize,
+}
+
+impl Ahead {
+    /// The prepared bulletin at `key`, once its parse is done: its hash
+    /// and parse. `None` when it was not prepared. A panic in the parse
+    /// goes on here, in the ingest thread, as if it had parsed the file.
+    pub fn take(&mut self, key: &str) -> Option<(String, Result<Bulletin, ParseError>)> {
+        let ready = self.prepared.remove(key)?;
+        self.bytes -= ready.size;
+        match ready.parsed.recv() {
+            Ok(Ok(parsed)) => Some((ready.hash, parsed)),
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            // The pool dropped the job unrun: parse it here instead.
+            Err(_) => None,
+        }
+    }
+
+    /// Forgets everything prepared (its events will not be applied).
+    pub fn clear(&mut self) {
+        self.prepared.clear();
+        self.bytes = 0;
+    }
+}
 
 /// A plain bulletin arriving (not a channel's settings file).
 fn bulletin_ready(work: &Work) -> Option<&RelPath> {
@@ -46,93 +77,74 @@ fn bulletin_ready(work: &Work) -> Option<&RelPath> {
 }
 
 impl Ingestor {
-    /// [`Ingestor::prepare_run`]; a store error only costs the head start
-    /// (each event then reads its file itself, and meets the error again).
-    pub(super) fn prepare(
+    /// While `current` and the work queued behind it are bulletins
+    /// arriving, moves more of them from `work` into `queued` (up to
+    /// [`AHEAD_FILES`] and [`AHEAD_BYTES`], stopping after the first other
+    /// work) and starts parsing each changed one. The caller applies
+    /// `queued` before taking more work.
+    pub(super) fn read_ahead(
         &mut self,
-        first: &Work,
+        current: &Work,
         work: &Receiver<Work>,
         queued: &mut VecDeque<Work>,
     ) {
-        if let Err(err) = self.prepare_run(first, work, queued) {
-            tracing::debug!("store, while reading ahead: {err}");
+        let run_goes_on = match queued.back() {
+            Some(last) => bulletin_ready(last).is_some(),
+            None => bulletin_ready(current).is_some(),
+        };
+        if !run_goes_on || queued.len() >= AHEAD_FILES / 2 {
+            return;
+        }
+        let before = self.ahead.prepared.len();
+        while queued.len() < AHEAD_FILES && self.ahead.bytes < AHEAD_BYTES {
+            let Ok(next) = work.try_recv() else { break };
+            let rel = bulletin_ready(&next).cloned();
+            queued.push_back(next);
+            let Some(rel) = rel else { break };
+            if let Err(err) = self.prepare(&rel) {
+                // Only the head start is lost: the event reads the file
+                // itself, and meets the error again.
+                tracing::debug!("store, while reading ahead: {err}");
+            }
+        }
+        let started = self.ahead.prepared.len().saturating_sub(before);
+        if started > 0 {
+            tracing::debug!(
+                "read ahead: {} events queued, {started} more parsing",
+                queued.len()
+            );
         }
     }
 
-    /// When `first` is a bulletin arriving, moves the bulletin events
-    /// queued right behind it (up to [`RUN_FILES`], stopping at the first
-    /// other work) into `queued`, and prepares every changed file of that
-    /// run. The caller applies `queued` before taking more work.
-    pub(super) fn prepare_run(
-        &mut self,
-        first: &Work,
-        work: &Receiver<Work>,
-        queued: &mut VecDeque<Work>,
-    ) -> Result<(), StoreError> {
-        let Some(first) = bulletin_ready(first) else {
+    /// Reads `rel` and, unless the store holds these bytes already, starts
+    /// its parse on the pool.
+    fn prepare(&mut self, rel: &RelPath) -> Result<(), StoreError> {
+        let key = rel.key();
+        if self.ahead.prepared.contains_key(&key) {
+            return Ok(());
+        }
+        let path = rel.under(&self.folders.inbox);
+        let Ok(bytes) = read_bulletin(&path, self.limits.max_bytes) else {
             return Ok(());
         };
-        let mut files = vec![first.clone()];
-        while files.len() < RUN_FILES {
-            let Ok(next) = work.try_recv() else { break };
-            let more = bulletin_ready(&next).cloned();
-            queued.push_back(next);
-            match more {
-                Some(rel) => files.push(rel),
-                None => break,
-            }
-        }
-        if files.len() < 2 {
+        let hash = hash_hex(&bytes);
+        let known = self.store.bulletin(&key)?;
+        if known.is_some_and(|k| k.has_hash(&hash) && k.state == "active") {
             return Ok(());
         }
-        let changed = self.read_changed(&files)?;
-        tracing::debug!(
-            "read ahead {} bulletins, {} to parse",
-            files.len(),
-            changed.len()
-        );
-        let limits = &self.limits;
-        let parsed = par_map(&changed, |(rel, bytes, _)| {
-            super::test_hooks::before_parse(&rel.name);
-            parse::parse_bulletin(&rel.name, bytes, limits)
+        let (send, parsed) = mpsc::sync_channel(1);
+        let (name, limits, size) = (rel.name.clone(), self.limits, bytes.len());
+        rayon::spawn(move || {
+            let result = std::panic::catch_unwind(|| {
+                super::test_hooks::before_parse(&name);
+                parse::parse_bulletin(&name, &bytes, &limits)
+            });
+            // The receiver is gone only when the run was given up.
+            let _ = send.send(result);
         });
-        for ((rel, bytes, hash), parsed) in changed.into_iter().zip(parsed) {
-            let prepared = Prepared {
-                bytes,
-                hash,
-                parsed,
-            };
-            self.prepared.insert(rel.key(), prepared);
-        }
+        self.ahead.bytes += size;
+        let prepared = Prepared { hash, size, parsed };
+        self.ahead.prepared.insert(key, prepared);
         Ok(())
-    }
-
-    /// The files of `files` that read cleanly and whose bytes the store
-    /// does not hold yet, within [`RUN_BYTES`], with their hashes.
-    fn read_changed(
-        &self,
-        files: &[RelPath],
-    ) -> Result<Vec<(RelPath, Vec<u8>, String)>, StoreError> {
-        let mut changed: Vec<(RelPath, Vec<u8>, String)> = Vec::new();
-        let mut held = 0;
-        for rel in files {
-            let key = rel.key();
-            let seen = changed.iter().any(|(other, _, _)| other == rel);
-            if held >= RUN_BYTES || seen || self.prepared.contains_key(&key) {
-                continue;
-            }
-            let path = rel.under(&self.folders.inbox);
-            let Ok(bytes) = read_bulletin(&path, self.limits.max_bytes) else {
-                continue;
-            };
-            let hash = hash_hex(&bytes);
-            let known = self.store.bulletin(&key)?;
-            if known.is_some_and(|k| k.has_hash(&hash) && k.state == "active") {
-                continue;
-            }
-            held += bytes.len();
-            changed.push((rel.clone(), bytes, hash));
-        }
-        Ok(changed)
     }
 }
