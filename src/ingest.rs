@@ -33,11 +33,10 @@ use crate::inbox::quarantine::quarantine;
 use crate::inbox::read::{read_bulletin, ReadError};
 use crate::inbox::{InboxEvent, RelPath};
 use crate::metrics::{ChannelCounts, Metrics};
-use crate::model::Bulletin;
 use crate::parse::{self, Limits};
 use crate::publish::{PublishError, Publisher, Sizes};
 use crate::render::{Published, Site};
-use crate::store::{hash_hex, Changes, Store, StoreError};
+use crate::store::{hash_hex, Changes, Staged, Store, StoreError};
 
 /// During a burst, do the slow part of publishing (brotli and zstd copies,
 /// the feeds folder) at least this often; otherwise when the queue is idle.
@@ -323,7 +322,7 @@ impl Ingestor {
         let limits = self.limits;
         self.ingest_parsed(rel, &hash, || {
             test_hooks::before_parse(&rel.name);
-            parse::parse_bulletin(&rel.name, &bytes, &limits)
+            parse::parse_bulletin(&rel.name, &bytes, &limits).map(|b| (b, None))
         })
     }
 
@@ -333,7 +332,7 @@ impl Ingestor {
         &mut self,
         rel: &RelPath,
         hash: &str,
-        parse: impl FnOnce() -> Result<Bulletin, parse::ParseError>,
+        parse: impl FnOnce() -> prepare::Parse,
     ) -> Result<Changes, StoreError> {
         let path = rel.under(&self.folders.inbox);
         let key = rel.key();
@@ -352,16 +351,20 @@ impl Ingestor {
                 _ => {}
             }
         }
-        let bulletin = match parse() {
-            Ok(bulletin) => bulletin,
+        let (bulletin, staged) = match parse() {
+            Ok(parsed) => parsed,
             Err(err) => return self.reject(rel, hash, &err.to_string()),
         };
         for warning in &bulletin.warnings {
             tracing::warn!(file = %path.display(), "{warning}");
         }
-        let changes = self
-            .store
-            .ingest(&key, &rel.channel, hash, &bulletin, Utc::now())?;
+        let staged = match staged {
+            Some(staged) => staged,
+            None => Staged::new(&bulletin)?,
+        };
+        let changes =
+            self.store
+                .ingest_staged(&key, &rel.channel, hash, &bulletin, staged, Utc::now())?;
         Metrics::bump(&self.metrics.bulletins_ingested);
         self.metrics.ingested(key, Utc::now().timestamp());
         tracing::info!(

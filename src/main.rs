@@ -56,6 +56,7 @@ fn check_config(args: &ServeArgs, origins: &ArgOrigins) -> anyhow::Result<bool> 
 fn serve(args: ServeArgs, logging: Arc<LogHandle>) -> anyhow::Result<bool> {
     // Before any thread exists: the LISTEN_* variables are read and cleared.
     let inherited = bulletind::listen::inherited()?;
+    name_work_pool();
     let (nofile, raise_error) = bulletind::capacity::raise_nofile();
     match raise_error {
         Some(err) => tracing::warn!(
@@ -113,5 +114,15 @@ fn limit_malloc_arenas() {
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
         libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
+    }
+}
+
+/// Builds the pool parses and renders run on (one thread per core) with
+/// names that say what its threads are in `top -H` and `perf`, before
+/// anything else would build it unnamed.
+fn name_work_pool() {
+    let pool = rayon::ThreadPoolBuilder::new().thread_name(|n| format!("work-{n}"));
+    if let Err(err) = pool.build_global() {
+        eprintln!("bulletind: the work pool: {err}");
     }
 }

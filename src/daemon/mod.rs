@@ -366,12 +366,6 @@ fn start(
 fn spawn_ingest(
     body: impl FnOnce() -> Result<(), String> + Send + 'static,
 ) -> anyhow::Result<oneshot::Receiver<Result<(), String>>> {
-    // The pool the ingest thread parses and renders on, one thread per
-    // core; already built when a test process starts a second daemon.
-    let pool = rayon::ThreadPoolBuilder::new().thread_name(|n| format!("work-{n}"));
-    if let Err(err) = pool.build_global() {
-        tracing::debug!("work pool: {err}");
-    }
     let thread = std::thread::Builder::new()
         .name("ingest".into())
         .spawn(body)

@@ -21,15 +21,18 @@ use crate::inbox::read::read_bulletin;
 use crate::inbox::{InboxEvent, RelPath};
 use crate::model::Bulletin;
 use crate::parse::{self, ParseError};
-use crate::store::{hash_hex, StoreError};
+use crate::store::{hash_hex, Staged, StoreError};
 
 /// Bulletin events taken from the queue ahead of the one being applied.
 const AHEAD_FILES: usize = 64;
 /// Bytes of bulletins read ahead and not yet applied.
 const AHEAD_BYTES: usize = 8 << 20;
 
+/// A bulletin parsed and, when that worked, staged for the store.
+pub(super) type Parse = Result<(Bulletin, Option<Staged>), ParseError>;
+
 /// What a parse on the pool sends back: its result, or its panic.
-type Parsed = std::thread::Result<Result<Bulletin, ParseError>>;
+type Parsed = std::thread::Result<Parse>;
 
 /// A bulletin read ahead of its event, its parse under way or done.
 pub(super) struct Prepared {
@@ -48,9 +51,10 @@ pub(super) struct Ahead {
 
 impl Ahead {
     /// The prepared bulletin at `key`, once its parse is done: its hash
-    /// and parse. `None` when it was not prepared. A panic in the parse
+    /// and parse (staged unless staging failed: the store then stages it
+    /// again and reports why). `None` when it was not prepared. A panic in the parse
     /// goes on here, in the ingest thread, as if it had parsed the file.
-    pub fn take(&mut self, key: &str) -> Option<(String, Result<Bulletin, ParseError>)> {
+    pub fn take(&mut self, key: &str) -> Option<(String, Parse)> {
         let ready = self.prepared.remove(key)?;
         self.bytes -= ready.size;
         match ready.parsed.recv() {
@@ -137,7 +141,9 @@ impl Ingestor {
         rayon::spawn(move || {
             let result = std::panic::catch_unwind(|| {
                 super::test_hooks::before_parse(&name);
-                parse::parse_bulletin(&name, &bytes, &limits)
+                let bulletin = parse::parse_bulletin(&name, &bytes, &limits)?;
+                let staged = Staged::new(&bulletin).ok();
+                Ok((bulletin, staged))
             });
             // The receiver is gone only when the run was given up.
             let _ = send.send(result);

@@ -27,6 +27,7 @@ mod publication;
 mod read;
 pub mod schema;
 mod schema_pg;
+mod staged;
 mod stats;
 mod websub;
 mod write;
@@ -46,6 +47,7 @@ pub use ids::{
     article_hash, authority_of, digest16, hash_hex, item_hash, mint_id, resolve_date, slug_for,
 };
 pub use read::{ChannelInfo, Document, KnownBulletin, Validators};
+pub use staged::Staged;
 pub use stats::ChannelStats;
 pub use websub::{StoredSubscription, SubscriptionChange, SUBSCRIPTIONS_CHANGED};
 

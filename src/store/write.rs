@@ -14,8 +14,9 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::archive::{mark_item, place_item};
-use super::codec::{decode_article, digest_of_hex, encode_article, join_time, split_time};
+use super::codec::{decode_article, digest_of_hex, join_time, split_time};
 use super::identity::{self, Candidate, Incoming, Lookup, Previous};
+use super::staged::Staged;
 use super::{item_hash, mint_id, resolve_date, Changes, ItemKey, Store, StoreError};
 use crate::model::{Article, Bulletin, Dated};
 
@@ -35,6 +36,20 @@ impl Store {
         channel: &str,
         hash: &str,
         bulletin: &Bulletin,
+        now: DateTime<Utc>,
+    ) -> Result<Changes, StoreError> {
+        let staged = Staged::new(bulletin)?;
+        self.ingest_staged(path, channel, hash, bulletin, staged, now)
+    }
+
+    /// [`Store::ingest`] with the articles of `bulletin` already staged.
+    pub fn ingest_staged(
+        &mut self,
+        path: &str,
+        channel: &str,
+        hash: &str,
+        bulletin: &Bulletin,
+        staged: Staged,
         now: DateTime<Utc>,
     ) -> Result<Changes, StoreError> {
         let (tz, size) = (self.tz, self.archive_size);
@@ -78,12 +93,11 @@ impl Store {
             )?,
         };
 
-        let articles: Vec<Article> = bulletin
-            .articles
-            .iter()
-            .map(|a| with_bulletin_section(a, bulletin))
-            .collect();
-        let incoming: Vec<Incoming> = articles.iter().map(Incoming::new).collect();
+        let Staged {
+            articles,
+            incoming,
+            encoded,
+        } = staged;
         let previous = previous_claims(&tx, bulletin_id)?;
         let plan = {
             let mut lookup = SqlLookup {
@@ -95,9 +109,8 @@ impl Store {
 
         tx.execute("DELETE FROM claims WHERE bulletin = ?1", [bulletin_id])?;
         let mut touched: BTreeSet<ItemKey> = previous.iter().map(|p| p.id).collect();
-        for (position, ((article, seen), matched)) in
-            articles.iter().zip(&incoming).zip(plan).enumerate()
-        {
+        let rows = articles.iter().zip(&incoming).zip(&encoded);
+        for (position, (((article, seen), encoded), matched)) in rows.zip(plan).enumerate() {
             let source_date = article.date.or(bulletin.date);
             let day = matches!(source_date, Some(Dated::Day(_)));
             let dated = source_date.map(|d| resolve_date(d, tz));
@@ -106,7 +119,7 @@ impl Store {
                     if let Some(old) = take_item(&tx, key, channel_id, size)? {
                         changes.channels.insert(channel_name(&tx, old)?);
                     }
-                    store_article(&tx, key, article, seen)?;
+                    store_article(&tx, key, encoded, seen)?;
                     touched.insert(key);
                     key
                 }
@@ -117,8 +130,7 @@ impl Store {
                         &tx,
                         &tag,
                         channel_id,
-                        article,
-                        seen,
+                        (article, encoded, seen),
                         (published, dated.is_some() && day),
                         now,
                         seq,
@@ -432,16 +444,6 @@ fn channel_name(tx: &Db, id: i64) -> Result<String, StoreError> {
 
 /// A section the bulletin gives as a whole applies to each article that has
 /// none of its own.
-fn with_bulletin_section(article: &Article, bulletin: &Bulletin) -> Article {
-    match (&article.section, &bulletin.section) {
-        (None, Some(section)) => Article {
-            section: Some(section.clone()),
-            ..article.clone()
-        },
-        _ => article.clone(),
-    }
-}
-
 /// The items bulletin `id` claimed before, with what they said.
 fn previous_claims(tx: &Db, bulletin: i64) -> Result<Vec<Previous>, StoreError> {
     let rows = tx.query_map(
@@ -525,20 +527,10 @@ fn take_item(tx: &Db, key: ItemKey, channel: i64, size: i64) -> Result<Option<i6
 }
 
 /// Stores the latest text of a matched item (dates are settled later).
-fn store_article(
-    tx: &Db,
-    key: ItemKey,
-    article: &Article,
-    seen: &Incoming,
-) -> Result<(), StoreError> {
+fn store_article(tx: &Db, key: ItemKey, encoded: &[u8], seen: &Incoming) -> Result<(), StoreError> {
     tx.execute(
         "UPDATE items SET article = ?2, fingerprint = ?3, source_key = ?4 WHERE id = ?1",
-        params![
-            key,
-            encode_article(article)?,
-            &seen.fingerprint[..],
-            seen.source_key
-        ],
+        params![key, encoded, &seen.fingerprint[..], seen.source_key],
     )?;
     Ok(())
 }
@@ -548,8 +540,7 @@ fn insert_item(
     tx: &Db,
     tag: &str,
     channel: i64,
-    article: &Article,
-    seen: &Incoming,
+    (article, encoded, seen): (&Article, &[u8], &Incoming),
     (published, day): (chrono::DateTime<chrono::FixedOffset>, bool),
     now: DateTime<Utc>,
     seq: i64,
@@ -569,7 +560,7 @@ fn insert_item(
         p,
         p_off,
         &item_hash(article, published)[..],
-        encode_article(article)?,
+        encoded,
         day
     ], |r| r.get(0))
 }
