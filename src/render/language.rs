@@ -3,6 +3,10 @@
 //! It picks the byline's words, the JSON item's `language` and the page's
 //! `lang`.
 
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::{LazyLock, Mutex};
+
 use whatlang::{Detector, Lang, Script};
 
 use super::Masthead;
@@ -21,6 +25,22 @@ const MIN_LETTERS: usize = 40;
 /// is then taken even when it is not sure.
 const MIN_SCRIPT_LETTERS: usize = 12;
 
+/// Detections made at most this long ago are remembered (then all are
+/// forgotten at once): the items of the current feeds and pages, many times
+/// over, in a few hundred kilobytes.
+const MEMO_ENTRIES: usize = 16_384;
+
+/// Detections by the hash and length of the text and site language they
+/// were made for. A publish renders each feed item in three formats, the
+/// main feed repeats the channels' items, and a restart renders every
+/// feed: without this, whatlang (tens of microseconds an article) took
+/// most of the time of rendering feeds.
+static MEMO: LazyLock<Mutex<Memo>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// Hash and length of (site language, sample) → the detection. Two
+/// samples agreeing in both by chance: about one in 2⁶⁴.
+type Memo = HashMap<(u64, usize), Option<String>>;
+
 /// The article's language tag (BCP 47), or `""` when neither channel, text
 /// nor site gives one.
 pub(crate) fn article_language(masthead: &Masthead, article: &Article) -> String {
@@ -31,7 +51,28 @@ pub(crate) fn article_language(masthead: &Masthead, article: &Article) -> String
     sample.push('\n');
     let body = article.body_text();
     sample.extend(body.chars().take(SAMPLE_CHARS));
-    detect(&sample, &masthead.language).unwrap_or_else(|| masthead.language.clone())
+    remembered(&sample, &masthead.language).unwrap_or_else(|| masthead.language.clone())
+}
+
+/// [`detect`], remembered in [`MEMO`].
+fn remembered(sample: &str, site_language: &str) -> Option<String> {
+    let mut hasher = DefaultHasher::new();
+    (site_language, sample).hash(&mut hasher);
+    let key = (hasher.finish(), sample.len() + site_language.len());
+    let memo = || {
+        MEMO.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    if let Some(known) = memo().get(&key) {
+        return known.clone();
+    }
+    let found = detect(sample, site_language);
+    let mut memo = memo();
+    if memo.len() >= MEMO_ENTRIES {
+        memo.clear();
+    }
+    memo.insert(key, found.clone());
+    found
 }
 
 /// A confident detection of `text`'s language, as a tag; Chinese keeps the
@@ -165,13 +206,17 @@ mod tests {
             ("zh-CN", true, &english, "zh-CN"),
             ("fr", false, &art("Hi", "Too short."), "fr"),
         ];
-        for (site, set, article, want) in cases {
-            assert_eq!(
-                article_language(&masthead(site, set), article),
-                want,
-                "{site} {set} {}",
-                article.title
-            );
+        // The second pass answers from the memo: the same article on
+        // another site language must not get the first one's answer.
+        for pass in 0..2 {
+            for (site, set, article, want) in cases {
+                assert_eq!(
+                    article_language(&masthead(site, set), article),
+                    want,
+                    "pass {pass}: {site} {set} {}",
+                    article.title
+                );
+            }
         }
     }
 }
