@@ -140,9 +140,15 @@ impl Store {
     /// count; `""` comes first.
     pub fn channels(&self) -> Result<Vec<ChannelInfo>, StoreError> {
         self.conn.query_map(
-            "SELECT c.name, c.present, c.used,
-                    (SELECT COUNT(*) FROM items i WHERE i.channel = c.id AND i.retracted = 0)
-             FROM channels c ORDER BY c.name",
+            // One pass over the published items' index, grouped: a count
+            // per channel in a subquery made SQLite count through the
+            // (channel, slot) index and read every item row (10-130 ms at
+            // 100,000 items, on every publish).
+            "SELECT c.name, c.present, c.used, COALESCE(n.items, 0)
+             FROM channels c
+             LEFT JOIN (SELECT channel, COUNT(*) AS items FROM items
+                        WHERE retracted = 0 GROUP BY channel) n ON n.channel = c.id
+             ORDER BY c.name",
             (),
             |r| {
                 Ok(ChannelInfo {

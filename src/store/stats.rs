@@ -22,10 +22,14 @@ impl Store {
     pub fn channel_stats(&self) -> Result<Vec<ChannelStats>, StoreError> {
         let count = |n: i64| u64::try_from(n).unwrap_or(0);
         self.conn.query_map(
-            "SELECT c.name, c.present,
-                    (SELECT COUNT(*) FROM items i WHERE i.channel = c.id AND i.retracted = 0),
-                    (SELECT COUNT(*) FROM bulletins b WHERE b.channel = c.id AND b.state = 0)
-             FROM channels c ORDER BY c.name",
+            // Grouped counts, one pass each (see `Store::channels`).
+            "SELECT c.name, c.present, COALESCE(i.n, 0), COALESCE(b.n, 0)
+             FROM channels c
+             LEFT JOIN (SELECT channel, COUNT(*) AS n FROM items
+                        WHERE retracted = 0 GROUP BY channel) i ON i.channel = c.id
+             LEFT JOIN (SELECT channel, COUNT(*) AS n FROM bulletins
+                        WHERE state = 0 GROUP BY channel) b ON b.channel = c.id
+             ORDER BY c.name",
             (),
             |r| {
                 Ok(ChannelStats {
