@@ -19,7 +19,7 @@ const MAX_NAME_CHARS: usize = 16;
 /// marks photographers and other non-authors whose names are dropped.
 const ROLE_WORDS: &str = concat!(
     r"(?:本报|本報|本刊|本台|本网|本網|特约|特約|特派|见习|見習|实习|實習|首席|学生|學生|校园|校園|融媒体|融媒體|全媒体|全媒體|驻\p{Han}{1,4}|駐\p{Han}{1,4})?",
-    r"(?:记者|記者|通讯员|通訊員|实习生|實習生|撰文|撰稿|作者|摄影|攝影|文字|文|图|圖)"
+    r"(?:记者|記者|通讯员|通訊員|实习生|實習生|撰文|撰稿|作者|分析师|分析師|研究员|研究員|供稿|审核|審核|摄影|攝影|文字|文|图|圖)"
 );
 
 static ROLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(ROLE_WORDS).expect("static regex"));
@@ -39,13 +39,15 @@ fn role_of(word: &str) -> Option<Role> {
     match base {
         "记者" | "記者" => Some(Role::Reporter),
         "通讯员" | "通訊員" | "实习生" | "實習生" => Some(Role::Correspondent),
-        "撰文" | "撰稿" | "作者" | "文字" | "文" => Some(Role::Author),
+        "撰文" | "撰稿" | "作者" | "文字" | "文" | "分析师" | "分析師" | "研究员" | "研究員" => {
+            Some(Role::Author)
+        }
         _ => None,
     }
 }
 
 static ROLE_BASE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:记者|記者|通讯员|通訊員|实习生|實習生|撰文|撰稿|作者|摄影|攝影|文字|文|图|圖)$")
+    Regex::new(r"(?:记者|記者|通讯员|通訊員|实习生|實習生|撰文|撰稿|作者|分析师|分析師|研究员|研究員|供稿|审核|審核|摄影|攝影|文字|文|图|圖)$")
         .expect("static regex")
 });
 
@@ -66,8 +68,71 @@ fn is_name_char(c: char) -> bool {
     c.is_alphabetic() || matches!(c, '·' | '•' | '.' | '\'' | '’' | '-')
 }
 
+/// A field set after the names on a credit line, `执业证书编号：…`: a Han
+/// label and a colon after a space. The names end there.
+static FIELD_AFTER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[\s\u{3000}]+\p{Han}{2,8}[：:]").expect("static regex"));
+
+/// Endings of a job title written before a name (`家政指導員　蔡雅婷`).
+const TITLE_ENDINGS: &[&str] = &[
+    "指导员",
+    "指導員",
+    "辅导员",
+    "輔導員",
+    "干事",
+    "幹事",
+    "主任",
+    "老师",
+    "老師",
+    "教授",
+    "经理",
+    "經理",
+    "书记",
+    "書記",
+    "主席",
+    "会长",
+    "會長",
+    "校长",
+    "校長",
+    "股长",
+    "股長",
+    "科长",
+    "科長",
+];
+
+/// Endings of the name of a unit, not a person (`供銷部`, `所工会`,
+/// `湿地生态研究组`).
+const UNIT_ENDINGS: &[&str] = &[
+    "部",
+    "股",
+    "处",
+    "處",
+    "室",
+    "组",
+    "組",
+    "局",
+    "办",
+    "辦",
+    "工会",
+    "工會",
+    "中心",
+    "协会",
+    "協會",
+    "委员会",
+    "委員會",
+];
+
+/// Whether a Han token of three or more characters ends like a unit's name.
+pub(crate) fn is_unit_name(token: &str) -> bool {
+    token.chars().count() >= 3
+        && token.chars().all(|c| c.is_alphabetic() && !c.is_ascii())
+        && UNIT_ENDINGS.iter().any(|e| token.ends_with(e))
+}
+
 /// Splits a run of names (`陈婵 何榕`, `黄雅玲、林瑞瑾`). `None` if any token
-/// is not a plausible name (too long, digits, sentence punctuation).
+/// is not a plausible name (too long, digits, sentence punctuation). A
+/// field after the names (`执业证书编号：…`) ends them; a job title before a
+/// name and the name of a unit are not names and are left out.
 fn split_names(s: &str) -> Option<Vec<String>> {
     let orig = s.trim();
     let mut s = REPORT_TAIL.replace(orig, "");
@@ -78,17 +143,24 @@ fn split_names(s: &str) -> Option<Vec<String>> {
         }
     }
     let s = s.trim_matches(|c: char| is_slash(c) || matches!(c, ':' | '：' | ' ' | '\u{3000}'));
+    let s = FIELD_AFTER.find(s).map_or(s, |m| &s[..m.start()]);
+    let tokens: Vec<&str> = s
+        .split(|c: char| {
+            c.is_whitespace() || is_slash(c) || matches!(c, '、' | '，' | ',' | '；' | ';' | '|')
+        })
+        .filter(|t| !t.is_empty())
+        .collect();
     let mut names = Vec::new();
-    for token in s.split(|c: char| {
-        c.is_whitespace() || is_slash(c) || matches!(c, '、' | '，' | ',' | '；' | ';' | '|')
-    }) {
-        if token.is_empty() {
-            continue;
-        }
+    for (k, token) in tokens.iter().enumerate() {
         if token.chars().count() > MAX_NAME_CHARS || !token.chars().all(is_name_char) {
             return None;
         }
-        names.push(token.to_owned());
+        let title = k + 1 < tokens.len()
+            && token.chars().count() >= 3
+            && TITLE_ENDINGS.iter().any(|e| token.ends_with(e));
+        if !title && !is_unit_name(token) {
+            names.push((*token).to_owned());
+        }
     }
     Some(names)
 }
@@ -127,7 +199,9 @@ pub(super) fn parse_roles(s: &str) -> Option<Vec<Author>> {
             let before = s[..m.start()].chars().next_back();
             let after = s[m.end()..].chars().next();
             before.is_none_or(|c| c.is_whitespace() || is_slash(c) || c == '·')
-                && after.is_some_and(|c| is_slash(c) || matches!(c, ':' | '：' | '·' | ' '))
+                && after.is_some_and(|c| {
+                    is_slash(c) || matches!(c, ':' | '：' | '·' | ' ' | '\u{3000}')
+                })
         })
         .collect();
     let first = matches.first()?;
@@ -181,7 +255,22 @@ pub(super) fn chinese_credit_line(line: &str) -> Option<Credit> {
     let role_char = |c: char| {
         matches!(
             c,
-            '记' | '記' | '通' | '实' | '實' | '撰' | '作' | '摄' | '攝' | '文' | '图' | '圖'
+            '记' | '記'
+                | '通'
+                | '实'
+                | '實'
+                | '撰'
+                | '作'
+                | '分'
+                | '研'
+                | '供'
+                | '审'
+                | '審'
+                | '摄'
+                | '攝'
+                | '文'
+                | '图'
+                | '圖'
         )
     };
     if !line.contains(role_char) {
@@ -195,7 +284,7 @@ pub(super) fn chinese_credit_line(line: &str) -> Option<Credit> {
     }
     let lead = CREDIT_LEAD.captures(&trimmed[..first.start()])?;
     let authors = parse_roles(&trimmed[first.start()..])?;
-    if authors.is_empty() {
+    if authors.is_empty() && !credits_a_desk(&trimmed[first.start()..]) {
         return None;
     }
     let mut all = Vec::new();
@@ -211,6 +300,38 @@ pub(super) fn chinese_credit_line(line: &str) -> Option<Credit> {
         rest: String::new(),
         prefix: line.to_owned(),
         why: "credit line (role word + names)",
+    })
+}
+
+/// Whether credit text that names no author still credits someone: a desk
+/// (`供稿：`, `审核：`) or a unit (`（文/图　所工会）`). Such a line is a credit
+/// with no authors: it leaves the body and names nobody.
+fn credits_a_desk(s: &str) -> bool {
+    ["供稿", "审核", "審核"].iter().any(|w| s.contains(w))
+        || s.split(|c: char| c.is_whitespace() || is_slash(c) || matches!(c, '：' | ':' | '、'))
+            .any(is_unit_name)
+}
+
+/// `（来源：新华社）` at a story's end: the wire it came from.
+static SOURCE_NOTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^[（(]\s*(?:来源|來源|稿源|消息来源|消息來源)\s*[:：]\s*([^（）()]{2,20}?)\s*[）)]$",
+    )
+    .expect("static regex")
+});
+
+/// A bracketed source note naming a known wire: credited as its agency.
+pub(super) fn source_note(line: &str) -> Option<Credit> {
+    let c = SOURCE_NOTE.captures(line)?;
+    let name = c.get(1)?.as_str();
+    is_agency(name).then(|| Credit {
+        authors: vec![Author {
+            name: name.to_owned(),
+            role: Role::Agency,
+        }],
+        rest: String::new(),
+        prefix: line.to_owned(),
+        why: "source note naming a wire (（来源：新华社）)",
     })
 }
 
@@ -262,5 +383,7 @@ mod tests {
         LazyLock::force(&ROLE_BASE);
         LazyLock::force(&REPORT_TAIL);
         LazyLock::force(&SLASH_BYLINE);
+        LazyLock::force(&FIELD_AFTER);
+        LazyLock::force(&SOURCE_NOTE);
     }
 }

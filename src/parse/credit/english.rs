@@ -15,9 +15,10 @@ use crate::model::{Author, Role};
 /// An English personal name: capitalised words, particles allowed.
 pub(super) const EN_NAME: &str = r"[\p{Lu}][\p{L}.'’-]*(?:\s+(?:[\p{Lu}][\p{L}.'’-]*|de|van|von|der|den|la|le|da|di|du|bin|al|el))*";
 
+/// `By NAME[, NAME and NAME][, title]`, `Posted by NAME in Desk · date`.
 static BY_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"^(?:[-—–]\s*)?(?i:by)\s+({EN_NAME}(?:\s*(?:,|(?-u:\b)and(?-u:\b)|&)\s*{EN_NAME})*)(?:\s*(?:,|\||/|[-—–])\s*(.{{1,50}}))?$"
+        r"^(?:[-—–]\s*)?(?:(?i:posted|written|filed|published)\s+)?(?i:by)\s+({EN_NAME}(?:\s*(?:,|(?-u:\b)and(?-u:\b)|&)\s*{EN_NAME})*)(?:(?:\s*(?:,|\||/|[-—–]|·)\s*|\s+in\s+)(.{{1,80}}))?$"
     ))
     .expect("static regex")
 });
@@ -36,7 +37,7 @@ static NAME_TITLE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Job titles and newsroom words that follow a name in a byline.
 static JOB_TITLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?-u:\b)(?:writer|reporter|correspondent|editor|contributor|columnist|staff|journalist|intern|press|news|times|post|herald|courier|gazette|daily|university|communications|office|department|college|school|council|association|society|club|services?|bureau|desk|team|group|media|relations)(?-u:\b)")
+    Regex::new(r"(?i)(?-u:\b)(?:writer|reporter|correspondent|editor|contributor|columnist|staff|journalist|intern|press|news|times|post|herald|courier|gazette|daily|university|communications|office|department|college|school|council|association|society|club|services?|bureau|desk|team|group|media|relations|facilities)(?-u:\b)")
         .expect("static regex")
 });
 
@@ -83,6 +84,50 @@ pub(crate) fn job_title_line(line: &str) -> bool {
     line.len() <= 80 && JOB_LINE.is_match(line)
 }
 
+/// One field of a credit line that credits a photographer or illustrator
+/// (`Photography by NAME`): no author.
+static PHOTO_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:photography|photographs|photos?|pictures?|images?|illustrations?|video)\s*(?:by\s|:)\s*\S")
+        .expect("static regex")
+});
+
+/// The authors of a By-line's name list. The names run up to the first
+/// part that joins two with `and` (`A, B and C`); with no `and`, only the
+/// first part is a name and what follows a comma is the writer's title or
+/// affiliation (`Jane Doe, Staff Writer`, `Helena Marchetti, Tollgate
+/// Chambers`, `A and B, Marlgate Chambers`), credited only when it is a
+/// known agency.
+fn by_line_authors(list: &str) -> Vec<Author> {
+    let parts: Vec<&str> = list.split(',').map(str::trim).collect();
+    let joined = |p: &&str| p.contains(" and ") || p.contains('&');
+    let last_name_part = parts.iter().position(joined).unwrap_or(0);
+    let mut authors = Vec::new();
+    for (k, part) in parts.iter().enumerate() {
+        for name in english_names(part) {
+            let agency = is_agency(&name);
+            if agency || (k <= last_name_part && !JOB_TITLE.is_match(&name)) {
+                let role = if agency { Role::Agency } else { Role::Author };
+                authors.push(Author { name, role });
+            }
+        }
+    }
+    authors
+}
+
+/// A credit line of several fields (`Words by NAME  |  Photography by
+/// NAME`): the first field's credit when every other field credits a
+/// photographer.
+fn credit_fields(line: &str) -> Option<Credit> {
+    let mut fields = line.split(['|', '·']).map(str::trim);
+    let first = fields.next()?;
+    if first.len() == line.len() || !fields.all(|f| PHOTO_FIELD.is_match(f)) {
+        return None;
+    }
+    let mut credit = english_credit_line(first)?;
+    credit.prefix = line.to_owned();
+    Some(credit)
+}
+
 fn english_names(s: &str) -> Vec<String> {
     s.split(',')
         .flat_map(|p| p.split(" and "))
@@ -102,20 +147,13 @@ pub(super) fn english_credit_line(full: &str) -> Option<Credit> {
     // Class years are not part of a name.
     let stripped = CLASS_YEAR.replace_all(full, "");
     let line: &str = &stripped;
+    if line.contains(['|', '·']) {
+        if let Some(c) = credit_fields(line) {
+            return Some(c);
+        }
+    }
     if let Some(c) = captures(&BY_LINE, line) {
-        // `By Jane Doe, Staff Writer`: the name list swallows the title.
-        let mut authors: Vec<Author> = english_names(c.get(1)?.as_str())
-            .into_iter()
-            .filter(|name| is_agency(name) || !JOB_TITLE.is_match(name))
-            .map(|name| {
-                let role = if is_agency(&name) {
-                    Role::Agency
-                } else {
-                    Role::Author
-                };
-                Author { name, role }
-            })
-            .collect();
+        let mut authors = by_line_authors(c.get(1)?.as_str());
         if let Some(title) = c.get(2).map(|m| m.as_str().trim()) {
             if is_agency(title) {
                 authors.push(Author {
@@ -174,6 +212,7 @@ mod tests {
     #[test]
     fn every_pattern_compiles() {
         LazyLock::force(&BY_LINE);
+        LazyLock::force(&PHOTO_FIELD);
         LazyLock::force(&NAME_TITLE);
         LazyLock::force(&JOB_TITLE);
         LazyLock::force(&LABELLED_BYLINE);

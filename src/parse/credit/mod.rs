@@ -27,6 +27,7 @@ mod tests;
 use regex::Regex;
 
 pub(crate) use caption::caption;
+pub(crate) use chinese::is_unit_name;
 pub(crate) use english::job_title_line;
 
 use crate::model::Author;
@@ -127,6 +128,11 @@ pub(crate) fn find_line(line: &str) -> Option<Credit> {
     }
     if caption(line).is_some() {
         return None;
+    }
+    if line.starts_with(['（', '(']) {
+        if let Some(c) = chinese::source_note(line) {
+            return Some(c);
+        }
     }
     chinese::chinese_credit_line(line)
 }

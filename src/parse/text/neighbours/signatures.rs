@@ -129,7 +129,8 @@ pub(super) fn is_place_line(s: &str) -> bool {
 
 /// A Chinese name alone: two or three Han characters, or a transcribed
 /// name with a middle dot (`买买提·艾力`). Four-character lines are more
-/// often headlines (set phrases) than names, so they are not taken.
+/// often headlines (set phrases) than names, so they are not taken, nor
+/// is a unit's name (`供銷部`).
 pub(in crate::parse::text) fn is_bare_cjk_name(s: &str) -> bool {
     if s.len() > 10 * 3 {
         return false;
@@ -141,6 +142,7 @@ pub(in crate::parse::text) fn is_bare_cjk_name(s: &str) -> bool {
             .all(|c| c == '·' || (is_cjk(c) && c.is_alphabetic()))
         && !s.starts_with('·')
         && !s.ends_with('·')
+        && !crate::parse::credit::is_unit_name(s)
 }
 
 /// Chinese names alone on a line, one to four, set apart by spaces or `、`
@@ -184,7 +186,7 @@ pub(super) fn signatures(lines: &mut [Line]) {
     for i in 1..lines.len() {
         let prev_closing = lines[i - 1].context.closing;
         let prev_done = lines[i - 1].ending == Ending::Terminal || prev_closing;
-        let t = &lines[i].text;
+        let t = unwrap_emphasis(&lines[i].text);
         if lines[i].piece != Piece::Whole
             || !prev_done
             || lines[i].width > 40
@@ -229,6 +231,19 @@ pub(super) fn signatures(lines: &mut [Line]) {
     }
 }
 
+/// A line without the emphasis wrapped round it (`*Graham Tull,
+/// Commodore*`, `_Ann Lee_`): a signature set in italics is still one.
+fn unwrap_emphasis(t: &str) -> &str {
+    for mark in ["**", "__", "*", "_"] {
+        if let Some(inner) = t.strip_prefix(mark).and_then(|r| r.strip_suffix(mark)) {
+            if !inner.is_empty() && !inner.starts_with([' ', '*', '_']) {
+                return inner;
+            }
+        }
+    }
+    t
+}
+
 /// Titles before a signed name (`Revd Clare Mabbott`): not the name.
 const HONORIFICS: &[&str] = &[
     "Revd", "Rev.", "Rev", "Dr", "Dr.", "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Miss", "Prof",
@@ -238,6 +253,7 @@ const HONORIFICS: &[&str] = &[
 /// The name a signature line gives: without a leading dash, a title, a
 /// post after a comma or a note in brackets.
 pub(super) fn signature_name(t: &str) -> String {
+    let t = unwrap_emphasis(t);
     let t = t.trim_start_matches(['—', '–', '-', ' ']);
     let t = t.split_once(", ").map_or(t, |(n, _)| n);
     let t = match (t.find('('), t.ends_with(')')) {
