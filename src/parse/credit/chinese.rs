@@ -100,6 +100,10 @@ const TITLE_ENDINGS: &[&str] = &[
     "科長",
 ];
 
+/// Words that are a volunteer's or helper's title, not a name, when they
+/// stand before one (`文∕志工　陳美玲`).
+const TITLE_WORDS: &[&str] = &["志工", "義工", "义工", "老师", "老師", "主任", "教授"];
+
 /// Endings of the name of a unit, not a person (`供銷部`, `所工会`,
 /// `湿地生态研究组`).
 const UNIT_ENDINGS: &[&str] = &[
@@ -156,8 +160,9 @@ fn split_names(s: &str) -> Option<Vec<String>> {
             return None;
         }
         let title = k + 1 < tokens.len()
-            && token.chars().count() >= 3
-            && TITLE_ENDINGS.iter().any(|e| token.ends_with(e));
+            && (TITLE_WORDS.contains(token)
+                || (token.chars().count() >= 3
+                    && TITLE_ENDINGS.iter().any(|e| token.ends_with(e))));
         if !title && !is_unit_name(token) {
             names.push((*token).to_owned());
         }
@@ -310,6 +315,69 @@ fn credits_a_desk(s: &str) -> bool {
     ["供稿", "审核", "審核"].iter().any(|w| s.contains(w))
         || s.split(|c: char| c.is_whitespace() || is_slash(c) || matches!(c, '：' | ':' | '、'))
             .any(is_unit_name)
+}
+
+/// Endings of a professional title in an expert's byline (`主治医师`,
+/// `研究员`, `住持`).
+const EXPERT_TITLE_ENDINGS: &[&str] = &[
+    "医师",
+    "醫師",
+    "师",
+    "師",
+    "主任",
+    "教授",
+    "护士长",
+    "護理長",
+    "研究员",
+    "研究員",
+    "住持",
+    "院长",
+    "院長",
+    "所长",
+    "所長",
+    "馆长",
+    "館長",
+];
+
+/// Honorifics after a name, not part of it (`釋慧明法師`).
+const NAME_HONORIFICS: &[&str] = &["法師", "法师", "居士", "先生", "女士", "博士"];
+
+/// An expert's byline under a headline: fields set apart by spaces, the
+/// last a name, one before it a professional title, maybe a unit first
+/// (`呼吸与危重症医学科　主治医师　陈立`, `◎住持　釋慧明法師`). The name is
+/// credited as the author, without an honorific.
+pub(super) fn expert_line(line: &str) -> Option<Credit> {
+    let body = line.trim_start_matches(['◎', '□', '■', '●', '○', '◇', '◆', ' ', '\u{3000}']);
+    let fields: Vec<&str> = body
+        .split([' ', '\u{3000}'])
+        .filter(|f| !f.is_empty())
+        .collect();
+    let (last, before) = fields.split_last()?;
+    if !(1..=3).contains(&before.len()) {
+        return None;
+    }
+    let titled = before
+        .iter()
+        .any(|f| f.chars().count() <= 8 && EXPERT_TITLE_ENDINGS.iter().any(|e| f.ends_with(e)));
+    let han = |s: &str| s.chars().all(|c| c.is_alphabetic() && !c.is_ascii());
+    let all_han = fields.iter().all(|f| han(f) && f.chars().count() <= 12);
+    let name = NAME_HONORIFICS
+        .iter()
+        .find_map(|h| last.strip_suffix(h).filter(|n| n.chars().count() >= 2))
+        .unwrap_or(last);
+    let name_len = name.chars().count();
+    if !titled || !all_han || !(2..=4).contains(&name_len) || is_unit_name(name) {
+        return None;
+    }
+    Some(Credit {
+        authors: vec![Author {
+            name: name.to_owned(),
+            role: Role::Author,
+        }],
+        rest: String::new(),
+        prefix: line.to_owned(),
+        why: "expert's byline (unit, title, name)",
+    })
 }
 
 /// `（来源：新华社）` at a story's end: the wire it came from.

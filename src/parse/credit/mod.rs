@@ -32,8 +32,9 @@ pub(crate) use english::job_title_line;
 
 use crate::model::Author;
 
-/// The longest line that can be a stand-alone credit.
-const MAX_CREDIT_LINE_CHARS: usize = 80;
+/// The longest line that can be a stand-alone credit: room for a web
+/// page's meta line (`Posted by A and B in Desk · date · 5 min read`).
+const MAX_CREDIT_LINE_CHARS: usize = 100;
 
 /// A credit found on a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,5 +135,5 @@ pub(crate) fn find_line(line: &str) -> Option<Credit> {
             return Some(c);
         }
     }
-    chinese::chinese_credit_line(line)
+    chinese::chinese_credit_line(line).or_else(|| chinese::expert_line(line))
 }

@@ -133,6 +133,45 @@ fn finds_credit_lines() {
         ("By the end of the year the bridge will be finished.", None),
         ("领导带头 先学一步 深学一层", None),
         ("Council approves budget", None),
+        // Round 4 (batch 8): analysts, fields after the names, titles and
+        // units that are not names, desk credits, wire source notes.
+        (
+            "分析师：周启明、方可欣 执业证书编号：S0000520010001、S0000523070002",
+            Some(vec![a("周启明", Author), a("方可欣", Author)]),
+        ),
+        ("文∕家政指導員　蔡雅婷", Some(vec![a("蔡雅婷", Author)])),
+        ("（文/图　所工会）", Some(vec![])),
+        ("（供稿：湿地生态研究组　审核：杜明远）", Some(vec![])),
+        ("（来源：新华社）", Some(vec![a("新华社", Agency)])),
+        ("（資料來源：嘉南區農業改良場）", None),
+        ("呼吸与危重症医学科　主治医师　陈立", Some(vec![a("陈立", Author)])),
+        ("◎住持　釋慧明法師", Some(vec![a("釋慧明", Author)])),
+        ("文∕志工　陳美玲　攝影∕王建宏", Some(vec![a("陳美玲", Author)])),
+        ("价格跟踪　需求观察", None),
+        (
+            "Posted by Ingrid Solberg and Tomasz Wójcik in People & Culture · 10 March 2025 · 5 min read",
+            Some(vec![a("Ingrid Solberg", Author), a("Tomasz Wójcik", Author)]),
+        ),
+        (
+            "Posted by Internal Communications · 6 March 2025 · 1 min read",
+            Some(vec![]),
+        ),
+        (
+            "By Helena Marchetti, Tollgate Chambers",
+            Some(vec![a("Helena Marchetti", Author)]),
+        ),
+        (
+            "By Owen Pryce-Dalton and Sabine Kühl, Marlgate Chambers",
+            Some(vec![a("Owen Pryce-Dalton", Author), a("Sabine Kühl", Author)]),
+        ),
+        (
+            "By Ann Lee, Bo Park and Cy Diaz",
+            Some(vec![a("Ann Lee", Author), a("Bo Park", Author), a("Cy Diaz", Author)]),
+        ),
+        (
+            "Words by Tamsin Roe  |  Photography by Idris Penhale",
+            Some(vec![a("Tamsin Roe", Author)]),
+        ),
     ];
     for (line, want) in cases {
         let got = find_line(line).map(|c| c.authors);
