@@ -169,8 +169,14 @@ pub(super) fn continues(a: &Line, b: &Line, gap: usize, flow: Flow) -> Option<&'
         // A short line ends its paragraph: what comes below it unindented
         // is a heading or a new block.
         let full = flow.column.is_none_or(|c| a.width * 100 >= c * 85);
+        // A Latin word or a number is never broken: a CJK line that stops
+        // short of one, with no punctuation, was cut before it.
+        let before_latin = a.ending == Ending::Open
+            && at.chars().next_back().is_some_and(is_cjk)
+            && bt.starts_with(|c: char| c.is_ascii_alphanumeric());
         let goes_on = a.ending == Ending::Continues
-            || (full && !at.ends_with(['。', '！', '？', '.', '」', '”']));
+            || before_latin
+            || (full && !sentence_closed(at));
         if goes_on {
             return Some("unindented line under an indented one");
         }
@@ -214,6 +220,20 @@ pub(super) fn continues(a: &Line, b: &Line, gap: usize, flow: Flow) -> Option<&'
                 .is_some_and(|w| w > NARROW_COLUMN_MAX_COLS && a.width * 10 >= w * 9);
             (full || fragment).then_some("paragraph cut across a blank line")
         }
+    }
+}
+
+/// Whether a line ends a sentence: its last mark is a full stop, or a
+/// closing quote right after one (`…。”`). A quote closed after a word
+/// (`以“Freeze-thaw … peatland”`) ends a title, not the sentence.
+fn sentence_closed(s: &str) -> bool {
+    let mut rev = s.chars().rev();
+    match rev.next() {
+        Some('。' | '！' | '？' | '.') => true,
+        Some('」' | '”' | '』' | '"') => {
+            rev.next().is_some_and(|c| matches!(c, '。' | '！' | '？' | '.' | '!' | '?' | '…'))
+        }
+        _ => false,
     }
 }
 
