@@ -195,6 +195,9 @@ pub(super) fn continues(a: &Line, b: &Line, gap: usize, flow: Flow) -> Option<&'
             if starts_mid_sentence(bt) {
                 return Some("continues a sentence");
             }
+            if gap == 0 && closes_open_bracket(at, bt) {
+                return Some("a bracket opened above closes below");
+            }
             if a.width > HEAD_MAX_COLS {
                 return Some("previous line cut without terminal punctuation");
             }
@@ -221,6 +224,20 @@ pub(super) fn continues(a: &Line, b: &Line, gap: usize, flow: Flow) -> Option<&'
             (full || fragment).then_some("paragraph cut across a blank line")
         }
     }
+}
+
+/// Whether `a` leaves a bracket open that `b` closes (`(£2 a go, all
+/// proceeds to the Harrowdale` / `Youth Club).`): the aside, and the
+/// sentence, go on across the line end.
+fn closes_open_bracket(a: &str, b: &str) -> bool {
+    let depth = |s: &str| {
+        s.chars().fold(0i32, |d, c| match c {
+            '(' | '（' => d + 1,
+            ')' | '）' => d - 1,
+            _ => d,
+        })
+    };
+    depth(a) > 0 && b.contains([')', '）']) && !b.contains(['(', '（'])
 }
 
 /// Whether a line ends a sentence: its last mark is a full stop, or a
