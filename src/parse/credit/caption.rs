@@ -59,6 +59,13 @@ static LEADING_PHOTO_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// `（家政班班員專心學習包粽。攝影∕許志明）`: a bracketed caption whose
+/// sentence ends before the photographer's role and name.
+static TRAILING_PHOTO_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[（(].{2,80}?[。！？，]\s*(?:摄影|攝影|摄|攝|图|圖)\s*[/／∕：:]\s*(\p{Han}{2,4})\s*[）)]$")
+        .expect("static regex")
+});
+
 /// Whether a cleaned line is a photo caption; `Some(credit)` if it is, with
 /// the photographer or supplier when the caption names one.
 pub(crate) fn caption(line: &str) -> Option<Option<String>> {
@@ -72,6 +79,9 @@ pub(crate) fn caption(line: &str) -> Option<Option<String>> {
     if line.starts_with(['（', '(']) {
         if let Some(c) = LEADING_PHOTO_CREDIT.captures(line) {
             return Some(c.get(1).map(|m| m.as_str().trim().to_owned()));
+        }
+        if let Some(c) = TRAILING_PHOTO_CREDIT.captures(line) {
+            return Some(c.get(1).map(|m| m.as_str().to_owned()));
         }
     }
     let head_mark = line.starts_with(|c: char| {
@@ -149,5 +159,6 @@ mod tests {
         LazyLock::force(&EN_PHOTO_CREDIT);
         LazyLock::force(&PHOTO_WORD);
         LazyLock::force(&LEADING_PHOTO_CREDIT);
+        LazyLock::force(&TRAILING_PHOTO_CREDIT);
     }
 }
