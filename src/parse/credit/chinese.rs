@@ -1,6 +1,10 @@
-//! Chinese credits: role words (`记者`, `通讯员`, `撰稿`, …) and the names
-//! they introduce, as stand-alone lines (`□江门日报记者/陈婵`, `本报记者 张三`,
-//! `【記者王小明／台北報導】`) and glued to a paragraph (`文/赵一凡 …`).
+//! Chinese credits: role words (`记者`, `通讯员`, `撰稿`, `分析师`, …) and
+//! the names they introduce, as stand-alone lines (`□江门日报记者/陈婵`,
+//! `本报记者 张三`, `【記者王小明／台北報導】`, `分析师：NAME　执业证书编号：…`)
+//! and glued to a paragraph (`文/赵一凡 …`); an expert's byline (`单位　主治
+//! 医师　NAME`); a wire's source note (`（来源：新华社）`). What is not a name
+//! among the names: a job title before one (`家政指導員`), a unit's name
+//! (`所工会`), a field after them (`执业证书编号：…`).
 
 use std::sync::LazyLock;
 
@@ -67,6 +71,18 @@ pub(super) fn is_slash(c: char) -> bool {
 fn is_name_char(c: char) -> bool {
     c.is_alphabetic() || matches!(c, '·' | '•' | '.' | '\'' | '’' | '-')
 }
+
+/// Role words that count only when set off from the names by a colon, a
+/// slash or a space.
+const LABEL_ROLES: &[&str] = &[
+    "分析师",
+    "分析師",
+    "研究员",
+    "研究員",
+    "供稿",
+    "审核",
+    "審核",
+];
 
 /// A field set after the names on a credit line, `执业证书编号：…`: a Han
 /// label and a colon after a space. The names end there.
@@ -198,15 +214,20 @@ pub(super) fn parse_roles(s: &str) -> Option<Vec<Author>> {
     let matches: Vec<_> = ROLE
         .find_iter(s)
         .filter(|m| {
+            let before = s[..m.start()].chars().next_back();
+            let after = s[m.end()..].chars().next();
+            let set_off = after
+                .is_some_and(|c| is_slash(c) || matches!(c, ':' | '：' | '·' | ' ' | '\u{3000}'));
+            // A reporter's role glues to the name (`记者张三`); an analyst's
+            // or a desk's is set off from it (`分析师：NAME`), else it is a
+            // word of the text (`分析师声明`).
+            if LABEL_ROLES.iter().any(|r| m.as_str().ends_with(r)) {
+                return set_off;
+            }
             if m.as_str().chars().count() > 1 {
                 return true;
             }
-            let before = s[..m.start()].chars().next_back();
-            let after = s[m.end()..].chars().next();
-            before.is_none_or(|c| c.is_whitespace() || is_slash(c) || c == '·')
-                && after.is_some_and(|c| {
-                    is_slash(c) || matches!(c, ':' | '：' | '·' | ' ' | '\u{3000}')
-                })
+            before.is_none_or(|c| c.is_whitespace() || is_slash(c) || c == '·') && set_off
         })
         .collect();
     let first = matches.first()?;

@@ -4,8 +4,13 @@
 //! structured [`Author`]s and removed from the body. Shapes understood:
 //! `□XX日报记者/某某`, `通讯员/某甲 某乙`, `本报记者 某某`, `記者王小明／台北報導`,
 //! inline `XX日报讯（记者/… 通讯员/…）`, `本报讯`, `新华社北京12月7日电（记者 …）`,
-//! `【新华社…电】`, `XX网消息：`, English `By NAME`, `NAME, Staff Writer`,
-//! `Reporting by …`, and wire datelines `WASHINGTON (AP) —`.
+//! `【新华社…电】`, `XX网消息：`, `分析师：NAME　执业证书编号：…`, an expert's
+//! `单位　主治医师　NAME`, `（来源：新华社）`, desk credits naming no author
+//! (`（供稿：…　审核：…）`), English `By NAME[, affiliation]`, `Posted by NAME
+//! in Desk · date`, `NAME, Staff Writer`, `Reporting by …`, `Words by NAME |
+//! Photography by NAME`, and wire datelines `WASHINGTON (AP) —`. A job title
+//! before a name (`家政指導員　NAME`) and a unit's name (`供銷部`) are not
+//! names.
 //!
 //! Photographers (`摄`, `供图`, `Photo:`) are never authors: their lines are
 //! captions, and the photographer is the caption's credit.

@@ -133,8 +133,21 @@ fn finds_credit_lines() {
         ("By the end of the year the bridge will be finished.", None),
         ("领导带头 先学一步 深学一层", None),
         ("Council approves budget", None),
-        // Round 4 (batch 8): analysts, fields after the names, titles and
-        // units that are not names, desk credits, wire source notes.
+    ];
+    for (line, want) in cases {
+        let got = find_line(line).map(|c| c.authors);
+        assert_eq!(got, want, "{line}");
+    }
+}
+
+/// Credit lines of research notes, expert columns, temple and farmers'
+/// newsletters and web pages (batch 8): analysts, fields after the names,
+/// titles and units that are not names, desk credits, source notes, meta
+/// lines and By-lines with an affiliation.
+#[test]
+fn finds_analyst_desk_and_web_credits() {
+    use Role::*;
+    let cases: Vec<(&str, Option<Vec<crate::model::Author>>)> = vec![
         (
             "分析师：周启明、方可欣 执业证书编号：S0000520010001、S0000523070002",
             Some(vec![a("周启明", Author), a("方可欣", Author)]),
@@ -148,6 +161,7 @@ fn finds_credit_lines() {
         ("◎住持　釋慧明法師", Some(vec![a("釋慧明", Author)])),
         ("文∕志工　陳美玲　攝影∕王建宏", Some(vec![a("陳美玲", Author)])),
         ("价格跟踪　需求观察", None),
+        ("分析师声明", None),
         (
             "Posted by Ingrid Solberg and Tomasz Wójcik in People & Culture · 10 March 2025 · 5 min read",
             Some(vec![a("Ingrid Solberg", Author), a("Tomasz Wójcik", Author)]),

@@ -174,9 +174,8 @@ pub(super) fn continues(a: &Line, b: &Line, gap: usize, flow: Flow) -> Option<&'
         let before_latin = a.ending == Ending::Open
             && at.chars().next_back().is_some_and(is_cjk)
             && bt.starts_with(|c: char| c.is_ascii_alphanumeric());
-        let goes_on = a.ending == Ending::Continues
-            || before_latin
-            || (full && !sentence_closed(at));
+        let goes_on =
+            a.ending == Ending::Continues || before_latin || (full && !sentence_closed(at));
         if goes_on {
             return Some("unindented line under an indented one");
         }
@@ -247,9 +246,9 @@ fn sentence_closed(s: &str) -> bool {
     let mut rev = s.chars().rev();
     match rev.next() {
         Some('。' | '！' | '？' | '.') => true,
-        Some('」' | '”' | '』' | '"') => {
-            rev.next().is_some_and(|c| matches!(c, '。' | '！' | '？' | '.' | '!' | '?' | '…'))
-        }
+        Some('」' | '”' | '』' | '"') => rev
+            .next()
+            .is_some_and(|c| matches!(c, '。' | '！' | '？' | '.' | '!' | '?' | '…')),
         _ => false,
     }
 }
