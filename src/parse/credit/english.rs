@@ -56,7 +56,7 @@ pub(super) static CLASS_YEAR: LazyLock<Regex> =
 
 static REPORTING_BY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"^[(\[]?(?i:reporting by|additional reporting by|written by|story by|text by|report by|words by|words and pictures by)\s+({EN_NAME}(?:\s*(?:,|(?-u:\b)and(?-u:\b)|&)\s*{EN_NAME})*)(?:\s*[;.].*)?[)\]]?$"
+        r"^[(\[]?(?i:reporting by|additional reporting by|reported by|compiled by|written by|story by|text by|report by|words by|words and pictures by)\s+({EN_NAME}(?:\s*(?:,|(?-u:\b)and(?-u:\b)|&)\s*{EN_NAME})*)(?:\s*[;.].*)?[)\]]?$"
     ))
     .expect("static regex")
 });

@@ -182,6 +182,7 @@ fn finds_analyst_desk_and_web_credits() {
             "By Ann Lee, Bo Park and Cy Diaz",
             Some(vec![a("Ann Lee", Author), a("Bo Park", Author), a("Cy Diaz", Author)]),
         ),
+        ("Reported by Gwen Pritchard", Some(vec![a("Gwen Pritchard", Author)])),
         (
             "Words by Tamsin Roe  |  Photography by Idris Penhale",
             Some(vec![a("Tamsin Roe", Author)]),
