@@ -281,25 +281,21 @@ pub(super) fn chinese_credit_line(line: &str) -> Option<Credit> {
     let role_char = |c: char| {
         matches!(
             c,
-            '记' | '記'
-                | '通'
-                | '实'
-                | '實'
-                | '撰'
-                | '作'
-                | '分'
-                | '研'
-                | '供'
-                | '审'
-                | '審'
-                | '摄'
-                | '攝'
-                | '文'
-                | '图'
-                | '圖'
+            '记' | '記' | '通' | '实' | '實' | '撰' | '作' | '摄' | '攝' | '文' | '图' | '圖'
         )
     };
-    if !line.contains(role_char) {
+    // One pass over the line: a reporter's role character ends the search;
+    // `分`, `研`, `审` are common, so for them the whole role word is sought.
+    let mut label_char = false;
+    let mut role = false;
+    for c in line.chars() {
+        if role_char(c) {
+            role = true;
+            break;
+        }
+        label_char |= matches!(c, '分' | '研' | '供' | '审' | '審');
+    }
+    if !role && !(label_char && LABEL_ROLES.iter().any(|r| line.contains(r))) {
         return None;
     }
     let trimmed = line.trim_end_matches(['】', ']', '）', ')']).trim();
@@ -368,6 +364,13 @@ const NAME_HONORIFICS: &[&str] = &["法師", "法师", "居士", "先生", "女�
 /// (`呼吸与危重症医学科　主治医师　陈立`, `◎住持　釋慧明法師`). The name is
 /// credited as the author, without an honorific.
 pub(super) fn expert_line(line: &str) -> Option<Credit> {
+    // Cheap checks first: fields set apart, a Han name last.
+    if line.len() > 40 * 3
+        || !line.contains(['\u{3000}', ' '])
+        || !line.ends_with(|c: char| c.is_alphabetic() && !c.is_ascii())
+    {
+        return None;
+    }
     let body = line.trim_start_matches(['◎', '□', '■', '●', '○', '◇', '◆', ' ', '\u{3000}']);
     let fields: Vec<&str> = body
         .split([' ', '\u{3000}'])

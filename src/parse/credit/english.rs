@@ -84,6 +84,22 @@ pub(crate) fn job_title_line(line: &str) -> bool {
     line.len() <= 80 && JOB_LINE.is_match(line)
 }
 
+/// Whether a line opens as a By-line does (`By `, `— By `, `Posted by `):
+/// a cheap test before the full pattern, which most lines fail.
+fn by_line_start(line: &str) -> bool {
+    let t = line.trim_start_matches(['-', '—', '–', ' ']).as_bytes();
+    let starts = |p: &str| t.len() >= p.len() && t[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+    [
+        "by ",
+        "posted by ",
+        "written by ",
+        "filed by ",
+        "published by ",
+    ]
+    .iter()
+    .any(|p| starts(p))
+}
+
 /// One field of a credit line that credits a photographer or illustrator
 /// (`Photography by NAME`): no author.
 static PHOTO_FIELD: LazyLock<Regex> = LazyLock::new(|| {
@@ -152,17 +168,19 @@ pub(super) fn english_credit_line(full: &str) -> Option<Credit> {
             return Some(c);
         }
     }
-    if let Some(c) = captures(&BY_LINE, line) {
-        let mut authors = by_line_authors(c.get(1)?.as_str());
-        if let Some(title) = c.get(2).map(|m| m.as_str().trim()) {
-            if is_agency(title) {
-                authors.push(Author {
-                    name: title.to_owned(),
-                    role: Role::Agency,
-                });
+    if by_line_start(line) {
+        if let Some(c) = captures(&BY_LINE, line) {
+            let mut authors = by_line_authors(c.get(1)?.as_str());
+            if let Some(title) = c.get(2).map(|m| m.as_str().trim()) {
+                if is_agency(title) {
+                    authors.push(Author {
+                        name: title.to_owned(),
+                        role: Role::Agency,
+                    });
+                }
             }
+            return Some(make(authors, "byline (By NAME)"));
         }
-        return Some(make(authors, "byline (By NAME)"));
     }
     if let Some(c) = captures(&NAME_TITLE, line) {
         let authors = english_names(c.get(1)?.as_str())

@@ -37,9 +37,12 @@ pub(crate) use english::job_title_line;
 
 use crate::model::Author;
 
-/// The longest line that can be a stand-alone credit: room for a web
-/// page's meta line (`Posted by A and B in Desk · date · 5 min read`).
-const MAX_CREDIT_LINE_CHARS: usize = 100;
+/// The longest line that can be a stand-alone credit.
+const MAX_CREDIT_LINE_CHARS: usize = 80;
+
+/// The longest web page meta line taken for a credit, its fields set off
+/// by `·` or `|` (`Posted by A and B in Desk · date · 5 min read`).
+const MAX_META_LINE_CHARS: usize = 100;
 
 /// A credit found on a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,7 +127,12 @@ pub(crate) fn find(line: &str) -> Option<Credit> {
 
 /// Finds a stand-alone credit line (the whole line is the credit).
 pub(crate) fn find_line(line: &str) -> Option<Credit> {
-    if line.len() > MAX_CREDIT_LINE_CHARS * 4 || line.chars().count() > MAX_CREDIT_LINE_CHARS {
+    if line.len() > MAX_META_LINE_CHARS * 4 {
+        return None;
+    }
+    let chars = line.chars().count();
+    let meta = chars <= MAX_META_LINE_CHARS && line.contains(['·', '|']);
+    if chars > MAX_CREDIT_LINE_CHARS && !meta {
         return None;
     }
     if !line.chars().any(|c| c as u32 >= 0x2e80) {

@@ -173,7 +173,11 @@ fn catchword_blocks(lines: &[Line]) -> Vec<bool> {
             end += 1;
         }
         let block = &lines[start..end];
+        let dashed = block
+            .iter()
+            .any(|l| l.text.contains(" – ") || l.text.contains(" — "));
         if block.len() <= 3
+            && dashed
             && block
                 .iter()
                 .all(|l| l.furniture.is_none() && !l.is_credit())
