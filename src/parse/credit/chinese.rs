@@ -295,7 +295,8 @@ pub(super) fn chinese_credit_line(line: &str) -> Option<Credit> {
         }
         label_char |= matches!(c, '分' | '研' | '供' | '审' | '審');
     }
-    if !role && !(label_char && LABEL_ROLES.iter().any(|r| line.contains(r))) {
+    let label_role = label_char && LABEL_ROLES.iter().any(|r| line.contains(r));
+    if !(role || label_role) {
         return None;
     }
     let trimmed = line.trim_end_matches(['】', ']', '）', ')']).trim();
