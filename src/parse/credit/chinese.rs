@@ -365,14 +365,17 @@ const NAME_HONORIFICS: &[&str] = &["法師", "法师", "居士", "先生", "女�
 /// (`呼吸与危重症医学科　主治医师　陈立`, `◎住持　釋慧明法師`). The name is
 /// credited as the author, without an honorific.
 pub(super) fn expert_line(line: &str) -> Option<Credit> {
-    // Cheap checks first: fields set apart, a Han name last.
-    if line.len() > 40 * 3
-        || !line.contains(['\u{3000}', ' '])
-        || !line.ends_with(|c: char| c.is_alphabetic() && !c.is_ascii())
-    {
+    // Cheap checks first: a Han name last, fields set apart inside the
+    // line, a title's last character among them.
+    if line.len() > 40 * 3 || !line.ends_with(|c: char| c.is_alphabetic() && !c.is_ascii()) {
         return None;
     }
     let body = line.trim_start_matches(['◎', '□', '■', '●', '○', '◇', '◆', ' ', '\u{3000}']);
+    if !body.contains(['\u{3000}', ' '])
+        || !body.contains(['师', '師', '任', '授', '长', '長', '员', '員', '持'])
+    {
+        return None;
+    }
     let fields: Vec<&str> = body
         .split([' ', '\u{3000}'])
         .filter(|f| !f.is_empty())
