@@ -269,6 +269,7 @@ const PRIOR: &[(&str, &str, f32)] = &[
     ("MarkdownText", "body", 1.0),
     ("LabelKicker", "kicker", 1.5),
     ("LifeDates", "subtitle", 1.5),
+    ("Catchwords", "subtitle", 1.5),
     ("MarkedName", "credit", 1.5),
     ("Verse", "body", 0.5),
 ];

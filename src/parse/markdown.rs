@@ -5,7 +5,7 @@
 //! marked it); bodies rendered with `pulldown-cmark` and sanitised with
 //! `ammonia`.
 
-use pulldown_cmark::{html, Options, Parser};
+use pulldown_cmark::{html, CowStr, Event, Options, Parser};
 
 use super::{clean, date, Explained, LineKind, ParseError};
 use crate::model::{Author, Block, Role};
@@ -101,10 +101,41 @@ fn render(markdown: &str) -> Block {
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut raw, Parser::new_ext(markdown, options));
+    html::push_html(
+        &mut raw,
+        join_soft_breaks(Parser::new_ext(markdown, options)),
+    );
     let html = ammonia::clean(&raw);
     let text = clean::html_to_text(&html);
     Block::Html { html, text }
+}
+
+/// A paragraph's hard-wrapped lines read as one line: each soft break
+/// (a line end inside a paragraph, which CommonMark renders as a space)
+/// becomes a space, or nothing between two CJK characters, so that the
+/// block's plain text has no line breaks inside a sentence.
+fn join_soft_breaks<'a>(
+    events: impl Iterator<Item = Event<'a>>,
+) -> impl Iterator<Item = Event<'a>> {
+    let cjk = |c: Option<char>| c.is_some_and(|c| c as u32 >= 0x2e80);
+    let mut events = events.peekable();
+    let mut last: Option<char> = None;
+    std::iter::from_fn(move || {
+        let mut e = events.next()?;
+        if matches!(e, Event::SoftBreak) {
+            let next = match events.peek() {
+                Some(Event::Text(t) | Event::Code(t)) => t.chars().next(),
+                _ => None,
+            };
+            let joint = if cjk(last) && cjk(next) { "" } else { " " };
+            e = Event::Text(CowStr::Borrowed(joint));
+        }
+        last = match &e {
+            Event::Text(t) | Event::Code(t) => t.chars().next_back().or(last),
+            _ => None,
+        };
+        Some(e)
+    })
 }
 
 /// Plain text of one Markdown line (heading or first line as a title).

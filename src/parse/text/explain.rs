@@ -67,8 +67,12 @@ pub(super) fn lines(
             why.push_str("article starts; ");
         }
         why.push_str(label.name());
-        if observed.declared[i].is_some() {
-            why.push_str(", declared: a Markdown heading at the stories' level above text");
+        if let Some(d) = observed.declared[i] {
+            why.push_str(if d == Label::Headline {
+                ", declared: a Markdown heading at the stories' level above text"
+            } else {
+                ", declared: a rule line"
+            });
         } else if let Some((alt, margin)) = runner_up(decoded, i) {
             let emit = weights.emit(&observed.observations[i]);
             let evidence = emit[label as usize] - emit[alt as usize];

@@ -169,8 +169,13 @@ pub(super) fn continues(a: &Line, b: &Line, gap: usize, flow: Flow) -> Option<&'
         // A short line ends its paragraph: what comes below it unindented
         // is a heading or a new block.
         let full = flow.column.is_none_or(|c| a.width * 100 >= c * 85);
-        let goes_on = a.ending == Ending::Continues
-            || (full && !at.ends_with(['。', '！', '？', '.', '」', '”']));
+        // A Latin word or a number is never broken: a CJK line that stops
+        // short of one, with no punctuation, was cut before it.
+        let before_latin = a.ending == Ending::Open
+            && at.chars().next_back().is_some_and(is_cjk)
+            && bt.starts_with(|c: char| c.is_ascii_alphanumeric());
+        let goes_on =
+            a.ending == Ending::Continues || before_latin || (full && !sentence_closed(at));
         if goes_on {
             return Some("unindented line under an indented one");
         }
@@ -188,6 +193,9 @@ pub(super) fn continues(a: &Line, b: &Line, gap: usize, flow: Flow) -> Option<&'
         Ending::Open => {
             if starts_mid_sentence(bt) {
                 return Some("continues a sentence");
+            }
+            if gap == 0 && closes_open_bracket(at, bt) {
+                return Some("a bracket opened above closes below");
             }
             if a.width > HEAD_MAX_COLS {
                 return Some("previous line cut without terminal punctuation");
@@ -214,6 +222,34 @@ pub(super) fn continues(a: &Line, b: &Line, gap: usize, flow: Flow) -> Option<&'
                 .is_some_and(|w| w > NARROW_COLUMN_MAX_COLS && a.width * 10 >= w * 9);
             (full || fragment).then_some("paragraph cut across a blank line")
         }
+    }
+}
+
+/// Whether `a` leaves a bracket open that `b` closes (`(£2 a go, all
+/// proceeds to the Harrowdale` / `Youth Club).`): the aside, and the
+/// sentence, go on across the line end.
+fn closes_open_bracket(a: &str, b: &str) -> bool {
+    let depth = |s: &str| {
+        s.chars().fold(0i32, |d, c| match c {
+            '(' | '（' => d + 1,
+            ')' | '）' => d - 1,
+            _ => d,
+        })
+    };
+    depth(a) > 0 && b.contains([')', '）']) && !b.contains(['(', '（'])
+}
+
+/// Whether a line ends a sentence: its last mark is a full stop, or a
+/// closing quote right after one (`…。”`). A quote closed after a word
+/// (`以“Freeze-thaw … peatland”`) ends a title, not the sentence.
+fn sentence_closed(s: &str) -> bool {
+    let mut rev = s.chars().rev();
+    match rev.next() {
+        Some('。' | '！' | '？' | '.') => true,
+        Some('」' | '”' | '』' | '"') => rev
+            .next()
+            .is_some_and(|c| matches!(c, '。' | '！' | '？' | '.' | '!' | '?' | '…')),
+        _ => false,
     }
 }
 

@@ -2,7 +2,8 @@
 //! rule lines or led by a label: where a line sits after a rule, a
 //! `LABEL | detail` kicker, a life-dates line under a name, a name set
 //! after a bullet (`□ NAME`), verse (a block of short unpunctuated lines
-//! among prose) and fact-box fields (`Effective: Sunday, June 16`).
+//! among prose), fact-box fields (`Effective: Sunday, June 16`) and
+//! catchwords (`Adjudication – enforcement – payer’s notice`).
 
 use super::super::super::furniture::Furniture;
 use super::super::cohesion::field_line;
@@ -20,6 +21,12 @@ const LABEL_MAX_CHARS: usize = 24;
 /// Widest line of a `LABEL | detail` kicker, in columns.
 const KICKER_MAX_COLS: usize = 60;
 
+/// Phrases from which a dash-joined block reads as catchwords.
+const CATCHWORDS_MIN_PHRASES: usize = 3;
+
+/// Longest phrase of a catchwords block, in words.
+const CATCHWORD_MAX_WORDS: usize = 10;
+
 /// Lines from which a block of short lines reads as verse.
 const VERSE_MIN_LINES: usize = 3;
 
@@ -32,6 +39,8 @@ pub(super) struct Entries {
     after_rule: Vec<Option<usize>>,
     /// Per line: in a block that reads as verse.
     verse: Vec<bool>,
+    /// Per line: in a block of dash-joined catchwords.
+    catchwords: Vec<bool>,
     /// The last rule line of the page.
     last_rule: Option<usize>,
 }
@@ -66,6 +75,7 @@ impl Entries {
             last_rule: lines.iter().rposition(is_rule),
             after_rule,
             verse: verse_blocks(lines, shaped, prose_width),
+            catchwords: catchword_blocks(lines),
         }
     }
 
@@ -83,6 +93,7 @@ impl Entries {
         on(Feature::LifeDates, life_dates(&l.text));
         on(Feature::MarkedName, marked_name(l));
         on(Feature::Verse, self.verse[i]);
+        on(Feature::Catchwords, self.catchwords[i]);
         on(Feature::FieldLine, field_line(&l.text));
     }
 }
@@ -148,6 +159,44 @@ fn marked_name(l: &Line) -> bool {
     }
     let name = l.text[b..].trim();
     is_bare_cjk_name(name) || is_signature_name(name, false)
+}
+
+/// Blocks of at most three lines whose text is three or more short phrases
+/// joined by spaced dashes, with no sentence end: the catchwords a law
+/// report or an abstract sets under its title.
+fn catchword_blocks(lines: &[Line]) -> Vec<bool> {
+    let mut out = vec![false; lines.len()];
+    let mut start = 0;
+    while start < lines.len() {
+        let mut end = start + 1;
+        while end < lines.len() && lines[end].gap == 0 {
+            end += 1;
+        }
+        let block = &lines[start..end];
+        let dashed = block
+            .iter()
+            .any(|l| l.text.contains(" – ") || l.text.contains(" — "));
+        if block.len() <= 3
+            && dashed
+            && block
+                .iter()
+                .all(|l| l.furniture.is_none() && !l.is_credit())
+        {
+            let text: Vec<&str> = block.iter().map(|l| &*l.text).collect();
+            let text = text.join(" ");
+            let parts: Vec<&str> = text.split(" – ").flat_map(|p| p.split(" — ")).collect();
+            let short = parts.iter().all(|p| {
+                let words = p.split_whitespace().count();
+                (1..=CATCHWORD_MAX_WORDS).contains(&words)
+            });
+            let open = !text.ends_with(['.', '。', '!', '?', ':', '：']);
+            if parts.len() >= CATCHWORDS_MIN_PHRASES && short && open {
+                out[start..end].iter_mut().for_each(|v| *v = true);
+            }
+        }
+        start = end;
+    }
+    out
 }
 
 /// Blocks of three or more short lines without digits, with no sentence

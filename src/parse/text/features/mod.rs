@@ -263,6 +263,7 @@ features! {
     MarkedName => "a bullet, then a name alone (□ NAME, a pen name's mark)",
     FieldLine => "a fact-box field: a label of one or two capitalised words, a colon, no sentence (Effective: Sunday)",
     Verse => "in a block of three or more short lines without sentence ends, on a page of wider prose",
+    Catchwords => "in a block of three or more short phrases joined by spaced dashes, no sentence end (Adjudication – enforcement – payer’s notice)",
 }
 
 /// How many features there are.

@@ -235,7 +235,8 @@ fn heads_text(lines: &[Line], i: usize) -> bool {
 /// about the words around it (how alike two stories read, whether the
 /// head's words recur) can overrule that. A heading above a paragraph that
 /// opens with its own run-in head is left to the model: it may be a
-/// section over run-in stories.
+/// section over run-in stories. And on any page a rule line (`━━━━`,
+/// `=====`) is furniture: it has no words to be a headline or text.
 pub(in super::super) fn declared(lines: &[Line], markdown: bool) -> Vec<Option<Label>> {
     let article = markdown.then(|| article_level(lines)).flatten();
     (0..lines.len())
@@ -244,6 +245,9 @@ pub(in super::super) fn declared(lines: &[Line], markdown: bool) -> Vec<Option<L
             let plain_text_below = lines.get(i + 1).is_some_and(|x| {
                 level(x).is_none() && x.piece == Piece::Whole && (x.creditish() || x.width > 30)
             });
+            if lines[i].furniture == Some(Furniture::Separator) {
+                return Some(Label::Furniture);
+            }
             (at_level && plain_text_below).then_some(Label::Headline)
         })
         .collect()

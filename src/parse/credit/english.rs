@@ -1,0 +1,242 @@
+//! English bylines on a line of their own: `By NAME`, `NAME, Staff Writer`,
+//! `Correspondent: NAME`, `Reporting by …`, source lines (`Staff reports`,
+//! `The Associated Press`), and job-title lines under a By-line.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{captures, is_agency, Credit};
+use crate::model::{Author, Role};
+
+// Every `expect("static regex")` below is on a fixed pattern that this
+// module's unit tests compile and run, so it cannot fail at run time.
+
+/// An English personal name: capitalised words, particles allowed.
+pub(super) const EN_NAME: &str = r"[\p{Lu}][\p{L}.'’-]*(?:\s+(?:[\p{Lu}][\p{L}.'’-]*|de|van|von|der|den|la|le|da|di|du|bin|al|el))*";
+
+/// `By NAME[, NAME and NAME][, title]`, `Posted by NAME in Desk · date`.
+static BY_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"^(?:[-—–]\s*)?(?:(?i:posted|written|filed|published)\s+)?(?i:by)\s+({EN_NAME}(?:\s*(?:,|(?-u:\b)and(?-u:\b)|&)\s*{EN_NAME})*)(?:(?:\s*(?:,|\||/|[-—–]|·)\s*|\s+in\s+)(.{{1,80}}))?$"
+    ))
+    .expect("static regex")
+});
+
+static NAME_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        concat!(
+            r"^({EN_NAME}(?:\s*(?:(?-u:\b)and(?-u:\b)|&)\s*{EN_NAME})?)\s*(?:,|\||[-—–])\s*",
+            r"((?:the\s+)?(?:[\p{{L}}-]+\s+){{0,3}}?(?i:writer|reporter|correspondent|editor|contributor|columnist|",
+            r"staff|journalist|intern|special to [\p{{L}} ]+))$"
+        ),
+        EN_NAME = EN_NAME
+    ))
+    .expect("static regex")
+});
+
+/// Job titles and newsroom words that follow a name in a byline.
+static JOB_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(?:writer|reporter|correspondent|editor|contributor|columnist|staff|journalist|intern|press|news|times|post|herald|courier|gazette|daily|university|communications|office|department|college|school|council|association|society|club|services?|bureau|desk|team|group|media|relations|facilities)(?-u:\b)")
+        .expect("static regex")
+});
+
+/// `Correspondent: Bud Emmerich, 14 Larch Lane`: a role label, the name,
+/// maybe an address after a comma.
+static LABELLED_BYLINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"^(?i:(?:class\s+)?correspondent|reporter|writer|words|text|story)\s*:\s*({EN_NAME})(?:,.*)?$"
+    ))
+    .expect("static regex")
+});
+
+/// A class year after an alumnus's name (`Jordan Pryce ’09`).
+pub(super) static CLASS_YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\s+['’][0-9]{2}(?-u:\b)").expect("static regex"));
+
+static REPORTING_BY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"^[(\[]?(?i:reporting by|additional reporting by|reported by|compiled by|written by|story by|text by|report by|words by|words and pictures by)\s+({EN_NAME}(?:\s*(?:,|(?-u:\b)and(?-u:\b)|&)\s*{EN_NAME})*)(?:\s*[;.].*)?[)\]]?$"
+    ))
+    .expect("static regex")
+});
+
+static STAFF_REPORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^(?i:(?:from\s+)?staff\s+reports?|(?:the\s+)?associated\s+press|reuters|afp|xinhua|bloomberg|news\s+services?",
+        r"|(?:(?:associated\s+press|ap|reuters)\s+)?(?:staff|senior|chief|special|local|political|business|sports)?\s*(?:writer|reporter|correspondent|columnist)s?)$"
+    ))
+        .expect("static regex")
+});
+
+/// A line that only says a job title (`Courier Staff Writer`, `Staff
+/// Reporter`, `Special to the Gazette`): part of the By-line above it.
+static JOB_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^(?:(?:[\p{Lu}][\p{L}.'’&-]*\s+){0,4}(?i:writer|reporter|correspondent|columnist|editor|",
+        r"photographer|contributor|intern|staff)s?|(?i:special to|for) (?:the )?[\p{Lu}][\p{L} ]{1,40})$"
+    ))
+    .expect("static regex")
+});
+
+/// Whether a line only says a job title (see [`JOB_LINE`]).
+pub(crate) fn job_title_line(line: &str) -> bool {
+    line.len() <= 80 && JOB_LINE.is_match(line)
+}
+
+/// Whether a line opens as a By-line does (`By `, `— By `, `Posted by `):
+/// a cheap test before the full pattern, which most lines fail.
+fn by_line_start(line: &str) -> bool {
+    let t = line.trim_start_matches(['-', '—', '–', ' ']).as_bytes();
+    let starts = |p: &str| t.len() >= p.len() && t[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+    [
+        "by ",
+        "posted by ",
+        "written by ",
+        "filed by ",
+        "published by ",
+    ]
+    .iter()
+    .any(|p| starts(p))
+}
+
+/// One field of a credit line that credits a photographer or illustrator
+/// (`Photography by NAME`): no author.
+static PHOTO_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:photography|photographs|photos?|pictures?|images?|illustrations?|video)\s*(?:by\s|:)\s*\S")
+        .expect("static regex")
+});
+
+/// The authors of a By-line's name list. The names run up to the first
+/// part that joins two with `and` (`A, B and C`); with no `and`, only the
+/// first part is a name and what follows a comma is the writer's title or
+/// affiliation (`Jane Doe, Staff Writer`, `Helena Marchetti, Tollgate
+/// Chambers`, `A and B, Marlgate Chambers`), credited only when it is a
+/// known agency.
+fn by_line_authors(list: &str) -> Vec<Author> {
+    let parts: Vec<&str> = list.split(',').map(str::trim).collect();
+    let joined = |p: &&str| p.contains(" and ") || p.contains('&');
+    let last_name_part = parts.iter().position(joined).unwrap_or(0);
+    let mut authors = Vec::new();
+    for (k, part) in parts.iter().enumerate() {
+        for name in english_names(part) {
+            let agency = is_agency(&name);
+            if agency || (k <= last_name_part && !JOB_TITLE.is_match(&name)) {
+                let role = if agency { Role::Agency } else { Role::Author };
+                authors.push(Author { name, role });
+            }
+        }
+    }
+    authors
+}
+
+/// A credit line of several fields (`Words by NAME  |  Photography by
+/// NAME`): the first field's credit when every other field credits a
+/// photographer.
+fn credit_fields(line: &str) -> Option<Credit> {
+    let mut fields = line.split(['|', '·']).map(str::trim);
+    let first = fields.next()?;
+    if first.len() == line.len() || !fields.all(|f| PHOTO_FIELD.is_match(f)) {
+        return None;
+    }
+    let mut credit = english_credit_line(first)?;
+    credit.prefix = line.to_owned();
+    Some(credit)
+}
+
+fn english_names(s: &str) -> Vec<String> {
+    s.split(',')
+        .flat_map(|p| p.split(" and "))
+        .flat_map(|p| p.split('&'))
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+pub(super) fn english_credit_line(full: &str) -> Option<Credit> {
+    let make = |authors: Vec<Author>, why| Credit {
+        authors,
+        rest: String::new(),
+        prefix: full.to_owned(),
+        why,
+    };
+    // Class years are not part of a name.
+    let stripped = CLASS_YEAR.replace_all(full, "");
+    let line: &str = &stripped;
+    if line.contains(['|', '·']) {
+        if let Some(c) = credit_fields(line) {
+            return Some(c);
+        }
+    }
+    if by_line_start(line) {
+        if let Some(c) = captures(&BY_LINE, line) {
+            let mut authors = by_line_authors(c.get(1)?.as_str());
+            if let Some(title) = c.get(2).map(|m| m.as_str().trim()) {
+                if is_agency(title) {
+                    authors.push(Author {
+                        name: title.to_owned(),
+                        role: Role::Agency,
+                    });
+                }
+            }
+            return Some(make(authors, "byline (By NAME)"));
+        }
+    }
+    if let Some(c) = captures(&NAME_TITLE, line) {
+        let authors = english_names(c.get(1)?.as_str())
+            .into_iter()
+            .map(|name| Author {
+                name,
+                role: Role::Author,
+            })
+            .collect();
+        return Some(make(authors, "byline (NAME, Staff Writer)"));
+    }
+    if let Some(c) = captures(&LABELLED_BYLINE, line) {
+        let author = Author {
+            name: c.get(1)?.as_str().trim().to_owned(),
+            role: Role::Author,
+        };
+        return Some(make(vec![author], "byline (Correspondent: NAME)"));
+    }
+    if let Some(c) = captures(&REPORTING_BY, line) {
+        let authors = english_names(c.get(1)?.as_str())
+            .into_iter()
+            .map(|name| Author {
+                name,
+                role: Role::Author,
+            })
+            .collect();
+        return Some(make(authors, "credit (Reporting by …)"));
+    }
+    if STAFF_REPORT.is_match(line) {
+        let authors = if is_agency(line.trim_start_matches("The ").trim()) {
+            vec![Author {
+                name: line.to_owned(),
+                role: Role::Agency,
+            }]
+        } else {
+            Vec::new()
+        };
+        return Some(make(authors, "source line (agency / staff report)"));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_pattern_compiles() {
+        LazyLock::force(&BY_LINE);
+        LazyLock::force(&PHOTO_FIELD);
+        LazyLock::force(&NAME_TITLE);
+        LazyLock::force(&JOB_TITLE);
+        LazyLock::force(&LABELLED_BYLINE);
+        LazyLock::force(&CLASS_YEAR);
+        LazyLock::force(&REPORTING_BY);
+        LazyLock::force(&STAFF_REPORT);
+        LazyLock::force(&JOB_LINE);
+    }
+}
