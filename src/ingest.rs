@@ -49,6 +49,10 @@ const PUBLISH_AT_LEAST_EVERY: Duration = Duration::from_secs(1);
 /// as the last publish took.
 const PUBLISH_PAUSE_FACTOR: u32 = 4;
 
+/// A publish of this many item pages or more gives freed memory back to
+/// the system at once rather than when the queue is next idle.
+const BIG_PUBLISH_PAGES: usize = 1000;
+
 /// Where the ingest task reads and moves files.
 #[derive(Debug, Clone)]
 pub struct Folders {
@@ -639,6 +643,7 @@ impl Ingestor {
         }
         links.heartbeat.busy("publishing a new snapshot");
         let started = Instant::now();
+        let big = batch.changes.pages.len() >= BIG_PUBLISH_PAGES;
         match self.publish(&batch.changes) {
             Ok(snapshot) => self.serve(snapshot, started, &batch.arrivals, links),
             Err(err) => {
@@ -647,6 +652,10 @@ impl Ingestor {
                     self.note_fatal(err);
                 }
             }
+        }
+        if big {
+            // Its renders freed tens of megabytes the allocator would keep.
+            release_free_memory();
         }
         batch.reset();
         started.elapsed()
