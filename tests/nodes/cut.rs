@@ -186,10 +186,13 @@ fn postgres_a_node_restarted_while_the_database_is_down_serves_its_snapshot_and_
         &note("Before the restart", &distinct(1, "the parks")),
     );
     until_all_have(&[&a, &b], &mut histories, "Before the restart", true);
-    // Written into its feeds folder when its queue is idle.
-    std::thread::sleep(Duration::from_millis(500));
     let paths = ["/feed.json", "/feed.atom", "/feed.rss", "/"];
     let before: Vec<_> = paths.iter().map(|p| served(&b, p)).collect();
+    // Written into its feeds folder, with its compressed copies, when its
+    // queue is idle: wait for the folder's account of that snapshot.
+    common::wait_until("the snapshot with its copies in the feeds folder", || {
+        mirrored_with_copies(&b_dirs, &paths, &before)
+    });
     let (status, _) = b.stop();
     assert!(status.success());
 
@@ -226,4 +229,28 @@ fn postgres_a_node_restarted_while_the_database_is_down_serves_its_snapshot_and_
     });
     assert_eq!(b.metric("bulletind_ingest_node"), Some(0));
     assert_eq!(b.get("/healthz").text(), "ok\n");
+}
+
+/// Whether `dirs`' feeds folder accounts for each of `paths` at the ETag
+/// it was `served` with, gzip copy included.
+fn mirrored_with_copies(dirs: &Dirs, paths: &[&str], served: &[super::Served]) -> bool {
+    let Ok(bytes) = std::fs::read(dirs.feeds().join(".bulletind-snapshot")) else {
+        return false;
+    };
+    let Ok(manifest) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return false;
+    };
+    let Some(hot) = manifest["hot"].as_array() else {
+        return false;
+    };
+    paths.iter().zip(served).all(|(path, (_, _, etag, _))| {
+        hot.iter().any(|entry| {
+            let etag_hex = entry["etag"].as_str().unwrap_or("-");
+            entry["path"] == *path
+                && etag.as_deref().is_some_and(|e| e.contains(etag_hex))
+                && entry["copies"]
+                    .as_str()
+                    .is_some_and(|c| c.contains("gzip="))
+        })
+    })
 }
