@@ -144,6 +144,17 @@ fn credit_fields(line: &str) -> Option<Credit> {
     Some(credit)
 }
 
+/// [`english_names`] as writers.
+fn english_writers(s: &str) -> Vec<Author> {
+    english_names(s)
+        .into_iter()
+        .map(|name| Author {
+            name,
+            role: Role::Author,
+        })
+        .collect()
+}
+
 fn english_names(s: &str) -> Vec<String> {
     s.split(',')
         .flat_map(|p| p.split(" and "))
@@ -183,13 +194,7 @@ pub(super) fn english_credit_line(full: &str) -> Option<Credit> {
         }
     }
     if let Some(c) = captures(&NAME_TITLE, line) {
-        let authors = english_names(c.get(1)?.as_str())
-            .into_iter()
-            .map(|name| Author {
-                name,
-                role: Role::Author,
-            })
-            .collect();
+        let authors = english_writers(c.get(1)?.as_str());
         return Some(make(authors, "byline (NAME, Staff Writer)"));
     }
     if let Some(c) = captures(&LABELLED_BYLINE, line) {
@@ -200,13 +205,7 @@ pub(super) fn english_credit_line(full: &str) -> Option<Credit> {
         return Some(make(vec![author], "byline (Correspondent: NAME)"));
     }
     if let Some(c) = captures(&REPORTING_BY, line) {
-        let authors = english_names(c.get(1)?.as_str())
-            .into_iter()
-            .map(|name| Author {
-                name,
-                role: Role::Author,
-            })
-            .collect();
+        let authors = english_writers(c.get(1)?.as_str());
         return Some(make(authors, "credit (Reporting by …)"));
     }
     if STAFF_REPORT.is_match(line) {

@@ -510,6 +510,24 @@ pub(super) fn from_credit(name: Option<&str>) -> Vec<Author> {
     .collect()
 }
 
+/// The runs of consecutive lines between blank lines (a run begins at each
+/// line with a gap above it), as index ranges in order.
+pub(super) fn blocks_between_gaps<T>(
+    lines: &[T],
+    gap: impl Fn(&T) -> usize,
+) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < lines.len() {
+        let end = (start + 1..lines.len())
+            .find(|&i| gap(&lines[i]) > 0)
+            .unwrap_or(lines.len());
+        out.push(start..end);
+        start = end;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

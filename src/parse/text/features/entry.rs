@@ -7,7 +7,7 @@
 
 use super::super::super::furniture::Furniture;
 use super::super::cohesion::field_line;
-use super::super::lines::Line;
+use super::super::lines::{blocks_between_gaps, Line};
 use super::super::measure::{bullet_len, is_cjk, Ending};
 use super::super::neighbours::{is_bare_cjk_name, is_signature_name};
 use super::Feature;
@@ -166,12 +166,8 @@ fn marked_name(l: &Line) -> bool {
 /// report or an abstract sets under its title.
 fn catchword_blocks(lines: &[Line]) -> Vec<bool> {
     let mut out = vec![false; lines.len()];
-    let mut start = 0;
-    while start < lines.len() {
-        let mut end = start + 1;
-        while end < lines.len() && lines[end].gap == 0 {
-            end += 1;
-        }
+    for range in blocks_between_gaps(lines, |l| l.gap) {
+        let (start, end) = (range.start, range.end);
         let block = &lines[start..end];
         let dashed = block
             .iter()
@@ -194,7 +190,6 @@ fn catchword_blocks(lines: &[Line]) -> Vec<bool> {
                 out[start..end].iter_mut().for_each(|v| *v = true);
             }
         }
-        start = end;
     }
     out
 }
@@ -203,12 +198,8 @@ fn catchword_blocks(lines: &[Line]) -> Vec<bool> {
 /// end but maybe the last, on a page with prose wider than them: verse.
 fn verse_blocks(lines: &[Line], shaped: &[bool], prose_width: usize) -> Vec<bool> {
     let mut out = vec![false; lines.len()];
-    let mut start = 0;
-    while start < lines.len() {
-        let mut end = start + 1;
-        while end < lines.len() && lines[end].gap == 0 {
-            end += 1;
-        }
+    for range in blocks_between_gaps(lines, |l| l.gap) {
+        let (start, end) = (range.start, range.end);
         let block = &lines[start..end];
         // Lists of dates, times and prices are tables, not verse.
         let short = block.iter().all(|l| {
@@ -233,7 +224,6 @@ fn verse_blocks(lines: &[Line], shaped: &[bool], prose_width: usize) -> Vec<bool
         {
             out[start..end].iter_mut().for_each(|v| *v = true);
         }
-        start = end;
     }
     out
 }

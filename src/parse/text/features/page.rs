@@ -10,7 +10,7 @@ use super::super::super::furniture::Furniture;
 use super::super::cohesion;
 use super::super::contents::{self, Contents};
 use super::super::joins::Flow;
-use super::super::lines::{Line, Piece};
+use super::super::lines::{blocks_between_gaps, Line, Piece};
 use super::super::markup::Markup;
 use super::super::measure::{asks_or_exclaims, Case, Ending, HEAD_MAX_COLS};
 use super::super::segment::Label;
@@ -556,13 +556,11 @@ pub(super) struct BlockPlace {
 /// The block structure of the page.
 fn blocks(lines: &[Line], shaped: &[bool]) -> Vec<BlockPlace> {
     let mut out = vec![BlockPlace::default(); lines.len()];
-    let mut start = 0;
-    let mut block = 0;
-    while start < lines.len() {
-        let mut end = start + 1;
-        while end < lines.len() && lines[end].gap == 0 {
-            end += 1;
-        }
+    for (block, range) in blocks_between_gaps(lines, |l| l.gap)
+        .into_iter()
+        .enumerate()
+    {
+        let (start, end) = (range.start, range.end);
         let len = end - start;
         let heads = (start..end).filter(|&i| shaped[i]).count();
         let prose = (start..end)
@@ -586,8 +584,6 @@ fn blocks(lines: &[Line], shaped: &[bool]) -> Vec<BlockPlace> {
                 contact,
             };
         }
-        start = end;
-        block += 1;
     }
     out
 }

@@ -8,7 +8,7 @@ use regex::Regex;
 
 use crate::model::{Author, Role};
 use crate::parse::credit::{self, Credit};
-use crate::parse::text::lines::{Line, MailHeader};
+use crate::parse::text::lines::{blocks_between_gaps, Line, MailHeader};
 use crate::parse::text::measure::width;
 
 // Every `expect("static regex")` below is on a fixed pattern that this
@@ -82,18 +82,12 @@ fn price_list(s: &str) -> bool {
 
 /// Marks advertisements and the blocks they are in.
 pub(super) fn adverts(lines: &mut [Line]) {
-    let mut start = 0;
-    while start < lines.len() {
-        let mut end = start + 1;
-        while end < lines.len() && lines[end].gap == 0 {
-            end += 1;
-        }
-        if lines[start..end].iter().any(|l| advert_mark(&l.source)) {
-            for l in &mut lines[start..end] {
+    for block in blocks_between_gaps(lines, |l| l.gap) {
+        if lines[block.clone()].iter().any(|l| advert_mark(&l.source)) {
+            for l in &mut lines[block] {
                 l.context.advert = true;
             }
         }
-        start = end;
     }
 }
 
