@@ -36,6 +36,7 @@ pub mod daemon;
 pub mod http;
 pub mod inbox;
 pub mod ingest;
+pub mod language;
 pub mod listen;
 pub mod logging;
 pub mod metrics;

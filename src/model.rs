@@ -60,6 +60,33 @@ pub struct Article {
     pub url: Option<String>,
     /// 1-based line in the source where the article starts (0 if unknown).
     pub line: usize,
+    /// What its text tells of its language, recorded when the article is
+    /// stored (see `crate::language`); `None` before that.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detected: Option<Detected>,
+}
+
+/// What an article's text tells of its language, before any site's
+/// language is taken into account: how many letters the sample held and
+/// whatlang's best guess, if it made one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Detected {
+    /// Letters in the sample (title and the start of the body).
+    pub letters: u32,
+    /// The guess; `None` when the sample was too short or whatlang had none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guess: Option<Guess>,
+}
+
+/// whatlang's best guess at a sample's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Guess {
+    /// ISO 639-3 code (`eng`, `cmn`).
+    pub lang: String,
+    /// The script's name (`Latin`, `Mandarin`).
+    pub script: String,
+    /// Whether whatlang called the guess reliable.
+    pub reliable: bool,
 }
 
 /// A person or body credited on an article.
@@ -88,7 +115,7 @@ pub enum Role {
 }
 
 /// A piece of article body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Block {
     /// A paragraph of plain text (already re-joined across column breaks).
     Paragraph(String),

@@ -106,6 +106,8 @@ fn end_of_gap(local: chrono::NaiveDateTime, tz: Tz) -> DateTime<FixedOffset> {
 pub fn article_hash(article: &Article) -> String {
     let mut a = article.clone();
     a.line = 0;
+    // Derived from the text, which the digest already covers.
+    a.detected = None;
     // Serialising plain data cannot fail; fall back to Debug just in case.
     let bytes = serde_json::to_vec(&a).unwrap_or_else(|_| format!("{a:?}").into_bytes());
     hash_hex(&bytes)

@@ -1,11 +1,13 @@
 //! A bulletin's articles made ready for the store: everything writing them
 //! needs that depends on the bulletin alone (each article with the
-//! bulletin's section, prepared for matching, encoded for its row), so it
-//! can be computed on another core while the store writes the previous one.
+//! bulletin's section and its detected language, prepared for matching,
+//! encoded for its row), so it can be computed on another core while the
+//! store writes the previous one.
 
 use super::codec::encode_article;
 use super::identity::Incoming;
 use super::StoreError;
+use crate::language;
 use crate::model::{Article, Bulletin};
 
 /// One bulletin's articles, ready to be written.
@@ -22,7 +24,10 @@ impl Staged {
         let articles: Vec<Article> = bulletin
             .articles
             .iter()
-            .map(|a| with_bulletin_section(a, bulletin))
+            .map(|a| Article {
+                detected: Some(language::detect(a)),
+                ..with_bulletin_section(a, bulletin)
+            })
             .collect();
         let incoming = articles.iter().map(Incoming::new).collect();
         let encoded = articles
