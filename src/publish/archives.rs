@@ -22,8 +22,8 @@ use crate::render::{
 };
 use crate::store::{ArchiveKey, ChannelInfo, Document, Store, Validators};
 
-/// Archive documents rendered per batch after a change: a batch stays well
-/// under a second, so inbox events wait little behind a long backlog.
+/// Archive documents rendered per backlog batch, at most (the batches are
+/// sized by time, `pace`).
 pub(super) const BATCH: usize = 16;
 
 /// Newly opened documents a change renders itself, per channel; more (a
@@ -62,17 +62,21 @@ impl Publisher {
         Ok(())
     }
 
-    /// Renders up to [`BATCH`] due archive documents; returns whether more
+    /// Renders up to `batch` due archive documents; returns whether more
     /// are due.
-    pub(super) fn publish_archives(&mut self, store: &mut Store) -> Result<bool, PublishError> {
-        let mut due = store.archive_dirty(BATCH + 1)?;
-        let more = due.len() > BATCH;
-        due.truncate(BATCH);
+    pub(super) fn publish_archives(
+        &mut self,
+        store: &mut Store,
+        batch: usize,
+    ) -> Result<bool, PublishError> {
+        let mut due = store.archive_dirty(batch + 1)?;
+        let more = due.len() > batch;
+        due.truncate(batch);
         if due.is_empty() {
             return Ok(false);
         }
         let newest: HashMap<String, u64> = store.newest_archives()?.into_iter().collect();
-        let channels = store.channels()?;
+        let channels = self.channels.clone();
         let rendered = self.render_archives(store, &due, &newest, &channels)?;
         // Newer documents written: the current feeds link them, at once for
         // a channel that had none, else once the backlog is done (a long one

@@ -27,6 +27,7 @@
 mod archives;
 mod feeds;
 pub mod mirror;
+mod pace;
 mod pages;
 mod restore;
 mod site;
@@ -35,6 +36,9 @@ mod snapshot;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Instant;
+
+use pace::Pace;
 
 use crate::metrics::Metrics;
 use crate::render::{
@@ -96,6 +100,13 @@ pub struct Publisher {
     unmirrored: BTreeSet<String>,
     /// The snapshot manifest last written into the feeds folder.
     manifest: Vec<u8>,
+    /// The channels as the last publish read them (with their item counts:
+    /// counting takes a pass over the items, so the backlog's batches, which
+    /// change no items, use these).
+    channels: Vec<ChannelInfo>,
+    /// Item pages, and archive documents, per backlog batch.
+    page_pace: Pace,
+    archive_pace: Pace,
 }
 
 impl Publisher {
@@ -114,6 +125,9 @@ impl Publisher {
             full: false,
             unmirrored: BTreeSet::new(),
             manifest: Vec::new(),
+            channels: Vec::new(),
+            page_pace: Pace::new(16, pages::BATCH),
+            archive_pace: Pace::new(1, archives::BATCH),
         }
     }
 
@@ -148,7 +162,7 @@ impl Publisher {
             store.mark_all_archives_dirty()?;
             store.set_meta("archives_key", &self.archives_key())?;
         }
-        let channels = store.channels()?;
+        let channels = self.read_channels(store)?;
         let all: BTreeSet<String> = channels.iter().map(|c| c.name.clone()).collect();
         self.publish_feeds(store, &channels, &all, Codings::Gzip)?;
         Ok(self.snapshot())
@@ -181,7 +195,7 @@ impl Publisher {
             // Only the feeds depend on the base URL and the feed length.
             store.mark_channels_dirty()?;
         }
-        let channels = store.channels()?;
+        let channels = self.read_channels(store)?;
         let (_, retracted) = store.item_keys()?;
         let mut gone: HashSet<String> = retracted.iter().map(|s| item_path(s)).collect();
         for channel in channels.iter().filter(|c| vanished(c)) {
@@ -242,19 +256,23 @@ impl Publisher {
         &mut self,
         store: &mut Store,
     ) -> Result<(Option<Arc<Published>>, bool), PublishError> {
-        let mut due = store.due_pages(pages::BATCH + 1)?;
+        let started = Instant::now();
+        let batch = self.page_pace.size();
+        let mut due = store.due_pages(batch + 1)?;
         if !due.is_empty() {
-            let more = due.len() > pages::BATCH;
-            due.truncate(pages::BATCH);
+            let more = due.len() > batch;
+            due.truncate(batch);
             let mut gone = (*self.gone).clone();
             self.publish_pages(store, &due, &mut gone)?;
             let changed = gone != *self.gone;
             self.gone = Arc::new(gone);
+            self.page_pace.took(started.elapsed());
             let more = more || !store.archive_dirty(1)?.is_empty();
             return Ok((changed.then(|| self.snapshot()), more));
         }
         let before = self.archives.clone();
-        let more = self.publish_archives(store)?;
+        let more = self.publish_archives(store, self.archive_pace.size())?;
+        self.archive_pace.took(started.elapsed());
         Ok(((self.archives != before).then(|| self.snapshot()), more))
     }
 
@@ -268,7 +286,7 @@ impl Publisher {
         if changes.settings {
             self.refresh_site(store)?;
         }
-        let channels = store.channels()?;
+        let channels = self.read_channels(store)?;
         let mut gone = (*self.gone).clone();
         for channel in &channels {
             let paths = Format::ALL.map(|f| feed_path(&channel.name, f));
@@ -287,14 +305,30 @@ impl Publisher {
                 }
             }
         }
+        let started = Instant::now();
         let keys: Vec<i64> = changes.pages.iter().copied().collect();
         for chunk in keys.chunks(pages::BATCH) {
             self.publish_pages(store, chunk, &mut gone)?;
         }
         self.gone = Arc::new(gone);
+        let paged = started.elapsed();
         self.open_archives(store, &channels)?;
+        let archived = started.elapsed();
         self.publish_feeds(store, &channels, &changes.channels, Codings::Gzip)?;
+        tracing::debug!(
+            pages = keys.len(),
+            feeds = changes.channels.len(),
+            "published: pages {paged:?}, archives {:?}, feeds {:?}",
+            archived - paged,
+            started.elapsed() - archived
+        );
         Ok(self.snapshot())
+    }
+
+    /// The store's channels, kept for the backlog (see [`Publisher::channels`]).
+    fn read_channels(&mut self, store: &Store) -> Result<Vec<ChannelInfo>, StoreError> {
+        self.channels = store.channels()?;
+        Ok(self.channels.clone())
     }
 
     pub(super) fn snapshot(&self) -> Arc<Published> {
