@@ -278,6 +278,7 @@ const PRIOR: &[(&str, &str, f32)] = &[
     ("LifeDates", "subtitle", 1.5),
     ("Catchwords", "subtitle", 1.5),
     ("MarkedName", "credit", 1.5),
+    ("FieldsLine", "furniture", 1.0),
     ("Verse", "body", 0.5),
 ];
 
