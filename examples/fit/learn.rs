@@ -12,6 +12,13 @@ use super::{Example, Labels};
 /// between layouts, so the data may move it least.
 const TRANSITION_L2: f32 = 5.0;
 
+/// Families a feature must fire in before the data weighs it as much as
+/// the prior (`FIT_SUPPORT` overrides; 0 or 1 turns this off): a feature
+/// seen in `n` of fewer families is pulled towards its prior `SUPPORT / n`
+/// times as hard. What one family's pages teach a feature is that
+/// family's layout, not the shape's meaning.
+const SUPPORT: f32 = 1.0;
+
 /// The weights as plain arrays, for summing.
 #[derive(Clone)]
 pub(crate) struct Dense {
@@ -72,7 +79,7 @@ impl Dense {
         prior: &Dense,
         m: &mut Dense,
         v: &mut Dense,
-        f: impl Fn(&mut f32, f32, f32, &mut f32, &mut f32, bool),
+        f: impl Fn(&mut f32, f32, f32, &mut f32, &mut f32, Option<usize>),
     ) {
         for i in 0..self.emit.len() {
             for l in 0..self.emit[i].len() {
@@ -82,7 +89,7 @@ impl Dense {
                     prior.emit[i][l],
                     &mut m.emit[i][l],
                     &mut v.emit[i][l],
-                    false,
+                    Some(i),
                 );
             }
         }
@@ -95,7 +102,7 @@ impl Dense {
                         prior.trans[k][p][l],
                         &mut m.trans[k][p][l],
                         &mut v.trans[k][p][l],
-                        true,
+                        None,
                     );
                 }
             }
@@ -107,7 +114,7 @@ impl Dense {
                 prior.start[l],
                 &mut m.start[l],
                 &mut v.start[l],
-                true,
+                None,
             );
         }
     }
@@ -271,6 +278,7 @@ const PRIOR: &[(&str, &str, f32)] = &[
     ("LifeDates", "subtitle", 1.5),
     ("Catchwords", "subtitle", 1.5),
     ("MarkedName", "credit", 1.5),
+    ("FieldsLine", "furniture", 1.0),
     ("Verse", "body", 0.5),
 ];
 
@@ -521,6 +529,7 @@ fn fit_crf(examples: &[&Example], iterations: usize, l2: f32, start: &Dense) -> 
         .map(|e| e.page.lines.len())
         .sum::<usize>()
         .max(1);
+    let pull = support_pull(examples, start.emit.len());
     let mut w = start.clone();
     let mut m = start.zero_like();
     let mut v = start.zero_like();
@@ -541,8 +550,11 @@ fn fit_crf(examples: &[&Example], iterations: usize, l2: f32, start: &Dense) -> 
             start,
             &mut m,
             &mut v,
-            |wi, gi, si, mi, vi, transition| {
-                let strength = if transition { l2 * trans_l2 } else { l2 };
+            |wi, gi, si, mi, vi, feature| {
+                let strength = match feature {
+                    None => l2 * trans_l2,
+                    Some(f) => l2 * pull[f],
+                };
                 let g = gi * scale + strength * (*wi - si) / lines as f32 * 10.0;
                 *mi = b1 * *mi + (1.0 - b1) * g;
                 *vi = b2 * *vi + (1.0 - b2) * g * g;
@@ -551,4 +563,28 @@ fn fit_crf(examples: &[&Example], iterations: usize, l2: f32, start: &Dense) -> 
         );
     }
     w.model(1.0)
+}
+
+/// Per feature, how much harder than the plain L2 its weights are pulled
+/// towards the prior: `SUPPORT / n` for a feature firing in `n` families
+/// of the fit (at least 1; a feature never seen keeps its prior anyway).
+fn support_pull(examples: &[&Example], features: usize) -> Vec<f32> {
+    let support = std::env::var("FIT_SUPPORT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(SUPPORT);
+    let mut fams: Vec<std::collections::BTreeSet<String>> = vec![Default::default(); features];
+    for ex in examples {
+        let family = crate::family(ex);
+        for obs in &ex.page.features {
+            for &(f, _) in obs {
+                if !fams[f].contains(&family) {
+                    fams[f].insert(family.clone());
+                }
+            }
+        }
+    }
+    fams.iter()
+        .map(|s| (support / s.len().max(1) as f32).max(1.0))
+        .collect()
 }

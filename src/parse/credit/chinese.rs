@@ -84,10 +84,15 @@ const LABEL_ROLES: &[&str] = &[
     "審核",
 ];
 
-/// A field set after the names on a credit line, `执业证书编号：…`: a Han
-/// label and a colon after a space. The names end there.
-static FIELD_AFTER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[\s\u{3000}]+\p{Han}{2,8}[：:]").expect("static regex"));
+/// A field set after the names on a credit line: a Han label and a colon
+/// after a space (`执业证书编号：…`), or a Han label and a figure after a
+/// wide gap (a post's meta fields, `作者：NAME　发表于 2024-05-21 08:47　阅读
+/// 23816`; a single space is not a gap: `（中央社記者NAME 台北9日電）`). The
+/// names end there.
+static FIELD_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[\s\u{3000}]+\p{Han}{2,8}[：:]|(?:\u{3000}|\s{2,})[\s\u{3000}]*\p{Han}{2,8}\s*\d")
+        .expect("static regex")
+});
 
 /// Endings of a job title written before a name (`家政指導員　蔡雅婷`).
 const TITLE_ENDINGS: &[&str] = &[
@@ -284,6 +289,9 @@ pub(super) fn chinese_credit_line(line: &str) -> Option<Credit> {
             '记' | '記' | '通' | '实' | '實' | '撰' | '作' | '摄' | '攝' | '文' | '图' | '圖'
         )
     };
+    if let Some(credit) = report_label_line(line) {
+        return Some(credit);
+    }
     // One pass over the line: a reporter's role character ends the search;
     // `分`, `研`, `审` are common, so for them the whole role word is sought.
     let mut label_char = false;
@@ -323,6 +331,46 @@ pub(super) fn chinese_credit_line(line: &str) -> Option<Credit> {
         rest: String::new(),
         prefix: line.to_owned(),
         why: "credit line (role word + names)",
+    })
+}
+
+/// The report word as a field label opening the line, `报道：NAME`, or set
+/// apart after the names, `NAME　报道`, `NAME、NAME／報導`: a reporter's
+/// credit. Elsewhere the word ends a role's credit (`記者NAME／台北報導`) or
+/// is prose, so it counts only set off by a colon, a space or a slash.
+fn report_label_line(line: &str) -> Option<Credit> {
+    const WORDS: [&str; 4] = ["报道", "報導", "报导", "報道"];
+    let body = line
+        .trim()
+        .trim_start_matches(['□', '■', '◇', '◆', '●', '○', '◎', ' ', '\u{3000}']);
+    let names = if let Some(rest) = WORDS.iter().find_map(|w| body.strip_prefix(w)) {
+        split_names(rest.strip_prefix(['：', ':'])?)?
+    } else {
+        let rest = WORDS.iter().find_map(|w| body.strip_suffix(w))?;
+        let names = rest.strip_suffix(|c: char| c.is_whitespace() || is_slash(c))?;
+        let names = split_names(names)?;
+        // Personal names only: two to four Han characters each.
+        let personal =
+            |n: &String| (2..=4).contains(&n.chars().count()) && n.chars().all(|c| !c.is_ascii());
+        if !names.iter().all(personal) {
+            return None;
+        }
+        names
+    };
+    if names.is_empty() {
+        return None;
+    }
+    Some(Credit {
+        authors: names
+            .into_iter()
+            .map(|name| Author {
+                name,
+                role: Role::Reporter,
+            })
+            .collect(),
+        rest: String::new(),
+        prefix: line.to_owned(),
+        why: "credit line (report word + names)",
     })
 }
 

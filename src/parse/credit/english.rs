@@ -84,6 +84,72 @@ pub(crate) fn job_title_line(line: &str) -> bool {
     line.len() <= 80 && JOB_LINE.is_match(line)
 }
 
+/// `s` without a mail address closing it in angle brackets or parentheses
+/// (`by Nell Ashdown <nell@quayside.ex>`).
+fn without_address(s: &str) -> &str {
+    let t = s.trim_end();
+    let Some(close) = t.chars().next_back().filter(|c| matches!(c, '>' | ')')) else {
+        return s;
+    };
+    let open = if close == '>' { '<' } else { '(' };
+    match t.rfind(open) {
+        Some(k) if t[k..].contains('@') && !t[k..].contains(char::is_whitespace) => {
+            t[..k].trim_end()
+        }
+        _ => s,
+    }
+}
+
+/// Whether a By-line's name list opens with a determiner, which no name
+/// does: `BY THE NUMBERS`, `By this time` are headings or prose.
+fn opens_with_determiner(list: &str) -> bool {
+    let first = list.split_whitespace().next().unwrap_or_default();
+    [
+        "the", "a", "an", "this", "that", "these", "those", "our", "your", "its", "their", "my",
+        "all", "any", "some", "no",
+    ]
+    .iter()
+    .any(|d| first.eq_ignore_ascii_case(d))
+}
+
+/// A writer's sign-off run in after a paragraph's last sentence, set off
+/// by a dash: `… in one detector channel. —Rohan Desai` (two to four
+/// capitalised words).
+static DASH_SIGNOFF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"[.!?”"’)]\s+[—–]\s?(\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){1,3})$"#)
+        .expect("static regex")
+});
+
+/// A dash sign-off closing `s` (see [`DASH_SIGNOFF`]): the text before
+/// the dash and the credit.
+pub(crate) fn dash_signoff(s: &str) -> Option<(&str, Credit)> {
+    // Cheap check first: a dash near the end.
+    let tail = s.len().saturating_sub(60);
+    let tail = (tail..s.len()).find(|&i| s.is_char_boundary(i))?;
+    if !s[tail..].contains(['—', '–']) {
+        return None;
+    }
+    let c = captures(&DASH_SIGNOFF, s)?;
+    let name = c.get(1)?;
+    let dash = s[..name.start()].rfind(['—', '–'])?;
+    let before = s[..dash].trim_end();
+    if JOB_TITLE.is_match(name.as_str()) || before.is_empty() {
+        return None;
+    }
+    Some((
+        before,
+        Credit {
+            authors: vec![Author {
+                name: name.as_str().to_owned(),
+                role: Role::Author,
+            }],
+            rest: String::new(),
+            prefix: s[dash..].to_owned(),
+            why: "sign-off (—NAME after the last sentence)",
+        },
+    ))
+}
+
 /// Whether a line opens as a By-line does (`By `, `— By `, `Posted by `):
 /// a cheap test before the full pattern, which most lines fail.
 fn by_line_start(line: &str) -> bool {
@@ -180,7 +246,9 @@ pub(super) fn english_credit_line(full: &str) -> Option<Credit> {
         }
     }
     if by_line_start(line) {
-        if let Some(c) = captures(&BY_LINE, line) {
+        // `by NAME <name@host>`: the writer's address is not part of the credit.
+        let line = without_address(line);
+        if let Some(c) = captures(&BY_LINE, line).filter(|c| !opens_with_determiner(&c[1])) {
             let mut authors = by_line_authors(c.get(1)?.as_str());
             if let Some(title) = c.get(2).map(|m| m.as_str().trim()) {
                 if is_agency(title) {
@@ -229,6 +297,7 @@ mod tests {
     #[test]
     fn every_pattern_compiles() {
         LazyLock::force(&BY_LINE);
+        LazyLock::force(&DASH_SIGNOFF);
         LazyLock::force(&PHOTO_FIELD);
         LazyLock::force(&NAME_TITLE);
         LazyLock::force(&JOB_TITLE);

@@ -33,7 +33,7 @@ use regex::Regex;
 
 pub(crate) use caption::caption;
 pub(crate) use chinese::is_unit_name;
-pub(crate) use english::job_title_line;
+pub(crate) use english::{dash_signoff, job_title_line};
 
 use crate::model::Author;
 

@@ -415,3 +415,35 @@ fn finds_captions() {
         assert_eq!(got, want, "{line}");
     }
 }
+
+#[test]
+fn report_words_meta_fields_signoffs_and_addresses() {
+    use crate::model::Role::{Author as A, Reporter};
+    let cases = [
+        ("报道：黄振强", Some(vec![a("黄振强", Reporter)])),
+        ("黄慧敏　报道", Some(vec![a("黄慧敏", Reporter)])),
+        (
+            "林志强、陈嘉欣 报道",
+            Some(vec![a("林志强", Reporter), a("陈嘉欣", Reporter)]),
+        ),
+        (
+            "作者：老周看盘　　发表于 2024-05-21 08:47　　阅读 23816",
+            Some(vec![a("老周看盘", A)]),
+        ),
+        (
+            "by Nell Ashdown <nell@quayside.ex>",
+            Some(vec![a("Nell Ashdown", A)]),
+        ),
+        ("综合报道", None),
+        ("BY THE NUMBERS", None),
+    ];
+    for (line, want) in cases {
+        assert_eq!(find_line(line).map(|c| c.authors), want, "{line}");
+    }
+    let (before, c) =
+        dash_signoff("error in one detector channel. —Rohan Desai").expect("sign-off");
+    assert_eq!(before, "error in one detector channel.");
+    assert_eq!(c.authors, vec![a("Rohan Desai", A)]);
+    assert!(dash_signoff("the river — Old Mill Road").is_none());
+    assert!(dash_signoff("—Rohan Desai").is_none());
+}

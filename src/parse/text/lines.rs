@@ -347,7 +347,7 @@ fn detect<'a>(no: usize, source: Cow<'a, str>, text: Cow<'a, str>, piece: Piece)
             line.end_mark = true;
             text = Cow::Owned(rest.to_owned());
         }
-        if let Some((rest, c)) = trailing_credit(&text) {
+        if let Some((rest, c)) = trailing_credit(&text).or_else(|| credit::dash_signoff(&text)) {
             let rest = rest.to_owned();
             line.trailing = Some(c);
             text = Cow::Owned(rest);

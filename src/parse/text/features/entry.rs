@@ -95,7 +95,23 @@ impl Entries {
         on(Feature::Verse, self.verse[i]);
         on(Feature::Catchwords, self.catchwords[i]);
         on(Feature::FieldLine, field_line(&l.text));
+        on(Feature::FieldsLine, fields_line(&l.text));
     }
+}
+
+/// Two `label：value` fields or more on one line, set apart by a wide gap
+/// (a full-width space, two spaces or a bar): `發布時間：2024年11月6日 16:42
+/// 　發布機構：社會工作局`, `Posted: May 3 | Category: Events`.
+fn fields_line(t: &str) -> bool {
+    if !t.contains([':', '：']) {
+        return false;
+    }
+    let fields = t
+        .split(['\u{3000}', '|', '｜'])
+        .flat_map(|f| f.split("  "))
+        .map(str::trim)
+        .filter(|f| !f.is_empty());
+    fields.filter(|f| field_line(f)).count() >= 2
 }
 
 /// `DETOUR | Routes 7, 12`: a short label in capitals, a bar or a middle

@@ -250,9 +250,16 @@ impl Evidence<'_, '_> {
             .is_some_and(|n| n.furniture.is_none() && (!shaped[last + 1] || n.is_credit()));
         let stack = len <= 4 && followed && !l.context.bare_name;
         on(Feature::StackStart, stack && i == first);
+        // The story credited at its end opens at its headline: under a
+        // short label in capitals (a kicker), that is the run's second line.
+        let opener = if last > first && self.caps_kicker(first) {
+            first + 1
+        } else {
+            first
+        };
         on(
             Feature::CreditAhead,
-            i == first && self.facts.credit_ahead[last],
+            i == opener && self.facts.credit_ahead[last],
         );
         on(Feature::StackInside, stack && i > first);
         on(Feature::RunFirstOfMany, len >= 2 && i == first);
@@ -275,13 +282,31 @@ impl Evidence<'_, '_> {
             on(Feature::CaseChange, latin && prev.case != l.case);
         }
         if l.case == Case::Upper && l.width <= 16 && l.gap > 0 {
-            let next = self.lines.get(i + 1);
-            on(
-                Feature::ShortCapsAboveHeading,
-                next.is_some_and(|n| n.gap == 0 && n.case != Case::Upper && n.case != Case::None)
-                    && shaped.get(i + 1) == Some(&true),
-            );
+            on(Feature::ShortCapsAboveHeading, self.caps_label(i));
         }
+    }
+
+    /// A short line in capitals set above a heading-shaped line in other
+    /// case, with no gap between them (`PUBLIC HEALTH` over its headline).
+    fn caps_label(&self, i: usize) -> bool {
+        let l = &self.lines[i];
+        let next = self.lines.get(i + 1);
+        l.case == Case::Upper
+            && l.width <= 16
+            && l.gap > 0
+            && next.is_some_and(|n| n.gap == 0 && n.case != Case::Upper && n.case != Case::None)
+            && self.facts.shaped.get(i + 1) == Some(&true)
+    }
+
+    /// A caps label over a headline (see [`Self::caps_label`]), not over a
+    /// fact-box field (`BROCKWELL` / `Auctioneers: …` is a heading and its
+    /// details).
+    fn caps_kicker(&self, i: usize) -> bool {
+        self.caps_label(i)
+            && self
+                .lines
+                .get(i + 1)
+                .is_some_and(|n| !cohesion::field_line(&n.text))
     }
 
     /// The line's relation to the running text and to its neighbours'

@@ -262,6 +262,7 @@ features! {
     LifeDates => "only dates joined by a dash (Aug. 2, 1936 – March 9, 2024)",
     MarkedName => "a bullet, then a name alone (□ NAME, a pen name's mark)",
     FieldLine => "a fact-box field: a label of one or two capitalised words, a colon, no sentence (Effective: Sunday)",
+    FieldsLine => "two fields or more set apart on one line (發布時間：…　發布機構：…, a notice's or a post's meta line)",
     Verse => "in a block of three or more short lines without sentence ends, on a page of wider prose",
     Catchwords => "in a block of three or more short phrases joined by spaced dashes, no sentence end (Adjudication – enforcement – payer’s notice)",
 }
