@@ -17,7 +17,7 @@ use bulletind::parse::Limits;
 use super::golden::corpus_dir;
 use super::learn::{train, Dense, Learner};
 use super::scoring;
-use super::Example;
+use super::{parts_of, Example};
 
 /// The batches scored by default: the ones with the parser's current
 /// method (the segmentation model) and a full table in `BLIND.md`.
@@ -41,20 +41,6 @@ pub(crate) fn batches() -> BTreeMap<String, u32> {
             Some((file.trim().to_string(), batch.trim().parse().ok()?))
         })
         .collect()
-}
-
-/// The parts of a page's score, in the order `parts:` lines print them.
-fn parts_of(p: &scoring::PageScore) -> [f64; 8] {
-    [
-        p.count,
-        p.title_precision,
-        p.title_recall,
-        p.authors,
-        p.bounds,
-        p.rejoins,
-        p.safety,
-        p.details,
-    ]
 }
 
 /// Fits and scores each batch of `which`; prints per page, per batch and

@@ -226,16 +226,7 @@ fn leave_family_out(examples: &[Example], learner: Learner, start: &Dense) {
         for ex in examples.iter().filter(|e| &family(e) == fam) {
             if let Ok(b) = model.parse(&ex.golden.file, &ex.bytes, &Limits::default()) {
                 let p = scoring::score(&ex.golden, &b);
-                for (slot, v) in parts.iter_mut().zip([
-                    p.count,
-                    p.title_precision,
-                    p.title_recall,
-                    p.authors,
-                    p.bounds,
-                    p.rejoins,
-                    p.safety,
-                    p.details,
-                ]) {
+                for (slot, v) in parts.iter_mut().zip(parts_of(&p)) {
                     *slot += v;
                 }
             }
@@ -553,4 +544,18 @@ fn main() {
     } else {
         fit_all(&examples, learner, &start, args.has("--write"));
     }
+}
+
+/// The parts of a page's score, in the order `parts:` lines print them.
+fn parts_of(p: &scoring::PageScore) -> [f64; 8] {
+    [
+        p.count,
+        p.title_precision,
+        p.title_recall,
+        p.authors,
+        p.bounds,
+        p.rejoins,
+        p.safety,
+        p.details,
+    ]
 }

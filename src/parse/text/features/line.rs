@@ -281,9 +281,7 @@ impl Evidence<'_, '_> {
             on(Feature::SameCaseAsPrev, latin && prev.case == l.case);
             on(Feature::CaseChange, latin && prev.case != l.case);
         }
-        if l.case == Case::Upper && l.width <= 16 && l.gap > 0 {
-            on(Feature::ShortCapsAboveHeading, self.caps_label(i));
-        }
+        on(Feature::ShortCapsAboveHeading, self.caps_label(i));
     }
 
     /// A short line in capitals set above a heading-shaped line in other
