@@ -35,6 +35,11 @@ impl Ingestor {
     /// Follows the log until this node takes over ingest or the daemon
     /// stops.
     pub(super) fn follow(&mut self, work: &Receiver<Work>, links: &Links) -> Result<Next, String> {
+        // What the start left (copies, the feeds folder, archive documents),
+        // as the ingest node does first: a follower whose start already saw
+        // the newest entry may get no entry to refresh for a long time.
+        while self.catch_up(links) && !links.stop.load(Ordering::Relaxed) {}
+        links.heartbeat.idle();
         loop {
             if links.stop.load(Ordering::Relaxed) {
                 return Ok(Next::Stop);
