@@ -348,18 +348,17 @@ fn serve_entity(
                 method,
             )
         }
-        Outcome::NotModified(i) => {
-            let mut response = Response::new(Full::new(Bytes::new()));
-            *response.status_mut() = StatusCode::NOT_MODIFIED;
-            (response, &order[i.min(count - 1)].etag)
-        }
+        Outcome::NotModified(i) => (
+            sized_response(StatusCode::NOT_MODIFIED, Bytes::new()),
+            &order[i.min(count - 1)].etag,
+        ),
         Outcome::Send => {
             let body = if method == Method::HEAD {
                 Bytes::new()
             } else {
                 chosen.body.clone()
             };
-            let mut response = Response::new(Full::new(body));
+            let mut response = sized_response(StatusCode::OK, body);
             let out = response.headers_mut();
             out.insert(header::CONTENT_TYPE, entity.content_type.clone());
             out.insert(header::CONTENT_LENGTH, chosen.length.clone());
@@ -388,6 +387,20 @@ fn serve_entity(
         cache.unwrap_or_else(|| HeaderValue::clone(&shared.cache_control.load())),
     );
     out.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    response
+}
+
+/// The most header fields an entity's answer carries: its own (type,
+/// length, coding, ETag, Link, Last-Modified, Cache-Control, Vary) and the
+/// ones [`headers::decorate`] adds (four, five on pages).
+const ENTITY_HEADERS: usize = 13;
+
+/// An empty response with room for [`ENTITY_HEADERS`] fields, so that
+/// filling them allocates once rather than growing the map twice.
+fn sized_response(status: StatusCode, body: Bytes) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body));
+    *response.status_mut() = status;
+    response.headers_mut().reserve(ENTITY_HEADERS);
     response
 }
 
