@@ -161,6 +161,34 @@ impl Store {
         )
     }
 
+    /// Every channel as [`Store::channels`] lists them, with no counts
+    /// (`items` is 0): a read of the channels table alone.
+    pub fn channel_rows(&self) -> Result<Vec<ChannelInfo>, StoreError> {
+        self.conn.query_map(
+            "SELECT name, present, used FROM channels ORDER BY name",
+            (),
+            |r| {
+                Ok(ChannelInfo {
+                    name: r.get(0)?,
+                    present: r.get(1)?,
+                    used: r.get(2)?,
+                    items: 0,
+                })
+            },
+        )
+    }
+
+    /// The published item count of one channel, through its index.
+    pub fn channel_items(&self, name: &str) -> Result<usize, StoreError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM items
+             WHERE channel = (SELECT id FROM channels WHERE name = ?1) AND retracted = 0",
+            [name],
+            |r| r.get(0),
+        )?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
     /// The bulletin at `path`, if the store has seen one.
     pub fn bulletin(&self, path: &str) -> Result<Option<KnownBulletin>, StoreError> {
         self.conn
