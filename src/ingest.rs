@@ -142,26 +142,27 @@ impl Ingestor {
         )
     }
 
-    /// Refreshes the item gauges (per channel and in all) from the store.
+    /// Refreshes the item gauges (per channel and in all): items as the
+    /// publisher last counted them, bulletins from the store.
     fn count_channels(&self) {
-        match self.store.channel_stats() {
-            Ok(stats) => {
-                let total: u64 = stats.iter().map(|c| c.items).sum();
-                self.metrics.items.store(total, Ordering::Relaxed);
-                self.metrics.set_channels(
-                    stats
-                        .into_iter()
-                        .filter(|c| c.name.is_empty() || c.present || c.items > 0)
-                        .map(|c| ChannelCounts {
-                            name: c.name,
-                            items: c.items,
-                            bulletins: c.bulletins,
-                        })
-                        .collect(),
-                )
-            }
-            Err(err) => tracing::warn!("counting channels for /metrics: {err}"),
-        }
+        let bulletins = match self.store.bulletin_counts() {
+            Ok(counts) => counts,
+            Err(err) => return tracing::warn!("counting bulletins for /metrics: {err}"),
+        };
+        let channels = self.publisher.channels();
+        let total: usize = channels.iter().map(|c| c.items).sum();
+        self.metrics.items.store(total as u64, Ordering::Relaxed);
+        self.metrics.set_channels(
+            channels
+                .iter()
+                .filter(|c| c.name.is_empty() || c.present || c.items > 0)
+                .map(|c| ChannelCounts {
+                    name: c.name.clone(),
+                    items: c.items as u64,
+                    bulletins: bulletins.get(&c.name).copied().unwrap_or(0),
+                })
+                .collect(),
+        )
     }
 
     /// The first snapshot: what changed while the daemon was down is

@@ -196,7 +196,7 @@ impl Publisher {
             store.mark_channels_dirty()?;
         }
         let channels = self.read_channels(store)?;
-        let (_, retracted) = store.item_keys()?;
+        let retracted = store.retracted_slugs()?;
         let mut gone: HashSet<String> = retracted.iter().map(|s| item_path(s)).collect();
         for channel in channels.iter().filter(|c| vanished(c)) {
             gone.extend(Format::ALL.map(|f| feed_path(&channel.name, f)));
@@ -226,7 +226,7 @@ impl Publisher {
     pub fn finish_start(&mut self, store: &mut Store) -> Result<usize, PublishError> {
         let due = store.due_pages(usize::MAX)?.len();
         if self.full {
-            let (_, retracted) = store.item_keys()?;
+            let retracted = store.retracted_slugs()?;
             let stale: Vec<String> = retracted.iter().flat_map(|s| pages::files(s)).collect();
             for (rel, err) in mirror::remove(&self.feeds_dir, &stale) {
                 tracing::warn!("removing {rel}: {err}");
@@ -325,6 +325,11 @@ impl Publisher {
             started.elapsed() - archived
         );
         Ok(self.snapshot())
+    }
+
+    /// The channels with their item counts as the last publish read them.
+    pub fn channels(&self) -> &[ChannelInfo] {
+        &self.channels
     }
 
     /// The store's channels, kept for the backlog (see [`Publisher::channels`]).

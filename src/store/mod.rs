@@ -48,7 +48,6 @@ pub use ids::{
 };
 pub use read::{ChannelInfo, Document, KnownBulletin, Validators};
 pub use staged::Staged;
-pub use stats::ChannelStats;
 pub use websub::{StoredSubscription, SubscriptionChange, SUBSCRIPTIONS_CHANGED};
 
 /// An item's key inside the store (not its public id, which is a `tag:`

@@ -161,6 +161,16 @@ impl Store {
         )
     }
 
+    /// Slugs of every retracted item (through their own index).
+    pub fn retracted_slugs(&self) -> Result<Vec<String>, StoreError> {
+        let tags = self
+            .conn
+            .query_map("SELECT tag FROM items WHERE retracted = 1", (), |r| {
+                r.get::<String>(0)
+            })?;
+        Ok(tags.iter().map(|tag| slug_for(tag)).collect())
+    }
+
     /// Every channel as [`Store::channels`] lists them, with no counts
     /// (`items` is 0): a read of the channels table alone.
     pub fn channel_rows(&self) -> Result<Vec<ChannelInfo>, StoreError> {

@@ -107,13 +107,15 @@ const CREATED: usize = 4;
 
 /// Migrations after [`CREATED`], in order: `STEPS[i]` makes version
 /// `CREATED + 1 + i`.
-const STEPS: [&str; 1] = [
+const STEPS: [&str; 2] = [
     // 5: the publication log (see `follow`).
     "CREATE TABLE publications (
          gen  BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
          at   BIGINT NOT NULL,
          what TEXT NOT NULL
      );",
+    // 6: the retracted items' tags.
+    super::schema::RETRACTED_INDEX,
 ];
 
 const _: () = assert!(

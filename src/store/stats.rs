@@ -1,44 +1,24 @@
 //! Counts for the operator (`/metrics`, `STATUS=`): per channel, how many
-//! items are published and from how many bulletin files.
+//! bulletin files the published items come from. The item counts are the
+//! publisher's (see `Publisher::channels`).
+
+use std::collections::HashMap;
 
 use super::{Store, StoreError};
 
-/// One channel's published holdings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChannelStats {
-    /// The folder name (`""` for the main channel).
-    pub name: String,
-    /// Whether its folder exists.
-    pub present: bool,
-    /// Published items.
-    pub items: u64,
-    /// Bulletin files in the inbox the store holds as active.
-    pub bulletins: u64,
-}
-
 impl Store {
-    /// Every channel with its published items and active bulletins; `""`
-    /// (always in the store) comes first.
-    pub fn channel_stats(&self) -> Result<Vec<ChannelStats>, StoreError> {
-        let count = |n: i64| u64::try_from(n).unwrap_or(0);
-        self.conn.query_map(
-            // Grouped counts, one pass each (see `Store::channels`).
-            "SELECT c.name, c.present, COALESCE(i.n, 0), COALESCE(b.n, 0)
-             FROM channels c
-             LEFT JOIN (SELECT channel, COUNT(*) AS n FROM items
-                        WHERE retracted = 0 GROUP BY channel) i ON i.channel = c.id
-             LEFT JOIN (SELECT channel, COUNT(*) AS n FROM bulletins
-                        WHERE state = 0 GROUP BY channel) b ON b.channel = c.id
-             ORDER BY c.name",
+    /// The active bulletins of every channel that has any, by channel name:
+    /// one pass over the bulletins table (a tenth of the items' size).
+    pub fn bulletin_counts(&self) -> Result<HashMap<String, u64>, StoreError> {
+        let rows = self.conn.query_map(
+            "SELECT c.name, COUNT(*) FROM bulletins b JOIN channels c ON c.id = b.channel
+             WHERE b.state = 0 GROUP BY c.name",
             (),
-            |r| {
-                Ok(ChannelStats {
-                    name: r.get(0)?,
-                    present: r.get(1)?,
-                    items: count(r.get(2)?),
-                    bulletins: count(r.get(3)?),
-                })
-            },
-        )
+            |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)?)),
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|(name, n)| (name, u64::try_from(n).unwrap_or(0)))
+            .collect())
     }
 }
