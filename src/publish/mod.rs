@@ -342,12 +342,17 @@ impl Publisher {
     /// counts kept from the last read except for the channels `touched`
     /// (and new ones), which are counted through their index. Counting
     /// every item was a third of a drop's publish at 100,000 items.
+    ///
+    /// A follower counts everything: the log it follows names the feeds
+    /// the ingest node rendered, which need not include every channel whose
+    /// count changed (the check below found the main channel's count kept
+    /// stale there).
     fn recount_channels(
         &mut self,
         store: &Store,
         touched: &BTreeSet<String>,
     ) -> Result<Vec<ChannelInfo>, StoreError> {
-        if self.channels.is_empty() {
+        if self.channels.is_empty() || store.is_follower() {
             return self.read_channels(store);
         }
         let known: HashMap<&str, usize> = self
