@@ -126,6 +126,7 @@ on_both!(
     a_renamed_channel_keeps_ids_and_the_old_channel_is_gone,
     the_same_text_in_two_live_channels_is_two_items,
     a_copy_in_the_same_channel_is_one_item_until_both_are_gone,
+    counts_per_channel_and_retracted_slugs_agree_with_the_items,
     keep_mode_and_quarantine_keep_items_and_a_rename_publishes_one_copy,
     a_retracted_article_that_comes_back_keeps_its_id,
     ids_are_never_reused,

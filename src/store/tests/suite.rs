@@ -357,6 +357,50 @@ pub(super) fn a_copy_in_the_same_channel_is_one_item_until_both_are_gone(b: &Bac
     assert!(s.newest(None, 5).expect("newest").is_empty());
 }
 
+pub(super) fn counts_per_channel_and_retracted_slugs_agree_with_the_items(b: &Backend) {
+    let mut s = b.store();
+    let two = bulletin(vec![art("Bridge", BRIDGE), art("Library", LIBRARY)]);
+    s.ingest("ch/a.txt", "ch", "h1", &two, at(1))
+        .expect("ingest");
+    s.ingest("b.txt", "", "h2", &bulletin(vec![art("Tram", TRAM)]), at(2))
+        .expect("ingest");
+    let counts = |s: &crate::store::Store| {
+        let rows = s.channel_rows().expect("rows");
+        let kept: Vec<(String, usize)> = rows
+            .iter()
+            .map(|c| (c.name.clone(), s.channel_items(&c.name).expect("count")))
+            .collect();
+        let full: Vec<(String, usize)> = s
+            .channels()
+            .expect("channels")
+            .into_iter()
+            .map(|c| (c.name, c.items))
+            .collect();
+        assert_eq!(kept, full, "one channel's count is the full count's");
+        kept
+    };
+    assert_eq!(counts(&s), [("".to_string(), 1), ("ch".to_string(), 2)]);
+    assert!(s.retracted_slugs().expect("slugs").is_empty());
+    let bulletins = s.bulletin_counts().expect("bulletins");
+    assert_eq!(
+        (bulletins.get(""), bulletins.get("ch")),
+        (Some(&1), Some(&1))
+    );
+
+    let c = s.remove("ch/a.txt", true, at(3)).expect("remove");
+    assert_eq!(c.retracted, 2);
+    assert_eq!(counts(&s), [("".to_string(), 1), ("ch".to_string(), 0)]);
+    let gone: Vec<String> = s.retracted_slugs().expect("slugs");
+    let (_, by_scan) = s.item_keys().expect("keys");
+    let mut sorted = gone.clone();
+    sorted.sort();
+    let mut by_scan = by_scan;
+    by_scan.sort();
+    assert_eq!(gone.len(), 2);
+    assert_eq!(sorted, by_scan, "the index lists what a scan finds");
+    assert_eq!(s.bulletin_counts().expect("bulletins").get("ch"), None);
+}
+
 pub(super) fn keep_mode_and_quarantine_keep_items_and_a_rename_publishes_one_copy(b: &Backend) {
     let mut s = b.store();
     s.ingest(
