@@ -100,9 +100,9 @@ pub struct Publisher {
     unmirrored: BTreeSet<String>,
     /// The snapshot manifest last written into the feeds folder.
     manifest: Vec<u8>,
-    /// The channels as the last publish read them (with their item counts:
-    /// counting takes a pass over the items, so the backlog's batches, which
-    /// change no items, use these).
+    /// The channels as the last publish read them, with their item counts:
+    /// a publish recounts only the channels it touched, the backlog's
+    /// batches (which change no items) none.
     channels: Vec<ChannelInfo>,
     /// Item pages, and archive documents, per backlog batch.
     page_pace: Pace,

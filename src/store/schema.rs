@@ -154,17 +154,6 @@ fn archives_and_publications(tx: &Transaction<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Version 6: the retracted items' tags by themselves, so that a start
-/// reads them without a pass over every item row.
-fn retracted_index(tx: &Transaction<'_>) -> Result<(), StoreError> {
-    tx.execute_batch(RETRACTED_INDEX)?;
-    Ok(())
-}
-
-/// The index of version 6, the same in both backends.
-pub(crate) const RETRACTED_INDEX: &str =
-    "CREATE INDEX items_retracted ON items (tag) WHERE retracted = 1;";
-
 /// Version 5: the log of what the ingest node published, which the other
 /// nodes of a shared database follow (see `follow`).
 fn publication_log(tx: &Transaction<'_>) -> Result<(), StoreError> {
@@ -177,6 +166,17 @@ fn publication_log(tx: &Transaction<'_>) -> Result<(), StoreError> {
     )?;
     Ok(())
 }
+
+/// Version 6: the retracted items' tags by themselves, so that a start
+/// reads them without a pass over every item row.
+fn retracted_index(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    tx.execute_batch(RETRACTED_INDEX)?;
+    Ok(())
+}
+
+/// The index of version 6, the same in both backends.
+pub(crate) const RETRACTED_INDEX: &str =
+    "CREATE INDEX items_retracted ON items (tag) WHERE retracted = 1;";
 
 /// Brings the database to [`VERSION`], either backend.
 pub fn migrate(db: &mut Db) -> Result<(), StoreError> {

@@ -8,7 +8,7 @@ use super::{Store, StoreError};
 
 impl Store {
     /// The active bulletins of every channel that has any, by channel name:
-    /// one pass over the bulletins table (a tenth of the items' size).
+    /// one pass over the bulletins table (a row per file, not per item).
     pub fn bulletin_counts(&self) -> Result<HashMap<String, u64>, StoreError> {
         let rows = self.conn.query_map(
             "SELECT c.name, COUNT(*) FROM bulletins b JOIN channels c ON c.id = b.channel
