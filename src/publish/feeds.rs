@@ -90,6 +90,7 @@ impl Publisher {
         if dirty.is_empty() {
             return Ok(());
         }
+        let started = std::time::Instant::now();
         let mut feeds: Vec<(String, Vec<Item>)> = Vec::new();
         for channel in channels.iter().filter(|c| servable(c)) {
             if channel.name.is_empty() || dirty.contains(&channel.name) {
@@ -129,6 +130,7 @@ impl Publisher {
             .iter()
             .map(|j| store.document(&j.path()))
             .collect::<Result<_, _>>()?;
+        let read = started.elapsed();
         let site = &self.site;
         let pairs: Vec<(&Job, Option<Validators>)> = jobs
             .iter()
@@ -138,6 +140,7 @@ impl Publisher {
         let rendered = par_map(&pairs, |(job, old)| {
             render_with_validators(site, job, *old, now)
         });
+        let renders = started.elapsed();
         // Compress only what is not already served as it is.
         let mut fresh: Vec<(String, &'static str, Vec<u8>, Validators)> = Vec::new();
         for ((job, _), result) in pairs.iter().zip(rendered) {
@@ -164,6 +167,7 @@ impl Publisher {
                 codings,
             )
         });
+        let compressed = started.elapsed();
         let mut documents = Vec::new();
         let mut files = Vec::new();
         for ((path, _, _, validators), entity) in fresh.into_iter().zip(entities) {
@@ -191,6 +195,12 @@ impl Publisher {
             .chain(dirty.iter().cloned())
             .collect();
         store.clear_dirty(&rendered, &[])?;
+        tracing::debug!(
+            "feeds: read {read:?}, render {:?}, compress {:?}, store {:?}",
+            renders - read,
+            compressed - renders,
+            started.elapsed() - compressed
+        );
         Ok(())
     }
 
