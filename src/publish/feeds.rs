@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::time::Instant;
 
 use chrono::Utc;
 
@@ -90,7 +91,7 @@ impl Publisher {
         if dirty.is_empty() {
             return Ok(());
         }
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         let mut feeds: Vec<(String, Vec<Item>)> = Vec::new();
         for channel in channels.iter().filter(|c| servable(c)) {
             if channel.name.is_empty() || dirty.contains(&channel.name) {
@@ -196,7 +197,7 @@ impl Publisher {
             .collect();
         store.clear_dirty(&rendered, &[])?;
         tracing::debug!(
-            "feeds: read {read:?}, render {:?}, compress {:?}, store {:?}",
+            "feeds: read {read:?}, render {:?}, compress {:?}, record {:?}",
             renders - read,
             compressed - renders,
             started.elapsed() - compressed
