@@ -171,11 +171,6 @@ impl Ingestor {
         self.publisher.start(&mut self.store)
     }
 
-    /// Renders what `changes` touched and returns the new snapshot.
-    pub fn publish(&mut self, changes: &Changes) -> Result<Arc<Published>, PublishError> {
-        self.publisher.publish(&mut self.store, changes)
-    }
-
     /// The rest of the start (or of a reload that changed what pages show):
     /// the pages left due are rendered a batch at a time from then on.
     pub fn finish_start(&mut self) {
@@ -645,8 +640,20 @@ impl Ingestor {
         links.heartbeat.busy("publishing a new snapshot");
         let started = Instant::now();
         let big = batch.changes.pages.len() >= BIG_PUBLISH_PAGES;
-        match self.publish(&batch.changes) {
-            Ok(snapshot) => self.serve(snapshot, started, &batch.arrivals, links),
+        let (metrics, arrivals) = (&self.metrics, &batch.arrivals);
+        let mut first = true;
+        let published = self
+            .publisher
+            .publish(&mut self.store, &batch.changes, &mut |snapshot| {
+                let old = links.hand_over(Arc::clone(&snapshot));
+                // The feeds' snapshot is the one readers waited for.
+                if std::mem::take(&mut first) {
+                    work::record_publish(metrics, &old, &snapshot, started.elapsed(), arrivals);
+                }
+            });
+        match published {
+            // Counted once readers can see them.
+            Ok(()) => self.count_channels(),
             Err(err) => {
                 tracing::error!("publishing: {err}");
                 if let PublishError::Store(err) = &err {

@@ -94,8 +94,10 @@ impl Ingestor {
                 self.followed = newest;
             }
         }
-        let snapshot = self.publisher.publish(&mut self.store, &changes)?;
-        links.hand_over(snapshot);
+        self.publisher
+            .publish(&mut self.store, &changes, &mut |snapshot| {
+                links.hand_over(snapshot);
+            })?;
         // Pages left (after a gap) and archive documents, then the copies.
         while self.catch_up(links) && !links.stop.load(Ordering::Relaxed) {}
         self.count_channels();
@@ -113,14 +115,14 @@ impl Ingestor {
             settings: true,
             ..Changes::default()
         });
-        match due
+        let mut serve = |snapshot| {
+            links.hand_over(snapshot);
+        };
+        if let Err(err) = due
             .map_err(Into::into)
-            .and_then(|c| self.publisher.publish(&mut self.store, &c))
+            .and_then(|c| self.publisher.publish(&mut self.store, &c, &mut serve))
         {
-            Ok(snapshot) => {
-                links.hand_over(snapshot);
-            }
-            Err(err) => tracing::error!("taking over ingest: {err}"),
+            tracing::error!("taking over ingest: {err}");
         }
     }
 

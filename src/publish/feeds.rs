@@ -13,7 +13,7 @@ use crate::model::Item;
 use crate::par::par_map;
 use crate::render::{
     self, digest, feed_path, system_time, utc_time, Coding, Codings, Entity, FeedDoc, Format, Page,
-    HTML_TYPE, OPML_PATH, OPML_TYPE,
+    Stamped, HTML_TYPE, OPML_PATH, OPML_TYPE,
 };
 use crate::store::{ChannelInfo, Document, Store, Validators};
 
@@ -54,8 +54,8 @@ impl Job<'_> {
         }
     }
 
-    /// The bytes, with `modified` as the document's own date where it has one.
-    fn render(&self, site: &render::Site, modified: i64) -> Result<Vec<u8>, render::RenderError> {
+    /// The bytes, ready to take the document's own date where it has one.
+    fn render(&self, site: &render::Site) -> Result<Stamped, PublishError> {
         match self {
             Job::Feed {
                 channel,
@@ -63,18 +63,45 @@ impl Job<'_> {
                 format,
                 archive,
             } => {
-                let doc = FeedDoc {
-                    channel,
-                    format: *format,
-                    page: Page::Current {
-                        newest_archive: *archive,
-                    },
-                };
-                render::render_document(site, &doc, items, utc_time(modified))
+                let doc = current(channel, *format, *archive);
+                Ok(render::render_stamped(site, &doc, items)?)
+            }
+            Job::Index { .. } | Job::Opml { .. } => self.render_at(site, 0).map(Stamped::Fixed),
+        }
+    }
+
+    /// The bytes with `modified` as the document's own date (a feed's:
+    /// the others have none), rendered for it.
+    fn render_at(&self, site: &render::Site, modified: i64) -> Result<Vec<u8>, PublishError> {
+        match self {
+            Job::Feed {
+                channel,
+                items,
+                format,
+                archive,
+            } => {
+                let doc = current(channel, *format, *archive);
+                Ok(render::render_document(
+                    site,
+                    &doc,
+                    items,
+                    utc_time(modified),
+                )?)
             }
             Job::Index { channels, latest } => Ok(render::render_index(site, channels, latest)),
-            Job::Opml { channels } => render::render_opml(site, channels),
+            Job::Opml { channels } => Ok(render::render_opml(site, channels)?),
         }
+    }
+}
+
+/// A channel's current feed document in `format`, linking `archive`.
+fn current(channel: &str, format: Format, archive: Option<u64>) -> FeedDoc<'_> {
+    FeedDoc {
+        channel,
+        format,
+        page: Page::Current {
+            newest_archive: archive,
+        },
     }
 }
 
@@ -369,20 +396,24 @@ impl Publisher {
     }
 }
 
-/// Renders one job and decides its validators: rendered with the stored
-/// time; again with a new time when the bytes differ (the time is inside
-/// them).
+/// Renders one job and decides its validators: dated with the stored
+/// time; with a new time when the bytes differ (the time is inside them).
 fn render_with_validators(
     site: &render::Site,
     job: &Job<'_>,
     old: Option<Validators>,
     now: i64,
 ) -> Result<(Vec<u8>, Validators), PublishError> {
+    let stamped = job.render(site)?;
+    let dated = |t: i64| match stamped.at(utc_time(t)) {
+        Some(bytes) => Ok(bytes),
+        None => job.render_at(site, t),
+    };
     let when = old.map_or(now, |v| v.modified);
-    let mut bytes = job.render(site, when)?;
+    let mut bytes = dated(when)?;
     let mut validators = decide(old, &digest(&bytes), now);
-    if validators.modified != when {
-        bytes = job.render(site, validators.modified)?;
+    if validators.modified != when && stamped.is_dated() {
+        bytes = dated(validators.modified)?;
         validators.etag = digest(&bytes);
     }
     Ok((bytes, validators))

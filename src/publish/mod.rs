@@ -277,8 +277,26 @@ impl Publisher {
     }
 
     /// Renders what `changes` touched: the pages of the items concerned,
-    /// their channels' feeds, the main feed and the index.
+    /// their channels' feeds, the main feed and the index. The feeds are
+    /// published first, and `serve` gets their snapshot before the pages
+    /// are rendered; it gets a second one if the pages changed what answers
+    /// `410` (a retraction).
     pub fn publish(
+        &mut self,
+        store: &mut Store,
+        changes: &Changes,
+        serve: &mut dyn FnMut(Arc<Published>),
+    ) -> Result<(), PublishError> {
+        serve(self.publish_feeds_of(store, changes)?);
+        if let Some(snapshot) = self.publish_pages_of(store, changes)? {
+            serve(snapshot);
+        }
+        Ok(())
+    }
+
+    /// The feeds `changes` touched, the main feed and the index; returns
+    /// the snapshot to serve.
+    fn publish_feeds_of(
         &mut self,
         store: &mut Store,
         changes: &Changes,
@@ -307,24 +325,43 @@ impl Publisher {
                 }
             }
         }
-        let keys: Vec<i64> = changes.pages.iter().copied().collect();
-        for chunk in keys.chunks(pages::BATCH) {
-            self.publish_pages(store, chunk, &mut gone)?;
-        }
         self.gone = Arc::new(gone);
-        let paged = started.elapsed();
         self.open_archives(store, &channels)?;
         let archived = started.elapsed();
         self.publish_feeds(store, &channels, &changes.channels, Codings::Gzip)?;
         tracing::debug!(
-            pages = keys.len(),
             feeds = changes.channels.len(),
-            "published: channels {counted:?}, pages {:?}, archives {:?}, feeds {:?}",
-            paged - counted,
-            archived - paged,
+            "published feeds: channels {counted:?}, archives {:?}, feeds {:?}",
+            archived - counted,
             started.elapsed() - archived
         );
         Ok(self.snapshot())
+    }
+
+    /// The item pages `changes` touched; returns a snapshot to serve if
+    /// they changed what answers `410`.
+    fn publish_pages_of(
+        &mut self,
+        store: &mut Store,
+        changes: &Changes,
+    ) -> Result<Option<Arc<Published>>, PublishError> {
+        if changes.pages.is_empty() {
+            return Ok(None);
+        }
+        let started = Instant::now();
+        let keys: Vec<i64> = changes.pages.iter().copied().collect();
+        let mut gone = (*self.gone).clone();
+        for chunk in keys.chunks(pages::BATCH) {
+            self.publish_pages(store, chunk, &mut gone)?;
+        }
+        let changed = gone != *self.gone;
+        self.gone = Arc::new(gone);
+        tracing::debug!(
+            pages = keys.len(),
+            "published pages: {:?}",
+            started.elapsed()
+        );
+        Ok(changed.then(|| self.snapshot()))
     }
 
     /// The channels with their item counts as the last publish read them.

@@ -6,7 +6,8 @@
 //! encoding), `site` (channels as publications), `language` (each
 //! article's) and `content` (one item prepared for every format) feed
 //! `feed` (current and archive documents) and the per-format writers `rss`,
-//! `atom`, `json`, and `html` and `opml`; `entity` ([`Entity::new`])
+//! `atom`, `json`, and `html` and `opml`; `stamp` renders a feed once for
+//! any date of its own; `entity` ([`Entity::new`])
 //! hashes and compresses the result once per change.
 //! Nothing here reads a clock: the same items always give the same bytes
 //! and the same ETags.
@@ -21,6 +22,7 @@ mod language;
 mod opml;
 mod rss;
 mod site;
+mod stamp;
 pub mod text;
 
 use std::collections::{HashMap, HashSet};
@@ -36,6 +38,7 @@ pub use feed::{archive_path, archive_url, render_document, render_feed, FeedDoc,
 pub use html::{render_index, render_item_page, PAGE_CSP};
 pub use opml::{render_opml, OPML_PATH, OPML_TYPE};
 pub use site::{Masthead, Site};
+pub use stamp::{render_stamped, Stamped};
 
 /// `Content-Type` of RSS feeds.
 pub const RSS_TYPE: &str = "application/rss+xml; charset=utf-8";

@@ -559,3 +559,40 @@ fn archive_documents_link_their_neighbours_and_say_what_they_are() {
     .expect("JSON");
     assert_eq!(json["next_url"], format!("{base}/archive/7.json"));
 }
+
+#[test]
+fn a_feed_rendered_once_takes_any_date_as_if_rendered_with_it() {
+    let items = vec![item(1, "a", "b"), item(2, "c", "d")];
+    let doc = |format| FeedDoc {
+        channel: "江海",
+        format,
+        page: Page::Current {
+            newest_archive: Some(3),
+        },
+    };
+    for format in Format::ALL {
+        let stamped = render_stamped(&site(), &doc(format), &items).expect("renders");
+        assert_eq!(stamped.is_dated(), format != Format::Json, "{format:?}");
+        for t in [
+            "2023-01-01T00:00:00Z",
+            "2026-12-04T19:05:09Z",
+            "1999-03-07T23:59:59Z",
+        ] {
+            let direct = render_document(&site(), &doc(format), &items, at(t)).expect("renders");
+            let spliced = stamped.at(at(t)).expect("a feed with one date of its own");
+            assert_eq!(text(&spliced), text(&direct), "{format:?} at {t}");
+        }
+    }
+    // An article carrying the placeholder date leaves two places to
+    // choose from: the feed is rendered per date instead.
+    let mut odd = items.clone();
+    odd[0].updated = at("9999-12-31T23:59:59Z");
+    odd[0].published = odd[0].updated;
+    for format in [Format::Rss, Format::Atom] {
+        let stamped = render_stamped(&site(), &doc(format), &odd).expect("renders");
+        assert!(
+            stamped.at(at("2023-01-01T00:00:00Z")).is_none(),
+            "{format:?}"
+        );
+    }
+}
