@@ -35,7 +35,7 @@ use crate::inbox::{InboxEvent, RelPath};
 use crate::metrics::{ChannelCounts, Metrics};
 use crate::parse::{self, Limits};
 use crate::publish::{PublishError, Publisher, Sizes};
-use crate::render::{Published, Site};
+use crate::render::{Codings, Published, Site};
 use crate::store::{hash_hex, Changes, Staged, Store, StoreError};
 
 /// During a burst, do the slow part of publishing (brotli and zstd copies,
@@ -94,6 +94,7 @@ impl Ingestor {
         base_url: &str,
         metrics: Arc<Metrics>,
     ) -> Result<Ingestor, StoreError> {
+        let opening = Instant::now();
         let store = Store::open_at(
             &config.store,
             &config.state_dir,
@@ -101,6 +102,7 @@ impl Ingestor {
             &crate::store::authority_of(base_url),
             config.timezone,
         )?;
+        tracing::debug!("store opened in {:?}", opening.elapsed());
         let publisher = Publisher::new(
             site_for(config, base_url),
             config.feeds_dir.clone(),
@@ -214,7 +216,10 @@ impl Ingestor {
         links
             .heartbeat
             .busy("compressing and writing the feeds folder");
-        match self.publisher.complete_copies(&mut self.store) {
+        match self
+            .publisher
+            .complete_copies(&mut self.store, Codings::All)
+        {
             Ok(Some(snapshot)) => {
                 links.hand_over(snapshot);
             }

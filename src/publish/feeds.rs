@@ -286,23 +286,24 @@ impl Publisher {
         Ok(missing)
     }
 
-    /// Makes the copies the first pass left out (brotli, zstd) for every hot
+    /// Makes the copies of `codings` the first pass left out for every hot
     /// document lacking them, records their ETags, and returns the new
     /// snapshot; `None` when nothing lacked any.
     pub fn complete_copies(
         &mut self,
         store: &mut Store,
+        codings: Codings,
     ) -> Result<Option<Arc<crate::render::Published>>, PublishError> {
         let lacking: Vec<(String, Arc<Entity>)> = self
             .hot
             .iter()
-            .filter(|(_, e)| !e.has_all(Codings::All))
+            .filter(|(_, e)| !e.has_all(codings))
             .map(|(p, e)| (p.clone(), Arc::clone(e)))
             .collect();
         if lacking.is_empty() {
             return Ok(None);
         }
-        let completed = par_map(&lacking, |(_, e)| e.completed(Codings::All));
+        let completed = par_map(&lacking, |(_, e)| e.completed(codings));
         let mut documents = Vec::new();
         for ((path, _), entity) in lacking.into_iter().zip(completed) {
             let validators = crate::store::Validators {

@@ -172,6 +172,7 @@ impl Publisher {
     /// was down (or were never published) are rendered, the others read
     /// back from the feeds folder.
     pub fn start(&mut self, store: &mut Store) -> Result<Arc<Published>, PublishError> {
+        let started = Instant::now();
         store.set_archive_size(self.archive_size);
         self.refresh_site(store)?;
         let archives_key = self.archives_key();
@@ -204,7 +205,9 @@ impl Publisher {
         self.gone = Arc::new(gone);
         let (dirty, _) = store.dirty()?;
         let mut due: BTreeSet<String> = dirty.into_iter().collect();
+        let read = started.elapsed();
         due.extend(self.restore_hot(store, &channels, &due)?);
+        let restored = started.elapsed();
         let linked = self.archives.clone();
         self.open_archives(store, &channels)?;
         due.extend(
@@ -216,6 +219,12 @@ impl Publisher {
         // Identity only: the first response as soon as possible; the copies
         // follow right after (`complete_copies`).
         self.publish_feeds(store, &channels, &due, Codings::None)?;
+        tracing::debug!(
+            due = due.len(),
+            "start: state read in {read:?}, documents read back in {:?}, the rest in {:?}",
+            restored - read,
+            started.elapsed() - restored
+        );
         Ok(self.snapshot())
     }
 
@@ -276,19 +285,25 @@ impl Publisher {
         Ok(((self.archives != before).then(|| self.snapshot()), more))
     }
 
-    /// Renders what `changes` touched: the pages of the items concerned,
-    /// their channels' feeds, the main feed and the index. The feeds are
-    /// published first, and `serve` gets their snapshot before the pages
-    /// are rendered; it gets a second one if the pages changed what answers
-    /// `410` (a retraction).
+    /// Renders what `changes` touched: the pages of the items concerned
+    /// (first, so that every link of a feed served opens), their channels'
+    /// feeds, the main feed and the index. `serve` gets the feeds as soon
+    /// as they are rendered, uncompressed (identity is always acceptable);
+    /// then their gzip copies are made, and `serve` gets that snapshot.
+    /// Brotli and zstd follow when the queue is idle
+    /// ([`Publisher::complete_copies`]).
     pub fn publish(
         &mut self,
         store: &mut Store,
         changes: &Changes,
         serve: &mut dyn FnMut(Arc<Published>),
     ) -> Result<(), PublishError> {
+        if changes.settings {
+            self.refresh_site(store)?;
+        }
+        self.publish_pages_of(store, changes)?;
         serve(self.publish_feeds_of(store, changes)?);
-        if let Some(snapshot) = self.publish_pages_of(store, changes)? {
+        if let Some(snapshot) = self.complete_copies(store, Codings::Gzip)? {
             serve(snapshot);
         }
         Ok(())
@@ -301,9 +316,6 @@ impl Publisher {
         store: &mut Store,
         changes: &Changes,
     ) -> Result<Arc<Published>, PublishError> {
-        if changes.settings {
-            self.refresh_site(store)?;
-        }
         let started = Instant::now();
         let channels = self.recount_channels(store, &changes.channels)?;
         let counted = started.elapsed();
@@ -328,7 +340,7 @@ impl Publisher {
         self.gone = Arc::new(gone);
         self.open_archives(store, &channels)?;
         let archived = started.elapsed();
-        self.publish_feeds(store, &channels, &changes.channels, Codings::Gzip)?;
+        self.publish_feeds(store, &channels, &changes.channels, Codings::None)?;
         tracing::debug!(
             feeds = changes.channels.len(),
             "published feeds: channels {counted:?}, archives {:?}, feeds {:?}",
@@ -338,15 +350,15 @@ impl Publisher {
         Ok(self.snapshot())
     }
 
-    /// The item pages `changes` touched; returns a snapshot to serve if
-    /// they changed what answers `410`.
+    /// The item pages `changes` touched, and what answers `410` (served
+    /// with the feeds).
     fn publish_pages_of(
         &mut self,
         store: &mut Store,
         changes: &Changes,
-    ) -> Result<Option<Arc<Published>>, PublishError> {
+    ) -> Result<(), PublishError> {
         if changes.pages.is_empty() {
-            return Ok(None);
+            return Ok(());
         }
         let started = Instant::now();
         let keys: Vec<i64> = changes.pages.iter().copied().collect();
@@ -354,14 +366,13 @@ impl Publisher {
         for chunk in keys.chunks(pages::BATCH) {
             self.publish_pages(store, chunk, &mut gone)?;
         }
-        let changed = gone != *self.gone;
         self.gone = Arc::new(gone);
         tracing::debug!(
             pages = keys.len(),
             "published pages: {:?}",
             started.elapsed()
         );
-        Ok(changed.then(|| self.snapshot()))
+        Ok(())
     }
 
     /// The channels with their item counts as the last publish read them.

@@ -249,12 +249,15 @@ impl Entity {
         } else {
             Vec::new()
         };
-        Entity::from_variants(
-            content_type,
-            Bytes::from(identity),
-            compressed,
-            last_modified,
-        )
+        Entity {
+            attempted: codings,
+            ..Entity::from_variants(
+                content_type,
+                Bytes::from(identity),
+                compressed,
+                last_modified,
+            )
+        }
     }
 
     /// An entity from bytes already prepared (read back from the feeds folder).
