@@ -625,6 +625,7 @@ impl Ingestor {
             batch.arrivals.extend(work::landed(&path, self.started));
         }
         let started = Instant::now();
+        tracing::trace!("applying {}", work::describe(&self.folders.inbox, &event));
         let changes = self.apply(event);
         if bulletin.is_some() {
             self.metrics

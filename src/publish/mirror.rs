@@ -26,8 +26,68 @@ pub struct MirrorFile<'a> {
 /// renamed into place and the folders are synced. Returns the paths that
 /// could not be written, with why (the others are written).
 pub fn write_batch(root: &Path, files: &[MirrorFile<'_>]) -> Vec<(String, std::io::Error)> {
+    let (staged, mut failed) = stage_all(root, files);
+    if staged.is_empty() {
+        return failed;
+    }
+    if let Err(err) = sync_filesystem(root) {
+        tracing::warn!(folder = %root.display(), "syncfs failed: {err}");
+    }
+    let (placed, more) = place(root, staged);
+    failed.extend(more);
+    placed.sync_folders();
+    failed
+}
+
+/// Writes `files` under `root` atomically but not yet durably: each is in
+/// place when this returns, and on disk once [`Unsynced::sync`] returns.
+/// For files whose loss in a crash of the machine is made good by
+/// rendering them again (the store keeps them due until synced).
+pub fn write_unsynced(
+    root: &Path,
+    files: &[MirrorFile<'_>],
+) -> (Unsynced, Vec<(String, std::io::Error)>) {
+    let (staged, mut failed) = stage_all(root, files);
+    let (placed, more) = place(root, staged);
+    failed.extend(more);
+    (placed, failed)
+}
+
+/// Files written by [`write_unsynced`], not yet flushed.
+#[derive(Debug)]
+pub struct Unsynced {
+    root: PathBuf,
+    dirs: BTreeSet<PathBuf>,
+}
+
+impl Unsynced {
+    /// Flushes the files and their folders to disk.
+    pub fn sync(self) {
+        if self.dirs.is_empty() {
+            return;
+        }
+        if let Err(err) = sync_filesystem(&self.root) {
+            tracing::warn!(folder = %self.root.display(), "syncfs failed: {err}");
+        }
+        self.sync_folders();
+    }
+
+    fn sync_folders(self) {
+        for dir in self.dirs {
+            if let Err(err) = std::fs::File::open(&dir).and_then(|d| d.sync_all()) {
+                tracing::warn!(folder = %dir.display(), "fsync failed: {err}");
+            }
+        }
+    }
+}
+
+type Failures = Vec<(String, std::io::Error)>;
+
+/// Writes every file to its temporary name: the pairs (temporary, target)
+/// written, and the failures.
+fn stage_all(root: &Path, files: &[MirrorFile<'_>]) -> (Vec<(PathBuf, PathBuf)>, Failures) {
     let mut failed = Vec::new();
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(files.len());
+    let mut staged = Vec::with_capacity(files.len());
     let written = par_map(files, |file| {
         let target = root.join(&file.rel);
         stage(&target, file.bytes, file.modified).map(|tmp| (tmp, target))
@@ -38,12 +98,12 @@ pub fn write_batch(root: &Path, files: &[MirrorFile<'_>]) -> Vec<(String, std::i
             Err(err) => failed.push((file.rel.clone(), err)),
         }
     }
-    if staged.is_empty() {
-        return failed;
-    }
-    if let Err(err) = sync_filesystem(root) {
-        tracing::warn!(folder = %root.display(), "syncfs failed: {err}");
-    }
+    (staged, failed)
+}
+
+/// Renames staged files into place: the folders to sync, and the failures.
+fn place(root: &Path, staged: Vec<(PathBuf, PathBuf)>) -> (Unsynced, Failures) {
+    let mut failed = Vec::new();
     let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
     for (tmp, target) in staged {
         if let Err(err) = std::fs::rename(&tmp, &target) {
@@ -55,12 +115,8 @@ pub fn write_batch(root: &Path, files: &[MirrorFile<'_>]) -> Vec<(String, std::i
             dirs.insert(dir.to_path_buf());
         }
     }
-    for dir in dirs {
-        if let Err(err) = std::fs::File::open(&dir).and_then(|d| d.sync_all()) {
-            tracing::warn!(folder = %dir.display(), "fsync failed: {err}");
-        }
-    }
-    failed
+    let root = root.to_path_buf();
+    (Unsynced { root, dirs }, failed)
 }
 
 /// Where a document with URL path `path` lives under the feeds folder:
@@ -143,5 +199,27 @@ mod tests {
         assert_eq!(names, ["ab.html"]);
         assert!(remove(dir.path(), &["items/ab.html".into(), "nope".into()]).is_empty());
         assert!(!page.exists());
+    }
+
+    #[test]
+    fn unsynced_files_are_in_place_before_the_sync() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let when = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let files = [MirrorFile {
+            rel: "items/cd.html".into(),
+            bytes: b"<p>y</p>",
+            modified: when,
+        }];
+        let (unsynced, failed) = write_unsynced(dir.path(), &files);
+        assert!(failed.is_empty());
+        let page = dir.path().join("items/cd.html");
+        assert_eq!(std::fs::read(&page).expect("read"), b"<p>y</p>");
+        assert_eq!(unsynced.dirs.len(), 1);
+        unsynced.sync();
+        let names: Vec<String> = std::fs::read_dir(dir.path().join("items"))
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["cd.html"]);
     }
 }

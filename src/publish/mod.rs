@@ -289,9 +289,9 @@ impl Publisher {
     /// (first, so that every link of a feed served opens), their channels'
     /// feeds, the main feed and the index. `serve` gets the feeds as soon
     /// as they are rendered, uncompressed (identity is always acceptable);
-    /// then their gzip copies are made, and `serve` gets that snapshot.
-    /// Brotli and zstd follow when the queue is idle
-    /// ([`Publisher::complete_copies`]).
+    /// then the pages are flushed to disk and recorded as done, the feeds'
+    /// gzip copies made, and `serve` gets that snapshot. Brotli and zstd
+    /// follow when the queue is idle ([`Publisher::complete_copies`]).
     pub fn publish(
         &mut self,
         store: &mut Store,
@@ -301,8 +301,15 @@ impl Publisher {
         if changes.settings {
             self.refresh_site(store)?;
         }
-        self.publish_pages_of(store, changes)?;
+        let pages = self.write_pages_of(store, changes)?;
         serve(self.publish_feeds_of(store, changes)?);
+        for files in pages {
+            files.sync();
+        }
+        if !changes.pages.is_empty() {
+            let keys: Vec<i64> = changes.pages.iter().copied().collect();
+            store.clear_dirty(&[], &keys)?;
+        }
         if let Some(snapshot) = self.complete_copies(store, Codings::Gzip)? {
             serve(snapshot);
         }
@@ -350,29 +357,26 @@ impl Publisher {
         Ok(self.snapshot())
     }
 
-    /// The item pages `changes` touched, and what answers `410` (served
-    /// with the feeds).
-    fn publish_pages_of(
+    /// Writes the item pages `changes` touched, and what answers `410`
+    /// (served with the feeds); returns the files to sync.
+    fn write_pages_of(
         &mut self,
         store: &mut Store,
         changes: &Changes,
-    ) -> Result<(), PublishError> {
+    ) -> Result<Vec<mirror::Unsynced>, PublishError> {
         if changes.pages.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let started = Instant::now();
         let keys: Vec<i64> = changes.pages.iter().copied().collect();
         let mut gone = (*self.gone).clone();
+        let mut written = Vec::new();
         for chunk in keys.chunks(pages::BATCH) {
-            self.publish_pages(store, chunk, &mut gone)?;
+            written.push(self.write_pages(store, chunk, &mut gone)?);
         }
         self.gone = Arc::new(gone);
-        tracing::debug!(
-            pages = keys.len(),
-            "published pages: {:?}",
-            started.elapsed()
-        );
-        Ok(())
+        tracing::debug!(pages = keys.len(), "wrote pages: {:?}", started.elapsed());
+        Ok(written)
     }
 
     /// The channels with their item counts as the last publish read them.

@@ -38,6 +38,21 @@ impl Publisher {
         keys: &[ItemKey],
         gone: &mut HashSet<String>,
     ) -> Result<(), PublishError> {
+        self.write_pages(store, keys, gone)?.sync();
+        store.clear_dirty(&[], keys)?;
+        Ok(())
+    }
+
+    /// Renders the pages of `keys` (or removes them, for retracted items)
+    /// into the feeds folder and records their validators; returns the
+    /// files to sync, after which the pages may be recorded as done (until
+    /// then the store keeps them due, so a crash renders them again).
+    pub(super) fn write_pages(
+        &mut self,
+        store: &mut Store,
+        keys: &[ItemKey],
+        gone: &mut HashSet<String>,
+    ) -> Result<mirror::Unsynced, PublishError> {
         let mut live: Vec<(ItemKey, Item)> = Vec::new();
         let mut removed: Vec<String> = Vec::new();
         for &key in keys {
@@ -79,11 +94,11 @@ impl Publisher {
                 modified: system_time(v.modified),
             });
         }
-        for (rel, err) in mirror::write_batch(&self.feeds_dir, &files) {
+        let (unsynced, failed) = mirror::write_unsynced(&self.feeds_dir, &files);
+        for (rel, err) in failed {
             tracing::warn!("writing {rel} into {}: {err}", self.feeds_dir.display());
         }
         store.set_page_validators(&validators)?;
-        store.clear_dirty(&[], keys)?;
-        Ok(())
+        Ok(unsynced)
     }
 }
