@@ -16,6 +16,9 @@ const CACHE_KIB: i64 = 4 * 1024;
 /// prepared.
 const STATEMENTS: usize = 128;
 
+/// Bytes of write-ahead log kept on disk after a checkpoint.
+const WAL_LIMIT_BYTES: i64 = 4 << 20;
+
 /// Opens the database file at `path`, or an in-memory one, in WAL mode.
 pub(super) fn open(path: Option<&Path>) -> Result<Connection, StoreError> {
     let conn = match path {
@@ -26,6 +29,10 @@ pub(super) fn open(path: Option<&Path>) -> Result<Connection, StoreError> {
     // WAL + NORMAL survives process crashes; only a power loss can drop the
     // last transactions, and the inbox still holds their files.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // A burst can grow the write-ahead log past its checkpoint size (a
+    // reader held an older snapshot): cut it back after each checkpoint
+    // instead of keeping its high-water mark on disk.
+    conn.pragma_update(None, "journal_size_limit", WAL_LIMIT_BYTES)?;
     // Memory must not grow with the database: no memory map (its pages
     // count as the process's), and a page cache of CACHE_KIB.
     conn.pragma_update(None, "mmap_size", 0)?;
