@@ -182,9 +182,10 @@ impl Publisher {
             }
             crate::metrics::Metrics::bump(&self.metrics.renders);
         }
-        // `codings` now (gzip after a change: every client takes it; none at
-        // start, for the first response); the rest, which cost three times
-        // as much, once the queue is idle (`complete_copies`).
+        // `codings` now (none after a change or at start, for the first
+        // response; gzip after a reload); gzip right after a change, the
+        // rest, which cost three times as much, once the queue is idle
+        // (`complete_copies`).
         let site = &self.site;
         let entities = par_map(&fresh, |(path, content_type, bytes, v)| Entity {
             link: render::discovery_link(site, path),
