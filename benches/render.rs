@@ -1,13 +1,16 @@
 //! Rendering and compressing one 50-article feed, the work behind every
 //! change a reader sees: each format rendered, then gzip (the copy a
 //! change's snapshot carries), then brotli and zstd (made when the queue is
-//! idle). Articles are the corpus's, so the text is realistic.
+//! idle), and the splice that dates a feed rendered once. Articles are
+//! the corpus's, so the text is realistic.
 //!
 //! `cargo bench --bench render`; criterion reports time per feed.
 
 use std::time::SystemTime;
 
-use bulletind::render::{render_feed, utc_time, Coding, Codings, Entity, Format};
+use bulletind::render::{
+    render_feed, render_stamped, utc_time, Coding, Codings, Entity, FeedDoc, Format, Page,
+};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 
 #[path = "../tests/corpus/items.rs"]
@@ -24,6 +27,26 @@ fn bench(c: &mut Criterion) {
         });
     }
     let rss = render_feed(&site, "", &items, Format::Rss, when).expect("render");
+    // A changed feed needs its bytes at two dates (the stored one, to
+    // compare, and the new one): rendered once and dated twice.
+    let doc = FeedDoc {
+        channel: "",
+        format: Format::Rss,
+        page: Page::Current {
+            newest_archive: None,
+        },
+    };
+    let later = utc_time(1_700_000_060);
+    group.bench_function("render RSS once, dated twice (a changed feed)", |b| {
+        b.iter(|| {
+            let stamped = render_stamped(&site, &doc, black_box(&items)).expect("render");
+            (stamped.at(when), stamped.at(later))
+        })
+    });
+    group.bench_function("date a rendered RSS", |b| {
+        let stamped = render_stamped(&site, &doc, &items).expect("render");
+        b.iter(|| black_box(&stamped).at(later))
+    });
     for (label, codings) in [
         ("render RSS + gzip (a change's snapshot)", Codings::Gzip),
         ("render RSS + gzip + brotli + zstd", Codings::All),
