@@ -33,19 +33,27 @@ static PAGE_CSP: LazyLock<HeaderValue> = LazyLock::new(|| {
 });
 
 /// Adds the headers of every answer: `X-Content-Type-Options` and
-/// `Referrer-Policy` always; CORS on everything readers fetch (feeds,
-/// archives, the OPML list, pages, and their errors: not the hub, health or
-/// metrics); the content security policy on pages.
+/// `Referrer-Policy` on every answer with content; CORS on everything
+/// readers fetch (feeds, archives, the OPML list, pages, and their errors:
+/// not the hub, health or metrics); the content security policy on pages.
+/// A `304` carries only CORS of these: it has no content, and a cache
+/// keeps the stored response's other fields (RFC 9110 §15.4.5 asks for no
+/// metadata beyond what guides the cache update). It keeps the feed's
+/// `Link` (see `serve_entity`): a WebSub subscriber may read discovery from
+/// whatever answer it gets.
 pub fn decorate(response: &mut Response<Full<Bytes>>, kind: RouteKind) {
+    let content = response.status() != StatusCode::NOT_MODIFIED;
     let headers = response.headers_mut();
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("strict-origin-when-cross-origin"),
-    );
+    if content {
+        headers.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        headers.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        );
+    }
     if matches!(
         kind,
         RouteKind::Health | RouteKind::Metrics | RouteKind::WebSub
@@ -60,7 +68,7 @@ pub fn decorate(response: &mut Response<Full<Bytes>>, kind: RouteKind) {
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
         HeaderValue::from_static(EXPOSED_HEADERS),
     );
-    if matches!(kind, RouteKind::Index | RouteKind::Page) {
+    if content && matches!(kind, RouteKind::Index | RouteKind::Page) {
         headers.insert(header::CONTENT_SECURITY_POLICY, PAGE_CSP.clone());
     }
 }
