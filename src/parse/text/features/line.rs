@@ -7,11 +7,12 @@ use super::super::cohesion;
 use super::super::contents::{self, Contents};
 use super::super::joins;
 use super::super::lines::{Line, MailHeader, Piece};
-use super::super::markup::{Markup, RunInKind};
+use super::super::markup::Markup;
 use super::super::measure::{
     asks_or_exclaims, ends_with_hyphenation, ends_with_leader, has_bare_clause_punct,
     starts_mid_sentence, Case, Ending,
 };
+use super::super::runin::RunInKind;
 use super::entry::Entries;
 use super::page::{date_like, inner_sentence_end, label_prefix, level, next_significant, Facts};
 use super::{Feature, Observation};
@@ -413,6 +414,8 @@ impl Evidence<'_, '_> {
                 on(Feature::RunInHead, true);
                 on(Feature::RunInBracket, *kind == RunInKind::Bracket);
                 on(Feature::RunInCaps, *kind == RunInKind::Caps);
+                on(Feature::RunInSentence, *kind == RunInKind::Sentence);
+                on(Feature::RunInSpaced, *kind == RunInKind::Spaced);
                 on(Feature::RunInColon, *colon);
                 on(Feature::HeadIsDate, date_like(&l.text));
             }

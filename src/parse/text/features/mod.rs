@@ -98,6 +98,8 @@ features! {
     RunInHead => "a run-in headline opening a paragraph",
     RunInBracket => "a run-in headline in 【】",
     RunInCaps => "an ALL-CAPS lead-in with a colon",
+    RunInSentence => "a short first sentence shaped like a headline, opening a block (offered, not certain)",
+    RunInSpaced => "a Chinese headline run into its paragraph after an ideographic space (offered)",
     RunInRest => "the paragraph after a run-in headline",
     CaseUpper => "all capitals",
     CaseTitle => "title case",

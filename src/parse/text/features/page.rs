@@ -275,7 +275,7 @@ fn article_level(lines: &[Line]) -> Option<u8> {
     // over several stories (deeper headings, run-in heads) it is the page's.
     let run_in_heads = lines
         .iter()
-        .filter(|l| matches!(l.piece, Piece::RunInHead { .. }))
+        .filter(|l| matches!(l.piece, Piece::RunInHead { kind, .. } if !kind.speculative()))
         .count();
     let stories_below = run_in_heads >= 2
         || counts
