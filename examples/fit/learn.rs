@@ -211,6 +211,7 @@ const PRIOR: &[(&str, &str, f32)] = &[
     ("RunInColumn", "headline", 0.5),
     // Offered splits: neutral against RunInHead's pull to a headline.
     ("RunInSentence", "body", 1.0),
+    ("TitleCaseLong", "headline", 1.0),
     ("RunInSpaced", "body", 1.0),
     ("ShortCapsAboveHeading", "kicker", 0.8),
     ("ContinuesFurniture", "furniture", 1.5),

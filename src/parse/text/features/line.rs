@@ -17,6 +17,10 @@ use super::entry::Entries;
 use super::page::{date_like, inner_sentence_end, label_prefix, level, next_significant, Facts};
 use super::{Feature, Observation};
 
+/// Fewest words of a title-case line that prose lines (a name, a place in
+/// capitals) hardly reach.
+const TITLE_CASE_LONG_WORDS: usize = 6;
+
 /// Lines from which a page is no short note: its first and last lines may
 /// be a masthead and a footer.
 const SMALL_PAGE_LINES: usize = 8;
@@ -115,6 +119,12 @@ impl Evidence<'_, '_> {
         self.markup_features(i, &mut on);
         on(Feature::CaseUpper, l.case == Case::Upper);
         on(Feature::CaseTitle, l.case == Case::Title);
+        on(
+            Feature::TitleCaseLong,
+            l.case == Case::Title
+                && l.ending != Ending::Terminal
+                && l.text.split_whitespace().count() >= TITLE_CASE_LONG_WORDS,
+        );
         on(Feature::CaseSentence, l.case == Case::Sentence);
         on(Feature::Cjk, l.cjk >= 50);
         on(Feature::ClausePunct, has_bare_clause_punct(t));

@@ -103,6 +103,7 @@ features! {
     RunInRest => "the paragraph after a run-in headline",
     CaseUpper => "all capitals",
     CaseTitle => "title case",
+    TitleCaseLong => "title case over six words or more, ending no sentence (prose lines hardly are)",
     CaseSentence => "sentence case",
     Cjk => "mostly Han characters",
     ClausePunct => "clause punctuation (、，；) outside quotes",
