@@ -21,6 +21,13 @@ use super::{Feature, Observation};
 /// capitals) hardly reach.
 const TITLE_CASE_LONG_WORDS: usize = 6;
 
+/// Widest short caps label over a heading (`CRICKET`, `PUBLIC HEALTH`).
+const SHORT_CAPS_LABEL_COLS: usize = 16;
+
+/// Widest caps label over a heading that still reads as its kicker
+/// (`PLANETARY SCIENCE`, `SAT 21 SEPT – DISPERSAL SALE`).
+const CAPS_LABEL_COLS: usize = 40;
+
 /// Lines from which a page is no short note: its first and last lines may
 /// be a masthead and a footer.
 const SMALL_PAGE_LINES: usize = 8;
@@ -292,16 +299,21 @@ impl Evidence<'_, '_> {
             on(Feature::SameCaseAsPrev, latin && prev.case == l.case);
             on(Feature::CaseChange, latin && prev.case != l.case);
         }
-        on(Feature::ShortCapsAboveHeading, self.caps_label(i));
+        let short = self.caps_label(i, SHORT_CAPS_LABEL_COLS);
+        on(Feature::ShortCapsAboveHeading, short);
+        on(
+            Feature::CapsAboveHeading,
+            !short && self.caps_label(i, CAPS_LABEL_COLS),
+        );
     }
 
     /// A short line in capitals set above a heading-shaped line in other
     /// case, with no gap between them (`PUBLIC HEALTH` over its headline).
-    fn caps_label(&self, i: usize) -> bool {
+    fn caps_label(&self, i: usize, max_cols: usize) -> bool {
         let l = &self.lines[i];
         let next = self.lines.get(i + 1);
         l.case == Case::Upper
-            && l.width <= 16
+            && l.width <= max_cols
             && l.gap > 0
             && next.is_some_and(|n| n.gap == 0 && n.case != Case::Upper && n.case != Case::None)
             && self.facts.shaped.get(i + 1) == Some(&true)
@@ -311,7 +323,7 @@ impl Evidence<'_, '_> {
     /// fact-box field (`BROCKWELL` / `Auctioneers: …` is a heading and its
     /// details).
     fn caps_kicker(&self, i: usize) -> bool {
-        self.caps_label(i)
+        self.caps_label(i, CAPS_LABEL_COLS)
             && self
                 .lines
                 .get(i + 1)

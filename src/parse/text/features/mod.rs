@@ -251,6 +251,7 @@ features! {
     RunInInProse => "an ALL-CAPS lead-in in a run that follows running text (a line-up, SCORES:)",
     RunInColumn => "an ALL-CAPS lead-in in a run that opens after a heading or furniture",
     ShortCapsAboveHeading => "a short line of capitals over a heading line (CRICKET)",
+    CapsAboveHeading => "a line of capitals of 17 to 40 columns over a heading line (PLANETARY SCIENCE)",
     CreditAhead => "heading-shaped, and the text below it closes with a credit or an end mark",
     ContinuesFurniture => "goes on the sentence of a line a detector took for furniture",
     TableBlock => "in a block of three or more lines with wide gaps (a table)",
