@@ -476,14 +476,17 @@ fn decode_as(label: &str, bytes: &[u8]) -> Result<String, String> {
 }
 
 /// Ways a string may be broken across lines on the page: newlines removed
-/// (CJK), newline runs turned into one space (English wraps), and
+/// (CJK), newline runs and the indentation around them turned into one
+/// space (English wraps), and
 /// end-of-line hyphens joined (`infor-` + `mation`).
 fn flowed_variants(text: &str) -> [String; 3] {
     let unix = text.replace("\r\n", "\n").replace('\r', "\n");
     let removed = unix.replace('\n', "");
+    // An indented line wraps as a flush one does.
     let spaced = unix
         .split('\n')
-        .filter(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
     let dehyphenated =
