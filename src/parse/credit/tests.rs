@@ -187,6 +187,24 @@ fn finds_analyst_desk_and_web_credits() {
             "Words by Tamsin Roe  |  Photography by Idris Penhale",
             Some(vec![a("Tamsin Roe", Author)]),
         ),
+        (
+            "18 May 2025 · Report by Jo Hartley · Photos: Sam Reid",
+            Some(vec![a("Jo Hartley", Author)]),
+        ),
+        (
+            "Reported by Amina Yusuf, Health Coordinator",
+            Some(vec![a("Amina Yusuf", Author)]),
+        ),
+        (
+            "Submitted by Raymond Deluca, Landscape Committee Chair",
+            Some(vec![a("Raymond Deluca", Author)]),
+        ),
+        ("(Contributed by Mait Kukk)", Some(vec![a("Mait Kukk", Author)])),
+        ("By Oskar Brandt (chef)", Some(vec![a("Oskar Brandt", Author)])),
+        (
+            "By Sgt. Carla Duvall, Public Information Officer",
+            Some(vec![a("Carla Duvall", Author)]),
+        ),
     ];
     for (line, want) in cases {
         let got = find_line(line).map(|c| c.authors);
