@@ -368,7 +368,9 @@ mod tests {
             block_start: true,
             block_end: true,
         };
-        let cases: &[(&str, Place, Option<(&str, &str)>)] = &[
+        /// (line, where it stands, (head, rest) if split).
+        type Case<'a> = (&'a str, Place, Option<(&'a str, &'a str)>);
+        let cases: &[Case] = &[
             (
                 "Scholarship winners named. Four local seniors will receive awards.",
                 block,
