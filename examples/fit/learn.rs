@@ -215,6 +215,7 @@ const PRIOR: &[(&str, &str, f32)] = &[
     ("RunInSpaced", "body", 1.0),
     ("ShortCapsAboveHeading", "kicker", 0.8),
     ("CapsAboveHeading", "kicker", 0.8),
+    ("MarkdownLastSentence", "body", 1.0),
     ("ContinuesFurniture", "furniture", 1.5),
     ("CreditAhead", "headline", 1.0),
     ("TableBlock", "furniture", 1.5),

@@ -41,11 +41,11 @@ static JOB_TITLE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-/// `Correspondent: Bud Emmerich, 14 Larch Lane`: a role label, the name,
-/// maybe an address after a comma.
+/// `Correspondent: Bud Emmerich, 14 Larch Lane`, `Authors: A and B`: a role
+/// label, the names, maybe an address after a comma.
 static LABELLED_BYLINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"^(?i:(?:class\s+)?correspondent|reporter|writer|words|text|story)\s*:\s*({EN_NAME})(?:,.*)?$"
+        r"^(?i:(?:class\s+)?correspondent|reporter|writer|authors?|words(?:\s+and\s+(?:photos|pictures))?|text|story)\s*:\s*({EN_NAME}(?:\s*(?:,|(?-u:\b)and(?-u:\b)|&)\s*{EN_NAME})*)(?:,.*)?$"
     ))
     .expect("static regex")
 });
@@ -159,6 +159,24 @@ fn without_aside(s: &str) -> &str {
         Some((x, k)) if k > 0 && !x[k..].contains(['@', '/']) => x[..k].trim_end(),
         _ => t,
     }
+}
+
+/// `s` without what stands in parentheses, the parentheses with it.
+fn without_parentheses(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut depth = 0usize;
+    for c in s.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(" ,", ",")
 }
 
 /// Whether a By-line's name list opens with a determiner, which no name
@@ -348,12 +366,16 @@ pub(super) fn english_credit_line(full: &str) -> Option<Credit> {
         let authors = english_writers(c.get(1)?.as_str());
         return Some(make(authors, "byline (NAME, Staff Writer)"));
     }
-    if let Some(c) = captures(&LABELLED_BYLINE, line) {
-        let author = Author {
-            name: c.get(1)?.as_str().trim().to_owned(),
-            role: Role::Author,
-        };
-        return Some(make(vec![author], "byline (Correspondent: NAME)"));
+    if line.contains(':') {
+        // Affiliations in parentheses are not names (`Authors: A (Institute), B`).
+        let bare = without_parentheses(line);
+        if let Some(c) = captures(&LABELLED_BYLINE, &bare) {
+            let authors = english_writers(c.get(1)?.as_str());
+            return Some(make(
+                authors,
+                "byline (Correspondent: NAME, Authors: NAMES)",
+            ));
+        }
     }
     if let Some(c) = captures(&REPORTING_BY, line) {
         let authors = english_writers(c.get(1)?.as_str());

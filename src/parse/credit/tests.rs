@@ -205,6 +205,15 @@ fn finds_analyst_desk_and_web_credits() {
             Some(vec![a("Raymond Deluca", Author)]),
         ),
         ("(Contributed by Mait Kukk)", Some(vec![a("Mait Kukk", Author)])),
+        (
+            "Authors: Mirela Vukovic and Daniel Osterhaus",
+            Some(vec![a("Mirela Vukovic", Author), a("Daniel Osterhaus", Author)]),
+        ),
+        (
+            "Authors: Grace Whitlow-Baptiste (Halverson Institute), Kenji Aramaki",
+            Some(vec![a("Grace Whitlow-Baptiste", Author), a("Kenji Aramaki", Author)]),
+        ),
+        ("Words and photos: Tom Ellery", Some(vec![a("Tom Ellery", Author)])),
         ("By Oskar Brandt (chef)", Some(vec![a("Oskar Brandt", Author)])),
         (
             "By Sgt. Carla Duvall, Public Information Officer",

@@ -477,6 +477,7 @@ pub(super) fn read(input: &str, markdown: bool) -> Vec<Line<'_>> {
         let place = Place {
             block_start: gap > 0 || lines.is_empty(),
             block_end: raws.peek().is_none_or(|(_, next)| next.trim().is_empty()),
+            markdown,
         };
         let run_in = (unwrapped.markup == Markup::Plain && !unwrapped.tags_only)
             .then(|| runin::run_in(&unwrapped.text, opens_with_credit, place))

@@ -64,6 +64,9 @@ pub(super) struct Place {
     pub block_start: bool,
     /// A blank line (or the page end) is below it.
     pub block_end: bool,
+    /// The page is a Markdown file, whose writer marks headings up: the
+    /// unmarked shapes are not offered there.
+    pub markdown: bool,
 }
 
 /// Splits `**Title.** rest`, `__Title.__ rest` and `<b>Title.</b> rest`.
@@ -206,7 +209,7 @@ pub(super) fn run_in(s: &str, is_credit: impl Fn(&str) -> bool, place: Place) ->
             colon: false,
         });
     }
-    if !place.block_start || is_credit(s) {
+    if !place.block_start || place.markdown || is_credit(s) {
         return None;
     }
     sentence_run_in(s, place).or_else(|| spaced_run_in(s))
@@ -362,11 +365,12 @@ mod tests {
         let never = |_: &str| false;
         let block = Place {
             block_start: true,
-            block_end: false,
+            ..Place::default()
         };
         let alone = Place {
             block_start: true,
             block_end: true,
+            markdown: false,
         };
         /// (line, where it stands, (head, rest) if split).
         type Case<'a> = (&'a str, Place, Option<(&'a str, &'a str)>);

@@ -167,9 +167,13 @@ impl Evidence<'_, '_> {
                 q.markup.is_heading() || (self.facts.shaped[p] && q.furniture.is_none())
             });
         on(Feature::ProseUnderHeading, texty && heading_above);
+        let markdown_text = self.facts.norms.flow.markdown && texty && l.markup == Markup::Plain;
+        on(Feature::MarkdownText, markdown_text);
+        // A Markdown file's furniture is marked up (front matter, rules,
+        // links): a sentence closing the file is its last story's.
         on(
-            Feature::MarkdownText,
-            self.facts.norms.flow.markdown && texty && l.markup == Markup::Plain,
+            Feature::MarkdownLastSentence,
+            markdown_text && i + 1 == self.lines.len() && l.ending == Ending::Terminal,
         );
     }
 

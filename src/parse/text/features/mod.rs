@@ -195,6 +195,7 @@ features! {
     StyleCredited => "shares its style with a heading that a credit follows",
     ProseUnderHeading => "the first text under a heading, past its credits",
     MarkdownText => "running text of a Markdown file",
+    MarkdownLastSentence => "a sentence of running text closing a Markdown file",
     BlockHeadOverProse => "opens a block right on its paragraph, as three or more headings on the page do",
     UncreditedInCreditedMarkup => "without a credit, but marked up as the credited headings are",
     StyleAgreesContents => "shares its style with a heading that agrees with contents",
