@@ -413,7 +413,11 @@ impl Evidence<'_, '_> {
         );
         on(
             Feature::JoinsNext,
-            next.is_some_and(|n| joins::continues(l, n, n.gap, flow).is_some()),
+            // A date alone on the next line goes on no sentence (a headline
+            // over its date line).
+            next.is_some_and(|n| {
+                n.page_date.is_none() && joins::continues(l, n, n.gap, flow).is_some()
+            }),
         );
     }
 
