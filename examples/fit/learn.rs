@@ -209,7 +209,13 @@ const PRIOR: &[(&str, &str, f32)] = &[
     ("FurnCue", "furniture", 3.0),
     ("RunInInProse", "body", 1.5),
     ("RunInColumn", "headline", 0.5),
+    // Offered splits: neutral against RunInHead's pull to a headline.
+    ("RunInSentence", "body", 1.0),
+    ("TitleCaseLong", "headline", 1.0),
+    ("RunInSpaced", "body", 1.0),
     ("ShortCapsAboveHeading", "kicker", 0.8),
+    ("CapsAboveHeading", "kicker", 0.8),
+    ("MarkdownLastSentence", "body", 1.0),
     ("ContinuesFurniture", "furniture", 1.5),
     ("CreditAhead", "headline", 1.0),
     ("TableBlock", "furniture", 1.5),

@@ -397,21 +397,36 @@ const EXPERT_TITLE_ENDINGS: &[&str] = &[
     "研究员",
     "研究員",
     "住持",
-    "院长",
-    "院長",
-    "所长",
-    "所長",
-    "馆长",
-    "館長",
+    // Heads of an office (院长, 所長, 里長, 鄉長, 會長, 局长…).
+    "长",
+    "長",
+    "医生",
+    "醫生",
+    "经理",
+    "經理",
+    "主席",
+    "干事",
+    "幹事",
+    "书记",
+    "書記",
+    // A department or team signing for its member (儿童保健科　NAME).
+    "科",
+    "团队",
+    "團隊",
 ];
+
+/// Words closing a signature after the name (`里長　NAME　敬上`).
+const SIGN_OFF_WORDS: &[&str] = &["敬上", "谨上", "謹上", "谨启", "謹啟", "敬启", "敬啟"];
 
 /// Honorifics after a name, not part of it (`釋慧明法師`).
 const NAME_HONORIFICS: &[&str] = &["法師", "法师", "居士", "先生", "女士", "博士"];
 
-/// An expert's byline under a headline: fields set apart by spaces, the
-/// last a name, one before it a professional title, maybe a unit first
-/// (`呼吸与危重症医学科　主治医师　陈立`, `◎住持　釋慧明法師`). The name is
-/// credited as the author, without an honorific.
+/// An expert's byline under a headline, or a post's signature under a
+/// notice: fields set apart by spaces, the last a name (maybe a closing
+/// `敬上` after it), one before it a professional title or post, maybe a
+/// unit first (`呼吸与危重症医学科　主治医师　陈立`, `◎住持　釋慧明法師`,
+/// `物業經理　陳志強`, `里長　林素娟　敬上`). The name is credited as the
+/// author, without an honorific.
 pub(super) fn expert_line(line: &str) -> Option<Credit> {
     // Cheap checks first: a Han name last, fields set apart inside the
     // line, a title's last character among them.
@@ -419,8 +434,15 @@ pub(super) fn expert_line(line: &str) -> Option<Credit> {
         return None;
     }
     let body = line.trim_start_matches(['◎', '□', '■', '●', '○', '◇', '◆', ' ', '\u{3000}']);
+    let body = SIGN_OFF_WORDS
+        .iter()
+        .find_map(|w| body.strip_suffix(w))
+        .map_or(body, str::trim_end);
     if !body.contains(['\u{3000}', ' '])
-        || !body.contains(['师', '師', '任', '授', '长', '長', '员', '員', '持'])
+        || !body.contains([
+            '师', '師', '任', '授', '长', '長', '员', '員', '持', '生', '理', '席', '事', '记',
+            '記', '科', '队', '隊',
+        ])
     {
         return None;
     }

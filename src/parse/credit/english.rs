@@ -18,7 +18,7 @@ pub(super) const EN_NAME: &str = r"[\p{Lu}][\p{L}.'’-]*(?:\s+(?:[\p{Lu}][\p{L}
 /// `By NAME[, NAME and NAME][, title]`, `Posted by NAME in Desk · date`.
 static BY_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"^(?:[-—–]\s*)?(?:(?i:posted|written|filed|published)\s+)?(?i:by)\s+({EN_NAME}(?:\s*(?:,|(?-u:\b)and(?-u:\b)|&)\s*{EN_NAME})*)(?:(?:\s*(?:,|\||/|[-—–]|·)\s*|\s+in\s+)(.{{1,80}}))?$"
+        r"^(?:[-—–]\s*)?(?:(?i:posted|written|filed|published|reported|contributed|submitted|report|story)\s+)?(?i:by)\s+({EN_NAME}(?:\s*(?:,|(?-u:\b)and(?-u:\b)|&)\s*{EN_NAME})*)(?:(?:\s*(?:,|\||/|[-—–]|·)\s*|\s+in\s+)(.{{1,80}}))?$"
     ))
     .expect("static regex")
 });
@@ -41,11 +41,11 @@ static JOB_TITLE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-/// `Correspondent: Bud Emmerich, 14 Larch Lane`: a role label, the name,
-/// maybe an address after a comma.
+/// `Correspondent: Bud Emmerich, 14 Larch Lane`, `Authors: A and B`: a role
+/// label, the names, maybe an address after a comma.
 static LABELLED_BYLINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"^(?i:(?:class\s+)?correspondent|reporter|writer|words|text|story)\s*:\s*({EN_NAME})(?:,.*)?$"
+        r"^(?i:(?:class\s+)?correspondent|reporter|writer|authors?|words(?:\s+and\s+(?:photos|pictures))?|text|story)\s*:\s*({EN_NAME}(?:\s*(?:,|(?-u:\b)and(?-u:\b)|&)\s*{EN_NAME})*)(?:,.*)?$"
     ))
     .expect("static regex")
 });
@@ -98,6 +98,85 @@ fn without_address(s: &str) -> &str {
         }
         _ => s,
     }
+}
+
+/// Ranks and forms of address a By-line sets before a name (`By Sgt.
+/// Carla Duvall`, `Report by Coach Helen Wade`): not part of the name.
+const RANKS: &[&str] = &[
+    "sgt.",
+    "sgt",
+    "lt.",
+    "lt",
+    "capt.",
+    "capt",
+    "cpl.",
+    "det.",
+    "dep.",
+    "deputy",
+    "officer",
+    "sheriff",
+    "chief",
+    "coach",
+    "dr.",
+    "dr",
+    "prof.",
+    "rev.",
+    "fr.",
+    "mr.",
+    "mrs.",
+    "ms.",
+    "councillor",
+    "councilor",
+    "cllr",
+];
+
+/// A name without a rank before it, when a name is left after it.
+fn without_rank(name: &str) -> &str {
+    match name.split_once(' ') {
+        Some((first, rest))
+            if RANKS.iter().any(|r| first.eq_ignore_ascii_case(r)) && rest.trim().contains(' ') =>
+        {
+            rest.trim()
+        }
+        _ => name,
+    }
+}
+
+/// `s` without an aside in parentheses closing it (`By Oskar Brandt
+/// (chef)`), and without parentheses around the whole of it (`(Contributed
+/// by Mait Kukk)`).
+fn without_aside(s: &str) -> &str {
+    let t = s.trim();
+    if let Some(inner) = t.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+        if !inner.contains(['(', ')']) {
+            return inner.trim();
+        }
+    }
+    match t
+        .strip_suffix(')')
+        .and_then(|x| x.rfind('(').map(|k| (x, k)))
+    {
+        Some((x, k)) if k > 0 && !x[k..].contains(['@', '/']) => x[..k].trim_end(),
+        _ => t,
+    }
+}
+
+/// `s` without what stands in parentheses, the parentheses with it.
+fn without_parentheses(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut depth = 0usize;
+    for c in s.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(" ,", ",")
 }
 
 /// Whether a By-line's name list opens with a determiner, which no name
@@ -161,6 +240,11 @@ fn by_line_start(line: &str) -> bool {
         "written by ",
         "filed by ",
         "published by ",
+        "reported by ",
+        "contributed by ",
+        "submitted by ",
+        "report by ",
+        "story by ",
     ]
     .iter()
     .any(|p| starts(p))
@@ -186,6 +270,7 @@ fn by_line_authors(list: &str) -> Vec<Author> {
     let mut authors = Vec::new();
     for (k, part) in parts.iter().enumerate() {
         for name in english_names(part) {
+            let name = without_rank(&name).to_owned();
             let agency = is_agency(&name);
             if agency || (k <= last_name_part && !JOB_TITLE.is_match(&name)) {
                 let role = if agency { Role::Agency } else { Role::Author };
@@ -197,17 +282,33 @@ fn by_line_authors(list: &str) -> Vec<Author> {
 }
 
 /// A credit line of several fields (`Words by NAME  |  Photography by
-/// NAME`): the first field's credit when every other field credits a
-/// photographer.
+/// NAME`, `18 May 2025 · Report by NAME · Photos: NAME`): the credit of the
+/// one field that is a credit, when every other field credits a
+/// photographer or gives a date.
 fn credit_fields(line: &str) -> Option<Credit> {
-    let mut fields = line.split(['|', '·']).map(str::trim);
-    let first = fields.next()?;
-    if first.len() == line.len() || !fields.all(|f| PHOTO_FIELD.is_match(f)) {
+    let fields: Vec<&str> = line.split(['|', '·']).map(str::trim).collect();
+    if fields.len() < 2 {
         return None;
     }
-    let mut credit = english_credit_line(first)?;
+    let at = fields
+        .iter()
+        .position(|f| !PHOTO_FIELD.is_match(f) && !date_field(f))?;
+    let others_fit = fields
+        .iter()
+        .enumerate()
+        .all(|(k, f)| k == at || PHOTO_FIELD.is_match(f) || date_field(f));
+    if !others_fit {
+        return None;
+    }
+    let mut credit = english_credit_line(fields[at])?;
     credit.prefix = line.to_owned();
     Some(credit)
+}
+
+/// A field that gives a date or time (`18 May 2025`, `5 min read`): a
+/// digit, at most four words.
+fn date_field(f: &str) -> bool {
+    f.contains(|c: char| c.is_ascii_digit()) && f.split_whitespace().count() <= 4
 }
 
 /// [`english_names`] as writers.
@@ -245,9 +346,9 @@ pub(super) fn english_credit_line(full: &str) -> Option<Credit> {
             return Some(c);
         }
     }
-    if by_line_start(line) {
+    if by_line_start(without_aside(line)) {
         // `by NAME <name@host>`: the writer's address is not part of the credit.
-        let line = without_address(line);
+        let line = without_aside(without_address(line));
         if let Some(c) = captures(&BY_LINE, line).filter(|c| !opens_with_determiner(&c[1])) {
             let mut authors = by_line_authors(c.get(1)?.as_str());
             if let Some(title) = c.get(2).map(|m| m.as_str().trim()) {
@@ -265,12 +366,16 @@ pub(super) fn english_credit_line(full: &str) -> Option<Credit> {
         let authors = english_writers(c.get(1)?.as_str());
         return Some(make(authors, "byline (NAME, Staff Writer)"));
     }
-    if let Some(c) = captures(&LABELLED_BYLINE, line) {
-        let author = Author {
-            name: c.get(1)?.as_str().trim().to_owned(),
-            role: Role::Author,
-        };
-        return Some(make(vec![author], "byline (Correspondent: NAME)"));
+    if line.contains(':') {
+        // Affiliations in parentheses are not names (`Authors: A (Institute), B`).
+        let bare = without_parentheses(line);
+        if let Some(c) = captures(&LABELLED_BYLINE, &bare) {
+            let authors = english_writers(c.get(1)?.as_str());
+            return Some(make(
+                authors,
+                "byline (Correspondent: NAME, Authors: NAMES)",
+            ));
+        }
     }
     if let Some(c) = captures(&REPORTING_BY, line) {
         let authors = english_writers(c.get(1)?.as_str());
@@ -306,5 +411,18 @@ mod tests {
         LazyLock::force(&REPORTING_BY);
         LazyLock::force(&STAFF_REPORT);
         LazyLock::force(&JOB_LINE);
+    }
+
+    #[test]
+    fn asides_and_ranks() {
+        assert_eq!(without_aside("By Oskar Brandt (chef)"), "By Oskar Brandt");
+        assert_eq!(
+            without_aside("(Contributed by Mait Kukk)"),
+            "Contributed by Mait Kukk"
+        );
+        assert_eq!(without_aside("By Ann Lee"), "By Ann Lee");
+        assert_eq!(without_rank("Sgt. Carla Duvall"), "Carla Duvall");
+        assert_eq!(without_rank("Coach Helen Wade"), "Helen Wade");
+        assert_eq!(without_rank("Chief Okafor"), "Chief Okafor");
     }
 }

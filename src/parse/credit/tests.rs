@@ -158,6 +158,11 @@ fn finds_analyst_desk_and_web_credits() {
         ("（来源：新华社）", Some(vec![a("新华社", Agency)])),
         ("（資料來源：嘉南區農業改良場）", None),
         ("呼吸与危重症医学科　主治医师　陈立", Some(vec![a("陈立", Author)])),
+        ("全科医生　温立群", Some(vec![a("温立群", Author)])),
+        ("物業經理　陳志強", Some(vec![a("陳志強", Author)])),
+        ("里長　林素娟　敬上", Some(vec![a("林素娟", Author)])),
+        ("儿童保健科　钱少华", Some(vec![a("钱少华", Author)])),
+        ("健康生活　从我做起", None),
         ("◎住持　釋慧明法師", Some(vec![a("釋慧明", Author)])),
         ("文∕志工　陳美玲　攝影∕王建宏", Some(vec![a("陳美玲", Author)])),
         ("价格跟踪　需求观察", None),
@@ -186,6 +191,33 @@ fn finds_analyst_desk_and_web_credits() {
         (
             "Words by Tamsin Roe  |  Photography by Idris Penhale",
             Some(vec![a("Tamsin Roe", Author)]),
+        ),
+        (
+            "18 May 2025 · Report by Jo Hartley · Photos: Sam Reid",
+            Some(vec![a("Jo Hartley", Author)]),
+        ),
+        (
+            "Reported by Amina Yusuf, Health Coordinator",
+            Some(vec![a("Amina Yusuf", Author)]),
+        ),
+        (
+            "Submitted by Raymond Deluca, Landscape Committee Chair",
+            Some(vec![a("Raymond Deluca", Author)]),
+        ),
+        ("(Contributed by Mait Kukk)", Some(vec![a("Mait Kukk", Author)])),
+        (
+            "Authors: Mirela Vukovic and Daniel Osterhaus",
+            Some(vec![a("Mirela Vukovic", Author), a("Daniel Osterhaus", Author)]),
+        ),
+        (
+            "Authors: Grace Whitlow-Baptiste (Halverson Institute), Kenji Aramaki",
+            Some(vec![a("Grace Whitlow-Baptiste", Author), a("Kenji Aramaki", Author)]),
+        ),
+        ("Words and photos: Tom Ellery", Some(vec![a("Tom Ellery", Author)])),
+        ("By Oskar Brandt (chef)", Some(vec![a("Oskar Brandt", Author)])),
+        (
+            "By Sgt. Carla Duvall, Public Information Officer",
+            Some(vec![a("Carla Duvall", Author)]),
         ),
     ];
     for (line, want) in cases {

@@ -452,12 +452,18 @@ fn untitled(lines: &[Line], labels: &[Label], flow: Flow, captions: Vec<Block>) 
     }
     let mut bulletin = Bulletin::default();
     if let Some(first) = paragraphs.first() {
-        // A heading in markup standing right above the text names it.
+        // A heading in markup standing above the text names it, past lines
+        // the model dropped as furniture on its way down.
         let heading = body
             .first()
-            .and_then(|&b| b.checked_sub(1))
+            .and_then(|&b| {
+                (0..b)
+                    .rev()
+                    .take_while(|&h| labels[h] == Label::Furniture || lines[h].markup.is_heading())
+                    .find(|&h| lines[h].markup.is_heading())
+            })
             .map(|h| &lines[h])
-            .filter(|h| h.markup.is_heading() && !h.text.trim().is_empty());
+            .filter(|h| !h.text.trim().is_empty());
         article.title = match heading {
             Some(h) => h.text.trim().to_string(),
             None => first_sentence(first),

@@ -14,8 +14,9 @@ use super::super::clean;
 use super::super::credit::{self, Credit};
 use super::super::date;
 use super::super::furniture::{self, Furniture};
-use super::markup::{self, Markup, RunInKind};
+use super::markup::{self, Markup};
 use super::measure::{self, bullet_len, ending, width, Case, Ending, Numbering};
+use super::runin::{self, Place, RunInKind};
 use crate::model::{Author, Role};
 
 /// Longest source line (bytes) checked for a running head's wide gaps.
@@ -165,8 +166,16 @@ impl Line<'_> {
         let n = self.numbering.map_or(0, |n| n.len);
         let t = &self.text[n.min(self.text.len())..];
         let b = bullet_len(t);
-        t[b..].trim_start()
+        let t = t[b..].trim_start();
+        hashtag_topic(t).unwrap_or(t)
     }
+}
+
+/// A social-media topic written `#沅江大桥今日合龙#` (the tag marks are
+/// markup, the topic is the headline).
+fn hashtag_topic(t: &str) -> Option<&str> {
+    let inner = t.strip_prefix('#')?.strip_suffix('#')?.trim();
+    (!inner.is_empty() && !inner.contains('#') && !inner.starts_with(' ')).then_some(inner)
 }
 
 /// Header names of e-mail and news messages (and Mailman's `Message:`).
@@ -196,6 +205,10 @@ const MAIL_HEADERS: &[&str] = &[
     "summary",
     "distribution",
     "nntp-posting-host",
+    // An offline mail reader's message header (FidoNet, BBS echomail).
+    "subj",
+    "msg#",
+    "attr",
 ];
 
 /// Reads `Name: value` as a mail header, if the name is one.
@@ -215,7 +228,7 @@ fn mail_header(s: &str) -> Option<(MailHeader, &str)> {
     }
     let value = s[colon + 1..].trim();
     let header = match lower.as_str() {
-        "subject" => MailHeader::Subject,
+        "subject" | "subj" => MailHeader::Subject,
         "from" => MailHeader::From(sender_name(value)),
         _ => MailHeader::Other,
     };
@@ -223,12 +236,25 @@ fn mail_header(s: &str) -> Option<(MailHeader, &str)> {
 }
 
 /// The sender's name in a `From:` value: `Name <addr>`, `"Name" <addr>`,
-/// `addr (Name)`; `None` for a bare address.
+/// `addr (Name)`, `Name     1:2611/40` (a name, a wide gap, a network
+/// address); `None` for a bare address.
 fn sender_name(v: &str) -> Option<String> {
     let name = if let Some(lt) = v.find('<') {
         v[..lt].trim()
     } else if let (Some(open), true) = (v.find('('), v.ends_with(')')) {
         v[open + 1..v.len() - 1].trim()
+    } else if let Some(gap) = v.find("   ") {
+        let name = v[..gap].trim();
+        // Two to four capitalised words: a person, not `Moderator`.
+        let words: Vec<&str> = name.split_whitespace().collect();
+        let person = (2..=4).contains(&words.len())
+            && words
+                .iter()
+                .all(|w| w.starts_with(|c: char| c.is_uppercase()));
+        if !person {
+            return None;
+        }
+        name
     } else {
         return None;
     };
@@ -421,7 +447,8 @@ pub(super) fn read(input: &str, markdown: bool) -> Vec<Line<'_>> {
     let mut lines = Vec::with_capacity(input.len() / 64 + 8);
     let mut gap = 0;
     let mut in_fence = false;
-    for (i, raw) in input.lines().enumerate() {
+    let mut raws = input.lines().enumerate().peekable();
+    while let Some((i, raw)) = raws.next() {
         let cleaned = clean::line_cow(raw);
         if cleaned.is_empty() {
             gap += 1;
@@ -447,8 +474,13 @@ pub(super) fn read(input: &str, markdown: bool) -> Vec<Line<'_>> {
         let source = cleaned.clone();
         let unwrapped = markup::unwrap(cleaned);
         let first = lines.len();
+        let place = Place {
+            block_start: gap > 0 || lines.is_empty(),
+            block_end: raws.peek().is_none_or(|(_, next)| next.trim().is_empty()),
+            markdown,
+        };
         let run_in = (unwrapped.markup == Markup::Plain && !unwrapped.tags_only)
-            .then(|| markup::run_in(&unwrapped.text, opens_with_credit))
+            .then(|| runin::run_in(&unwrapped.text, opens_with_credit, place))
             .flatten();
         if let Some(r) = run_in {
             let head = detect(
@@ -549,6 +581,19 @@ mod tests {
                 Some(MailHeader::From(None)),
             ),
             ("Message-ID: <1@x>", Some(MailHeader::Other)),
+            ("Subj: Lock 9 keeper's log found", Some(MailHeader::Subject)),
+            (
+                "From: Walt Esterbrook                        1:2611/40",
+                Some(MailHeader::From(Some("Walt Esterbrook".into()))),
+            ),
+            (
+                "From: Moderator                              1:2611/1",
+                Some(MailHeader::From(None)),
+            ),
+            (
+                "Msg#: 311                                    Date: 08 Feb 96",
+                Some(MailHeader::Other),
+            ),
             ("Note: the hall is closed", None),
             ("from: lower case", None),
         ];

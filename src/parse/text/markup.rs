@@ -1,20 +1,14 @@
 //! Markup around a line's words: Markdown headings and emphasis, HTML tags,
-//! wire-service headline marks (`^Title<`), a wiki's `[edit]` links, media
-//! tags (`[视频]`), and run-in headlines that open a paragraph
-//! (`**Title.** Body…`, `【标题】正文…`, `ROAD WORK: Crews…`).
+//! wire-service headline marks (`^Title<`), a wiki's `[edit]` links and
+//! media tags (`[视频]`). Run-in headlines that open a paragraph are
+//! `runin`'s.
 //!
 //! Markup is removed from the text the parser works with and kept as a
 //! feature: a heading's markup level is strong evidence, but only evidence.
 
 use std::borrow::Cow;
 
-use super::measure::{is_cjk, width};
-
-/// Longest ALL-CAPS lead-in (bytes) of a brief (`ROAD WORK: …`).
-const LEAD_IN_MAX_BYTES: usize = 40;
-
-/// Longest run-in headline (columns) taken off the front of a paragraph.
-const RUN_IN_MAX_COLS: usize = 90;
+use super::measure::is_cjk;
 
 /// Markup that wrapped a whole line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,7 +125,7 @@ fn html_heading_level(s: &str) -> Option<u8> {
 }
 
 /// Removes HTML tags and decodes the common entities.
-fn strip_tags(s: &str) -> String {
+pub(super) fn strip_tags(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(pos) = rest.find('<') {
@@ -304,169 +298,6 @@ pub(super) fn unwrap(text: Cow<'_, str>) -> Unwrapped<'_> {
     plain(text, Markup::Plain)
 }
 
-/// A run-in headline taken off the front of a paragraph.
-#[derive(Debug, PartialEq, Eq)]
-pub(super) struct RunIn {
-    /// The headline, markup and run-in full stop removed.
-    pub head: String,
-    /// The paragraph after it.
-    pub rest: String,
-    /// The whole paragraph without the markup, for when the head turns out
-    /// not to be a headline after all.
-    pub whole: String,
-    /// How the head was set.
-    pub kind: RunInKind,
-    /// The head is a bold label closed by a colon (`**兑换方式**：…`), as
-    /// list items and labelled paragraphs are, not a run-in headline.
-    pub colon: bool,
-}
-
-/// How a run-in headline is set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum RunInKind {
-    /// `**Title.** body`, `__Title.__ body`, `<b>Title.</b> body`.
-    Bold,
-    /// `【标题】正文`.
-    Bracket,
-    /// `ROAD WORK: Crews will…` (capitals and a colon).
-    Caps,
-}
-
-/// Splits `**Title.** rest`, `__Title.__ rest` and `<b>Title.</b> rest`.
-fn bold_run_in(s: &str) -> Option<RunIn> {
-    let (open, close) = if s.starts_with("**") {
-        ("**", "**")
-    } else if s.starts_with("__") {
-        ("__", "__")
-    } else if s.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("<b>")) {
-        ("<b>", "</b>")
-    } else if s
-        .get(..8)
-        .is_some_and(|p| p.eq_ignore_ascii_case("<strong>"))
-    {
-        ("<strong>", "</strong>")
-    } else {
-        return None;
-    };
-    let inner_start = open.len();
-    let lower;
-    let hay = if open.starts_with('<') {
-        lower = s.to_ascii_lowercase();
-        lower.as_str()
-    } else {
-        s
-    };
-    let end = hay[inner_start..].find(close)? + inner_start;
-    let head_raw = s[inner_start..end].trim();
-    let after_close = s[end + close.len()..].trim_start();
-    let colon = head_raw.ends_with([':', '：']) || after_close.starts_with([':', '：']);
-    let rest_raw = after_close.trim_start_matches([':', '：']).trim();
-    if head_raw.is_empty() || rest_raw.is_empty() || width(head_raw) > RUN_IN_MAX_COLS {
-        return None;
-    }
-    let rest = if open.starts_with('<') {
-        strip_tags(rest_raw)
-    } else {
-        rest_raw.to_owned()
-    };
-    // The run-in full stop (or colon) belongs to the layout; a question
-    // or exclamation mark belongs to the headline.
-    let head = head_raw
-        .strip_suffix(['.', ':', '：', '。'])
-        .unwrap_or(head_raw)
-        .trim()
-        .to_owned();
-    if head.is_empty() || rest.is_empty() {
-        return None;
-    }
-    let whole = format!("{head_raw} {rest}");
-    Some(RunIn {
-        head,
-        rest,
-        whole,
-        kind: RunInKind::Bold,
-        colon,
-    })
-}
-
-/// Splits `【标题】正文…` when what follows is a paragraph, not the rest of a
-/// headline (`【奋斗者 正青春】海岛上的“候鸟医生”` stays whole).
-fn bracket_run_in(s: &str, rest_is_credit: impl Fn(&str) -> bool) -> Option<RunIn> {
-    let inner = s.strip_prefix('【')?;
-    let close = inner.find('】')?;
-    let head = inner[..close].trim();
-    let rest = inner[close + '】'.len_utf8()..].trim();
-    // A label of two or three characters (`【同期】`, `【本報訊】`) heads no
-    // story.
-    if head.is_empty() || rest.is_empty() || width(head) > RUN_IN_MAX_COLS || width(head) < 8 {
-        return None;
-    }
-    // Bracketed credits and datelines (`【新华社…电】`, `【記者…報導】`) are
-    // credits, not headlines.
-    if rest_is_credit(&format!("【{head}】")) {
-        return None;
-    }
-    let prose = width(rest) > 60 || rest_is_credit(rest);
-    prose.then(|| RunIn {
-        head: head.to_owned(),
-        rest: rest.to_owned(),
-        whole: s.to_owned(),
-        kind: RunInKind::Bracket,
-        colon: false,
-    })
-}
-
-/// The length of an ALL-CAPS lead-in opening a brief, colon included
-/// (`ROAD WORK: Crews will…`): at least four capital letters, a colon, and
-/// a sentence after it.
-pub(super) fn lead_in_len(s: &str) -> Option<usize> {
-    if !s.starts_with(|c: char| c.is_ascii_uppercase()) {
-        return None;
-    }
-    let colon = s
-        .bytes()
-        .take(LEAD_IN_MAX_BYTES + 1)
-        .position(|b| b == b':')?;
-    let head = &s[..colon];
-    let letters = head.chars().filter(char::is_ascii_uppercase).count();
-    let ok = letters >= 4
-        && head.chars().all(|c| {
-            c.is_ascii_uppercase()
-                || c.is_ascii_digit()
-                || matches!(c, ' ' | '&' | '\'' | '’' | '-' | '.')
-        });
-    let rest = s[colon + 1..].trim_start();
-    // The rest is a sentence, not another line of capitals.
-    let prose = rest.chars().any(|c| c.is_lowercase());
-    (ok && prose
-        && rest.len() > 20
-        && rest.starts_with(|c: char| {
-            c.is_uppercase() || c.is_ascii_digit() || matches!(c, '"' | '“')
-        }))
-    .then_some(colon + 1)
-}
-
-/// Splits a run-in headline off the front of a paragraph, if the line opens
-/// with one. `is_credit` says whether a text is (or opens with) a credit.
-pub(super) fn run_in(s: &str, is_credit: impl Fn(&str) -> bool) -> Option<RunIn> {
-    if let Some(r) = bold_run_in(s) {
-        return Some(r);
-    }
-    if s.starts_with('【') {
-        return bracket_run_in(s, is_credit);
-    }
-    let n = lead_in_len(s)?;
-    let head = s[..n].trim_end_matches(':').trim().to_owned();
-    let rest = s[n..].trim_start().to_owned();
-    Some(RunIn {
-        head,
-        rest,
-        whole: s.to_owned(),
-        kind: RunInKind::Caps,
-        colon: false,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -509,46 +340,5 @@ mod tests {
             assert_eq!((u.text.as_ref(), u.markup), (*text, *markup), "{line}");
         }
         assert!(unwrap(Cow::Borrowed("<div class=\"x\">")).tags_only);
-    }
-
-    #[test]
-    fn splits_run_in_headlines() {
-        let never = |_: &str| false;
-        let cases: &[(&str, Option<(&str, &str)>)] = &[
-            (
-                "**Council delays vote.** The council voted on Tuesday.",
-                Some(("Council delays vote", "The council voted on Tuesday.")),
-            ),
-            (
-                "**Who owns the old mill?** Nobody seems quite sure.",
-                Some(("Who owns the old mill?", "Nobody seems quite sure.")),
-            ),
-            (
-                "__Road closes.__ The road is shut.",
-                Some(("Road closes", "The road is shut.")),
-            ),
-            (
-                "<b>Hall opens.</b> The hall is open again after the works.",
-                Some(("Hall opens", "The hall is open again after the works.")),
-            ),
-            (
-                "ROAD WORK: Crews will repave Elm Street on Monday.",
-                Some(("ROAD WORK", "Crews will repave Elm Street on Monday.")),
-            ),
-            ("【奋斗者 正青春】海岛上的“候鸟医生”", None),
-            ("**Bold** only", Some(("Bold", "only"))),
-            ("Plain paragraph.", None),
-        ];
-        for (line, want) in cases {
-            let got = run_in(line, never);
-            assert_eq!(
-                got.as_ref().map(|r| (r.head.as_str(), r.rest.as_str())),
-                *want,
-                "{line}"
-            );
-        }
-        let long = "【湖南早稻育秧进度过半】新华社长沙4月8日电（记者周立新）记者从湖南省农业厅获悉，全省早稻育秧面积已完成计划的56%。";
-        let got = run_in(long, |s| s.starts_with("新华社"));
-        assert_eq!(got.map(|r| r.head), Some("湖南早稻育秧进度过半".to_owned()));
     }
 }

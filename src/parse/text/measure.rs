@@ -348,6 +348,17 @@ pub(super) fn numbering(s: &str) -> Option<Numbering> {
     } else {
         digits_value(digits)?
     };
+    // `1️⃣ `: a keycap digit (the digit, an optional variation selector,
+    // the enclosing keycap), numbered as circled digits are.
+    let keycap = rest.strip_prefix('\u{FE0F}').unwrap_or(rest);
+    if !cjk && keycap.starts_with('\u{20E3}') {
+        let len = s.len() - keycap.len() + '\u{20E3}'.len_utf8();
+        return Some(Numbering {
+            scheme: 5,
+            value,
+            len: with_spaces(len),
+        });
+    }
     let sep = rest.chars().next()?;
     // `4.1 Reaction`: a sub-item.
     if sep == '.' && !cjk {
@@ -366,9 +377,11 @@ pub(super) fn numbering(s: &str) -> Option<Numbering> {
     }
     match sep {
         '、' | '．' | '.' | ')' | '）' => {
-            // `1.5 million` and `2022.` are not item numbers.
+            // `1.5 million` and `2022.` are not item numbers; `三、2025年…`
+            // is one.
             let after = &rest[sep.len_utf8()..];
-            if after.starts_with(|d: char| d.is_ascii_digit()) || after.trim().is_empty() {
+            if (!cjk && after.starts_with(|d: char| d.is_ascii_digit())) || after.trim().is_empty()
+            {
                 return None;
             }
             Some(Numbering {
@@ -609,9 +622,15 @@ mod tests {
                 Some((2, 1, "县政府召开防汛工作部署会")),
             ),
             ("十二、其他", Some((2, 12, "其他"))),
+            (
+                "三、2025年第一季度财务公开",
+                Some((2, 3, "2025年第一季度财务公开")),
+            ),
             ("（一）严格质量管理", Some((3, 1, "严格质量管理"))),
             ("(1) Roads", Some((4, 1, "Roads"))),
             ("①第一条", Some((5, 1, "第一条"))),
+            ("1️⃣ #沅江大桥今日合龙#", Some((5, 1, "#沅江大桥今日合龙#"))),
+            ("3\u{20E3} Third", Some((5, 3, "Third"))),
             ("File 3--Pothole survey", Some((6, 3, "Pothole survey"))),
             (
                 "Notice 1412--APPOINTMENT OF A REGISTRAR",

@@ -4,7 +4,8 @@
 //! 1. `lines` reads the page into lines and runs the exact detectors on
 //!    each (credits, captions, furniture, dates, jump and end marks, mail
 //!    headers), after `markup` has taken off Markdown, HTML, wire and wiki
-//!    markup and split run-in headlines from their paragraphs. `measure`
+//!    markup and `runin` has split run-in headlines from their paragraphs
+//!    (some shapes only offered, for the model to take or not). `measure`
 //!    holds the string measures they use.
 //! 2. `neighbours` adds detectors that need the lines around: header
 //!    blocks, running heads, sign-offs and signatures, pull quotes.
@@ -27,6 +28,7 @@ mod lines;
 mod markup;
 mod measure;
 mod neighbours;
+mod runin;
 mod segment;
 
 use chrono::NaiveDate;

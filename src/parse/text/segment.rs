@@ -156,12 +156,15 @@ pub(crate) fn allowed(a: Option<Label>, b: Label, link: Link) -> bool {
         return !matches!(b, HeadlineMore | Subtitle | SubtitleMore);
     };
     if link == Link::SameLine {
-        // A run-in head and its paragraph, or a line of furniture.
+        // A run-in head and its paragraph, a line of furniture, a
+        // contents label run in with its entries (`【本期要点】A；B；C`), a
+        // name run in with its description (`**NAME**，博士在读`).
         return matches!(
             (a, b),
             (Headline | HeadlineMore | Subheading | Body | Credit, Body)
-                | (Furniture, Furniture)
+                | (Furniture, Furniture | Contents)
                 | (Contents, Contents)
+                | (Credit, Credit)
         );
     }
     match b {

@@ -7,14 +7,26 @@ use super::super::cohesion;
 use super::super::contents::{self, Contents};
 use super::super::joins;
 use super::super::lines::{Line, MailHeader, Piece};
-use super::super::markup::{Markup, RunInKind};
+use super::super::markup::Markup;
 use super::super::measure::{
     asks_or_exclaims, ends_with_hyphenation, ends_with_leader, has_bare_clause_punct,
     starts_mid_sentence, Case, Ending,
 };
+use super::super::runin::RunInKind;
 use super::entry::Entries;
 use super::page::{date_like, inner_sentence_end, label_prefix, level, next_significant, Facts};
 use super::{Feature, Observation};
+
+/// Fewest words of a title-case line that prose lines (a name, a place in
+/// capitals) hardly reach.
+const TITLE_CASE_LONG_WORDS: usize = 6;
+
+/// Widest short caps label over a heading (`CRICKET`, `PUBLIC HEALTH`).
+const SHORT_CAPS_LABEL_COLS: usize = 16;
+
+/// Widest caps label over a heading that still reads as its kicker
+/// (`PLANETARY SCIENCE`, `SAT 21 SEPT – DISPERSAL SALE`).
+const CAPS_LABEL_COLS: usize = 40;
 
 /// Lines from which a page is no short note: its first and last lines may
 /// be a masthead and a footer.
@@ -114,6 +126,12 @@ impl Evidence<'_, '_> {
         self.markup_features(i, &mut on);
         on(Feature::CaseUpper, l.case == Case::Upper);
         on(Feature::CaseTitle, l.case == Case::Title);
+        on(
+            Feature::TitleCaseLong,
+            l.case == Case::Title
+                && l.ending != Ending::Terminal
+                && l.text.split_whitespace().count() >= TITLE_CASE_LONG_WORDS,
+        );
         on(Feature::CaseSentence, l.case == Case::Sentence);
         on(Feature::Cjk, l.cjk >= 50);
         on(Feature::ClausePunct, has_bare_clause_punct(t));
@@ -149,9 +167,13 @@ impl Evidence<'_, '_> {
                 q.markup.is_heading() || (self.facts.shaped[p] && q.furniture.is_none())
             });
         on(Feature::ProseUnderHeading, texty && heading_above);
+        let markdown_text = self.facts.norms.flow.markdown && texty && l.markup == Markup::Plain;
+        on(Feature::MarkdownText, markdown_text);
+        // A Markdown file's furniture is marked up (front matter, rules,
+        // links): a sentence closing the file is its last story's.
         on(
-            Feature::MarkdownText,
-            self.facts.norms.flow.markdown && texty && l.markup == Markup::Plain,
+            Feature::MarkdownLastSentence,
+            markdown_text && i + 1 == self.lines.len() && l.ending == Ending::Terminal,
         );
     }
 
@@ -281,16 +303,21 @@ impl Evidence<'_, '_> {
             on(Feature::SameCaseAsPrev, latin && prev.case == l.case);
             on(Feature::CaseChange, latin && prev.case != l.case);
         }
-        on(Feature::ShortCapsAboveHeading, self.caps_label(i));
+        let short = self.caps_label(i, SHORT_CAPS_LABEL_COLS);
+        on(Feature::ShortCapsAboveHeading, short);
+        on(
+            Feature::CapsAboveHeading,
+            !short && self.caps_label(i, CAPS_LABEL_COLS),
+        );
     }
 
     /// A short line in capitals set above a heading-shaped line in other
     /// case, with no gap between them (`PUBLIC HEALTH` over its headline).
-    fn caps_label(&self, i: usize) -> bool {
+    fn caps_label(&self, i: usize, max_cols: usize) -> bool {
         let l = &self.lines[i];
         let next = self.lines.get(i + 1);
         l.case == Case::Upper
-            && l.width <= 16
+            && l.width <= max_cols
             && l.gap > 0
             && next.is_some_and(|n| n.gap == 0 && n.case != Case::Upper && n.case != Case::None)
             && self.facts.shaped.get(i + 1) == Some(&true)
@@ -300,7 +327,7 @@ impl Evidence<'_, '_> {
     /// fact-box field (`BROCKWELL` / `Auctioneers: …` is a heading and its
     /// details).
     fn caps_kicker(&self, i: usize) -> bool {
-        self.caps_label(i)
+        self.caps_label(i, CAPS_LABEL_COLS)
             && self
                 .lines
                 .get(i + 1)
@@ -386,7 +413,11 @@ impl Evidence<'_, '_> {
         );
         on(
             Feature::JoinsNext,
-            next.is_some_and(|n| joins::continues(l, n, n.gap, flow).is_some()),
+            // A date alone on the next line goes on no sentence (a headline
+            // over its date line).
+            next.is_some_and(|n| {
+                n.page_date.is_none() && joins::continues(l, n, n.gap, flow).is_some()
+            }),
         );
     }
 
@@ -413,6 +444,8 @@ impl Evidence<'_, '_> {
                 on(Feature::RunInHead, true);
                 on(Feature::RunInBracket, *kind == RunInKind::Bracket);
                 on(Feature::RunInCaps, *kind == RunInKind::Caps);
+                on(Feature::RunInSentence, *kind == RunInKind::Sentence);
+                on(Feature::RunInSpaced, *kind == RunInKind::Spaced);
                 on(Feature::RunInColon, *colon);
                 on(Feature::HeadIsDate, date_like(&l.text));
             }

@@ -12,7 +12,7 @@ use super::super::contents::{self, Contents};
 use super::super::joins::Flow;
 use super::super::lines::{blocks_between_gaps, Line, Piece};
 use super::super::markup::Markup;
-use super::super::measure::{asks_or_exclaims, Case, Ending, HEAD_MAX_COLS};
+use super::super::measure::{asks_or_exclaims, has_bare_clause_punct, Case, Ending, HEAD_MAX_COLS};
 use super::super::segment::Label;
 
 /// Everything measured about a page before its lines are observed.
@@ -140,7 +140,8 @@ pub(super) fn label_prefix(s: &str) -> bool {
 const BLOCK_HEADS_MIN: usize = 3;
 
 /// The heading style of a line: its markup, numbering scheme, case,
-/// indentation and whether a blank line sets it apart.
+/// indentation, whether a blank line sets it apart, and whether it holds
+/// clause punctuation (a heading style seldom mixes lines with and without).
 pub(super) fn style(l: &Line) -> u32 {
     let markup = match l.markup {
         Markup::Plain => 0,
@@ -167,6 +168,7 @@ pub(super) fn style(l: &Line) -> u32 {
         | u32::from(l.gap > 0) << 17
         | u32::from(l.bullet > 0) << 18
         | u32::from(l.cjk >= 50) << 19
+        | u32::from(has_bare_clause_punct(&l.text)) << 20
 }
 
 /// The next line after `i` that is not furniture, a caption or a page date.
@@ -275,7 +277,7 @@ fn article_level(lines: &[Line]) -> Option<u8> {
     // over several stories (deeper headings, run-in heads) it is the page's.
     let run_in_heads = lines
         .iter()
-        .filter(|l| matches!(l.piece, Piece::RunInHead { .. }))
+        .filter(|l| matches!(l.piece, Piece::RunInHead { kind, .. } if !kind.speculative()))
         .count();
     let stories_below = run_in_heads >= 2
         || counts

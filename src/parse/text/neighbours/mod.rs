@@ -23,8 +23,9 @@ mod signatures;
 use std::collections::HashSet;
 
 use super::super::credit;
-use super::lines::{Line, MailHeader};
-use super::measure::{bullet_len, HEAD_MAX_COLS};
+use super::lines::{Line, MailHeader, Piece};
+use super::measure::{bullet_len, width, HEAD_MAX_COLS};
+use super::runin::RunInKind;
 use crate::model::{Author, Role};
 
 pub(super) use signatures::{is_bare_cjk_name, is_signature_name};
@@ -115,5 +116,23 @@ pub(super) fn credited_authors(l: &Line) -> Vec<Author> {
             })
             .collect();
     }
+    // A name set in bold at the front of its line (`**林间散步的猫**，博士在读`),
+    // taken for a credit: the name.
+    if let Piece::RunInHead {
+        kind: RunInKind::Bold,
+        ..
+    } = l.piece
+    {
+        let name = t.trim();
+        if !name.is_empty() && width(name) <= RUN_IN_NAME_MAX_COLS {
+            return vec![Author {
+                name: name.to_owned(),
+                role: Role::Author,
+            }];
+        }
+    }
     Vec::new()
 }
+
+/// Widest bold name run in before its description.
+const RUN_IN_NAME_MAX_COLS: usize = 24;
