@@ -19,12 +19,11 @@ use crate::store::{ChannelInfo, Document, Store, Validators};
 
 /// One hot document to render: its path, and how.
 enum Job<'a> {
+    /// A channel's current feed in one format (linking its newest archive
+    /// document written).
     Feed {
-        channel: &'a str,
+        doc: FeedDoc<'a>,
         items: &'a [Item],
-        format: Format,
-        /// The newest archive document written, which it links.
-        archive: Option<u64>,
     },
     Index {
         channels: &'a [(String, usize)],
@@ -38,9 +37,7 @@ enum Job<'a> {
 impl Job<'_> {
     fn path(&self) -> String {
         match self {
-            Job::Feed {
-                channel, format, ..
-            } => feed_path(channel, *format),
+            Job::Feed { doc, .. } => feed_path(doc.channel, doc.format),
             Job::Index { .. } => "/".to_string(),
             Job::Opml { .. } => OPML_PATH.to_string(),
         }
@@ -48,7 +45,7 @@ impl Job<'_> {
 
     fn content_type(&self) -> &'static str {
         match self {
-            Job::Feed { format, .. } => format.content_type(),
+            Job::Feed { doc, .. } => doc.format.content_type(),
             Job::Index { .. } => HTML_TYPE,
             Job::Opml { .. } => OPML_TYPE,
         }
@@ -57,15 +54,7 @@ impl Job<'_> {
     /// The bytes, ready to take the document's own date where it has one.
     fn render(&self, site: &render::Site) -> Result<Stamped, PublishError> {
         match self {
-            Job::Feed {
-                channel,
-                items,
-                format,
-                archive,
-            } => {
-                let doc = current(channel, *format, *archive);
-                Ok(render::render_stamped(site, &doc, items)?)
-            }
+            Job::Feed { doc, items } => Ok(render::render_stamped(site, doc, items)?),
             Job::Index { .. } | Job::Opml { .. } => self.render_at(site, 0).map(Stamped::Fixed),
         }
     }
@@ -74,34 +63,15 @@ impl Job<'_> {
     /// the others have none), rendered for it.
     fn render_at(&self, site: &render::Site, modified: i64) -> Result<Vec<u8>, PublishError> {
         match self {
-            Job::Feed {
-                channel,
+            Job::Feed { doc, items } => Ok(render::render_document(
+                site,
+                doc,
                 items,
-                format,
-                archive,
-            } => {
-                let doc = current(channel, *format, *archive);
-                Ok(render::render_document(
-                    site,
-                    &doc,
-                    items,
-                    utc_time(modified),
-                )?)
-            }
+                utc_time(modified),
+            )?),
             Job::Index { channels, latest } => Ok(render::render_index(site, channels, latest)),
             Job::Opml { channels } => Ok(render::render_opml(site, channels)?),
         }
-    }
-}
-
-/// A channel's current feed document in `format`, linking `archive`.
-fn current(channel: &str, format: Format, archive: Option<u64>) -> FeedDoc<'_> {
-    FeedDoc {
-        channel,
-        format,
-        page: Page::Current {
-            newest_archive: archive,
-        },
     }
 }
 
@@ -140,10 +110,14 @@ impl Publisher {
             .iter()
             .flat_map(|(channel, items)| {
                 Format::ALL.map(|format| Job::Feed {
-                    channel,
+                    doc: FeedDoc {
+                        channel,
+                        format,
+                        page: Page::Current {
+                            newest_archive: archives.get(channel).copied(),
+                        },
+                    },
                     items,
-                    format,
-                    archive: archives.get(channel).copied(),
                 })
             })
             .collect();
