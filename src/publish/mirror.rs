@@ -1,7 +1,9 @@
 //! Writing documents into the feeds folder, so that a plain static server
 //! of that folder serves the same site: every file is written to a
-//! temporary name, given its `Last-Modified` as mtime, flushed to disk with
-//! the rest of its batch, and only then renamed into place.
+//! temporary name, given its `Last-Modified` as mtime, and renamed into
+//! place: feeds after the batch is flushed to disk ([`write_batch`]), item
+//! pages before, flushed once the feeds are out ([`write_unsynced`]; the
+//! store keeps them due until then).
 
 use crate::par::par_map;
 use std::collections::BTreeSet;
