@@ -472,7 +472,7 @@ pub(super) fn read(input: &str, markdown: bool) -> Vec<Line<'_>> {
             inner.contains("   ") || inner.contains('\t') || inner.contains("\u{3000}\u{3000}")
         };
         let source = cleaned.clone();
-        let unwrapped = markup::unwrap(cleaned);
+        let unwrapped = markup::unwrap(cleaned, markdown);
         let first = lines.len();
         let place = Place {
             block_start: gap > 0 || lines.is_empty(),

@@ -19,7 +19,9 @@ pub(super) enum Markup {
     MdHeading(u8),
     /// An HTML heading (`<h1>`…`<h6>`) with its level.
     HtmlHeading(u8),
-    /// A whole line in `**bold**`, `__bold__` or `<b>…</b>`.
+    /// A whole line in `**bold**`, `__bold__` or `<b>…</b>`, or in a plain
+    /// text page (not Markdown) `*bold*`, as a mailer's text part renders
+    /// its HTML bold.
     Bold,
     /// A wire-service headline `^Title<`.
     WireHead,
@@ -70,6 +72,14 @@ pub(super) fn strip_emphasis(s: &str) -> Option<&str> {
         }
     }
     None
+}
+
+/// Strips a plain-text mailer's bold wrapping a whole line: `*x*`, the
+/// words touching the stars.
+fn strip_star_bold(s: &str) -> Option<&str> {
+    let inner = s.strip_prefix('*')?.strip_suffix('*')?;
+    let edges_touch = !inner.starts_with([' ', '*']) && !inner.ends_with([' ', '*']);
+    (edges_touch && !inner.is_empty() && !inner.contains('*')).then_some(inner)
 }
 
 /// Strips single emphasis wrapping a whole line: `*x*`, `_x_`.
@@ -221,8 +231,9 @@ fn media_tag_len(s: &str) -> Option<usize> {
         .then_some(close + 2)
 }
 
-/// Removes the markup wrapping a cleaned, non-empty line.
-pub(super) fn unwrap(text: Cow<'_, str>) -> Unwrapped<'_> {
+/// Removes the markup wrapping a cleaned, non-empty line of a page that
+/// is Markdown or not (`markdown`).
+pub(super) fn unwrap(text: Cow<'_, str>, markdown: bool) -> Unwrapped<'_> {
     let plain = |text, markup| Unwrapped {
         text,
         markup,
@@ -272,7 +283,10 @@ pub(super) fn unwrap(text: Cow<'_, str>) -> Unwrapped<'_> {
         }
         return plain(Cow::Owned(stripped), markup);
     }
-    if let Some(inner) = strip_emphasis(&text) {
+    // In Markdown a line in single stars is italic (a byline, a caption, a
+    // footer); in a plain text page it is a mailer's bold.
+    let bold = strip_emphasis(&text).or_else(|| (!markdown).then(|| strip_star_bold(&text)).flatten());
+    if let Some(inner) = bold {
         return plain(Cow::Owned(inner.to_owned()), Markup::Bold);
     }
     if let Some(inner) = text.strip_suffix("[edit]") {
@@ -336,9 +350,15 @@ mod tests {
             ),
         ];
         for (line, text, markup) in cases {
-            let u = unwrap(Cow::Borrowed(line));
+            let u = unwrap(Cow::Borrowed(line), false);
             assert_eq!((u.text.as_ref(), u.markup), (*text, *markup), "{line}");
         }
-        assert!(unwrap(Cow::Borrowed("<div class=\"x\">")).tags_only);
+        assert!(unwrap(Cow::Borrowed("<div class=\"x\">"), false).tags_only);
+        // A mailer's `*bold*` in plain text; italic in Markdown.
+        let star = |md| unwrap(Cow::Borrowed("*Last Week's Meeting*"), md);
+        assert_eq!(star(false).markup, Markup::Bold);
+        assert_eq!(star(false).text, "Last Week's Meeting");
+        assert_eq!(star(true).markup, Markup::Plain);
+        assert_eq!(unwrap(Cow::Borrowed("* item *"), false).markup, Markup::Plain);
     }
 }

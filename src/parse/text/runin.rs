@@ -69,12 +69,15 @@ pub(super) struct Place {
     pub markdown: bool,
 }
 
-/// Splits `**Title.** rest`, `__Title.__ rest` and `<b>Title.</b> rest`.
-fn bold_run_in(s: &str) -> Option<RunIn> {
+/// Splits `**Title.** rest`, `__Title.__ rest` and `<b>Title.</b> rest`,
+/// and in a plain text page (not `markdown`) a mailer's `*Title.* rest`.
+fn bold_run_in(s: &str, markdown: bool) -> Option<RunIn> {
     let (open, close) = if s.starts_with("**") {
         ("**", "**")
     } else if s.starts_with("__") {
         ("__", "__")
+    } else if !markdown && s.starts_with('*') && !s[1..].starts_with([' ', '*']) {
+        ("*", "*")
     } else if s.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("<b>")) {
         ("<b>", "</b>")
     } else if s
@@ -94,6 +97,9 @@ fn bold_run_in(s: &str) -> Option<RunIn> {
         s
     };
     let end = hay[inner_start..].find(close)? + inner_start;
+    if s[..end].ends_with(' ') {
+        return None;
+    }
     let head_raw = s[inner_start..end].trim();
     let after_close = s[end + close.len()..].trim_start();
     let colon = head_raw.ends_with([':', '：']) || after_close.starts_with([':', '：']);
@@ -187,7 +193,7 @@ pub(super) fn lead_in_len(s: &str) -> Option<usize> {
 /// with one. `is_credit` says whether a text is (or opens with) a credit;
 /// `place` where the line stands.
 pub(super) fn run_in(s: &str, is_credit: impl Fn(&str) -> bool, place: Place) -> Option<RunIn> {
-    if let Some(r) = bold_run_in(s) {
+    if let Some(r) = bold_run_in(s, place.markdown) {
         return Some(r);
     }
     if s.starts_with('【') {
@@ -345,6 +351,11 @@ mod tests {
             ),
             ("【奋斗者 正青春】海岛上的“候鸟医生”", None),
             ("**Bold** only", Some(("Bold", "only"))),
+            (
+                "*Car wash raises $1,140.* The club washed 93 cars.",
+                Some(("Car wash raises $1,140", "The club washed 93 cars.")),
+            ),
+            ("*emphasis *and more", None),
             ("Plain paragraph.", None),
         ];
         for (line, want) in cases {
@@ -355,6 +366,11 @@ mod tests {
                 "{line}"
             );
         }
+        let markdown = Place {
+            markdown: true,
+            ..Place::default()
+        };
+        assert_eq!(run_in("*Italic.* Then text.", never, markdown), None);
         let long = "【湖南早稻育秧进度过半】新华社长沙4月8日电（记者周立新）记者从湖南省农业厅获悉，全省早稻育秧面积已完成计划的56%。";
         let got = run_in(long, |s| s.starts_with("新华社"), Place::default());
         assert_eq!(got.map(|r| r.head), Some("湖南早稻育秧进度过半".to_owned()));
