@@ -74,6 +74,18 @@ pub(super) fn strip_emphasis(s: &str) -> Option<&str> {
     None
 }
 
+/// Strips the attribute block a Markdown heading may end with (kramdown's
+/// `{#id}` and `{: .class}`, Pandoc's `{#id .class key=value}`).
+fn strip_attributes(s: &str) -> &str {
+    let Some(body) = s.strip_suffix('}') else {
+        return s;
+    };
+    match body.rfind('{') {
+        Some(open) if body[open + 1..].starts_with(['#', '.', ':']) => s[..open].trim_end(),
+        _ => s,
+    }
+}
+
 /// Strips a plain-text mailer's bold wrapping a whole line: `*x*`, the
 /// words touching the stars.
 fn strip_star_bold(s: &str) -> Option<&str> {
@@ -242,7 +254,8 @@ pub(super) fn unwrap(text: Cow<'_, str>, markdown: bool) -> Unwrapped<'_> {
     // Markdown headings.
     let hashes = text.bytes().take_while(|&c| c == b'#').count();
     if (1..=6).contains(&hashes) && text[hashes..].starts_with(' ') {
-        let inner = text[hashes..].trim().trim_end_matches('#').trim();
+        let inner = text[hashes..].trim();
+        let inner = strip_attributes(inner).trim_end_matches('#').trim();
         let inner = strip_emphasis(inner).unwrap_or(inner);
         if !inner.is_empty() {
             let inner = inner.strip_suffix("[edit]").unwrap_or(inner).trim_end();
@@ -285,7 +298,8 @@ pub(super) fn unwrap(text: Cow<'_, str>, markdown: bool) -> Unwrapped<'_> {
     }
     // In Markdown a line in single stars is italic (a byline, a caption, a
     // footer); in a plain text page it is a mailer's bold.
-    let bold = strip_emphasis(&text).or_else(|| (!markdown).then(|| strip_star_bold(&text)).flatten());
+    let bold =
+        strip_emphasis(&text).or_else(|| (!markdown).then(|| strip_star_bold(&text)).flatten());
     if let Some(inner) = bold {
         return plain(Cow::Owned(inner.to_owned()), Markup::Bold);
     }
@@ -321,6 +335,13 @@ mod tests {
         let cases: &[(&str, &str, Markup)] = &[
             ("## 第一篇", "第一篇", Markup::MdHeading(2)),
             ("# **Bold head**", "Bold head", Markup::MdHeading(1)),
+            (
+                "## Walk-in clinic {#eastgate}",
+                "Walk-in clinic",
+                Markup::MdHeading(2),
+            ),
+            ("### Rates {: .note}", "Rates", Markup::MdHeading(3)),
+            ("## Sets {a, b}", "Sets {a, b}", Markup::MdHeading(2)),
             (
                 "^Dockworkers end walkout<",
                 "Dockworkers end walkout",
@@ -359,6 +380,9 @@ mod tests {
         assert_eq!(star(false).markup, Markup::Bold);
         assert_eq!(star(false).text, "Last Week's Meeting");
         assert_eq!(star(true).markup, Markup::Plain);
-        assert_eq!(unwrap(Cow::Borrowed("* item *"), false).markup, Markup::Plain);
+        assert_eq!(
+            unwrap(Cow::Borrowed("* item *"), false).markup,
+            Markup::Plain
+        );
     }
 }
