@@ -241,18 +241,48 @@ fn heads_text(lines: &[Line], i: usize) -> bool {
 /// `=====`) is furniture: it has no words to be a headline or text.
 pub(in super::super) fn declared(lines: &[Line], markdown: bool) -> Vec<Option<Label>> {
     let article = markdown.then(|| article_level(lines)).flatten();
-    (0..lines.len())
-        .map(|i| {
-            let at_level = article.is_some() && level(&lines[i]) == article;
-            let plain_text_below = lines.get(i + 1).is_some_and(|x| {
-                level(x).is_none() && x.piece == Piece::Whole && (x.creditish() || x.width > 30)
-            });
-            if lines[i].furniture == Some(Furniture::Separator) {
-                return Some(Label::Furniture);
-            }
-            (at_level && plain_text_below).then_some(Label::Headline)
-        })
-        .collect()
+    let mut out: Vec<Option<Label>> = Vec::with_capacity(lines.len());
+    // Plain prose lines since the last story heading, when nothing else
+    // came between (`None`: not under one).
+    let mut prose_run: Option<usize> = None;
+    for (i, l) in lines.iter().enumerate() {
+        let at_level = article.is_some() && level(l) == article;
+        let plain_text_below = lines.get(i + 1).is_some_and(|x| {
+            level(x).is_none() && x.piece == Piece::Whole && (x.creditish() || x.width > 30)
+        });
+        let label = if l.furniture == Some(Furniture::Separator) {
+            Some(Label::Furniture)
+        } else if at_level && plain_text_below {
+            Some(Label::Headline)
+        } else {
+            // Under a story heading of a Markdown file, after its first
+            // paragraph, plain prose is the story's: the writer marks
+            // anything else up (rules, links, italics, headings).
+            prose_run
+                .filter(|&n| n > 0 && is_plain_prose(l))
+                .map(|_| Label::Body)
+        };
+        prose_run = match label {
+            Some(Label::Headline) => Some(0),
+            _ if l.is_credit() => prose_run,
+            _ if is_plain_prose(l) => prose_run.map(|n| n + 1),
+            _ => None,
+        };
+        out.push(label);
+    }
+    out
+}
+
+/// Whether a Markdown line is plain running text: no markup, no detector's
+/// furniture, credit or caption, and no address to write to.
+fn is_plain_prose(l: &Line) -> bool {
+    l.markup == Markup::Plain
+        && l.piece == Piece::Whole
+        && l.furniture.is_none()
+        && !l.is_credit()
+        && l.caption.is_none()
+        && l.width > 20
+        && !gives_contact(&l.text)
 }
 
 /// The heading level the page's stories use: the level with most headings
@@ -608,26 +638,70 @@ fn gives_contact(t: &str) -> bool {
     if email || t.contains("http") || t.contains("www.") || t.contains("ftp.") {
         return true;
     }
-    // A phone number: a run of seven or more digits, spaces and dashes
-    // with at least one separator, holding seven digits or more.
-    let mut digits = 0;
-    let mut seps = 0;
-    for &c in b.iter().chain(std::iter::once(&b' ')) {
-        if c.is_ascii_digit() {
-            digits += 1;
-        } else if (c == b'-' || c == b' ') && digits > 0 {
-            seps += 1;
-            if seps > 3 {
-                digits = 0;
-                seps = 0;
-            }
-        } else {
-            digits = 0;
-            seps = 0;
+    has_phone_number(b)
+}
+
+/// Whether a text holds a phone number: seven digits or more in a run of
+/// digits, spaces and dashes with one to three separators, standing as a
+/// word of its own (`END-3-55096275a087` and `A4-1234567` hold none).
+fn has_phone_number(b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
         }
-        if digits >= 7 && seps >= 1 {
+        let glued_before = i > 0
+            && (b[i - 1].is_ascii_alphabetic()
+                || (b[i - 1] == b'-' && i > 1 && b[i - 2].is_ascii_alphanumeric()));
+        let (mut digits, mut seps, mut j) = (0, 0, i);
+        while j < b.len() {
+            if b[j].is_ascii_digit() {
+                digits += 1;
+                j += 1;
+                continue;
+            }
+            let run = b[j..]
+                .iter()
+                .take_while(|&&c| c == b'-' || c == b' ')
+                .count();
+            let continues =
+                run > 0 && seps + run <= 3 && b.get(j + run).is_some_and(u8::is_ascii_digit);
+            if !continues {
+                break;
+            }
+            seps += run;
+            j += run;
+        }
+        let glued_after = b.get(j).is_some_and(u8::is_ascii_alphabetic);
+        if digits >= 7 && seps >= 1 && !glued_before && !glued_after {
             return true;
         }
+        i = j;
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gives_contact;
+
+    #[test]
+    fn finds_phone_numbers_standing_as_words() {
+        for yes in [
+            "Call 555-0142 today",
+            "Tel: 01632 960418",
+            "1-800-555-0199",
+            "(write to x@y.org)",
+        ] {
+            assert!(gives_contact(yes), "{yes}");
+        }
+        for no in [
+            "ends with its marker END-3-55096275a087.",
+            "Form A4-1234567 is due",
+            "In 1998 2,000 came",
+        ] {
+            assert!(!gives_contact(no), "{no}");
+        }
+    }
 }
