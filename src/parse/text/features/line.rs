@@ -486,6 +486,11 @@ impl Evidence<'_, '_> {
             );
         }
         on(Feature::Bullet, l.bullet > 0);
+        on(Feature::ItemMark, self.facts.item_marks[i]);
+        on(
+            Feature::AfterItemMark,
+            i > 0 && self.facts.item_marks[i - 1] && !self.facts.item_marks[i],
+        );
     }
 
     fn detector_features(&self, i: usize, on: &mut impl FnMut(Feature, bool)) {
@@ -618,6 +623,12 @@ impl Evidence<'_, '_> {
             next.is_some() && self.facts.shaped[i + 1],
         );
         on(Feature::PrevCredit, prev.is_some_and(Line::is_credit));
+        // A web or app export prints each item's date line right under
+        // its headline (`号名 2025年03月25日 18:00`, `March 3, 2025 · 4 min`).
+        on(
+            Feature::DateLineBelow,
+            l.page_date.is_none() && next.is_some_and(|n| n.gap == 0 && n.page_date.is_some()),
+        );
         let sig = next_significant(lines, i);
         let next_credit = sig.is_some_and(Line::creditish);
         on(Feature::NextCredit, next_credit);

@@ -30,6 +30,9 @@ pub(super) struct Facts {
     pub page_cohesion: Option<f32>,
     /// Per numbered line: next in its scheme.
     pub sequence: Vec<Option<bool>>,
+    /// Per line: a lone item number (`01`, `No. 2`) in a rising run of
+    /// them, as digests number the items they collect.
+    pub item_marks: Vec<bool>,
     pub styles: Styles,
     pub blocks: Vec<BlockPlace>,
     /// Per line: after a signature with no heading between.
@@ -432,6 +435,7 @@ impl Facts {
         };
         let depth = depths(&cohesion);
         let sequence = numbering_sequence(lines);
+        let item_marks = item_marks(lines);
         let styles = styles(lines, &shaped, contents);
         let blocks = blocks(lines, &shaped);
         // Running text: neither heading-shaped nor claimed by a detector.
@@ -505,9 +509,47 @@ impl Facts {
             cohesion,
             page_cohesion,
             sequence,
+            item_marks,
             styles,
         }
     }
+}
+
+/// The number of a line that is nothing but an item number: one to three
+/// digits, leading zeros allowed (`01`), or `No. 2`, `#3`.
+fn item_number(l: &Line) -> Option<u32> {
+    let t = l.text.trim();
+    let t = t
+        .strip_prefix("No.")
+        .or_else(|| t.strip_prefix('#'))
+        .unwrap_or(t)
+        .trim();
+    let digits: String = t
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            _ => c,
+        })
+        .collect();
+    let ok = (1..=3).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+    ok.then(|| digits.parse().ok()).flatten()
+}
+
+/// Per line: a lone item number that continues or starts a rising run of
+/// at least two on the page (each one more than the last).
+fn item_marks(lines: &[Line]) -> Vec<bool> {
+    let numbers: Vec<(usize, u32)> = lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| item_number(l).map(|n| (i, n)))
+        .collect();
+    let mut marks = vec![false; lines.len()];
+    for (k, &(i, n)) in numbers.iter().enumerate() {
+        let after = k > 0 && numbers[k - 1].1 + 1 == n;
+        let before = numbers.get(k + 1).is_some_and(|&(_, m)| m == n + 1);
+        marks[i] = after || before;
+    }
+    marks
 }
 
 /// The TextTiling depth of each measured boundary against the nearest
