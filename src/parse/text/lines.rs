@@ -447,6 +447,7 @@ pub(super) fn read(input: &str, markdown: bool) -> Vec<Line<'_>> {
     let mut lines = Vec::with_capacity(input.len() / 64 + 8);
     let mut gap = 0;
     let mut in_fence = false;
+    let mut dotted_open = false;
     let mut raws = input.lines().enumerate().peekable();
     while let Some((i, raw)) = raws.next() {
         let cleaned = clean::line_cow(raw);
@@ -472,7 +473,24 @@ pub(super) fn read(input: &str, markdown: bool) -> Vec<Line<'_>> {
             inner.contains("   ") || inner.contains('\t') || inner.contains("\u{3000}\u{3000}")
         };
         let source = cleaned.clone();
-        let unwrapped = markup::unwrap(cleaned, markdown);
+        let mut unwrapped = markup::unwrap(cleaned, markdown);
+        // A `...Headline...` wrapped over lines closes on the line ending
+        // `...` (`EST SATURDAY...`).
+        if let Some(rest) = dotted_open
+            .then(|| unwrapped.text.strip_suffix("..."))
+            .flatten()
+            .filter(|r| unwrapped.markup == Markup::Plain && gap == 0 && !r.contains("..."))
+        {
+            unwrapped.text = Cow::Owned(rest.trim_end().to_owned());
+            unwrapped.markup = Markup::WireHead;
+        }
+        dotted_open = unwrapped.markup == Markup::WireHead
+            && source.starts_with("...")
+            && !source.trim_end().ends_with("...")
+            || (dotted_open
+                && unwrapped.markup == Markup::Plain
+                && gap == 0
+                && !source.ends_with("..."));
         let first = lines.len();
         let place = Place {
             block_start: gap > 0 || lines.is_empty(),

@@ -23,7 +23,8 @@ pub(super) enum Markup {
     /// text page (not Markdown) `*bold*`, as a mailer's text part renders
     /// its HTML bold.
     Bold,
-    /// A wire-service headline `^Title<`.
+    /// A wire-service headline `^Title<`, or a weather service's
+    /// `...Title...`.
     WireHead,
     /// A wiki section heading with its `[edit]` link.
     WikiHeading,
@@ -265,6 +266,14 @@ pub(super) fn unwrap(text: Cow<'_, str>, markdown: bool) -> Unwrapped<'_> {
             );
         }
     }
+    // A weather service's `...Headline...`, or the first line of one
+    // wrapped (`read` closes it on the line ending `...`).
+    if let Some(inner) = text.strip_prefix("...") {
+        let inner = inner.strip_suffix("...").unwrap_or(inner).trim();
+        if !inner.is_empty() && !inner.contains("...") {
+            return plain(Cow::Owned(inner.to_owned()), Markup::WireHead);
+        }
+    }
     // `^Headline<` on a wire.
     if text.len() > 2 && text.starts_with('^') && text.ends_with('<') {
         let inner = text[1..text.len() - 1].trim();
@@ -353,6 +362,21 @@ mod tests {
                 Markup::HtmlHeading(3),
             ),
             ("<p>Some &amp; text</p>", "Some & text", Markup::Plain),
+            (
+                "...FLOOD WATCH IN EFFECT...",
+                "FLOOD WATCH IN EFFECT",
+                Markup::WireHead,
+            ),
+            (
+                "...WINTER STORM WARNING TO 7 PM",
+                "WINTER STORM WARNING TO 7 PM",
+                Markup::WireHead,
+            ),
+            (
+                "...and then it rained... twice",
+                "...and then it rained... twice",
+                Markup::Plain,
+            ),
             ("**Boiler replaced**", "Boiler replaced", Markup::Bold),
             ("Reaction[edit]", "Reaction", Markup::WikiHeading),
             (
