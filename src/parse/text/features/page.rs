@@ -230,8 +230,14 @@ pub(super) fn level(l: &Line) -> Option<u8> {
 /// further heading.
 fn heads_text(lines: &[Line], i: usize) -> bool {
     lines.get(i + 1).is_some_and(|x| {
-        level(x).is_none() && (x.creditish() || x.width > 30 || x.piece != Piece::Whole)
+        level(x).is_none() && (x.creditish() || is_text(x) || x.piece != Piece::Whole)
     })
+}
+
+/// Whether a line under a heading reads as its text: wide, or a sentence
+/// (`Its only paragraph.`).
+fn is_text(x: &Line) -> bool {
+    x.width > 30 || (x.ending == Ending::Terminal && x.markup == Markup::Plain && x.width > 8)
 }
 
 /// The lines whose label the page itself declares: in a Markdown file, a
@@ -251,7 +257,7 @@ pub(in super::super) fn declared(lines: &[Line], markdown: bool) -> Vec<Option<L
     for (i, l) in lines.iter().enumerate() {
         let at_level = article.is_some() && level(l) == article;
         let plain_text_below = lines.get(i + 1).is_some_and(|x| {
-            level(x).is_none() && x.piece == Piece::Whole && (x.creditish() || x.width > 30)
+            level(x).is_none() && x.piece == Piece::Whole && (x.creditish() || is_text(x))
         });
         let label = if l.furniture == Some(Furniture::Separator) {
             Some(Label::Furniture)
