@@ -305,6 +305,14 @@ pub(super) fn unwrap(text: Cow<'_, str>, markdown: bool) -> Unwrapped<'_> {
         }
         return plain(Cow::Owned(stripped), markup);
     }
+    // A mailer's text part sets its headings `** Title` (no closing
+    // stars), over a rule.
+    if let Some(inner) = text.strip_prefix("** ").filter(|t| !t.contains("**")) {
+        let inner = inner.trim();
+        if !inner.is_empty() && !markdown {
+            return plain(Cow::Owned(inner.to_owned()), Markup::Bold);
+        }
+    }
     // In Markdown a line in single stars is italic (a byline, a caption, a
     // footer); in a plain text page it is a mailer's bold.
     let bold =
@@ -378,6 +386,7 @@ mod tests {
                 Markup::Plain,
             ),
             ("**Boiler replaced**", "Boiler replaced", Markup::Bold),
+            ("** A note from Renata", "A note from Renata", Markup::Bold),
             ("Reaction[edit]", "Reaction", Markup::WikiHeading),
             (
                 "[视频]全国冬季农田水利建设",
