@@ -292,14 +292,15 @@ fn report(results: &[(String, Vec<String>)]) -> String {
 /// of `tests/corpus/README.md`): the parser is a model, and a new page may
 /// cost a little elsewhere, but not much. A floor against regressions at
 /// the level last measured, not issue 11's goal (0.95 after tuning): the
-/// 123 pages before blind batches 11 to 16 scored 0.955; with those 61
-/// pages and their tuning round the 184 pages score 0.931 (`BLIND.md`).
-const CORPUS_MIN_SCORE: f64 = 0.93;
+/// 184 pages of batches up to 16 scored 0.931; with blind batches 17 to 19
+/// (36 pages) and their tuning round the 220 pages score 0.925 (`BLIND.md`).
+const CORPUS_MIN_SCORE: f64 = 0.92;
 
-/// No page may score below this: one page read badly wrong is a bug. Two
-/// pages of batches 11 to 16 are still under the earlier 0.60
-/// (`en-city-hall-press-briefing` 0.475, `en-fidonet-echomail-digest`
-/// 0.558: a headline with furniture inside its stack, see `BLIND.md`).
+/// No page may score below this: one page read badly wrong is a bug. The
+/// lowest pages now are `en-livestock-market-report` (0.526) and
+/// `en-medical-journal-toc-abstracts` (0.572); a refit can move a page by
+/// 0.3 (`en-fidonet-echomail-digest`, a headline with furniture inside its
+/// stack, fell to 0.383 in one), see `BLIND.md`.
 const PAGE_MIN_SCORE: f64 = 0.45;
 
 /// Pages that must split exactly as their goldens say: the real sample.
