@@ -190,7 +190,10 @@ static JUMP: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)[（(【\[]?\s*(?:(下转|下轉|转|轉|转至|轉至)\s*第?\s*[A-Z]?[0-9０-９一二三四五六七八九十]+\s*[版页頁]",
         r"|(上接|接|承)\s*第?\s*[A-Z]?[0-9０-９一二三四五六七八九十]+\s*[版页頁]",
         r"|(continued|cont'd|cont\.|turn to|see)\s+(?:on\s+)?(?:page|p\.)\s*[A-Z]?[0-9]+",
-        r"|(continued from|from)\s+(?:page|p\.)\s*[A-Z]?[0-9]+)",
+        r"|(continued from|from)\s+(?:page|p\.)\s*[A-Z]?[0-9]+",
+        // A newsletter's two sides: `(Continued on back)`, `continued from front`.
+        r"|(continued|turn to|see)\s+(?:on\s+)?(?:the\s+)?(?:back page|back|inside|reverse|next page)",
+        r"|(continued from)\s+(?:the\s+)?(?:front page|front|cover|page one))",
         r"\s*[）)】\]]?"
     ))
     .expect("static regex")
@@ -643,7 +646,7 @@ pub(crate) fn page_label(line: &str) -> Option<&str> {
 }
 
 fn jump_kind(c: &regex::Captures<'_>) -> Furniture {
-    if c.get(1).is_some() || c.get(3).is_some() {
+    if c.get(1).is_some() || c.get(3).is_some() || c.get(5).is_some() {
         Furniture::JumpOut
     } else {
         Furniture::JumpIn
@@ -653,7 +656,10 @@ fn jump_kind(c: &regex::Captures<'_>) -> Furniture {
 /// A line that is nothing but a jump marker.
 fn jump_only(line: &str) -> Option<Furniture> {
     // Every jump names a page by its number.
-    let numbered = line.bytes().any(|b| b.is_ascii_digit())
+    let lower = line.to_ascii_lowercase();
+    let worded = lower.contains("continued");
+    let numbered = worded
+        || line.bytes().any(|b| b.is_ascii_digit())
         || line.contains([
             '０', '１', '２', '３', '４', '５', '６', '７', '８', '９', '一', '二', '三', '四',
             '五', '六', '七', '八', '九', '十',
@@ -667,7 +673,8 @@ fn jump_only(line: &str) -> Option<Furniture> {
     let after_clear = line[m.end()..].chars().all(|c| !c.is_alphanumeric());
     let before = &line[..m.start()];
     // `LIBRARY | From page 1`: the slug of the story continued here.
-    let slug = kind == Furniture::JumpIn && is_jump_slug(before);
+    let slug =
+        kind == Furniture::JumpIn && (is_jump_slug(before) || (worded && is_title_slug(before)));
     (after_clear && (slug || before.chars().all(|c| !c.is_alphanumeric()))).then_some(kind)
 }
 
@@ -690,6 +697,16 @@ fn is_jump_slug(s: &str) -> bool {
             .all(|c| c.is_uppercase() || c == ' ' || c == '\'' || c == '’')
 }
 
+/// A slug of one to three words, the first capitalised, closed by a comma
+/// or a colon (`Rates, continued from front`).
+fn is_title_slug(s: &str) -> bool {
+    let Some(words) = s.trim_end().strip_suffix([',', ':']) else {
+        return false;
+    };
+    let n = words.split_whitespace().count();
+    (1..=JUMP_SLUG_MAX_WORDS).contains(&n) && words.trim_start().starts_with(char::is_uppercase)
+}
+
 /// Removes a jump marker at the start or end of paragraph text, returning
 /// the text left and which way the article jumps.
 pub(crate) fn strip_jump(text: &str) -> Option<(String, Furniture)> {
@@ -703,6 +720,7 @@ pub(crate) fn strip_jump(text: &str) -> Option<(String, Furniture)> {
             || s.contains("頁")
             || ((s.contains("age") || s.contains("AGE") || s.contains("p."))
                 && s.bytes().any(|b| b.is_ascii_digit()))
+            || s.to_ascii_lowercase().contains("continued")
     };
     if !pageish(&text[..head_end]) && !pageish(&text[tail_start..]) {
         return None;
@@ -787,6 +805,10 @@ mod tests {
             ("Continued on Page 2", Some(JumpOut)),
             ("(Continued from Page 1)", Some(JumpIn)),
             ("LIBRARY | From page 1", Some(JumpIn)),
+            ("(Continued on back)", Some(JumpOut)),
+            ("Rates, continued from front", Some(JumpIn)),
+            ("Continued from the front page", Some(JumpIn)),
+            ("Winners see the back of the hall", None),
             ("The council | From page 1", None),
             ("领导带头 先学一步 深学一层", None),
             ("学习宣传贯彻党的二十大精神", None),
