@@ -325,8 +325,42 @@ static ALLOWED: LazyLock<[[[bool; LABEL_COUNT]; LABEL_COUNT + 1]; LINK_COUNT]> =
 /// Finds the best labelling of a page (Viterbi), and the max-marginal
 /// score of every label on every line. A line with a `declared` label
 /// gets that label: the others are ruled out for it.
+///
+/// A rule line (declared furniture) stands outside the chain: the line
+/// after it follows the line before it, across a blank (a rule sets apart
+/// as one does), so a headline over a rule over its text (`** Title`,
+/// `-----`, body) reads as the same stack as without the rule.
 pub(crate) fn decode(
     obs: &[Observation],
+    links: &[Link],
+    declared: &[Option<Label>],
+    w: &Weights,
+) -> Decoded {
+    let rule = |i: usize| declared.get(i).copied().flatten() == Some(Label::Furniture);
+    let chain: Vec<usize> = (0..obs.len()).filter(|&i| !rule(i)).collect();
+    let pick = |i: usize| declared.get(i).copied().flatten();
+    let chain_obs: Vec<&Observation> = chain.iter().map(|&i| &obs[i]).collect();
+    let chain_links: Vec<Link> = chain.iter().map(|&i| links[i]).collect();
+    let chain_declared: Vec<Option<Label>> = chain.iter().map(|&i| pick(i)).collect();
+    let inner = decode_chain(&chain_obs, &chain_links, &chain_declared, w);
+    if chain.len() == obs.len() {
+        return inner;
+    }
+    let best = inner.scores.first().map_or(0.0, |s| s[best_of(s)]);
+    let mut rule_scores = [f32::NEG_INFINITY; LABEL_COUNT];
+    rule_scores[Label::Furniture as usize] = best;
+    let mut labels = vec![Label::Furniture; obs.len()];
+    let mut scores = vec![rule_scores; obs.len()];
+    for (k, &i) in chain.iter().enumerate() {
+        labels[i] = inner.labels[k];
+        scores[i] = inner.scores[k];
+    }
+    Decoded { labels, scores }
+}
+
+/// [`decode`] over the lines of the chain.
+fn decode_chain(
+    obs: &[&Observation],
     links: &[Link],
     declared: &[Option<Label>],
     w: &Weights,
