@@ -474,23 +474,7 @@ pub(super) fn read(input: &str, markdown: bool) -> Vec<Line<'_>> {
         };
         let source = cleaned.clone();
         let mut unwrapped = markup::unwrap(cleaned, markdown);
-        // A `...Headline...` wrapped over lines closes on the line ending
-        // `...` (`EST SATURDAY...`).
-        if let Some(rest) = dotted_open
-            .then(|| unwrapped.text.strip_suffix("..."))
-            .flatten()
-            .filter(|r| unwrapped.markup == Markup::Plain && gap == 0 && !r.contains("..."))
-        {
-            unwrapped.text = Cow::Owned(rest.trim_end().to_owned());
-            unwrapped.markup = Markup::WireHead;
-        }
-        dotted_open = unwrapped.markup == Markup::WireHead
-            && source.starts_with("...")
-            && !source.trim_end().ends_with("...")
-            || (dotted_open
-                && unwrapped.markup == Markup::Plain
-                && gap == 0
-                && !source.ends_with("..."));
+        dotted_open = markup::dotted_heading(&mut unwrapped, &source, dotted_open && gap == 0);
         let first = lines.len();
         let place = Place {
             block_start: gap > 0 || lines.is_empty(),

@@ -244,6 +244,23 @@ fn media_tag_len(s: &str) -> Option<usize> {
         .then_some(close + 2)
 }
 
+/// A weather service's `...Headline...` wrapped over lines: the line
+/// ending `...` closes a heading `open` above it (`EST SATURDAY...`) and
+/// becomes part of it. Returns whether a heading is still open below the
+/// line (`source`, as printed).
+pub(super) fn dotted_heading(u: &mut Unwrapped<'_>, source: &str, open: bool) -> bool {
+    let source = source.trim_end();
+    if open && u.markup == Markup::Plain {
+        if let Some(rest) = u.text.strip_suffix("...").filter(|r| !r.contains("...")) {
+            u.text = Cow::Owned(rest.trim_end().to_owned());
+            u.markup = Markup::WireHead;
+            return false;
+        }
+        return !source.ends_with("...");
+    }
+    u.markup == Markup::WireHead && source.starts_with("...") && !source.ends_with("...")
+}
+
 /// Removes the markup wrapping a cleaned, non-empty line of a page that
 /// is Markdown or not (`markdown`).
 pub(super) fn unwrap(text: Cow<'_, str>, markdown: bool) -> Unwrapped<'_> {
@@ -408,6 +425,16 @@ mod tests {
             assert_eq!((u.text.as_ref(), u.markup), (*text, *markup), "{line}");
         }
         assert!(unwrap(Cow::Borrowed("<div class=\"x\">"), false).tags_only);
+        // A dotted headline wrapped over two lines.
+        let first = "...WINTER STORM WARNING TO 7 PM";
+        let mut u = unwrap(Cow::Borrowed(first), false);
+        assert!(dotted_heading(&mut u, first, false));
+        let mut u = unwrap(Cow::Borrowed("EST SATURDAY..."), false);
+        assert!(!dotted_heading(&mut u, "EST SATURDAY...", true));
+        assert_eq!(
+            (u.text.as_ref(), u.markup),
+            ("EST SATURDAY", Markup::WireHead)
+        );
         // A mailer's `*bold*` in plain text; italic in Markdown.
         let star = |md| unwrap(Cow::Borrowed("*Last Week's Meeting*"), md);
         assert_eq!(star(false).markup, Markup::Bold);

@@ -9,6 +9,7 @@
 
 mod entry;
 mod line;
+mod marks;
 mod page;
 
 pub(super) use page::declared;
