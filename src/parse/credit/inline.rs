@@ -15,12 +15,14 @@ use crate::model::{Author, Role};
 // Every `expect("static regex")` below is on a fixed pattern that this
 // module's unit tests compile and run, so it cannot fail at run time.
 
-/// `江门日报讯（记者/陈婵 通讯员/陈伟杰）`, `本报讯`, `XX网消息：`.
+/// `江门日报讯（记者/陈婵 通讯员/陈伟杰）`, `本报讯`, `【本报曼谷讯】`,
+/// `XX网消息：`.
 static NEWS_FLASH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"^(?:[□■◇◆●]\s*)?[【\[]?",
         r"(本报|本報|本刊|本台|本网|本網|\p{Han}{1,12}?(?:日报|日報|晚报|晚報|时报|時報|商报|商報|报|報|网|網|台|社|客户端|客戶端|新闻|新聞|融媒|融媒体|融媒體))",
-        r"(?:[讯訊]|消息\s*[:：]?|快讯|快訊)\s*[】\]]?\s*",
+        // A place may stand before 讯 (`本报曼谷讯`, `本报综合讯`).
+        r"(?:\p{Han}{0,6}?[讯訊]|消息\s*[:：]?|快讯|快訊)\s*[】\]]?\s*",
         r"(?:[（(]([^（）()]{1,80})[）)])?\s*[:：]?\s*"
     ))
     .expect("static regex")
