@@ -211,6 +211,7 @@ impl Inner {
                     self.insert(&mut subs, &request.path, params);
                 }
             }
+            self.count_subscriptions(&subs);
         }
         self.persist
             .send(SubscriptionChange::Save(StoredSubscription {
@@ -221,7 +222,6 @@ impl Inner {
                 expires,
                 pending: false,
             }));
-        self.count_subscriptions();
         Ok(())
     }
 
@@ -269,7 +269,6 @@ impl Inner {
             topic: path.to_string(),
             callback: callback.to_string(),
         });
-        self.count_subscriptions();
         // Dropped outside the lock: that aborts its task (maybe the caller's
         // own, which returns right after).
         drop(active);
@@ -290,6 +289,7 @@ impl Inner {
         }
         if removed.is_some() {
             subs.total -= 1;
+            self.count_subscriptions(&subs);
         }
         removed
     }
@@ -350,10 +350,12 @@ impl Inner {
         }
     }
 
-    /// Refreshes the per-topic subscription gauges.
-    fn count_subscriptions(&self) {
-        let counts: Vec<(String, u64)> = self
-            .lock()
+    /// Refreshes the per-topic subscription gauges from `subs`. Callers
+    /// hold the lock while they change it and count, so a subscriber told
+    /// of a change finds it in the gauges, and two changes cannot publish
+    /// their counts out of order.
+    fn count_subscriptions(&self, subs: &Subscriptions) {
+        let counts: Vec<(String, u64)> = subs
             .by_topic
             .iter()
             .map(|(p, t)| (p.clone(), t.len() as u64))

@@ -79,7 +79,7 @@ impl Inner {
                 gone.len()
             );
         }
-        self.count_subscriptions();
+        self.count_subscriptions(&self.lock());
     }
 
     /// Reads the kept subscriptions again and reconciles (off the async
