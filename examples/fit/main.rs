@@ -107,7 +107,7 @@ fn load(lab: &Labels) -> Vec<Example> {
             }
         };
         let (gold, mut problems) = gold_labels(&page, &golden, lab);
-        let (page, gold) = without_rules(page, gold, lab.get("furniture"));
+        let (page, gold) = without_rules(page, gold);
         for i in 0..gold.len() {
             let prev = i.checked_sub(1).map(|p| gold[p]);
             let link = if i == 0 {
@@ -135,14 +135,12 @@ fn load(lab: &Labels) -> Vec<Example> {
     out
 }
 
-/// The page as the decoder chains it: rule lines (declared furniture)
-/// stand outside the chain (`segment::decode`), so they are left out of
-/// what is learned, with their gold labels.
-fn without_rules(page: dev::Page, gold: Vec<usize>, furniture: usize) -> (dev::Page, Vec<usize>) {
-    let keep: Vec<bool> = page
-        .declared
-        .iter()
-        .map(|d| *d != Some(furniture))
+/// The page as the decoder chains it: lines outside the chain (rule
+/// lines, `dev::Page::outside_chain`) are left out of what is learned,
+/// with their gold labels.
+fn without_rules(page: dev::Page, gold: Vec<usize>) -> (dev::Page, Vec<usize>) {
+    let keep: Vec<bool> = (0..page.lines.len())
+        .map(|i| !page.outside_chain(i))
         .collect();
     if keep.iter().all(|&k| k) {
         return (page, gold);

@@ -63,6 +63,15 @@ pub struct Page {
     pub declared: Vec<Option<usize>>,
 }
 
+impl Page {
+    /// Whether line `i` stands outside the decoder's label chain (a rule
+    /// line): decoding gives it its declared label and links the lines on
+    /// either side of it directly.
+    pub fn outside_chain(&self, i: usize) -> bool {
+        text::outside_chain(self.declared[i].map(|l| text::Label::ALL[l]))
+    }
+}
+
 /// Reads a `.txt` page or the body of a `.md` file up to the model's input.
 pub fn observe(file_name: &str, bytes: &[u8]) -> Result<Page, ParseError> {
     let format = format_of(file_name).ok_or_else(|| ParseError::Unsupported(file_name.into()))?;

@@ -35,7 +35,7 @@ use chrono::NaiveDate;
 
 pub(crate) use features::{Feature, Observation};
 pub(crate) use segment::{
-    allowed as segment_allowed, decode, Label, Link, Weights, LINK_COUNT, WEIGHTS,
+    allowed as segment_allowed, decode, outside_chain, Label, Link, Weights, LINK_COUNT, WEIGHTS,
 };
 
 use super::Explained;

@@ -336,8 +336,9 @@ pub(crate) fn decode(
     declared: &[Option<Label>],
     w: &Weights,
 ) -> Decoded {
-    let rule = |i: usize| declared.get(i).copied().flatten() == Some(Label::Furniture);
-    let chain: Vec<usize> = (0..obs.len()).filter(|&i| !rule(i)).collect();
+    let chain: Vec<usize> = (0..obs.len())
+        .filter(|&i| !outside_chain(declared.get(i).copied().flatten()))
+        .collect();
     let pick = |i: usize| declared.get(i).copied().flatten();
     let chain_obs: Vec<&Observation> = chain.iter().map(|&i| &obs[i]).collect();
     let chain_links: Vec<Link> = chain.iter().map(|&i| links[i]).collect();
@@ -356,6 +357,12 @@ pub(crate) fn decode(
         scores[i] = inner.scores[k];
     }
     Decoded { labels, scores }
+}
+
+/// Whether a line declared `declared` stands outside the label chain: a
+/// rule line (the only furniture a page declares).
+pub(crate) fn outside_chain(declared: Option<Label>) -> bool {
+    declared == Some(Label::Furniture)
 }
 
 /// [`decode`] over the lines of the chain.
