@@ -655,9 +655,9 @@ fn jump_kind(c: &regex::Captures<'_>) -> Furniture {
 
 /// A line that is nothing but a jump marker.
 fn jump_only(line: &str) -> Option<Furniture> {
-    // Every jump names a page by its number.
-    let lower = line.to_ascii_lowercase();
-    let worded = lower.contains("continued");
+    // Every jump names a page by its number, or a side in words
+    // (`Continued on back`).
+    let worded = says_continued(line);
     let numbered = worded
         || line.bytes().any(|b| b.is_ascii_digit())
         || line.contains([
@@ -697,6 +697,14 @@ fn is_jump_slug(s: &str) -> bool {
             .all(|c| c.is_uppercase() || c == ' ' || c == '\'' || c == '’')
 }
 
+/// Whether `s` says "continued" in any case (without lowering a copy of
+/// every line read).
+fn says_continued(s: &str) -> bool {
+    s.as_bytes()
+        .windows("continued".len())
+        .any(|w| w.eq_ignore_ascii_case(b"continued"))
+}
+
 /// A slug of one to three words, the first capitalised, closed by a comma
 /// or a colon (`Rates, continued from front`).
 fn is_title_slug(s: &str) -> bool {
@@ -720,7 +728,7 @@ pub(crate) fn strip_jump(text: &str) -> Option<(String, Furniture)> {
             || s.contains("頁")
             || ((s.contains("age") || s.contains("AGE") || s.contains("p."))
                 && s.bytes().any(|b| b.is_ascii_digit()))
-            || s.to_ascii_lowercase().contains("continued")
+            || says_continued(s)
     };
     if !pageish(&text[..head_end]) && !pageish(&text[tail_start..]) {
         return None;

@@ -12,15 +12,21 @@ fn item_number(l: &Line) -> Option<u32> {
         .or_else(|| t.strip_prefix('#'))
         .unwrap_or(t)
         .trim();
-    let digits: String = t
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            _ => c,
-        })
-        .collect();
-    let ok = (1..=3).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
-    ok.then(|| digits.parse().ok()).flatten()
+    let mut n = 0u32;
+    let mut count = 0;
+    for c in t.chars() {
+        let d = match c {
+            '0'..='9' => c as u32 - '0' as u32,
+            '０'..='９' => c as u32 - '０' as u32,
+            _ => return None,
+        };
+        count += 1;
+        if count > 3 {
+            return None;
+        }
+        n = n * 10 + d;
+    }
+    (count > 0).then_some(n)
 }
 
 /// Per line: a lone item number that continues or starts a rising run of
